@@ -1,0 +1,99 @@
+//! Kefu's use cases. Each command loads what it needs, asks the domain whether the change
+//! is allowed, and writes the new state and its events in one transaction; after the
+//! commit the events go on the bus. Web handlers, the CLI and later jobs all call these,
+//! so every rule (authorization included) is enforced once, here.
+
+pub mod actor;
+pub mod customers;
+pub mod demo;
+pub mod error;
+pub mod people;
+pub mod secrets;
+pub mod tickets;
+
+pub use actor::Actor;
+pub use error::{AppError, AppResult};
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::event::TicketEvent;
+use kefu_store::Db;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+/// Settings the use cases depend on.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// How long after resolution a customer's message reopens a ticket.
+    pub reopen_window: SignedDuration,
+    /// How long a verified API token is trusted without asking the database again.
+    pub token_cache_ttl: Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig { reopen_window: kefu_domain::status::DEFAULT_REOPEN_WINDOW, token_cache_ttl: Duration::from_secs(10) }
+    }
+}
+
+/// The application: the database, the event bus and the settings. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    db: Db,
+    bus: broadcast::Sender<Arc<TicketEvent>>,
+    config: Arc<AppConfig>,
+    tokens: Arc<Mutex<HashMap<String, (Actor, Instant)>>>,
+}
+
+impl App {
+    pub fn new(db: Db, config: AppConfig) -> Self {
+        let (bus, _) = broadcast::channel(4096);
+        App { db, bus, config: Arc::new(config), tokens: Arc::default() }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Every ticket event, after its transaction committed. A slow subscriber that falls
+    /// more than the channel's capacity behind is told it lagged and must catch up from
+    /// the store.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<TicketEvent>> {
+        self.bus.subscribe()
+    }
+
+    fn publish(&self, events: Vec<TicketEvent>) {
+        metrics::counter!("kefu_ticket_events_total").increment(events.len() as u64);
+        for event in events {
+            // No subscriber is not an error: the events are in the store.
+            let _ = self.bus.send(Arc::new(event));
+        }
+    }
+
+    /// The agent an API token belongs to. Verified tokens are cached briefly, so the hot
+    /// path does not read the database on every request; a revoked token or changed role
+    /// takes effect within `token_cache_ttl`.
+    pub async fn authenticate_token(&self, token: &str) -> AppResult<Actor> {
+        let hash = secrets::token_hash(token);
+        if let Some((actor, at)) = self.tokens.lock().map_err(|_| AppError::Internal("token cache poisoned".into()))?.get(&hash)
+            && at.elapsed() < self.config.token_cache_ttl
+        {
+            return Ok(actor.clone());
+        }
+        let agent_id = kefu_store::people::agent_by_token(self.db.read(), &hash).await?.ok_or(AppError::Unauthorized)?;
+        let agent = kefu_store::people::agent_by_id(self.db.read(), agent_id).await?.ok_or(AppError::Unauthorized)?;
+        let actor = Actor::of(&agent);
+        let mut cache = self.tokens.lock().map_err(|_| AppError::Internal("token cache poisoned".into()))?;
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(hash, (actor.clone(), Instant::now()));
+        Ok(actor)
+    }
+}
+
+/// The clock all commands read. One place, so tests and the demo can reason about time.
+pub(crate) fn now() -> Timestamp {
+    Timestamp::now()
+}

@@ -1,0 +1,62 @@
+//! Ticket events: every change to a ticket appends one, in the same transaction as the
+//! change. The timeline, the audit log and the analytics all read them.
+
+use crate::entities::{ActorRef, Id, TicketNumber};
+use crate::enums::text_enum;
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+text_enum!(
+    /// What happened to a ticket.
+    EventKind {
+        Created = "created",
+        StatusChanged = "status_changed",
+        PriorityChanged = "priority_changed",
+        CategoryChanged = "category_changed",
+        TagsChanged = "tags_changed",
+        TeamChanged = "team_changed",
+        Assigned = "assigned",
+        Transferred = "transferred",
+        OwnerChanged = "owner_changed",
+        /// Another field changed (`data.field` names it).
+        FieldChanged = "field_changed",
+        MessageAdded = "message_added",
+        Reopened = "reopened",
+        FollowUpCreated = "follow_up_created",
+    }
+);
+
+/// An event about to be written: what changed, by whom; the store adds id and time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub actor: ActorRef,
+    /// Kind-specific detail; changes carry `{"before": .., "after": ..}`.
+    pub data: Value,
+}
+
+impl NewEvent {
+    pub fn new(kind: EventKind, actor: ActorRef, data: Value) -> Self {
+        Self { kind, actor, data }
+    }
+
+    /// A field change from `before` to `after`.
+    pub fn change<T: Serialize>(kind: EventKind, actor: ActorRef, before: T, after: T) -> Self {
+        Self::new(kind, actor, serde_json::json!({ "before": before, "after": after }))
+    }
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketEvent {
+    pub id: Id,
+    pub ticket_number: TicketNumber,
+    pub kind: EventKind,
+    pub actor: ActorRef,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+}

@@ -1,0 +1,17 @@
+//! Kefu's domain: the vocabulary of a customer-service department as types, and the rules
+//! that hold whatever front end or database is in use. Pure: no I/O, no async, no SQL.
+//!
+//! Values are parsed at the edge ("parse, don't validate"): once code holds a
+//! [`text::TicketSubject`] or an [`contact::Email`], it is valid.
+
+pub mod category;
+pub mod contact;
+pub mod entities;
+pub mod enums;
+pub mod error;
+pub mod event;
+pub mod status;
+pub mod query;
+pub mod text;
+
+pub use error::{DomainError, FieldError, FieldErrors};

@@ -1,0 +1,53 @@
+//! Wiring: where the data lives, how the server starts and stops. `kefu serve` and the
+//! tests start Kefu through [`start`], so the tests run exactly what ships.
+
+use anyhow::Context;
+use kefu_app::{App, AppConfig};
+use kefu_store::{Db, Location};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use tokio::net::TcpListener;
+
+/// Where the database is: `KEFU_DATABASE_URL` if set, else `kefu.db` in the data dir.
+pub fn location(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<Location> {
+    match database_url.filter(|u| !u.trim().is_empty()) {
+        Some(url) => Location::from_url(url.trim()).map_err(anyhow::Error::msg),
+        None => Ok(Location::SqliteFile(data_dir.join("kefu.db"))),
+    }
+}
+
+/// Opens the database (running migrations) and builds the application.
+pub async fn open(location: &Location) -> anyhow::Result<App> {
+    let db = Db::open(location).await.with_context(|| format!("opening the database at {}", location.redacted()))?;
+    Ok(App::new(db, AppConfig::default()))
+}
+
+/// The process-wide Prometheus recorder (installed once; tests start many servers).
+pub fn metrics() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Fails only if another recorder is installed; then ours just stays unused.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Serves the HTTP API on `listener` until `shutdown` resolves, then lets in-flight
+/// requests finish and closes the database (queued writes complete first).
+pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let router = kefu_web::router(app.clone(), metrics());
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
+    app.db().close().await;
+    Ok(())
+}
+
+/// The default data directory.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from("kefu-data")
+}

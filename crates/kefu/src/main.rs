@@ -1,0 +1,197 @@
+//! `kefu`: the command line. See the README for every command.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use kefu_app::demo::DemoOptions;
+use kefu_app::people::NewAgentCommand;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Instant;
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "Kefu (客服): self-hosted customer service")]
+struct Cli {
+    /// Where Kefu keeps its SQLite database (ignored when KEFU_DATABASE_URL is set).
+    #[arg(long, global = true, env = "KEFU_DATA_DIR", default_value = "kefu-data")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "KEFU_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Fill an empty database with a demo workspace first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage agents and tokens.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Fill the database with demo data.
+    Demo {
+        #[arg(long)]
+        tickets: usize,
+        #[arg(long)]
+        customers: Option<usize>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an agent; the password is read from standard input.
+    CreateAgent {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "supervisor", "agent"])]
+        role: String,
+        /// A team by name; repeat for several.
+        #[arg(long = "team")]
+        teams: Vec<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print a new API token for the agent (only the token).
+    CreateToken {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let database_url = std::env::var("KEFU_DATABASE_URL").ok();
+    let location = kefu::location(&cli.data_dir, database_url.as_deref())?;
+    match cli.command {
+        Command::Serve { listen, demo } => serve(&location, &listen, demo).await,
+        Command::Admin { command } => admin(&location, command).await,
+        Command::Demo { tickets, customers, seed } => {
+            let app = kefu::open(&location).await?;
+            let started = Instant::now();
+            let summary = app.fill_demo(DemoOptions { tickets, customers, seed }).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            eprintln!(
+                "demo: {} tickets and {} customers in {:.1} s; admin {} / {}; token {}",
+                summary.tickets,
+                summary.customers,
+                started.elapsed().as_secs_f64(),
+                summary.admin_email,
+                summary.admin_password,
+                summary.token
+            );
+            app.db().close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn serve(location: &kefu_store::Location, listen: &str, demo: bool) -> anyhow::Result<()> {
+    let app = kefu::open(location).await?;
+    tracing::info!(database = %location.redacted(), "database ready");
+    if demo {
+        if app.has_agents().await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
+            let token = app.create_token_for(kefu_app::demo::ADMIN_EMAIL).await;
+            match token {
+                Ok(token) => println!(
+                    "Demo data already present.\n  Sign in: {} / {}\n  API token: {token}",
+                    kefu_app::demo::ADMIN_EMAIL,
+                    kefu_app::demo::ADMIN_PASSWORD
+                ),
+                Err(_) => println!("The database already has agents that are not the demo's; --demo added nothing."),
+            }
+        } else {
+            let started = Instant::now();
+            let summary = app.fill_demo(DemoOptions { tickets: 3000, customers: Some(600), seed: 42 }).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!(
+                "Demo workspace ready ({} tickets, {} customers, {:.1} s).\n  Sign in: {} / {}\n  API token: {}",
+                summary.tickets,
+                summary.customers,
+                started.elapsed().as_secs_f64(),
+                summary.admin_email,
+                summary.admin_password,
+                summary.token
+            );
+        }
+    } else if !app.has_agents().await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
+        println!(
+            "This Kefu has no agents yet. Create the first admin, then a token for the API:\n  \
+             echo 'a-long-password' | kefu admin create-agent --email you@example.com --name 'Your Name' --role admin --password-stdin\n  \
+             kefu admin create-token --email you@example.com"
+        );
+    }
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    println!("Kefu is listening on http://{}", listener.local_addr()?);
+    kefu::start(app, listener, shutdown_signal()).await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn admin(location: &kefu_store::Location, command: AdminCommand) -> anyhow::Result<()> {
+    let app = kefu::open(location).await?;
+    let result = match command {
+        AdminCommand::CreateAgent { email, name, role, teams, password_stdin } => {
+            let password = if password_stdin {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text).context("reading the password from standard input")?;
+                let password = text.lines().next().unwrap_or_default().to_owned();
+                if password.is_empty() {
+                    bail!("no password on standard input");
+                }
+                Some(password)
+            } else {
+                None
+            };
+            let agent = app.create_agent_as_operator(NewAgentCommand { email, name, role, teams, password }).await;
+            agent.map(|agent| eprintln!("created agent {} <{}> ({})", agent.id, agent.email.as_str(), agent.role))
+        }
+        AdminCommand::CreateToken { email } => app.create_token_for(&email).await.map(|token| println!("{token}")),
+    };
+    app.db().close().await;
+    result.map_err(|e| anyhow::anyhow!("{}", describe(&e)))
+}
+
+/// A one-line explanation of a use-case error for the operator.
+fn describe(error: &kefu_app::AppError) -> String {
+    match error {
+        kefu_app::AppError::Invalid(errors) => errors.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

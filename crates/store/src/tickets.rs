@@ -1,0 +1,277 @@
+//! Tickets: numbering, insert, update, and the inbox list with keyset pagination. Each
+//! list shape has an index made for it (migrations, `tickets_by_*`).
+
+use crate::backend::{Exec, exec, exec_built};
+use crate::convert::{json_list, json_map, ms, opt_ts, to_json, ts, wire};
+use crate::error::{StoreResult, corrupt};
+use jiff::Timestamp;
+use kefu_domain::entities::{Id, Ticket, TicketNumber};
+use kefu_domain::enums::{Channel, Priority, TicketKind};
+use kefu_domain::query::{AssigneeFilter, TicketQuery, TicketSort, Visibility};
+use kefu_domain::status::Status;
+use sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement};
+use serde_json::{Map, Value};
+
+const COLUMNS: &str = "id, number, subject, description, kind, channel, status, priority, category, tags, customer_id, team_id, \
+     assignee_id, owner_id, expected_resolution, custom, transfer_count, reopen_count, follow_up_of, has_public_reply, \
+     created_at, updated_at, first_reply_at, resolved_at";
+
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: i64,
+    number: i64,
+    subject: String,
+    description: String,
+    kind: String,
+    channel: String,
+    status: String,
+    priority: i16,
+    category: Option<String>,
+    tags: String,
+    customer_id: i64,
+    team_id: Option<i64>,
+    assignee_id: Option<i64>,
+    owner_id: Option<i64>,
+    expected_resolution: Option<String>,
+    custom: String,
+    transfer_count: i64,
+    reopen_count: i64,
+    follow_up_of: Option<i64>,
+    has_public_reply: bool,
+    created_at: i64,
+    updated_at: i64,
+    first_reply_at: Option<i64>,
+    resolved_at: Option<i64>,
+}
+
+impl TicketRow {
+    fn into_domain(self) -> StoreResult<Ticket> {
+        Ok(Ticket {
+            id: self.id,
+            number: self.number,
+            subject: self.subject,
+            description: self.description,
+            kind: wire(TicketKind::parse, "kind", &self.kind)?,
+            channel: wire(Channel::parse, "channel", &self.channel)?,
+            status: wire(Status::parse, "status", &self.status)?,
+            priority: Priority::from_rank(self.priority).ok_or_else(|| corrupt("priority", &self.priority.to_string()))?,
+            category: self.category,
+            tags: json_list(&self.tags)?,
+            customer_id: self.customer_id,
+            team_id: self.team_id,
+            assignee_id: self.assignee_id,
+            owner_id: self.owner_id,
+            expected_resolution: self.expected_resolution,
+            custom: json_map(&self.custom)?,
+            transfer_count: self.transfer_count,
+            has_public_reply: self.has_public_reply,
+            reopen_count: self.reopen_count,
+            follow_up_of: self.follow_up_of,
+            created_at: ts(self.created_at)?,
+            updated_at: ts(self.updated_at)?,
+            first_reply_at: opt_ts(self.first_reply_at)?,
+            resolved_at: opt_ts(self.resolved_at)?,
+        })
+    }
+}
+
+/// A ticket to create; the store gives it its id and number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTicket {
+    pub subject: String,
+    pub description: String,
+    pub kind: TicketKind,
+    pub channel: Channel,
+    pub priority: Priority,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub customer_id: Id,
+    pub team_id: Option<Id>,
+    pub expected_resolution: Option<String>,
+    pub custom: Map<String, Value>,
+    pub follow_up_of: Option<TicketNumber>,
+}
+
+/// Takes the next ticket number. Inside the write transaction, so a rolled-back command
+/// gives its number back and numbers have no gaps.
+async fn next_number(ex: Exec<'_>) -> StoreResult<TicketNumber> {
+    let (n,): (i64,) = exec!(ex, e => sqlx::query_as(
+        "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value").fetch_one(e).await)?;
+    Ok(n)
+}
+
+pub async fn insert_ticket(mut ex: Exec<'_>, new: &NewTicket, now: Timestamp) -> StoreResult<Ticket> {
+    let number = next_number(ex.reborrow()).await?;
+    let row: TicketRow = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO tickets (number, subject, description, kind, channel, status, priority, category, tags, customer_id, team_id, \
+         expected_resolution, custom, follow_up_of, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'new', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING {COLUMNS}")))
+        .bind(number)
+        .bind(&new.subject)
+        .bind(&new.description)
+        .bind(new.kind.as_str())
+        .bind(new.channel.as_str())
+        .bind(new.priority.rank())
+        .bind(new.category.as_deref())
+        .bind(to_json(&new.tags))
+        .bind(new.customer_id)
+        .bind(new.team_id)
+        .bind(new.expected_resolution.as_deref())
+        .bind(to_json(&new.custom))
+        .bind(new.follow_up_of)
+        .bind(ms(now))
+        .fetch_one(e).await)?;
+    row.into_domain()
+}
+
+pub async fn ticket_by_number(ex: Exec<'_>, number: TicketNumber) -> StoreResult<Option<Ticket>> {
+    let row: Option<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM tickets WHERE number = $1")))
+        .bind(number).fetch_optional(e).await)?;
+    row.map(TicketRow::into_domain).transpose()
+}
+
+/// Writes every mutable field of `ticket` back.
+pub async fn update_ticket(ex: Exec<'_>, ticket: &Ticket) -> StoreResult<()> {
+    exec!(ex, e => sqlx::query(
+        "UPDATE tickets SET status = $2, priority = $3, category = $4, tags = $5, team_id = $6, assignee_id = $7, owner_id = $8, \
+         expected_resolution = $9, custom = $10, transfer_count = $11, reopen_count = $12, has_public_reply = $13, \
+         updated_at = $14, first_reply_at = $15, resolved_at = $16 WHERE id = $1")
+        .bind(ticket.id)
+        .bind(ticket.status.as_str())
+        .bind(ticket.priority.rank())
+        .bind(ticket.category.as_deref())
+        .bind(to_json(&ticket.tags))
+        .bind(ticket.team_id)
+        .bind(ticket.assignee_id)
+        .bind(ticket.owner_id)
+        .bind(ticket.expected_resolution.as_deref())
+        .bind(to_json(&ticket.custom))
+        .bind(ticket.transfer_count)
+        .bind(ticket.reopen_count)
+        .bind(ticket.has_public_reply)
+        .bind(ms(ticket.updated_at))
+        .bind(ticket.first_reply_at.map(ms))
+        .bind(ticket.resolved_at.map(ms))
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One page of tickets matching `query` that `visibility` allows, in the query's order.
+/// Asks for `limit + 1` rows so the caller knows whether another page exists.
+pub async fn list_tickets(ex: Exec<'_>, query: &TicketQuery, visibility: &Visibility) -> StoreResult<Vec<Ticket>> {
+    let select = list_statement(query, visibility);
+    let rows: Vec<TicketRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter().map(TicketRow::into_domain).collect()
+}
+
+/// The sort-key values of `ticket` under `sort`: what a cursor after it carries.
+pub fn cursor_of(ticket: &Ticket, sort: TicketSort) -> Vec<i64> {
+    match sort {
+        TicketSort::Created | TicketSort::CreatedDesc => vec![ms(ticket.created_at), ticket.id],
+        TicketSort::Updated | TicketSort::UpdatedDesc => vec![ms(ticket.updated_at), ticket.id],
+        TicketSort::Priority => vec![i64::from(ticket.priority.rank()), ms(ticket.created_at), ticket.id],
+    }
+}
+
+fn list_statement(query: &TicketQuery, visibility: &Visibility) -> SelectStatement {
+    let mut select = Query::select();
+    select.expr(Expr::cust(COLUMNS)).from("tickets");
+    match query.statuses.as_slice() {
+        [] => {}
+        [one] => {
+            select.and_where(Expr::col("status").eq(one.as_str()));
+        }
+        many => {
+            select.and_where(Expr::col("status").is_in(many.iter().map(|s| s.as_str())));
+        }
+    }
+    match query.assignee {
+        Some(AssigneeFilter::Unassigned) => {
+            select.and_where(Expr::col("assignee_id").is_null());
+        }
+        Some(AssigneeFilter::Agent(id)) => {
+            select.and_where(Expr::col("assignee_id").eq(id));
+        }
+        None => {}
+    }
+    if let Some(team) = query.team {
+        select.and_where(Expr::col("team_id").eq(team));
+    }
+    if let Some(priority) = query.priority {
+        select.and_where(Expr::col("priority").eq(priority.rank()));
+    }
+    if let Some(kind) = query.kind {
+        select.and_where(Expr::col("kind").eq(kind.as_str()));
+    }
+    if let Some(category) = &query.category {
+        select.cond_where(
+            Cond::any()
+                .add(Expr::col("category").eq(category.as_str()))
+                .add(Expr::col("category").like(LikeExpr::new(format!("{}.%", escape_like(category))).escape('\\'))),
+        );
+    }
+    if let Some(customer) = query.customer {
+        select.and_where(Expr::col("customer_id").eq(customer));
+    }
+    if let Visibility::Agent { id, teams } = visibility {
+        // An agent's own assignment needs no further check; skipping it keeps the
+        // "my tickets" inbox on its index.
+        if query.assignee != Some(AssigneeFilter::Agent(*id)) {
+            select.cond_where(
+                Cond::any()
+                    .add(Expr::col("team_id").is_null())
+                    .add(Expr::col("team_id").is_in(teams.iter().copied()))
+                    .add(Expr::col("assignee_id").eq(*id))
+                    .add(Expr::col("owner_id").eq(*id)),
+            );
+        }
+    }
+    if let Some(after) = &query.after {
+        select.cond_where(after_condition(query.sort, after));
+    }
+    let (key, direction) = match query.sort {
+        TicketSort::Created => ("created_at", Order::Asc),
+        TicketSort::CreatedDesc => ("created_at", Order::Desc),
+        TicketSort::Updated => ("updated_at", Order::Asc),
+        TicketSort::UpdatedDesc => ("updated_at", Order::Desc),
+        TicketSort::Priority => ("priority", Order::Desc),
+    };
+    select.order_by(key, direction.clone());
+    if query.sort == TicketSort::Priority {
+        select.order_by("created_at", Order::Asc).order_by("id", Order::Asc);
+    } else {
+        select.order_by("id", direction);
+    }
+    select.limit(query.limit as u64 + 1);
+    select
+}
+
+/// Rows strictly after the cursor `after` in `sort` order.
+fn after_condition(sort: TicketSort, after: &[i64]) -> Cond {
+    let later = |column: &'static str, value: i64, ascending: bool| {
+        if ascending { Expr::col(column).gt(value) } else { Expr::col(column).lt(value) }
+    };
+    match (sort, after) {
+        (TicketSort::Priority, [rank, created, id]) => Cond::any()
+            .add(Expr::col("priority").lt(*rank))
+            .add(Cond::all().add(Expr::col("priority").eq(*rank)).add(Expr::col("created_at").gt(*created)))
+            .add(Cond::all().add(Expr::col("priority").eq(*rank)).add(Expr::col("created_at").eq(*created)).add(Expr::col("id").gt(*id))),
+        (_, [key, id]) => {
+            let (column, ascending) = match sort {
+                TicketSort::Created => ("created_at", true),
+                TicketSort::CreatedDesc => ("created_at", false),
+                TicketSort::Updated => ("updated_at", true),
+                _ => ("updated_at", false),
+            };
+            Cond::any()
+                .add(later(column, *key, ascending))
+                .add(Cond::all().add(Expr::col(column).eq(*key)).add(later("id", *id, ascending)))
+        }
+        // The app checks a cursor's length against its sort; a wrong one matches nothing.
+        _ => Cond::all().add(Expr::val(1).eq(0)),
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

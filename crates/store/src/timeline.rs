@@ -1,0 +1,98 @@
+//! What happened on a ticket: its messages and its events, and the idempotency records
+//! that make a retried create return the first answer.
+
+use crate::backend::{Exec, exec};
+use crate::convert::{ms, ts, wire};
+use crate::error::StoreResult;
+use jiff::Timestamp;
+use kefu_domain::entities::{ActorRef, Id, Message, TicketNumber};
+use kefu_domain::enums::{ActorKind, MessageKind};
+use kefu_domain::event::{EventKind, NewEvent, TicketEvent};
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    kind: String,
+    author_kind: String,
+    author_id: Option<i64>,
+    body: String,
+    created_at: i64,
+}
+
+pub async fn insert_message(ex: Exec<'_>, ticket_id: Id, kind: MessageKind, author: ActorRef, body: &str, now: Timestamp) -> StoreResult<Message> {
+    let (id,): (i64,) = exec!(ex, e => sqlx::query_as(
+        "INSERT INTO messages (ticket_id, kind, author_kind, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(ticket_id).bind(kind.as_str()).bind(author.kind.as_str()).bind(author.id).bind(body).bind(ms(now))
+        .fetch_one(e).await)?;
+    Ok(Message { id, kind, author_kind: author.kind, author_id: author.id, body: body.to_owned(), created_at: now })
+}
+
+/// A ticket's messages, oldest first; internal notes only when `with_notes`.
+pub async fn messages_of(ex: Exec<'_>, ticket_id: Id, with_notes: bool) -> StoreResult<Vec<Message>> {
+    let rows: Vec<MessageRow> = exec!(ex, e => sqlx::query_as(
+        "SELECT id, kind, author_kind, author_id, body, created_at FROM messages WHERE ticket_id = $1 AND (kind <> 'note' OR $2) ORDER BY id")
+        .bind(ticket_id).bind(with_notes).fetch_all(e).await)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Message {
+                id: r.id,
+                kind: wire(MessageKind::parse, "message kind", &r.kind)?,
+                author_kind: wire(ActorKind::parse, "author kind", &r.author_kind)?,
+                author_id: r.author_id,
+                body: r.body,
+                created_at: ts(r.created_at)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_event(ex: Exec<'_>, ticket_id: Id, event: &NewEvent, now: Timestamp) -> StoreResult<Id> {
+    let (id,): (i64,) = exec!(ex, e => sqlx::query_as(
+        "INSERT INTO ticket_events (ticket_id, kind, actor_kind, actor_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(ticket_id).bind(event.kind.as_str()).bind(event.actor.kind.as_str()).bind(event.actor.id)
+        .bind(event.data.to_string()).bind(ms(now))
+        .fetch_one(e).await)?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    kind: String,
+    actor_kind: String,
+    actor_id: Option<i64>,
+    data: String,
+    created_at: i64,
+}
+
+/// A ticket's events, oldest first.
+pub async fn events_of(ex: Exec<'_>, ticket_id: Id, number: TicketNumber) -> StoreResult<Vec<TicketEvent>> {
+    let rows: Vec<EventRow> = exec!(ex, e => sqlx::query_as(
+        "SELECT id, kind, actor_kind, actor_id, data, created_at FROM ticket_events WHERE ticket_id = $1 ORDER BY id")
+        .bind(ticket_id).fetch_all(e).await)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(TicketEvent {
+                id: r.id,
+                ticket_number: number,
+                kind: wire(EventKind::parse, "event kind", &r.kind)?,
+                actor: ActorRef { kind: wire(ActorKind::parse, "actor kind", &r.actor_kind)?, id: r.actor_id },
+                data: serde_json::from_str(&r.data).map_err(|_| crate::error::corrupt("event data", &r.data))?,
+                at: ts(r.created_at)?,
+            })
+        })
+        .collect()
+}
+
+/// The ticket a (agent, key) pair created before, with the hash of the request that did.
+pub async fn idempotent_ticket(ex: Exec<'_>, agent_id: Id, key: &str) -> StoreResult<Option<(String, TicketNumber)>> {
+    Ok(exec!(ex, e => sqlx::query_as("SELECT request_hash, ticket_number FROM idempotency_keys WHERE agent_id = $1 AND key = $2")
+        .bind(agent_id).bind(key).fetch_optional(e).await)?)
+}
+
+pub async fn remember_idempotent_ticket(ex: Exec<'_>, agent_id: Id, key: &str, request_hash: &str, number: TicketNumber, now: Timestamp) -> StoreResult<()> {
+    exec!(ex, e => sqlx::query("INSERT INTO idempotency_keys (agent_id, key, request_hash, ticket_number, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(agent_id).bind(key).bind(request_hash).bind(number).bind(ms(now))
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! The single writer: every change goes through one connection, and commands that arrive
+//! together share one transaction (group commit). Each command runs inside its own
+//! savepoint, so one failing command is rolled back alone; each caller is answered only
+//! after the transaction that holds its change has committed.
+//!
+//! Why: on SQLite one writer is the ceiling anyway, and committing a batch at once turns
+//! thousands of fsyncs into a few (see STACK.md, write-path facts). On PostgreSQL the
+//! same shape keeps ticket numbering gap-free and serial without a hot row lock per
+//! request.
+
+use crate::backend::{Backend, Exec};
+use crate::error::{StoreError, StoreResult};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use sqlx::{Connection, PgConnection, SqliteConnection};
+use std::panic::AssertUnwindSafe;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most commands one transaction takes.
+const MAX_BATCH: usize = 256;
+
+/// The write transaction a command runs in. Repository functions take [`Tx::exec`].
+pub struct Tx {
+    conn: Backend<SqliteConnection, PgConnection>,
+}
+
+impl Tx {
+    /// The executor for statements inside this transaction.
+    pub fn exec(&mut self) -> Exec<'_> {
+        match &mut self.conn {
+            Backend::Sqlite(c) => Exec::SqliteConn(c),
+            Backend::Postgres(c) => Exec::PgConn(c),
+        }
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.conn, Backend::Postgres(_))
+    }
+
+    async fn run(&mut self, sql: &'static str) -> StoreResult<()> {
+        crate::backend::both!(&mut self.conn, c => sqlx::raw_sql(sql).execute(&mut *c).await.map(|_| ()))?;
+        Ok(())
+    }
+}
+
+/// What a finished command hands back: whether it succeeded, and how to answer its caller
+/// once the fate of the transaction is known (`None`: committed).
+struct Outcome {
+    ok: bool,
+    answer: Box<dyn FnOnce(Option<&StoreError>) + Send>,
+}
+
+type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> BoxFuture<'a, Outcome> + Send>;
+
+enum Msg {
+    Job(Job),
+    Close(oneshot::Sender<()>),
+}
+
+/// The sending side, held by [`crate::Db`].
+#[derive(Clone)]
+pub(crate) struct WriterHandle {
+    sender: mpsc::Sender<Msg>,
+}
+
+impl WriterHandle {
+    /// Starts the writer task on `conn`.
+    pub(crate) fn spawn(conn: Backend<SqliteConnection, PgConnection>) -> Self {
+        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run_writer(Tx { conn }, receiver));
+        WriterHandle { sender }
+    }
+
+    /// Runs `command` inside a write transaction and returns its result after commit.
+    pub(crate) async fn write<T, E, F>(&self, command: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> BoxFuture<'a, Result<T, E>> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel::<Result<T, E>>();
+        let job: Job = Box::new(move |tx| {
+            Box::pin(async move {
+                let result = command(tx).await;
+                Outcome {
+                    ok: result.is_ok(),
+                    answer: Box::new(move |failure| {
+                        let result = match failure {
+                            None => result,
+                            Some(error) => Err(E::from(StoreError::TransactionFailed(error.to_string()))),
+                        };
+                        let _ = reply.send(result);
+                    }),
+                }
+            })
+        });
+        self.sender.send(Msg::Job(job)).await.map_err(|_| E::from(StoreError::WriterGone))?;
+        answer.await.map_err(|_| E::from(StoreError::WriterGone))?
+    }
+
+    /// Finishes the commands already queued, then closes the connection.
+    pub(crate) async fn close(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.sender.send(Msg::Close(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut closing = None;
+    while closing.is_none() {
+        match receiver.recv().await {
+            None => break,
+            Some(Msg::Close(done)) => closing = Some(done),
+            Some(Msg::Job(job)) => batch.push(job),
+        }
+        while batch.len() < MAX_BATCH && closing.is_none() {
+            match receiver.try_recv() {
+                Ok(Msg::Job(job)) => batch.push(job),
+                Ok(Msg::Close(done)) => closing = Some(done),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            run_batch(&mut tx, &mut batch).await;
+        }
+    }
+    let Tx { conn } = tx;
+    let _ = crate::backend::both!(conn, c => c.close().await);
+    if let Some(done) = closing {
+        let _ = done.send(());
+    }
+}
+
+/// Runs one batch in one transaction and answers every command in it.
+async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) {
+    metrics::histogram!("kefu_write_batch_size").record(batch.len() as f64);
+    let begin = if tx.is_postgres() { "BEGIN" } else { "BEGIN IMMEDIATE" };
+    if let Err(error) = tx.run(begin).await {
+        tracing::error!(%error, "could not begin the write transaction");
+        fail_all(batch.drain(..), &error);
+        return;
+    }
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut broken: Option<StoreError> = None;
+    for job in batch.drain(..) {
+        if broken.is_some() {
+            answers.push(abandoned(job));
+            continue;
+        }
+        if let Err(error) = tx.run("SAVEPOINT command").await {
+            broken = Some(error);
+            answers.push(abandoned(job));
+            continue;
+        }
+        let outcome = match AssertUnwindSafe(job(tx)).catch_unwind().await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                tracing::error!("a write command panicked; its savepoint is rolled back");
+                Outcome { ok: false, answer: Box::new(|_| {}) }
+            }
+        };
+        let end = if outcome.ok { tx.run("RELEASE SAVEPOINT command").await } else { rollback_savepoint(tx).await };
+        if let Err(error) = end {
+            broken = Some(error);
+        }
+        answers.push(outcome);
+    }
+    let failure = match broken {
+        Some(error) => {
+            let _ = tx.run("ROLLBACK").await;
+            Some(error)
+        }
+        None => match tx.run("COMMIT").await {
+            Ok(()) => None,
+            Err(error) => {
+                let _ = tx.run("ROLLBACK").await;
+                Some(error)
+            }
+        },
+    };
+    if let Some(error) = &failure {
+        tracing::error!(%error, commands = answers.len(), "write transaction failed; every command in it is refused");
+    }
+    for outcome in answers {
+        // A command that failed on its own keeps its own error; its savepoint was undone.
+        if outcome.ok {
+            (outcome.answer)(failure.as_ref());
+        } else {
+            (outcome.answer)(None);
+        }
+    }
+}
+
+async fn rollback_savepoint(tx: &mut Tx) -> StoreResult<()> {
+    tx.run("ROLLBACK TO SAVEPOINT command").await?;
+    tx.run("RELEASE SAVEPOINT command").await
+}
+
+/// A command that never ran because its transaction broke first.
+fn abandoned(job: Job) -> Outcome {
+    drop(job);
+    Outcome { ok: false, answer: Box::new(|_| {}) }
+}
+
+fn fail_all(jobs: impl Iterator<Item = Job>, _error: &StoreError) {
+    // Dropping a job drops its reply sender; the caller sees `WriterGone`.
+    for job in jobs {
+        drop(job);
+    }
+}

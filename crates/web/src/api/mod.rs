@@ -1,0 +1,55 @@
+//! The REST API v1 and its OpenAPI 3.1 description.
+
+pub mod customers;
+pub mod people;
+pub mod tickets;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, patch, post};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kefu API", description = "Kefu (客服) customer-service platform, REST API v1. Authenticate with `Authorization: Bearer TOKEN` (`kefu admin create-token`). Errors are RFC 9457 problem+json with a stable `code`."),
+    paths(
+        tickets::create, tickets::list, tickets::get, tickets::update, tickets::add_message, tickets::assign, tickets::transfer, tickets::events,
+        customers::create, customers::list, customers::get, customers::update, customers::tickets,
+        people::agents, people::create_agent, people::update_agent, people::teams, people::create_team, people::update_team,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/tickets", post(tickets::create).get(tickets::list))
+        .route("/api/v1/tickets/{number}", get(tickets::get).patch(tickets::update))
+        .route("/api/v1/tickets/{number}/messages", post(tickets::add_message))
+        .route("/api/v1/tickets/{number}/assign", post(tickets::assign))
+        .route("/api/v1/tickets/{number}/transfer", post(tickets::transfer))
+        .route("/api/v1/tickets/{number}/events", get(tickets::events))
+        .route("/api/v1/customers", post(customers::create).get(customers::list))
+        .route("/api/v1/customers/{id}", get(customers::get).patch(customers::update))
+        .route("/api/v1/customers/{id}/tickets", get(customers::tickets))
+        .route("/api/v1/agents", get(people::agents).post(people::create_agent))
+        .route("/api/v1/agents/{id}", patch(people::update_agent))
+        .route("/api/v1/teams", get(people::teams).post(people::create_team))
+        .route("/api/v1/teams/{id}", patch(people::update_team))
+        .route("/api/v1/openapi.json", get(openapi))
+}
+
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

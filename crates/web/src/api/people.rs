@@ -1,0 +1,47 @@
+//! `/api/v1/agents` and `/api/v1/teams`: everyone may read; admins change.
+
+use crate::extract::{ApiJson, Auth, IdPath};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kefu_app::people::{AgentInput, TeamInput};
+use kefu_domain::entities::{Agent, Team};
+
+#[utoipa::path(get, path = "/api/v1/agents", tag = "people", responses((status = 200, body = Vec<Agent>)))]
+pub async fn agents(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Agent>>> {
+    Ok(Json(state.app.agents(&actor).await?))
+}
+
+/// Add an agent (admins). They sign in with a password set from the command line or
+/// with an API token.
+#[utoipa::path(post, path = "/api/v1/agents", tag = "people", request_body = AgentInput,
+    responses((status = 201, body = Agent), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn create_agent(State(state): State<AppState>, Auth(actor): Auth, ApiJson(input): ApiJson<AgentInput>) -> ApiResult<(StatusCode, Json<Agent>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_agent(&actor, input, None).await?)))
+}
+
+/// Change an agent (admins); agents may set their own `presence`.
+#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "people", params(("id" = i64, Path)), request_body = AgentInput,
+    responses((status = 200, body = Agent), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn update_agent(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): IdPath, ApiJson(input): ApiJson<AgentInput>) -> ApiResult<Json<Agent>> {
+    Ok(Json(state.app.update_agent(&actor, id, input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/teams", tag = "people", responses((status = 200, body = Vec<Team>)))]
+pub async fn teams(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Team>>> {
+    Ok(Json(state.app.teams(&actor).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/teams", tag = "people", request_body = TeamInput,
+    responses((status = 201, body = Team), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn create_team(State(state): State<AppState>, Auth(actor): Auth, ApiJson(input): ApiJson<TeamInput>) -> ApiResult<(StatusCode, Json<Team>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_team(&actor, input).await?)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = "people", params(("id" = i64, Path)), request_body = TeamInput,
+    responses((status = 200, body = Team), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn update_team(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): IdPath, ApiJson(input): ApiJson<TeamInput>) -> ApiResult<Json<Team>> {
+    Ok(Json(state.app.update_team(&actor, id, input).await?))
+}
