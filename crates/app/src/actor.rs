@@ -16,7 +16,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn of(agent: &Agent) -> Self {
-        Actor { id: agent.id, role: agent.role, teams: agent.teams.clone() }
+        Actor {
+            id: agent.id,
+            role: agent.role,
+            teams: agent.teams.clone(),
+        }
     }
 
     /// Supervisors and admins see and steer every ticket.
@@ -25,7 +29,14 @@ impl Actor {
     }
 
     pub fn visibility(&self) -> Visibility {
-        if self.is_supervisor() { Visibility::All } else { Visibility::Agent { id: self.id, teams: self.teams.clone() } }
+        if self.is_supervisor() {
+            Visibility::All
+        } else {
+            Visibility::Agent {
+                id: self.id,
+                teams: self.teams.clone(),
+            }
+        }
     }
 
     /// Whether this actor may see (and so work on) `ticket`.
@@ -37,14 +48,26 @@ impl Actor {
     }
 
     pub fn require_visible(&self, ticket: &Ticket) -> AppResult<()> {
-        if self.can_see(ticket) { Ok(()) } else { Err(AppError::Forbidden("this ticket belongs to a team you are not in")) }
+        if self.can_see(ticket) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("this ticket belongs to a team you are not in"))
+        }
     }
 
     pub fn require_supervisor(&self, what: &'static str) -> AppResult<()> {
-        if self.is_supervisor() { Ok(()) } else { Err(AppError::Forbidden(what)) }
+        if self.is_supervisor() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(what))
+        }
     }
 
     pub fn require_admin(&self, what: &'static str) -> AppResult<()> {
-        if self.role == Role::Admin { Ok(()) } else { Err(AppError::Forbidden(what)) }
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(what))
+        }
     }
 }

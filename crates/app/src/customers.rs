@@ -9,7 +9,9 @@ use kefu_domain::enums::{CustomerTier, CustomerType};
 use kefu_domain::query::MAX_PAGE;
 use kefu_domain::text::{Name, parse_custom_fields, parse_tags};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::customers::{CustomerQuery, NewCustomer, customer_by_email, customer_by_id, insert_customer, list_customers, update_customer};
+use kefu_store::customers::{
+    CustomerQuery, NewCustomer, customer_by_email, customer_by_id, insert_customer, list_customers, update_customer,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -61,19 +63,49 @@ struct Parsed {
 fn parse(input: CustomerInput) -> Result<Parsed, FieldErrors> {
     let mut errors = FieldErrors::default();
     let parsed = Parsed {
-        name: errors.take(input.name.as_deref().map(|n| Name::parse("name", n)).transpose()).flatten().map(Name::into_inner),
-        email: errors.take(input.email.as_deref().map(|e| Email::parse("email", e)).transpose()).flatten(),
-        phone: errors.take(input.phone.as_deref().map(|p| Phone::parse("phone", p)).transpose()).flatten(),
-        organization: errors.take(input.organization.as_deref().map(|o| Name::parse("organization", o)).transpose()).flatten().map(Name::into_inner),
-        tier: errors.take(input.tier.as_deref().map(|t| CustomerTier::parse("tier", t)).transpose()).flatten(),
-        customer_type: errors.take(input.customer_type.as_deref().map(|t| CustomerType::parse("customer_type", t)).transpose()).flatten(),
-        external_ids: errors.take(input.external_ids.as_ref().map(|v| parse_custom_fields("external_ids", v)).transpose()).flatten(),
+        name: errors
+            .take(input.name.as_deref().map(|n| Name::parse("name", n)).transpose())
+            .flatten()
+            .map(Name::into_inner),
+        email: errors
+            .take(input.email.as_deref().map(|e| Email::parse("email", e)).transpose())
+            .flatten(),
+        phone: errors
+            .take(input.phone.as_deref().map(|p| Phone::parse("phone", p)).transpose())
+            .flatten(),
+        organization: errors
+            .take(input.organization.as_deref().map(|o| Name::parse("organization", o)).transpose())
+            .flatten()
+            .map(Name::into_inner),
+        tier: errors
+            .take(input.tier.as_deref().map(|t| CustomerTier::parse("tier", t)).transpose())
+            .flatten(),
+        customer_type: errors
+            .take(
+                input
+                    .customer_type
+                    .as_deref()
+                    .map(|t| CustomerType::parse("customer_type", t))
+                    .transpose(),
+            )
+            .flatten(),
+        external_ids: errors
+            .take(
+                input
+                    .external_ids
+                    .as_ref()
+                    .map(|v| parse_custom_fields("external_ids", v))
+                    .transpose(),
+            )
+            .flatten(),
         tags: errors
             .take(input.tags.as_deref().map(|t| parse_tags("tags", t)).transpose())
             .flatten()
             .map(|tags| tags.iter().map(|t| t.as_str().to_owned()).collect()),
         consent: input.consent,
-        custom: errors.take(input.custom.as_ref().map(|v| parse_custom_fields("custom", v)).transpose()).flatten(),
+        custom: errors
+            .take(input.custom.as_ref().map(|v| parse_custom_fields("custom", v)).transpose())
+            .flatten(),
     };
     if errors.is_empty() { Ok(parsed) } else { Err(errors) }
 }
@@ -92,7 +124,10 @@ impl App {
                     if let Some(email) = &p.email
                         && customer_by_email(tx.exec(), email).await?.is_some()
                     {
-                        return Err(AppError::Conflict { code: "email_taken", message: "a customer with this email exists".into() });
+                        return Err(AppError::Conflict {
+                            code: "email_taken",
+                            message: "a customer with this email exists".into(),
+                        });
                     }
                     let new = NewCustomer {
                         name,
@@ -113,7 +148,10 @@ impl App {
     }
 
     pub async fn customer(&self, _actor: &Actor, id: Id) -> AppResult<Customer> {
-        customer_by_id(self.db().read(), id).await?.ok_or(AppError::NotFound { what: "customer", code: "customer_not_found" })
+        customer_by_id(self.db().read(), id).await?.ok_or(AppError::NotFound {
+            what: "customer",
+            code: "customer_not_found",
+        })
     }
 
     pub async fn update_customer(&self, _actor: &Actor, id: Id, input: CustomerInput) -> AppResult<Customer> {
@@ -122,12 +160,18 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
-                    let mut c = customer_by_id(tx.exec(), id).await?.ok_or(AppError::NotFound { what: "customer", code: "customer_not_found" })?;
+                    let mut c = customer_by_id(tx.exec(), id).await?.ok_or(AppError::NotFound {
+                        what: "customer",
+                        code: "customer_not_found",
+                    })?;
                     if let Some(email) = &p.email
                         && c.email.as_ref() != Some(email)
                         && customer_by_email(tx.exec(), email).await?.is_some()
                     {
-                        return Err(AppError::Conflict { code: "email_taken", message: "another customer has this email".into() });
+                        return Err(AppError::Conflict {
+                            code: "email_taken",
+                            message: "another customer has this email".into(),
+                        });
                     }
                     c.name = p.name.unwrap_or(c.name);
                     c.email = p.email.or(c.email);
@@ -159,13 +203,31 @@ impl App {
             None => 25,
             Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => n,
             Some(_) => {
-                errors.push(FieldError::new("limit", "out_of_range", format!("must be a whole number from 1 to {MAX_PAGE}")));
+                errors.push(FieldError::new(
+                    "limit",
+                    "out_of_range",
+                    format!("must be a whole number from 1 to {MAX_PAGE}"),
+                ));
                 25
             }
         };
-        let after_id = params.cursor.as_deref().and_then(|c| errors.take(c.parse::<Id>().map_err(|_| FieldError::new("cursor", "invalid_cursor", "not a cursor from this list"))));
+        let after_id = params.cursor.as_deref().and_then(|c| {
+            errors.take(
+                c.parse::<Id>()
+                    .map_err(|_| FieldError::new("cursor", "invalid_cursor", "not a cursor from this list")),
+            )
+        });
         errors.into_result()?;
-        let mut items = list_customers(self.db().read(), &CustomerQuery { email, phone, after_id, limit: limit + 1 }).await?;
+        let mut items = list_customers(
+            self.db().read(),
+            &CustomerQuery {
+                email,
+                phone,
+                after_id,
+                limit: limit + 1,
+            },
+        )
+        .await?;
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
             items.last().map(|c| c.id.to_string())

@@ -11,7 +11,7 @@ pub enum AppError {
     Invalid(FieldErrors),
     /// A domain rule refused the change.
     #[error(transparent)]
-    Rule(#[from] DomainError),
+    Rule(DomainError),
     #[error("{what} not found")]
     NotFound { what: &'static str, code: &'static str },
     #[error("not signed in")]
@@ -34,7 +34,10 @@ impl AppError {
     }
 
     pub fn ticket_not_found() -> Self {
-        AppError::NotFound { what: "ticket", code: "ticket_not_found" }
+        AppError::NotFound {
+            what: "ticket",
+            code: "ticket_not_found",
+        }
     }
 }
 
@@ -42,9 +45,24 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::WriterGone | StoreError::TransactionFailed(_) | StoreError::Database(_) => AppError::Unavailable(error),
-            StoreError::Conflict(what) => AppError::Conflict { code: "conflict", message: format!("already exists: {what}") },
-            StoreError::MissingReference(what) => AppError::Conflict { code: "missing_reference", message: format!("refers to something that does not exist: {what}") },
+            StoreError::Conflict(what) => AppError::Conflict {
+                code: "conflict",
+                message: format!("already exists: {what}"),
+            },
+            StoreError::MissingReference(what) => AppError::Conflict {
+                code: "missing_reference",
+                message: format!("refers to something that does not exist: {what}"),
+            },
             other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Invalid(errors) => AppError::Invalid(errors),
+            rule => AppError::Rule(rule),
         }
     }
 }

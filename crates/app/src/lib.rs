@@ -33,7 +33,10 @@ pub struct AppConfig {
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig { reopen_window: kefu_domain::status::DEFAULT_REOPEN_WINDOW, token_cache_ttl: Duration::from_secs(10) }
+        AppConfig {
+            reopen_window: kefu_domain::status::DEFAULT_REOPEN_WINDOW,
+            token_cache_ttl: Duration::from_secs(10),
+        }
     }
 }
 
@@ -49,7 +52,12 @@ pub struct App {
 impl App {
     pub fn new(db: Db, config: AppConfig) -> Self {
         let (bus, _) = broadcast::channel(4096);
-        App { db, bus, config: Arc::new(config), tokens: Arc::default() }
+        App {
+            db,
+            bus,
+            config: Arc::new(config),
+            tokens: Arc::default(),
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -76,13 +84,21 @@ impl App {
     /// takes effect within `token_cache_ttl`.
     pub async fn authenticate_token(&self, token: &str) -> AppResult<Actor> {
         let hash = secrets::token_hash(token);
-        if let Some((actor, at)) = self.tokens.lock().map_err(|_| AppError::Internal("token cache poisoned".into()))?.get(&hash)
+        if let Some((actor, at)) = self
+            .tokens
+            .lock()
+            .map_err(|_| AppError::Internal("token cache poisoned".into()))?
+            .get(&hash)
             && at.elapsed() < self.config.token_cache_ttl
         {
             return Ok(actor.clone());
         }
-        let agent_id = kefu_store::people::agent_by_token(self.db.read(), &hash).await?.ok_or(AppError::Unauthorized)?;
-        let agent = kefu_store::people::agent_by_id(self.db.read(), agent_id).await?.ok_or(AppError::Unauthorized)?;
+        let agent_id = kefu_store::people::agent_by_token(self.db.read(), &hash)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let agent = kefu_store::people::agent_by_id(self.db.read(), agent_id)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         let actor = Actor::of(&agent);
         let mut cache = self.tokens.lock().map_err(|_| AppError::Internal("token cache poisoned".into()))?;
         if cache.len() > 10_000 {

@@ -78,14 +78,32 @@ impl App {
                 None => return Err(AppError::field("team", "unknown_team", format!("no team named {name:?}"))),
             }
         }
-        let input = AgentInput { email: Some(command.email), name: Some(command.name), role: Some(command.role), teams: Some(teams), ..Default::default() };
+        let input = AgentInput {
+            email: Some(command.email),
+            name: Some(command.name),
+            role: Some(command.role),
+            teams: Some(teams),
+            ..Default::default()
+        };
         self.insert_agent(input, command.password).await
     }
 
     async fn insert_agent(&self, input: AgentInput, password: Option<String>) -> AppResult<Agent> {
         let mut errors = FieldErrors::default();
-        let email = errors.take(input.email.as_deref().ok_or_else(|| FieldError::new("email", "required", "is required")).and_then(|e| Email::parse("email", e)));
-        let name = errors.take(input.name.as_deref().ok_or_else(|| FieldError::new("name", "required", "is required")).and_then(|n| Name::parse("name", n)));
+        let email = errors.take(
+            input
+                .email
+                .as_deref()
+                .ok_or_else(|| FieldError::new("email", "required", "is required"))
+                .and_then(|e| Email::parse("email", e)),
+        );
+        let name = errors.take(
+            input
+                .name
+                .as_deref()
+                .ok_or_else(|| FieldError::new("name", "required", "is required"))
+                .and_then(|n| Name::parse("name", n)),
+        );
         let role = errors.take(input.role.as_deref().map_or(Ok(Role::Agent), |r| Role::parse("role", r)));
         let skills = short_list("skills", input.skills, &mut errors);
         let languages = short_list("languages", input.languages, &mut errors);
@@ -100,26 +118,46 @@ impl App {
         }
         errors.into_result()?;
         let password_hash = match password {
-            Some(p) => Some(tokio::task::spawn_blocking(move || secrets::hash_password(&p)).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(AppError::Internal)?),
+            Some(p) => Some(
+                tokio::task::spawn_blocking(move || secrets::hash_password(&p))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?
+                    .map_err(AppError::Internal)?,
+            ),
             None => None,
         };
         let (Some(email), Some(name), Some(role)) = (email, name, role) else {
             return Err(AppError::Internal("parsed fields missing after validation".into()));
         };
-        let new = NewAgent { email, name: name.into_inner(), role, password_hash, skills: skills.unwrap_or_default(), languages: languages.unwrap_or_default(), capacity };
+        let new = NewAgent {
+            email,
+            name: name.into_inner(),
+            role,
+            password_hash,
+            skills: skills.unwrap_or_default(),
+            languages: languages.unwrap_or_default(),
+            capacity,
+        };
         let teams = input.teams.unwrap_or_default();
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
                     if store::agent_by_email(tx.exec(), &new.email).await?.is_some() {
-                        return Err(AppError::Conflict { code: "email_taken", message: "an agent with this email exists".into() });
+                        return Err(AppError::Conflict {
+                            code: "email_taken",
+                            message: "an agent with this email exists".into(),
+                        });
                     }
                     for team in &teams {
-                        store::team_by_id(tx.exec(), *team).await?.ok_or_else(|| AppError::field("teams", "unknown_team", format!("no team {team}")))?;
+                        store::team_by_id(tx.exec(), *team)
+                            .await?
+                            .ok_or_else(|| AppError::field("teams", "unknown_team", format!("no team {team}")))?;
                     }
                     let id = store::insert_agent(tx.exec(), &new, now()).await?;
                     store::set_agent_teams(tx.exec(), id, &teams).await?;
-                    store::agent_by_id(tx.exec(), id).await?.ok_or_else(|| AppError::Internal("agent vanished".into()))
+                    store::agent_by_id(tx.exec(), id)
+                        .await?
+                        .ok_or_else(|| AppError::Internal("agent vanished".into()))
                 })
             })
             .await
@@ -138,9 +176,15 @@ impl App {
             actor.require_admin("only an admin can change other agents; agents may set their own presence")?;
         }
         let mut errors = FieldErrors::default();
-        let name = errors.take(input.name.as_deref().map(|n| Name::parse("name", n)).transpose()).flatten();
-        let role = errors.take(input.role.as_deref().map(|r| Role::parse("role", r)).transpose()).flatten();
-        let presence = errors.take(input.presence.as_deref().map(|p| Presence::parse("presence", p)).transpose()).flatten();
+        let name = errors
+            .take(input.name.as_deref().map(|n| Name::parse("name", n)).transpose())
+            .flatten();
+        let role = errors
+            .take(input.role.as_deref().map(|r| Role::parse("role", r)).transpose())
+            .flatten();
+        let presence = errors
+            .take(input.presence.as_deref().map(|p| Presence::parse("presence", p)).transpose())
+            .flatten();
         let skills = short_list("skills", input.skills, &mut errors);
         let languages = short_list("languages", input.languages, &mut errors);
         if input.email.is_some() {
@@ -154,7 +198,10 @@ impl App {
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
-                    let mut agent = store::agent_by_id(tx.exec(), id).await?.ok_or(AppError::NotFound { what: "agent", code: "agent_not_found" })?;
+                    let mut agent = store::agent_by_id(tx.exec(), id).await?.ok_or(AppError::NotFound {
+                        what: "agent",
+                        code: "agent_not_found",
+                    })?;
                     if let Some(name) = name {
                         agent.name = name.into_inner();
                     }
@@ -167,11 +214,15 @@ impl App {
                     store::update_agent(tx.exec(), &agent, now()).await?;
                     if let Some(teams) = teams {
                         for team in &teams {
-                            store::team_by_id(tx.exec(), *team).await?.ok_or_else(|| AppError::field("teams", "unknown_team", format!("no team {team}")))?;
+                            store::team_by_id(tx.exec(), *team)
+                                .await?
+                                .ok_or_else(|| AppError::field("teams", "unknown_team", format!("no team {team}")))?;
                         }
                         store::set_agent_teams(tx.exec(), id, &teams).await?;
                     }
-                    store::agent_by_id(tx.exec(), id).await?.ok_or_else(|| AppError::Internal("agent vanished".into()))
+                    store::agent_by_id(tx.exec(), id)
+                        .await?
+                        .ok_or_else(|| AppError::Internal("agent vanished".into()))
                 })
             })
             .await
@@ -179,7 +230,11 @@ impl App {
 
     pub async fn create_team(&self, actor: &Actor, input: TeamInput) -> AppResult<Team> {
         actor.require_admin("only an admin can create teams")?;
-        let name = input.name.as_deref().ok_or_else(|| AppError::field("name", "required", "is required")).and_then(|n| Name::parse("name", n).map_err(|e| AppError::Invalid(FieldErrors(vec![e]))))?;
+        let name = input
+            .name
+            .as_deref()
+            .ok_or_else(|| AppError::field("name", "required", "is required"))
+            .and_then(|n| Name::parse("name", n).map_err(|e| AppError::Invalid(FieldErrors(vec![e]))))?;
         let description = input.description.unwrap_or_default();
         if description.chars().count() > 2000 {
             return Err(AppError::field("description", "too_long", "must be at most 2000 characters"));
@@ -189,13 +244,20 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     if store::team_by_name(tx.exec(), name.as_str()).await?.is_some() {
-                        return Err(AppError::Conflict { code: "team_name_taken", message: "a team with this name exists".into() });
+                        return Err(AppError::Conflict {
+                            code: "team_name_taken",
+                            message: "a team with this name exists".into(),
+                        });
                     }
                     if let Some(lead) = lead {
-                        store::agent_by_id(tx.exec(), lead).await?.ok_or_else(|| AppError::field("lead_agent_id", "unknown_agent", "no such agent"))?;
+                        store::agent_by_id(tx.exec(), lead)
+                            .await?
+                            .ok_or_else(|| AppError::field("lead_agent_id", "unknown_agent", "no such agent"))?;
                     }
                     let id = store::insert_team(tx.exec(), name.as_str(), &description, lead, now()).await?;
-                    store::team_by_id(tx.exec(), id).await?.ok_or_else(|| AppError::Internal("team vanished".into()))
+                    store::team_by_id(tx.exec(), id)
+                        .await?
+                        .ok_or_else(|| AppError::Internal("team vanished".into()))
                 })
             })
             .await
@@ -203,11 +265,19 @@ impl App {
 
     pub async fn update_team(&self, actor: &Actor, id: Id, input: TeamInput) -> AppResult<Team> {
         actor.require_admin("only an admin can change teams")?;
-        let name = input.name.as_deref().map(|n| Name::parse("name", n)).transpose().map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
+        let name = input
+            .name
+            .as_deref()
+            .map(|n| Name::parse("name", n))
+            .transpose()
+            .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
-                    let mut team = store::team_by_id(tx.exec(), id).await?.ok_or(AppError::NotFound { what: "team", code: "team_not_found" })?;
+                    let mut team = store::team_by_id(tx.exec(), id).await?.ok_or(AppError::NotFound {
+                        what: "team",
+                        code: "team_not_found",
+                    })?;
                     if let Some(name) = name {
                         team.name = name.into_inner();
                     }
@@ -215,7 +285,9 @@ impl App {
                         team.description = description;
                     }
                     if let Some(lead) = input.lead_agent_id {
-                        store::agent_by_id(tx.exec(), lead).await?.ok_or_else(|| AppError::field("lead_agent_id", "unknown_agent", "no such agent"))?;
+                        store::agent_by_id(tx.exec(), lead)
+                            .await?
+                            .ok_or_else(|| AppError::field("lead_agent_id", "unknown_agent", "no such agent"))?;
                         team.lead_agent_id = Some(lead);
                     }
                     store::update_team(tx.exec(), &team, now()).await?;
@@ -229,10 +301,15 @@ impl App {
     /// which is shown once and stored only as a hash.
     pub async fn create_token_for(&self, email: &str) -> AppResult<String> {
         let email = Email::parse("email", email).map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
-        let agent = store::agent_by_email(self.db().read(), &email).await?.ok_or(AppError::NotFound { what: "agent", code: "agent_not_found" })?;
+        let agent = store::agent_by_email(self.db().read(), &email).await?.ok_or(AppError::NotFound {
+            what: "agent",
+            code: "agent_not_found",
+        })?;
         let token = secrets::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
         let hash = secrets::token_hash(&token);
-        self.db().write(move |tx| Box::pin(async move { store::insert_token(tx.exec(), agent.id, &hash, now()).await.map_err(AppError::from) })).await?;
+        self.db()
+            .write(move |tx| Box::pin(async move { store::insert_token(tx.exec(), agent.id, &hash, now()).await.map_err(AppError::from) }))
+            .await?;
         Ok(token)
     }
 

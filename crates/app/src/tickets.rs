@@ -168,7 +168,11 @@ impl App {
             Some(key) => {
                 let key = key.trim().to_owned();
                 if key.is_empty() || key.len() > 255 {
-                    return Err(AppError::field("Idempotency-Key", "invalid_idempotency_key", "must be 1 to 255 characters"));
+                    return Err(AppError::field(
+                        "Idempotency-Key",
+                        "invalid_idempotency_key",
+                        "must be 1 to 255 characters",
+                    ));
                 }
                 let body = serde_json::to_vec(&input).map_err(|e| AppError::Internal(e.to_string()))?;
                 Some((key, secrets::request_hash(&body)))
@@ -210,14 +214,18 @@ impl App {
     }
 
     pub async fn ticket(&self, actor: &Actor, number: TicketNumber) -> AppResult<TicketDetail> {
-        let ticket = ticket_by_number(self.db().read(), number).await?.ok_or_else(AppError::ticket_not_found)?;
+        let ticket = ticket_by_number(self.db().read(), number)
+            .await?
+            .ok_or_else(AppError::ticket_not_found)?;
         actor.require_visible(&ticket)?;
         let messages = messages_of(self.db().read(), ticket.id, true).await?;
         Ok(TicketDetail { ticket, messages })
     }
 
     pub async fn ticket_events(&self, actor: &Actor, number: TicketNumber) -> AppResult<Vec<TicketEvent>> {
-        let ticket = ticket_by_number(self.db().read(), number).await?.ok_or_else(AppError::ticket_not_found)?;
+        let ticket = ticket_by_number(self.db().read(), number)
+            .await?
+            .ok_or_else(AppError::ticket_not_found)?;
         actor.require_visible(&ticket)?;
         Ok(events_of(self.db().read(), ticket.id, ticket.number).await?)
     }
@@ -242,7 +250,10 @@ impl App {
     pub async fn update_ticket(&self, actor: &Actor, number: TicketNumber, input: UpdateTicket) -> AppResult<Ticket> {
         let change = parse_update(input)?;
         let acting = actor.clone();
-        self.change(actor, number, move |tx, ticket, at| Box::pin(apply_update(tx, acting, ticket, change, at))).await
+        self.change(actor, number, move |tx, ticket, at| {
+            Box::pin(apply_update(tx, acting, ticket, change, at))
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(actor = actor.id, number))]
@@ -251,7 +262,11 @@ impl App {
         let kind = match input.kind.as_deref() {
             None => Some(MessageKind::Reply),
             Some(k @ ("reply" | "note" | "customer")) => MessageKind::parse("kind", k).ok(),
-            Some(_) => errors.take(Err(FieldError::new("kind", "unknown_value", "must be one of: reply, note, customer"))),
+            Some(_) => errors.take(Err(FieldError::new(
+                "kind",
+                "unknown_value",
+                "must be one of: reply, note, customer",
+            ))),
         };
         let body = errors.take(required(&input.body, "body").and_then(|b| Body::parse("body", b)));
         errors.into_result()?;
@@ -286,7 +301,12 @@ impl App {
                 }
                 let mut events = Vec::new();
                 if ticket.assignee_id != input.agent {
-                    events.push(NewEvent::change(EventKind::Assigned, ActorRef::agent(acting.id), ticket.assignee_id, input.agent));
+                    events.push(NewEvent::change(
+                        EventKind::Assigned,
+                        ActorRef::agent(acting.id),
+                        ticket.assignee_id,
+                        input.agent,
+                    ));
                     ticket.assignee_id = input.agent;
                     if let Some(agent) = input.agent {
                         take_ownership(&mut ticket, agent, &acting, &mut events);
@@ -304,7 +324,11 @@ impl App {
         let mut errors = FieldErrors::default();
         let reason = errors.take(required(&input.reason, "reason").and_then(|r| Reason::parse("reason", r)));
         if input.agent.is_none() && input.team.is_none() {
-            errors.push(FieldError::new("agent", "required", "name the agent or the team (or both) the ticket goes to"));
+            errors.push(FieldError::new(
+                "agent",
+                "required",
+                "name the agent or the team (or both) the ticket goes to",
+            ));
         }
         errors.into_result()?;
         let reason = reason.map(Reason::into_inner).unwrap_or_default();
@@ -315,7 +339,9 @@ impl App {
                     require_active_agent(tx.exec(), agent, "agent").await?;
                 }
                 if let Some(team) = input.team {
-                    people::team_by_id(tx.exec(), team).await?.ok_or_else(|| AppError::field("team", "unknown_team", "no such team"))?;
+                    people::team_by_id(tx.exec(), team)
+                        .await?
+                        .ok_or_else(|| AppError::field("team", "unknown_team", "no such team"))?;
                 }
                 let from = json!({ "agent": ticket.assignee_id, "team": ticket.team_id });
                 // Whoever hands the work on has taken it: the first-contact owner stays
@@ -343,7 +369,9 @@ impl App {
     /// its events, all in one transaction.
     async fn change<F>(&self, actor: &Actor, number: TicketNumber, apply: F) -> AppResult<Ticket>
     where
-        F: for<'a> FnOnce(&'a mut Tx, Ticket, Timestamp) -> futures::future::BoxFuture<'a, AppResult<(Ticket, Vec<NewEvent>)>> + Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx, Ticket, Timestamp) -> futures::future::BoxFuture<'a, AppResult<(Ticket, Vec<NewEvent>)>>
+            + Send
+            + 'static,
     {
         let actor = actor.clone();
         let (ticket, events) = self
@@ -384,7 +412,14 @@ async fn record(tx: &mut Tx, ticket: &Ticket, events: &[NewEvent], at: Timestamp
     let mut stored = Vec::with_capacity(events.len());
     for event in events {
         let id = insert_event(tx.exec(), ticket.id, event, at).await?;
-        stored.push(TicketEvent { id, ticket_number: ticket.number, kind: event.kind, actor: event.actor, data: event.data.clone(), at });
+        stored.push(TicketEvent {
+            id,
+            ticket_number: ticket.number,
+            kind: event.kind,
+            actor: event.actor,
+            data: event.data.clone(),
+            at,
+        });
     }
     Ok(stored)
 }
@@ -392,7 +427,12 @@ async fn record(tx: &mut Tx, ticket: &Ticket, events: &[NewEvent], at: Timestamp
 /// The first agent who takes or answers a ticket becomes its first-contact owner.
 fn take_ownership(ticket: &mut Ticket, agent: Id, actor: &Actor, events: &mut Vec<NewEvent>) {
     if ticket.owner_id.is_none() {
-        events.push(NewEvent::change(EventKind::OwnerChanged, ActorRef::agent(actor.id), None, Some(agent)));
+        events.push(NewEvent::change(
+            EventKind::OwnerChanged,
+            ActorRef::agent(actor.id),
+            None,
+            Some(agent),
+        ));
         ticket.owner_id = Some(agent);
     }
 }
@@ -401,7 +441,12 @@ fn take_ownership(ticket: &mut Ticket, agent: Id, actor: &Actor, events: &mut Ve
 fn touch(ticket: &mut Ticket, actor: &Actor, events: &mut Vec<NewEvent>) {
     let next = status::on_agent_touch(ticket.status);
     if next != ticket.status {
-        events.push(NewEvent::change(EventKind::StatusChanged, ActorRef::agent(actor.id), ticket.status, next));
+        events.push(NewEvent::change(
+            EventKind::StatusChanged,
+            ActorRef::agent(actor.id),
+            ticket.status,
+            next,
+        ));
         ticket.status = next;
     }
 }
@@ -428,12 +473,33 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
     let mut errors = FieldErrors::default();
     let subject = errors.take(required(&input.subject, "subject").and_then(|s| TicketSubject::parse("subject", s)));
     let description = errors.take(required(&input.description, "description").and_then(|s| Body::parse("description", s)));
-    let kind = errors.take(input.kind.as_deref().map_or(Ok(TicketKind::Consultation), |k| TicketKind::parse("kind", k)));
+    let kind = errors.take(
+        input
+            .kind
+            .as_deref()
+            .map_or(Ok(TicketKind::Consultation), |k| TicketKind::parse("kind", k)),
+    );
     let channel = errors.take(input.channel.as_deref().map_or(Ok(Channel::Api), |c| Channel::parse("channel", c)));
-    let priority = errors.take(input.priority.as_deref().map_or(Ok(Priority::Normal), |p| Priority::parse("priority", p)));
+    let priority = errors.take(
+        input
+            .priority
+            .as_deref()
+            .map_or(Ok(Priority::Normal), |p| Priority::parse("priority", p)),
+    );
     let tags = errors.take(parse_tags("tags", input.tags.as_deref().unwrap_or_default()));
-    let custom = errors.take(input.custom.as_ref().map_or(Ok(Default::default()), |c| parse_custom_fields("custom", c)));
-    let expected = errors.take(input.expected_resolution.as_deref().map(|e| Expectation::parse("expected_resolution", e)).transpose());
+    let custom = errors.take(
+        input
+            .custom
+            .as_ref()
+            .map_or(Ok(Default::default()), |c| parse_custom_fields("custom", c)),
+    );
+    let expected = errors.take(
+        input
+            .expected_resolution
+            .as_deref()
+            .map(|e| Expectation::parse("expected_resolution", e))
+            .transpose(),
+    );
     let customer = input.customer.unwrap_or_default();
     let email = errors.take(customer.email.as_deref().map(|e| Email::parse("customer.email", e)).transpose());
     let phone = errors.take(customer.phone.as_deref().map(|p| Phone::parse("customer.phone", p)).transpose());
@@ -472,7 +538,9 @@ async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Tim
         return Err(AppError::field("category", "unknown_category", "no such category code"));
     }
     if let Some(team) = parsed.new.team_id {
-        people::team_by_id(tx.exec(), team).await?.ok_or_else(|| AppError::field("team", "unknown_team", "no such team"))?;
+        people::team_by_id(tx.exec(), team)
+            .await?
+            .ok_or_else(|| AppError::field("team", "unknown_team", "no such team"))?;
     }
     let customer_id = find_or_create_customer(tx, parsed.customer_name.take(), parsed.email.take(), parsed.phone.take(), at).await?;
     parsed.new.customer_id = customer_id;
@@ -488,7 +556,13 @@ async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Tim
 
 /// The customer with this e-mail (or, failing that, phone); a new one otherwise. A found
 /// customer gains the contact details it lacked.
-async fn find_or_create_customer(tx: &mut Tx, name: Option<String>, email: Option<Email>, phone: Option<Phone>, at: Timestamp) -> AppResult<Id> {
+async fn find_or_create_customer(
+    tx: &mut Tx,
+    name: Option<String>,
+    email: Option<Email>,
+    phone: Option<Phone>,
+    at: Timestamp,
+) -> AppResult<Id> {
     let mut found = match &email {
         Some(email) => customer_by_email(tx.exec(), email).await?,
         None => None,
@@ -535,14 +609,42 @@ struct ParsedUpdate {
 
 fn parse_update(input: UpdateTicket) -> AppResult<ParsedUpdate> {
     let mut errors = FieldErrors::default();
-    let status = errors.take(input.status.as_deref().map(|s| Status::parse("status", s)).transpose()).flatten();
-    let priority = errors.take(input.priority.as_deref().map(|p| Priority::parse("priority", p)).transpose()).flatten();
-    let tags = errors.take(input.tags.as_deref().map(|t| parse_tags("tags", t)).transpose()).flatten();
-    let custom = errors.take(input.custom.as_ref().map(|c| parse_custom_fields("custom", c)).transpose()).flatten();
-    let expected = errors.take(input.expected_resolution.as_deref().map(|e| Expectation::parse("expected_resolution", e)).transpose()).flatten();
-    let note = errors.take(input.resolution_note.as_deref().map(|n| Body::parse("resolution_note", n)).transpose()).flatten();
+    let status = errors
+        .take(input.status.as_deref().map(|s| Status::parse("status", s)).transpose())
+        .flatten();
+    let priority = errors
+        .take(input.priority.as_deref().map(|p| Priority::parse("priority", p)).transpose())
+        .flatten();
+    let tags = errors
+        .take(input.tags.as_deref().map(|t| parse_tags("tags", t)).transpose())
+        .flatten();
+    let custom = errors
+        .take(input.custom.as_ref().map(|c| parse_custom_fields("custom", c)).transpose())
+        .flatten();
+    let expected = errors
+        .take(
+            input
+                .expected_resolution
+                .as_deref()
+                .map(|e| Expectation::parse("expected_resolution", e))
+                .transpose(),
+        )
+        .flatten();
+    let note = errors
+        .take(
+            input
+                .resolution_note
+                .as_deref()
+                .map(|n| Body::parse("resolution_note", n))
+                .transpose(),
+        )
+        .flatten();
     if note.is_some() && status != Some(Status::Resolved) {
-        errors.push(FieldError::new("resolution_note", "needs_resolved_status", "a resolution note goes with status \"resolved\""));
+        errors.push(FieldError::new(
+            "resolution_note",
+            "needs_resolved_status",
+            "a resolution note goes with status \"resolved\"",
+        ));
     }
     errors.into_result()?;
     Ok(ParsedUpdate {
@@ -558,7 +660,13 @@ fn parse_update(input: UpdateTicket) -> AppResult<ParsedUpdate> {
     })
 }
 
-async fn apply_update(tx: &mut Tx, actor: Actor, mut ticket: Ticket, change: ParsedUpdate, at: Timestamp) -> AppResult<(Ticket, Vec<NewEvent>)> {
+async fn apply_update(
+    tx: &mut Tx,
+    actor: Actor,
+    mut ticket: Ticket,
+    change: ParsedUpdate,
+    at: Timestamp,
+) -> AppResult<(Ticket, Vec<NewEvent>)> {
     let who = ActorRef::agent(actor.id);
     let mut events = Vec::new();
     if let Some(owner) = change.owner
@@ -583,7 +691,12 @@ async fn apply_update(tx: &mut Tx, actor: Actor, mut ticket: Ticket, change: Par
         {
             return Err(AppError::field("category", "unknown_category", "no such category code"));
         }
-        events.push(NewEvent::change(EventKind::CategoryChanged, who, ticket.category.clone(), category.clone()));
+        events.push(NewEvent::change(
+            EventKind::CategoryChanged,
+            who,
+            ticket.category.clone(),
+            category.clone(),
+        ));
         ticket.category = category;
     }
     if let Some(tags) = change.tags
@@ -596,7 +709,9 @@ async fn apply_update(tx: &mut Tx, actor: Actor, mut ticket: Ticket, change: Par
         && team != ticket.team_id
     {
         if let Some(id) = team {
-            people::team_by_id(tx.exec(), id).await?.ok_or_else(|| AppError::field("team", "unknown_team", "no such team"))?;
+            people::team_by_id(tx.exec(), id)
+                .await?
+                .ok_or_else(|| AppError::field("team", "unknown_team", "no such team"))?;
         }
         events.push(NewEvent::change(EventKind::TeamChanged, who, ticket.team_id, team));
         ticket.team_id = team;
@@ -614,21 +729,36 @@ async fn apply_update(tx: &mut Tx, actor: Actor, mut ticket: Ticket, change: Par
     if let Some(custom) = change.custom
         && custom != ticket.custom
     {
-        events.push(NewEvent::new(EventKind::FieldChanged, who, json!({ "field": "custom", "before": ticket.custom, "after": custom })));
+        events.push(NewEvent::new(
+            EventKind::FieldChanged,
+            who,
+            json!({ "field": "custom", "before": ticket.custom, "after": custom }),
+        ));
         ticket.custom = custom;
     }
     if let Some(target) = change.status
         && target != ticket.status
     {
-        let evidence = ResolveEvidence { has_public_reply: ticket.has_public_reply, has_resolution_note: change.resolution_note.is_some() };
+        let evidence = ResolveEvidence {
+            has_public_reply: ticket.has_public_reply,
+            has_resolution_note: change.resolution_note.is_some(),
+        };
         let next = status::transition(ticket.status, target, evidence)?;
         if let Some(note) = &change.resolution_note {
             insert_message(tx.exec(), ticket.id, MessageKind::Note, who, note, at).await?;
-            events.push(NewEvent::new(EventKind::MessageAdded, who, json!({ "kind": "note", "resolution": true })));
+            events.push(NewEvent::new(
+                EventKind::MessageAdded,
+                who,
+                json!({ "kind": "note", "resolution": true }),
+            ));
         }
         if ticket.status == Status::Resolved && next == Status::Open {
             ticket.reopen_count += 1;
-            events.push(NewEvent::new(EventKind::Reopened, who, json!({ "by": "agent", "count": ticket.reopen_count })));
+            events.push(NewEvent::new(
+                EventKind::Reopened,
+                who,
+                json!({ "by": "agent", "count": ticket.reopen_count }),
+            ));
         }
         events.push(NewEvent::change(EventKind::StatusChanged, who, ticket.status, next));
         if next == Status::Resolved {
@@ -639,13 +769,27 @@ async fn apply_update(tx: &mut Tx, actor: Actor, mut ticket: Ticket, change: Par
     Ok((ticket, events))
 }
 
-async fn agent_message(tx: &mut Tx, actor: &Actor, mut ticket: Ticket, kind: MessageKind, body: String, at: Timestamp) -> AppResult<(MessageAdded, Vec<TicketEvent>)> {
+async fn agent_message(
+    tx: &mut Tx,
+    actor: &Actor,
+    mut ticket: Ticket,
+    kind: MessageKind,
+    body: String,
+    at: Timestamp,
+) -> AppResult<(MessageAdded, Vec<TicketEvent>)> {
     if ticket.status == Status::Closed && kind == MessageKind::Reply {
-        return Err(AppError::Conflict { code: "ticket_closed", message: "the ticket is closed; the customer's next message opens a new one".into() });
+        return Err(AppError::Conflict {
+            code: "ticket_closed",
+            message: "the ticket is closed; the customer's next message opens a new one".into(),
+        });
     }
     let who = ActorRef::agent(actor.id);
     let message = insert_message(tx.exec(), ticket.id, kind, who, &body, at).await?;
-    let mut events = vec![NewEvent::new(EventKind::MessageAdded, who, json!({ "message_id": message.id, "kind": kind }))];
+    let mut events = vec![NewEvent::new(
+        EventKind::MessageAdded,
+        who,
+        json!({ "message_id": message.id, "kind": kind }),
+    )];
     if kind == MessageKind::Reply {
         ticket.has_public_reply = true;
         ticket.first_reply_at.get_or_insert(at);
@@ -653,7 +797,14 @@ async fn agent_message(tx: &mut Tx, actor: &Actor, mut ticket: Ticket, kind: Mes
         touch(&mut ticket, actor, &mut events);
     }
     let stored = save(tx, &mut ticket, &events, at).await?;
-    Ok((MessageAdded { message, ticket, follow_up_of: None }, stored))
+    Ok((
+        MessageAdded {
+            message,
+            ticket,
+            follow_up_of: None,
+        },
+        stored,
+    ))
 }
 
 /// A message from the customer, relayed by an integration: resumes a pending ticket,
@@ -688,33 +839,83 @@ async fn customer_message(
             };
             let mut follow_up = insert_ticket(tx.exec(), &new, at).await?;
             let message = insert_message(tx.exec(), follow_up.id, MessageKind::Customer, customer, &body, at).await?;
-            let mut stored = record(tx, &follow_up, &[NewEvent::new(EventKind::Created, ActorRef::agent(actor.id), json!({ "follow_up_of": ticket.number }))], at).await?;
-            stored.extend(record(tx, &ticket, &[NewEvent::new(EventKind::FollowUpCreated, customer, json!({ "follow_up": follow_up.number }))], at).await?);
+            let mut stored = record(
+                tx,
+                &follow_up,
+                &[NewEvent::new(
+                    EventKind::Created,
+                    ActorRef::agent(actor.id),
+                    json!({ "follow_up_of": ticket.number }),
+                )],
+                at,
+            )
+            .await?;
+            stored.extend(
+                record(
+                    tx,
+                    &ticket,
+                    &[NewEvent::new(
+                        EventKind::FollowUpCreated,
+                        customer,
+                        json!({ "follow_up": follow_up.number }),
+                    )],
+                    at,
+                )
+                .await?,
+            );
             follow_up.updated_at = at;
-            Ok((MessageAdded { message, ticket: follow_up, follow_up_of: Some(ticket.number) }, stored))
+            Ok((
+                MessageAdded {
+                    message,
+                    ticket: follow_up,
+                    follow_up_of: Some(ticket.number),
+                },
+                stored,
+            ))
         }
         outcome => {
             let message = insert_message(tx.exec(), ticket.id, MessageKind::Customer, customer, &body, at).await?;
-            let mut events = vec![NewEvent::new(EventKind::MessageAdded, customer, json!({ "message_id": message.id, "kind": "customer" }))];
+            let mut events = vec![NewEvent::new(
+                EventKind::MessageAdded,
+                customer,
+                json!({ "message_id": message.id, "kind": "customer" }),
+            )];
             if outcome == CustomerMessageOutcome::Reopened {
                 ticket.reopen_count += 1;
-                events.push(NewEvent::new(EventKind::Reopened, customer, json!({ "by": "customer", "count": ticket.reopen_count })));
+                events.push(NewEvent::new(
+                    EventKind::Reopened,
+                    customer,
+                    json!({ "by": "customer", "count": ticket.reopen_count }),
+                ));
             }
             if matches!(outcome, CustomerMessageOutcome::Reopened | CustomerMessageOutcome::Resumed) {
                 events.push(NewEvent::change(EventKind::StatusChanged, customer, ticket.status, Status::Open));
                 ticket.status = Status::Open;
             }
             let stored = save(tx, &mut ticket, &events, at).await?;
-            Ok((MessageAdded { message, ticket, follow_up_of: None }, stored))
+            Ok((
+                MessageAdded {
+                    message,
+                    ticket,
+                    follow_up_of: None,
+                },
+                stored,
+            ))
         }
     }
 }
 
 fn parse_list(actor: &Actor, params: ListTickets) -> AppResult<TicketQuery> {
     let mut errors = FieldErrors::default();
-    let mut query = TicketQuery { limit: 25, ..TicketQuery::default() };
+    let mut query = TicketQuery {
+        limit: 25,
+        ..TicketQuery::default()
+    };
     if let Some(statuses) = params.status.as_deref().filter(|s| !s.is_empty()) {
-        query.statuses = statuses.split(',').filter_map(|s| errors.take(Status::parse("status", s.trim()))).collect();
+        query.statuses = statuses
+            .split(',')
+            .filter_map(|s| errors.take(Status::parse("status", s.trim())))
+            .collect();
     }
     query.assignee = match params.assignee.as_deref() {
         None | Some("") => None,
@@ -730,19 +931,31 @@ fn parse_list(actor: &Actor, params: ListTickets) -> AppResult<TicketQuery> {
     if let Some(sort) = params.sort.as_deref() {
         match TicketSort::parse(sort) {
             Some(sort) => query.sort = sort,
-            None => errors.push(FieldError::new("sort", "unknown_value", "must be one of: created, -created, updated, -updated, priority")),
+            None => errors.push(FieldError::new(
+                "sort",
+                "unknown_value",
+                "must be one of: created, -created, updated, -updated, priority",
+            )),
         }
     }
     if let Some(limit) = params.limit.as_deref() {
         match limit.parse::<usize>() {
             Ok(n) if (1..=MAX_PAGE).contains(&n) => query.limit = n,
-            _ => errors.push(FieldError::new("limit", "out_of_range", format!("must be a whole number from 1 to {MAX_PAGE}"))),
+            _ => errors.push(FieldError::new(
+                "limit",
+                "out_of_range",
+                format!("must be a whole number from 1 to {MAX_PAGE}"),
+            )),
         }
     }
     if let Some(cursor) = params.cursor.as_deref().filter(|c| !c.is_empty()) {
         match decode_cursor(cursor) {
             Some(values) if values.len() == query.sort.cursor_len() => query.after = Some(values),
-            _ => errors.push(FieldError::new("cursor", "invalid_cursor", "not a cursor from this list (was the sort changed?)")),
+            _ => errors.push(FieldError::new(
+                "cursor",
+                "invalid_cursor",
+                "not a cursor from this list (was the sort changed?)",
+            )),
         }
     }
     errors.into_result()?;
@@ -750,7 +963,12 @@ fn parse_list(actor: &Actor, params: ListTickets) -> AppResult<TicketQuery> {
 }
 
 fn parse_id(field: &str, value: &str) -> Result<Id, FieldError> {
-    value.trim().parse::<Id>().ok().filter(|id| *id > 0).ok_or_else(|| FieldError::new(field, "invalid_id", "must be a positive whole number"))
+    value
+        .trim()
+        .parse::<Id>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| FieldError::new(field, "invalid_id", "must be a positive whole number"))
 }
 
 /// Cursors are opaque to clients: the sort-key values, base64url-encoded.

@@ -19,7 +19,11 @@ const fn c(code: &'static str, name_zh: &'static str, name_en: &'static str) -> 
 pub const SEED: &[SeedCategory] = &[
     c("complaint", "投诉", "Complaint"),
     c("complaint.skill", "服务技能", "Service skill"),
-    c("complaint.skill.repeated_repair", "多次维修未修好", "Repeated repairs without a fix"),
+    c(
+        "complaint.skill.repeated_repair",
+        "多次维修未修好",
+        "Repeated repairs without a fix",
+    ),
     c("complaint.skill.slow_diagnosis", "故障判断慢", "Slow to find the fault"),
     c("complaint.skill.long_repair", "维修时间长", "Long repair time"),
     c("complaint.attitude", "服务态度", "Service attitude"),
@@ -33,7 +37,11 @@ pub const SEED: &[SeedCategory] = &[
     c("complaint.timeliness.late_arrival", "到达晚", "Late arrival"),
     c("complaint.timeliness.understaffed", "车辆或人员不足", "Too few vehicles or people"),
     c("complaint.timeliness.far_site", "距离远", "Far site"),
-    c("complaint.timeliness.not_notified", "热线未通知工程师", "Hotline did not notify the engineer"),
+    c(
+        "complaint.timeliness.not_notified",
+        "热线未通知工程师",
+        "Hotline did not notify the engineer",
+    ),
     c("complaint.timeliness.engineer_busy", "工程师忙", "Engineer busy"),
     c("complaint.parts", "配件供应", "Parts supply"),
     c("complaint.parts.slow_supply", "供应慢", "Slow supply"),

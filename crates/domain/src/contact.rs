@@ -18,11 +18,8 @@ impl Email {
             return Err(invalid());
         }
         let (local, domain) = text.split_once('@').ok_or_else(invalid)?;
-        let domain_ok = domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains("..")
-            && !domain.contains('@');
+        let domain_ok =
+            domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains("..") && !domain.contains('@');
         if local.is_empty() || local.len() > 64 || !domain_ok {
             return Err(invalid());
         }
@@ -50,7 +47,13 @@ impl Phone {
                 '0'..='9' => out.push(c),
                 '+' if i == 0 => out.push(c),
                 ' ' | '-' | '.' | '(' | ')' => {}
-                _ => return Err(FieldError::new(field, "invalid_phone", "may contain only digits, spaces, dashes, brackets and a leading +")),
+                _ => {
+                    return Err(FieldError::new(
+                        field,
+                        "invalid_phone",
+                        "may contain only digits, spaces, dashes, brackets and a leading +",
+                    ));
+                }
             }
         }
         let digits = out.trim_start_matches('+').len();
@@ -72,7 +75,10 @@ mod tests {
 
     #[test]
     fn email_is_lower_cased_and_checked() {
-        assert_eq!(Email::parse("email", " Li.Wei@Example.COM ").unwrap().as_str(), "li.wei@example.com");
+        assert_eq!(
+            Email::parse("email", " Li.Wei@Example.COM ").unwrap().as_str(),
+            "li.wei@example.com"
+        );
         for bad in ["", "no-at", "a@b", "@x.cn", "a@.cn", "a@x..cn", "a b@x.cn"] {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }

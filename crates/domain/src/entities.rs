@@ -135,10 +135,19 @@ pub struct ActorRef {
 
 impl ActorRef {
     pub fn agent(id: Id) -> Self {
-        Self { kind: ActorKind::Agent, id: Some(id) }
+        Self {
+            kind: ActorKind::Agent,
+            id: Some(id),
+        }
     }
     pub fn customer(id: Id) -> Self {
-        Self { kind: ActorKind::Customer, id: Some(id) }
+        Self {
+            kind: ActorKind::Customer,
+            id: Some(id),
+        }
     }
-    pub const SYSTEM: ActorRef = ActorRef { kind: ActorKind::System, id: None };
+    pub const SYSTEM: ActorRef = ActorRef {
+        kind: ActorKind::System,
+        id: None,
+    };
 }

@@ -2,7 +2,6 @@
 //! and sent as its lower-case snake name; anything else is a field error naming the
 //! allowed values.
 
-
 /// Declares a closed enum with its wire names, `ALL`, `as_str` and `parse`.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {

@@ -10,8 +10,8 @@ pub mod entities;
 pub mod enums;
 pub mod error;
 pub mod event;
-pub mod status;
 pub mod query;
+pub mod status;
 pub mod text;
 
 pub use error::{DomainError, FieldError, FieldErrors};

@@ -69,7 +69,10 @@ pub fn transition(from: Status, to: Status, evidence: ResolveEvidence) -> Result
         (New | Open | Pending | OnHold, Open | Pending | OnHold | Resolved) => true,
     };
     if !allowed {
-        return Err(DomainError::InvalidTransition { from: from.as_str(), to: to.as_str() });
+        return Err(DomainError::InvalidTransition {
+            from: from.as_str(),
+            to: to.as_str(),
+        });
     }
     if to == Resolved && !(evidence.has_public_reply || evidence.has_resolution_note) {
         return Err(DomainError::ResolveNeedsReply);
@@ -92,7 +95,12 @@ pub enum CustomerMessageOutcome {
 
 /// Decides what a customer's message does to a ticket in `status`, resolved at
 /// `resolved_at`, arriving at `now`.
-pub fn on_customer_message(status: Status, resolved_at: Option<Timestamp>, now: Timestamp, reopen_window: SignedDuration) -> CustomerMessageOutcome {
+pub fn on_customer_message(
+    status: Status,
+    resolved_at: Option<Timestamp>,
+    now: Timestamp,
+    reopen_window: SignedDuration,
+) -> CustomerMessageOutcome {
     match status {
         Status::New | Status::Open | Status::OnHold => CustomerMessageOutcome::Unchanged,
         Status::Pending => CustomerMessageOutcome::Resumed,
@@ -119,8 +127,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const REPLIED: ResolveEvidence = ResolveEvidence { has_public_reply: true, has_resolution_note: false };
-    const NOTHING: ResolveEvidence = ResolveEvidence { has_public_reply: false, has_resolution_note: false };
+    const REPLIED: ResolveEvidence = ResolveEvidence {
+        has_public_reply: true,
+        has_resolution_note: false,
+    };
+    const NOTHING: ResolveEvidence = ResolveEvidence {
+        has_public_reply: false,
+        has_resolution_note: false,
+    };
 
     #[test]
     fn closed_is_final_and_new_cannot_be_reentered() {
@@ -134,8 +148,14 @@ mod tests {
 
     #[test]
     fn resolving_needs_a_reply_or_a_note() {
-        assert_eq!(transition(Status::Open, Status::Resolved, NOTHING), Err(DomainError::ResolveNeedsReply));
-        let with_note = ResolveEvidence { has_public_reply: false, has_resolution_note: true };
+        assert_eq!(
+            transition(Status::Open, Status::Resolved, NOTHING),
+            Err(DomainError::ResolveNeedsReply)
+        );
+        let with_note = ResolveEvidence {
+            has_public_reply: false,
+            has_resolution_note: true,
+        };
         assert_eq!(transition(Status::Pending, Status::Resolved, with_note), Ok(Status::Resolved));
     }
 
@@ -145,11 +165,23 @@ mod tests {
         let soon = resolved + SignedDuration::from_hours(24);
         let late = resolved + SignedDuration::from_hours(8 * 24);
         let w = DEFAULT_REOPEN_WINDOW;
-        assert_eq!(on_customer_message(Status::Resolved, Some(resolved), soon, w), CustomerMessageOutcome::Reopened);
-        assert_eq!(on_customer_message(Status::Resolved, Some(resolved), late, w), CustomerMessageOutcome::FollowUp);
-        assert_eq!(on_customer_message(Status::Closed, Some(resolved), soon, w), CustomerMessageOutcome::FollowUp);
+        assert_eq!(
+            on_customer_message(Status::Resolved, Some(resolved), soon, w),
+            CustomerMessageOutcome::Reopened
+        );
+        assert_eq!(
+            on_customer_message(Status::Resolved, Some(resolved), late, w),
+            CustomerMessageOutcome::FollowUp
+        );
+        assert_eq!(
+            on_customer_message(Status::Closed, Some(resolved), soon, w),
+            CustomerMessageOutcome::FollowUp
+        );
         assert_eq!(on_customer_message(Status::Pending, None, soon, w), CustomerMessageOutcome::Resumed);
-        assert_eq!(on_customer_message(Status::OnHold, None, soon, w), CustomerMessageOutcome::Unchanged);
+        assert_eq!(
+            on_customer_message(Status::OnHold, None, soon, w),
+            CustomerMessageOutcome::Unchanged
+        );
     }
 
     fn any_status() -> impl Strategy<Value = Status> {

@@ -132,7 +132,11 @@ pub fn parse_custom_fields(field: &str, value: &serde_json::Value) -> Result<ser
             return Err(FieldError::new(field, "invalid_key", "keys must be 1 to 64 characters"));
         }
         if v.is_object() || v.is_array() {
-            return Err(FieldError::new(format!("{field}.{key}"), "invalid_type", "must be a string, number, boolean or null"));
+            return Err(FieldError::new(
+                format!("{field}.{key}"),
+                "invalid_type",
+                "must be a string, number, boolean or null",
+            ));
         }
     }
     if value.to_string().len() > 8 * 1024 {

@@ -20,7 +20,9 @@ pub fn location(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<L
 
 /// Opens the database (running migrations) and builds the application.
 pub async fn open(location: &Location) -> anyhow::Result<App> {
-    let db = Db::open(location).await.with_context(|| format!("opening the database at {}", location.redacted()))?;
+    let db = Db::open(location)
+        .await
+        .with_context(|| format!("opening the database at {}", location.redacted()))?;
     Ok(App::new(db, AppConfig::default()))
 }
 
@@ -42,7 +44,10 @@ pub fn metrics() -> PrometheusHandle {
 /// requests finish and closes the database (queued writes complete first).
 pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let router = kefu_web::router(app.clone(), metrics());
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")?;
     app.db().close().await;
     Ok(())
 }

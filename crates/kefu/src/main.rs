@@ -73,7 +73,9 @@ enum AdminCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -85,7 +87,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo { tickets, customers, seed } => {
             let app = kefu::open(&location).await?;
             let started = Instant::now();
-            let summary = app.fill_demo(DemoOptions { tickets, customers, seed }).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let summary = app
+                .fill_demo(DemoOptions { tickets, customers, seed })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             eprintln!(
                 "demo: {} tickets and {} customers in {:.1} s; admin {} / {}; token {}",
                 summary.tickets,
@@ -117,7 +122,14 @@ async fn serve(location: &kefu_store::Location, listen: &str, demo: bool) -> any
             }
         } else {
             let started = Instant::now();
-            let summary = app.fill_demo(DemoOptions { tickets: 3000, customers: Some(600), seed: 42 }).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let summary = app
+                .fill_demo(DemoOptions {
+                    tickets: 3000,
+                    customers: Some(600),
+                    seed: 42,
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!(
                 "Demo workspace ready ({} tickets, {} customers, {:.1} s).\n  Sign in: {} / {}\n  API token: {}",
                 summary.tickets,
@@ -145,10 +157,18 @@ async fn serve(location: &kefu_store::Location, listen: &str, demo: bool) -> any
 async fn admin(location: &kefu_store::Location, command: AdminCommand) -> anyhow::Result<()> {
     let app = kefu::open(location).await?;
     let result = match command {
-        AdminCommand::CreateAgent { email, name, role, teams, password_stdin } => {
+        AdminCommand::CreateAgent {
+            email,
+            name,
+            role,
+            teams,
+            password_stdin,
+        } => {
             let password = if password_stdin {
                 let mut text = String::new();
-                std::io::stdin().read_to_string(&mut text).context("reading the password from standard input")?;
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("reading the password from standard input")?;
                 let password = text.lines().next().unwrap_or_default().to_owned();
                 if password.is_empty() {
                     bail!("no password on standard input");
@@ -157,7 +177,15 @@ async fn admin(location: &kefu_store::Location, command: AdminCommand) -> anyhow
             } else {
                 None
             };
-            let agent = app.create_agent_as_operator(NewAgentCommand { email, name, role, teams, password }).await;
+            let agent = app
+                .create_agent_as_operator(NewAgentCommand {
+                    email,
+                    name,
+                    role,
+                    teams,
+                    password,
+                })
+                .await;
             agent.map(|agent| eprintln!("created agent {} <{}> ({})", agent.id, agent.email.as_str(), agent.role))
         }
         AdminCommand::CreateToken { email } => app.create_token_for(&email).await.map(|token| println!("{token}")),
@@ -169,7 +197,12 @@ async fn admin(location: &kefu_store::Location, command: AdminCommand) -> anyhow
 /// A one-line explanation of a use-case error for the operator.
 fn describe(error: &kefu_app::AppError) -> String {
     match error {
-        kefu_app::AppError::Invalid(errors) => errors.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+        kefu_app::AppError::Invalid(errors) => errors
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     }
 }

@@ -23,7 +23,6 @@ macro_rules! both {
 }
 pub(crate) use both;
 
-
 /// Where a statement runs: a pool (outside any transaction) or the writer's connection
 /// (inside the current write transaction), on either backend. Repository functions take
 /// this, so one function serves reads from the API and reads inside a command.

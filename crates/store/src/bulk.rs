@@ -54,7 +54,10 @@ pub async fn load(db: &Db, tables: Vec<TableRows>, last_number: i64) -> StoreRes
                     for row in rows.by_ref().take(per_statement) {
                         insert.values_panic(row);
                     }
-                    exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
+                    exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values)
+                        .execute(e)
+                        .await
+                        .map(|r| r.rows_affected()))?;
                 }
             }
             exec!(tx.exec(), e => sqlx::query("UPDATE counters SET value = $1 WHERE name = 'ticket_number' AND value < $1")
@@ -63,10 +66,16 @@ pub async fn load(db: &Db, tables: Vec<TableRows>, last_number: i64) -> StoreRes
                 // Rows came with their ids: move each identity sequence past them.
                 for table in ["customers", "tickets", "messages", "ticket_events"] {
                     let sql = match table {
-                        "customers" => "SELECT setval(pg_get_serial_sequence('customers', 'id'), GREATEST((SELECT MAX(id) FROM customers), 1))",
+                        "customers" => {
+                            "SELECT setval(pg_get_serial_sequence('customers', 'id'), GREATEST((SELECT MAX(id) FROM customers), 1))"
+                        }
                         "tickets" => "SELECT setval(pg_get_serial_sequence('tickets', 'id'), GREATEST((SELECT MAX(id) FROM tickets), 1))",
-                        "messages" => "SELECT setval(pg_get_serial_sequence('messages', 'id'), GREATEST((SELECT MAX(id) FROM messages), 1))",
-                        _ => "SELECT setval(pg_get_serial_sequence('ticket_events', 'id'), GREATEST((SELECT MAX(id) FROM ticket_events), 1))",
+                        "messages" => {
+                            "SELECT setval(pg_get_serial_sequence('messages', 'id'), GREATEST((SELECT MAX(id) FROM messages), 1))"
+                        }
+                        _ => {
+                            "SELECT setval(pg_get_serial_sequence('ticket_events', 'id'), GREATEST((SELECT MAX(id) FROM ticket_events), 1))"
+                        }
                     };
                     exec!(tx.exec(), e => sqlx::query(sql).execute(e).await.map(|r| r.rows_affected()))?;
                 }

@@ -10,7 +10,8 @@ use kefu_domain::enums::{CustomerTier, CustomerType};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde_json::{Map, Value};
 
-const COLUMNS: &str = "id, name, email, phone, organization, tier, customer_type, external_ids, tags, consent_at, custom, created_at, updated_at";
+const COLUMNS: &str =
+    "id, name, email, phone, organization, tier, customer_type, external_ids, tags, consent_at, custom, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct CustomerRow {
@@ -33,12 +34,24 @@ impl CustomerRow {
     fn into_domain(self) -> StoreResult<Customer> {
         Ok(Customer {
             id: self.id,
-            email: self.email.as_deref().map(|e| parsed(Email::parse("email", e), "email", e)).transpose()?,
-            phone: self.phone.as_deref().map(|p| parsed(Phone::parse("phone", p), "phone", p)).transpose()?,
+            email: self
+                .email
+                .as_deref()
+                .map(|e| parsed(Email::parse("email", e), "email", e))
+                .transpose()?,
+            phone: self
+                .phone
+                .as_deref()
+                .map(|p| parsed(Phone::parse("phone", p), "phone", p))
+                .transpose()?,
             name: self.name,
             organization: self.organization,
             tier: wire(CustomerTier::parse, "tier", &self.tier)?,
-            customer_type: self.customer_type.as_deref().map(|t| wire(CustomerType::parse, "customer_type", t)).transpose()?,
+            customer_type: self
+                .customer_type
+                .as_deref()
+                .map(|t| wire(CustomerType::parse, "customer_type", t))
+                .transpose()?,
             external_ids: json_map(&self.external_ids)?,
             tags: json_list(&self.tags)?,
             consent_at: opt_ts(self.consent_at)?,

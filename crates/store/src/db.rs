@@ -93,7 +93,10 @@ impl Db {
                 (Backend::Postgres(read), Backend::Postgres(writer))
             }
         };
-        let db = Db { read, writer: WriterHandle::spawn(writer_conn) };
+        let db = Db {
+            read,
+            writer: WriterHandle::spawn(writer_conn),
+        };
         db.write(|tx| Box::pin(crate::categories::seed(tx))).await?;
         Ok(db)
     }

@@ -7,15 +7,15 @@ pub mod bulk;
 pub mod categories;
 mod convert;
 pub mod customers;
+mod db;
+mod error;
 pub mod people;
 pub mod tickets;
 pub mod timeline;
-mod db;
-mod error;
 mod writer;
 
 pub use backend::Exec;
-pub use sea_query::SimpleExpr;
 pub use db::{Db, Location};
 pub use error::{StoreError, StoreResult};
+pub use sea_query::SimpleExpr;
 pub use writer::Tx;

@@ -8,7 +8,6 @@ use kefu_domain::contact::Email;
 use kefu_domain::entities::{Agent, Id, Team};
 use kefu_domain::enums::{Presence, Role};
 
-
 #[derive(sqlx::FromRow)]
 struct AgentRow {
     id: i64,
@@ -183,7 +182,8 @@ async fn teams_with_members(ex: Exec<'_>, rows: Vec<TeamRow>) -> StoreResult<Vec
 }
 
 pub async fn list_teams(mut ex: Exec<'_>) -> StoreResult<Vec<Team>> {
-    let rows: Vec<TeamRow> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(format!("{TEAM_SELECT} ORDER BY id"))).fetch_all(e).await)?;
+    let rows: Vec<TeamRow> =
+        exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(format!("{TEAM_SELECT} ORDER BY id"))).fetch_all(e).await)?;
     teams_with_members(ex, rows).await
 }
 
@@ -194,8 +194,7 @@ pub async fn team_by_id(mut ex: Exec<'_>, id: Id) -> StoreResult<Option<Team>> {
 }
 
 pub async fn team_by_name(mut ex: Exec<'_>, name: &str) -> StoreResult<Option<Team>> {
-    let rows: Vec<TeamRow> =
-        exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(format!("{TEAM_SELECT} WHERE name = $1"))).bind(name).fetch_all(e).await)?;
+    let rows: Vec<TeamRow> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(format!("{TEAM_SELECT} WHERE name = $1"))).bind(name).fetch_all(e).await)?;
     Ok(teams_with_members(ex, rows).await?.pop())
 }
 

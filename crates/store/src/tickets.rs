@@ -249,13 +249,26 @@ fn list_statement(query: &TicketQuery, visibility: &Visibility) -> SelectStateme
 /// Rows strictly after the cursor `after` in `sort` order.
 fn after_condition(sort: TicketSort, after: &[i64]) -> Cond {
     let later = |column: &'static str, value: i64, ascending: bool| {
-        if ascending { Expr::col(column).gt(value) } else { Expr::col(column).lt(value) }
+        if ascending {
+            Expr::col(column).gt(value)
+        } else {
+            Expr::col(column).lt(value)
+        }
     };
     match (sort, after) {
         (TicketSort::Priority, [rank, created, id]) => Cond::any()
             .add(Expr::col("priority").lt(*rank))
-            .add(Cond::all().add(Expr::col("priority").eq(*rank)).add(Expr::col("created_at").gt(*created)))
-            .add(Cond::all().add(Expr::col("priority").eq(*rank)).add(Expr::col("created_at").eq(*created)).add(Expr::col("id").gt(*id))),
+            .add(
+                Cond::all()
+                    .add(Expr::col("priority").eq(*rank))
+                    .add(Expr::col("created_at").gt(*created)),
+            )
+            .add(
+                Cond::all()
+                    .add(Expr::col("priority").eq(*rank))
+                    .add(Expr::col("created_at").eq(*created))
+                    .add(Expr::col("id").gt(*id)),
+            ),
         (_, [key, id]) => {
             let (column, ascending) = match sort {
                 TicketSort::Created => ("created_at", true),

@@ -19,12 +19,26 @@ struct MessageRow {
     created_at: i64,
 }
 
-pub async fn insert_message(ex: Exec<'_>, ticket_id: Id, kind: MessageKind, author: ActorRef, body: &str, now: Timestamp) -> StoreResult<Message> {
+pub async fn insert_message(
+    ex: Exec<'_>,
+    ticket_id: Id,
+    kind: MessageKind,
+    author: ActorRef,
+    body: &str,
+    now: Timestamp,
+) -> StoreResult<Message> {
     let (id,): (i64,) = exec!(ex, e => sqlx::query_as(
         "INSERT INTO messages (ticket_id, kind, author_kind, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(ticket_id).bind(kind.as_str()).bind(author.kind.as_str()).bind(author.id).bind(body).bind(ms(now))
         .fetch_one(e).await)?;
-    Ok(Message { id, kind, author_kind: author.kind, author_id: author.id, body: body.to_owned(), created_at: now })
+    Ok(Message {
+        id,
+        kind,
+        author_kind: author.kind,
+        author_id: author.id,
+        body: body.to_owned(),
+        created_at: now,
+    })
 }
 
 /// A ticket's messages, oldest first; internal notes only when `with_notes`.
@@ -76,7 +90,10 @@ pub async fn events_of(ex: Exec<'_>, ticket_id: Id, number: TicketNumber) -> Sto
                 id: r.id,
                 ticket_number: number,
                 kind: wire(EventKind::parse, "event kind", &r.kind)?,
-                actor: ActorRef { kind: wire(ActorKind::parse, "actor kind", &r.actor_kind)?, id: r.actor_id },
+                actor: ActorRef {
+                    kind: wire(ActorKind::parse, "actor kind", &r.actor_kind)?,
+                    id: r.actor_id,
+                },
                 data: serde_json::from_str(&r.data).map_err(|_| crate::error::corrupt("event data", &r.data))?,
                 at: ts(r.created_at)?,
             })
@@ -86,11 +103,20 @@ pub async fn events_of(ex: Exec<'_>, ticket_id: Id, number: TicketNumber) -> Sto
 
 /// The ticket a (agent, key) pair created before, with the hash of the request that did.
 pub async fn idempotent_ticket(ex: Exec<'_>, agent_id: Id, key: &str) -> StoreResult<Option<(String, TicketNumber)>> {
-    Ok(exec!(ex, e => sqlx::query_as("SELECT request_hash, ticket_number FROM idempotency_keys WHERE agent_id = $1 AND key = $2")
-        .bind(agent_id).bind(key).fetch_optional(e).await)?)
+    Ok(
+        exec!(ex, e => sqlx::query_as("SELECT request_hash, ticket_number FROM idempotency_keys WHERE agent_id = $1 AND key = $2")
+        .bind(agent_id).bind(key).fetch_optional(e).await)?,
+    )
 }
 
-pub async fn remember_idempotent_ticket(ex: Exec<'_>, agent_id: Id, key: &str, request_hash: &str, number: TicketNumber, now: Timestamp) -> StoreResult<()> {
+pub async fn remember_idempotent_ticket(
+    ex: Exec<'_>,
+    agent_id: Id,
+    key: &str,
+    request_hash: &str,
+    number: TicketNumber,
+    now: Timestamp,
+) -> StoreResult<()> {
     exec!(ex, e => sqlx::query("INSERT INTO idempotency_keys (agent_id, key, request_hash, ticket_number, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(agent_id).bind(key).bind(request_hash).bind(number).bind(ms(now))
         .execute(e).await.map(|r| r.rows_affected()))?;

@@ -159,10 +159,17 @@ async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) {
             Ok(outcome) => outcome,
             Err(_) => {
                 tracing::error!("a write command panicked; its savepoint is rolled back");
-                Outcome { ok: false, answer: Box::new(|_| {}) }
+                Outcome {
+                    ok: false,
+                    answer: Box::new(|_| {}),
+                }
             }
         };
-        let end = if outcome.ok { tx.run("RELEASE SAVEPOINT command").await } else { rollback_savepoint(tx).await };
+        let end = if outcome.ok {
+            tx.run("RELEASE SAVEPOINT command").await
+        } else {
+            rollback_savepoint(tx).await
+        };
         if let Err(error) = end {
             broken = Some(error);
         }
@@ -202,7 +209,10 @@ async fn rollback_savepoint(tx: &mut Tx) -> StoreResult<()> {
 /// A command that never ran because its transaction broke first.
 fn abandoned(job: Job) -> Outcome {
     drop(job);
-    Outcome { ok: false, answer: Box::new(|_| {}) }
+    Outcome {
+        ok: false,
+        answer: Box::new(|_| {}),
+    }
 }
 
 fn fail_all(jobs: impl Iterator<Item = Job>, _error: &StoreError) {

@@ -41,12 +41,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             Err(rejection) => Err(match rejection {
                 JsonRejection::JsonSyntaxError(e) => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.body_text()),
                 JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", e.body_text()),
-                JsonRejection::MissingJsonContentType(_) => {
-                    ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send Content-Type: application/json")
-                }
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is larger than the limit")
-                }
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send Content-Type: application/json",
+                ),
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the request body is larger than the limit",
+                ),
                 other => ApiError::new(other.status(), "bad_request", other.body_text()),
             }),
         }
@@ -74,8 +78,12 @@ impl FromRequestParts<AppState> for TicketNumberPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::from(kefu_app::AppError::ticket_not_found()))?;
-        raw.parse::<i64>().map(TicketNumberPath).map_err(|_| ApiError::from(kefu_app::AppError::ticket_not_found()))
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::from(kefu_app::AppError::ticket_not_found()))?;
+        raw.parse::<i64>()
+            .map(TicketNumberPath)
+            .map_err(|_| ApiError::from(kefu_app::AppError::ticket_not_found()))
     }
 }
 

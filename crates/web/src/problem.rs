@@ -36,7 +36,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, code, detail: detail.into(), errors: Vec::new() }
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
 }
 
@@ -51,16 +56,28 @@ impl From<AppError> for ApiError {
             },
             AppError::Rule(rule) => ApiError::new(StatusCode::CONFLICT, rule.code(), rule.to_string()),
             AppError::NotFound { what, code } => ApiError::new(StatusCode::NOT_FOUND, code, format!("{what} not found")),
-            AppError::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid API token is required (Authorization: Bearer TOKEN)"),
+            AppError::Unauthorized => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid API token is required (Authorization: Bearer TOKEN)",
+            ),
             AppError::Forbidden(why) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", why),
             AppError::Conflict { code, message } => {
                 // A reused idempotency key is a bad request in the contract: 422.
-                let status = if code == "idempotency_key_reused" { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+                let status = if code == "idempotency_key_reused" {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    StatusCode::CONFLICT
+                };
                 ApiError::new(status, code, message)
             }
             AppError::Unavailable(cause) => {
                 tracing::error!(error = %cause, "database unavailable");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is unavailable; nothing was changed, try again")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is unavailable; nothing was changed, try again",
+                )
             }
             AppError::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
@@ -81,7 +98,9 @@ impl IntoResponse for ApiError {
             errors: self.errors,
         };
         let mut response = (self.status, Json(problem)).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
     }
 }

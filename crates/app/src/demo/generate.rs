@@ -64,7 +64,10 @@ pub(super) fn customers(rng: &mut Rng, ids: &mut Ids, n: usize, now_ms: i64) -> 
         ids.customer += 1;
         let id = ids.customer;
         let lang = if rng.u8(0..10) < 7 { Lang::Zh } else { Lang::En };
-        let tier = weighted(rng, &[(CustomerTier::Normal, 85), (CustomerTier::Vip, 12), (CustomerTier::KeyAccount, 3)]);
+        let tier = weighted(
+            rng,
+            &[(CustomerTier::Normal, 85), (CustomerTier::Vip, 12), (CustomerTier::KeyAccount, 3)],
+        );
         let domain = if lang == Lang::Zh { "example.cn" } else { "example.com" };
         let organization = (rng.u8(0..10) < 4).then(|| corpus::organization(rng, lang).to_owned());
         let created = now_ms - rng.i64(0..365) * DAY;
@@ -86,7 +89,20 @@ pub(super) fn customers(rng: &mut Rng, ids: &mut Ids, n: usize, now_ms: i64) -> 
     }
     TableRows {
         table: "customers",
-        columns: &["id", "name", "email", "phone", "organization", "tier", "external_ids", "tags", "consent_at", "custom", "created_at", "updated_at"],
+        columns: &[
+            "id",
+            "name",
+            "email",
+            "phone",
+            "organization",
+            "tier",
+            "external_ids",
+            "tags",
+            "consent_at",
+            "custom",
+            "created_at",
+            "updated_at",
+        ],
         rows,
     }
 }
@@ -124,7 +140,13 @@ fn leaf_categories(prefix: &str) -> Vec<&'static str> {
 }
 
 pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, n: usize) -> Vec<TableRows> {
-    let kinds = [TicketKind::Consultation, TicketKind::AfterSales, TicketKind::Complaint, TicketKind::FieldService, TicketKind::Suggestion];
+    let kinds = [
+        TicketKind::Consultation,
+        TicketKind::AfterSales,
+        TicketKind::Complaint,
+        TicketKind::FieldService,
+        TicketKind::Suggestion,
+    ];
     let categories: Vec<Vec<&'static str>> = kinds.iter().map(|k| leaf_categories(k.as_str())).collect();
     let mut tickets = Vec::with_capacity(n);
     let mut messages = Vec::with_capacity(n * 2);
@@ -137,11 +159,29 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, n: usize) -> 
         let kind_index = weighted(rng, &[(0usize, 40), (1, 25), (2, 15), (3, 12), (4, 8)]);
         let kind = kinds[kind_index];
         let category = categories[kind_index][rng.usize(0..categories[kind_index].len())];
-        let channel = weighted(rng, &[(Channel::Web, 25), (Channel::Email, 20), (Channel::Chat, 25), (Channel::Phone, 15), (Channel::Wechat, 12), (Channel::Api, 3)]);
+        let channel = weighted(
+            rng,
+            &[
+                (Channel::Web, 25),
+                (Channel::Email, 20),
+                (Channel::Chat, 25),
+                (Channel::Phone, 15),
+                (Channel::Wechat, 12),
+                (Channel::Api, 3),
+            ],
+        );
         let priority = if kind == TicketKind::Complaint {
             weighted(rng, &[(Priority::Normal, 45), (Priority::High, 40), (Priority::Urgent, 15)])
         } else {
-            weighted(rng, &[(Priority::Low, 15), (Priority::Normal, 62), (Priority::High, 18), (Priority::Urgent, 5)])
+            weighted(
+                rng,
+                &[
+                    (Priority::Low, 15),
+                    (Priority::Normal, 62),
+                    (Priority::High, 18),
+                    (Priority::Urgent, 5),
+                ],
+            )
         };
         let team_index = match kind {
             TicketKind::Consultation | TicketKind::Complaint => 0,
@@ -154,25 +194,67 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, n: usize) -> 
         let created = created_at(rng, world.now_ms);
         let age = world.now_ms - created;
         let status = if age < DAY {
-            weighted(rng, &[(Status::New, 35), (Status::Open, 35), (Status::Pending, 15), (Status::OnHold, 5), (Status::Resolved, 10)])
+            weighted(
+                rng,
+                &[
+                    (Status::New, 35),
+                    (Status::Open, 35),
+                    (Status::Pending, 15),
+                    (Status::OnHold, 5),
+                    (Status::Resolved, 10),
+                ],
+            )
         } else if age < 7 * DAY {
-            weighted(rng, &[(Status::New, 4), (Status::Open, 20), (Status::Pending, 15), (Status::OnHold, 6), (Status::Resolved, 40), (Status::Closed, 15)])
+            weighted(
+                rng,
+                &[
+                    (Status::New, 4),
+                    (Status::Open, 20),
+                    (Status::Pending, 15),
+                    (Status::OnHold, 6),
+                    (Status::Resolved, 40),
+                    (Status::Closed, 15),
+                ],
+            )
         } else {
-            weighted(rng, &[(Status::Open, 3), (Status::Pending, 2), (Status::Resolved, 15), (Status::Closed, 80)])
+            weighted(
+                rng,
+                &[
+                    (Status::Open, 3),
+                    (Status::Pending, 2),
+                    (Status::Resolved, 15),
+                    (Status::Closed, 80),
+                ],
+            )
         };
         let customer = world.first_customer + rng.i64(0..world.customers as i64);
         let product = corpus::product(rng, lang);
         let (subject, description) = corpus::ticket_text(rng, lang, kind.as_str(), category, product);
-        let expected = (kind == TicketKind::Complaint || rng.u8(0..4) == 0).then(|| corpus::expected_resolution(rng, lang, kind.as_str()).to_owned());
+        let expected =
+            (kind == TicketKind::Complaint || rng.u8(0..4) == 0).then(|| corpus::expected_resolution(rng, lang, kind.as_str()).to_owned());
 
         let mut team = team_index;
         let agents = &world.agents[team];
         let first_agent = agents[rng.usize(0..agents.len())];
         let mut event = |events: &mut Vec<Row>, kind: EventKind, actor: Option<Id>, data: String, at: i64| {
             ids.event += 1;
-            events.push(vec![i(ids.event), i(id), s(kind.as_str()), s(if actor.is_some() { "agent" } else { "customer" }), oi(actor), s(data), i(at)]);
+            events.push(vec![
+                i(ids.event),
+                i(id),
+                s(kind.as_str()),
+                s(if actor.is_some() { "agent" } else { "customer" }),
+                oi(actor),
+                s(data),
+                i(at),
+            ]);
         };
-        event(&mut events, EventKind::Created, None, format!(r#"{{"kind":"{kind}","channel":"{channel}","priority":"{priority}","customer_id":{customer}}}"#), created);
+        event(
+            &mut events,
+            EventKind::Created,
+            None,
+            format!(r#"{{"kind":"{kind}","channel":"{channel}","priority":"{priority}","customer_id":{customer}}}"#),
+            created,
+        );
 
         let (mut assignee, mut owner, mut first_reply, mut resolved, mut transfers, mut has_reply) = (None, None, None, None, 0, false);
         let mut updated = created;
@@ -181,7 +263,13 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, n: usize) -> 
             let taken = created + rng.i64(MINUTE / 2..30 * MINUTE);
             assignee = Some(first_agent);
             owner = Some(first_agent);
-            event(&mut events, EventKind::Assigned, Some(first_agent), format!(r#"{{"before":null,"after":{first_agent}}}"#), taken);
+            event(
+                &mut events,
+                EventKind::Assigned,
+                Some(first_agent),
+                format!(r#"{{"before":null,"after":{first_agent}}}"#),
+                taken,
+            );
             updated = taken;
         }
         if status != Status::New {
@@ -192,24 +280,72 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, n: usize) -> 
             };
             let at = created + wait;
             ids.message += 1;
-            messages.push(vec![i(ids.message), i(id), s(MessageKind::Reply.as_str()), s("agent"), i(first_agent), s(corpus::agent_reply(rng, lang, kind.as_str())), i(at)]);
-            event(&mut events, EventKind::MessageAdded, Some(first_agent), format!(r#"{{"message_id":{},"kind":"reply"}}"#, ids.message), at);
-            event(&mut events, EventKind::StatusChanged, Some(first_agent), r#"{"before":"new","after":"open"}"#.into(), at);
+            messages.push(vec![
+                i(ids.message),
+                i(id),
+                s(MessageKind::Reply.as_str()),
+                s("agent"),
+                i(first_agent),
+                s(corpus::agent_reply(rng, lang, kind.as_str())),
+                i(at),
+            ]);
+            event(
+                &mut events,
+                EventKind::MessageAdded,
+                Some(first_agent),
+                format!(r#"{{"message_id":{},"kind":"reply"}}"#, ids.message),
+                at,
+            );
+            event(
+                &mut events,
+                EventKind::StatusChanged,
+                Some(first_agent),
+                r#"{"before":"new","after":"open"}"#.into(),
+                at,
+            );
             first_reply = Some(at);
             has_reply = true;
             updated = at;
             if rng.u8(0..10) < 3 {
                 let later = at + rng.i64(5 * MINUTE..6 * HOUR);
                 ids.message += 1;
-                messages.push(vec![i(ids.message), i(id), s(MessageKind::Customer.as_str()), s("customer"), i(customer), s(corpus::customer_follow_up(rng, lang)), i(later)]);
-                event(&mut events, EventKind::MessageAdded, None, format!(r#"{{"message_id":{},"kind":"customer"}}"#, ids.message), later);
+                messages.push(vec![
+                    i(ids.message),
+                    i(id),
+                    s(MessageKind::Customer.as_str()),
+                    s("customer"),
+                    i(customer),
+                    s(corpus::customer_follow_up(rng, lang)),
+                    i(later),
+                ]);
+                event(
+                    &mut events,
+                    EventKind::MessageAdded,
+                    None,
+                    format!(r#"{{"message_id":{},"kind":"customer"}}"#, ids.message),
+                    later,
+                );
                 updated = later;
             }
             if rng.u8(0..10) < 2 {
                 let later = updated + rng.i64(MINUTE..2 * HOUR);
                 ids.message += 1;
-                messages.push(vec![i(ids.message), i(id), s(MessageKind::Note.as_str()), s("agent"), i(first_agent), s(corpus::internal_note(rng, lang)), i(later)]);
-                event(&mut events, EventKind::MessageAdded, Some(first_agent), format!(r#"{{"message_id":{},"kind":"note"}}"#, ids.message), later);
+                messages.push(vec![
+                    i(ids.message),
+                    i(id),
+                    s(MessageKind::Note.as_str()),
+                    s("agent"),
+                    i(first_agent),
+                    s(corpus::internal_note(rng, lang)),
+                    i(later),
+                ]);
+                event(
+                    &mut events,
+                    EventKind::MessageAdded,
+                    Some(first_agent),
+                    format!(r#"{{"message_id":{},"kind":"note"}}"#, ids.message),
+                    later,
+                );
                 updated = later;
             }
             if rng.u8(0..100) < 12 {
@@ -236,14 +372,29 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, n: usize) -> 
             if matches!(status, Status::Resolved | Status::Closed | Status::Pending | Status::OnHold) {
                 let later = (updated + rng.i64(10 * MINUTE..48 * HOUR)).min(world.now_ms - 1);
                 let actor = assignee.unwrap_or(first_agent);
-                event(&mut events, EventKind::StatusChanged, Some(actor), format!(r#"{{"before":"open","after":"{}"}}"#, if status == Status::Closed { "resolved" } else { status.as_str() }), later);
+                event(
+                    &mut events,
+                    EventKind::StatusChanged,
+                    Some(actor),
+                    format!(
+                        r#"{{"before":"open","after":"{}"}}"#,
+                        if status == Status::Closed { "resolved" } else { status.as_str() }
+                    ),
+                    later,
+                );
                 if matches!(status, Status::Resolved | Status::Closed) {
                     resolved = Some(later);
                 }
                 updated = later;
                 if status == Status::Closed {
                     let closed = (later + 3 * DAY).min(world.now_ms - 1);
-                    event(&mut events, EventKind::StatusChanged, None, r#"{"before":"resolved","after":"closed"}"#.into(), closed);
+                    event(
+                        &mut events,
+                        EventKind::StatusChanged,
+                        None,
+                        r#"{"before":"resolved","after":"closed"}"#.into(),
+                        closed,
+                    );
                     updated = closed;
                 }
             }
@@ -277,12 +428,40 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, n: usize) -> 
         TableRows {
             table: "tickets",
             columns: &[
-                "id", "number", "subject", "description", "kind", "channel", "status", "priority", "category", "tags", "customer_id", "team_id", "assignee_id",
-                "owner_id", "expected_resolution", "custom", "transfer_count", "has_public_reply", "created_at", "updated_at", "first_reply_at", "resolved_at",
+                "id",
+                "number",
+                "subject",
+                "description",
+                "kind",
+                "channel",
+                "status",
+                "priority",
+                "category",
+                "tags",
+                "customer_id",
+                "team_id",
+                "assignee_id",
+                "owner_id",
+                "expected_resolution",
+                "custom",
+                "transfer_count",
+                "has_public_reply",
+                "created_at",
+                "updated_at",
+                "first_reply_at",
+                "resolved_at",
             ],
             rows: tickets,
         },
-        TableRows { table: "messages", columns: &["id", "ticket_id", "kind", "author_kind", "author_id", "body", "created_at"], rows: messages },
-        TableRows { table: "ticket_events", columns: &["id", "ticket_id", "kind", "actor_kind", "actor_id", "data", "created_at"], rows: events },
+        TableRows {
+            table: "messages",
+            columns: &["id", "ticket_id", "kind", "author_kind", "author_id", "body", "created_at"],
+            rows: messages,
+        },
+        TableRows {
+            table: "ticket_events",
+            columns: &["id", "ticket_id", "kind", "actor_kind", "actor_id", "data", "created_at"],
+            rows: events,
+        },
     ]
 }

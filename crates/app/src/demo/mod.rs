@@ -41,13 +41,19 @@ pub const ADMIN_PASSWORD: &str = "kefu-demo-admin";
 
 /// The demo's teams: the departments tickets flow between (DOMAIN.md).
 const TEAMS: &[(&str, &str)] = &[
-    ("客服部 Customer Service", "一线客服：咨询、投诉受理与跟踪 / First line: questions and complaints"),
+    (
+        "客服部 Customer Service",
+        "一线客服：咨询、投诉受理与跟踪 / First line: questions and complaints",
+    ),
     ("技术支持 Technical Support", "设备与软件故障排查 / Equipment and software faults"),
     ("物流 Logistics", "发货、退换货与配件运输 / Shipping, returns and parts"),
     ("财务 Finance", "退款、账单与发票 / Refunds, billing and invoices"),
     ("研发 R&D", "产品缺陷与改进建议 / Product defects and suggestions"),
     ("市场 Marketing", "活动与渠道 / Campaigns and channels"),
-    ("上门服务 Field Service", "工程师上门安装、维修与保养 / On-site installation and repair"),
+    (
+        "上门服务 Field Service",
+        "工程师上门安装、维修与保养 / On-site installation and repair",
+    ),
 ];
 
 /// Agents per team in the demo.
@@ -73,7 +79,13 @@ impl App {
             number: bulk::last_ticket_number(db.read()).await?,
         };
         let first_customer = ids.customer + 1;
-        let world = generate::World { teams, agents, first_customer, customers, now_ms: now().as_millisecond() };
+        let world = generate::World {
+            teams,
+            agents,
+            first_customer,
+            customers,
+            now_ms: now().as_millisecond(),
+        };
 
         let mut made = 0;
         while made < customers {
@@ -89,7 +101,13 @@ impl App {
             bulk::load(db, tables, ids.number).await?;
             made += n;
         }
-        Ok(DemoSummary { tickets: options.tickets, customers, admin_email: ADMIN_EMAIL.into(), admin_password: ADMIN_PASSWORD.into(), token })
+        Ok(DemoSummary {
+            tickets: options.tickets,
+            customers,
+            admin_email: ADMIN_EMAIL.into(),
+            admin_password: ADMIN_PASSWORD.into(),
+            token,
+        })
     }
 
     /// Creates the demo teams and agents that do not exist yet; returns the team ids and,
@@ -114,7 +132,13 @@ impl App {
                 None => {
                     let (name, description) = (name.to_string(), description.to_string());
                     self.db()
-                        .write(move |tx| Box::pin(async move { store::insert_team(tx.exec(), &name, &description, None, now()).await.map_err(AppError::from) }))
+                        .write(move |tx| {
+                            Box::pin(async move {
+                                store::insert_team(tx.exec(), &name, &description, None, now())
+                                    .await
+                                    .map_err(AppError::from)
+                            })
+                        })
                         .await?
                 }
             };
@@ -140,10 +164,14 @@ impl App {
                 agents.push(id);
             }
             if let Some(lead) = agents.first().copied() {
-                let mut team = store::team_by_id(self.db().read(), team_id).await?.ok_or_else(|| AppError::Internal("team vanished".into()))?;
+                let mut team = store::team_by_id(self.db().read(), team_id)
+                    .await?
+                    .ok_or_else(|| AppError::Internal("team vanished".into()))?;
                 if team.lead_agent_id.is_none() {
                     team.lead_agent_id = Some(lead);
-                    self.db().write(move |tx| Box::pin(async move { store::update_team(tx.exec(), &team, now()).await.map_err(AppError::from) })).await?;
+                    self.db()
+                        .write(move |tx| Box::pin(async move { store::update_team(tx.exec(), &team, now()).await.map_err(AppError::from) }))
+                        .await?;
                 }
             }
             team_ids.push(team_id);

@@ -12,12 +12,20 @@ use kefu_domain::entities::{Customer, Ticket};
 
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
     responses((status = 201, body = Customer), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(state): State<AppState>, Auth(actor): Auth, ApiJson(input): ApiJson<CustomerInput>) -> ApiResult<(StatusCode, Json<Customer>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<CustomerInput>,
+) -> ApiResult<(StatusCode, Json<Customer>)> {
     Ok((StatusCode::CREATED, Json(state.app.create_customer(&actor, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListCustomers), responses((status = 200, body = Page<Customer>)))]
-pub async fn list(State(state): State<AppState>, Auth(actor): Auth, ApiQuery(params): ApiQuery<ListCustomers>) -> ApiResult<Json<Page<Customer>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(params): ApiQuery<ListCustomers>,
+) -> ApiResult<Json<Page<Customer>>> {
     Ok(Json(state.app.list_customers(&actor, params).await?))
 }
 
@@ -29,13 +37,23 @@ pub async fn get(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): I
 
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = i64, Path)), request_body = CustomerInput,
     responses((status = 200, body = Customer), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): IdPath, ApiJson(input): ApiJson<CustomerInput>) -> ApiResult<Json<Customer>> {
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<CustomerInput>,
+) -> ApiResult<Json<Customer>> {
     Ok(Json(state.app.update_customer(&actor, id, input).await?))
 }
 
 /// The customer's tickets the caller may see; same filters as the ticket list.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/tickets", tag = "customers", params(("id" = i64, Path), ListTickets),
     responses((status = 200, body = Page<Ticket>), (status = 404, body = Problem)))]
-pub async fn tickets(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): IdPath, ApiQuery(params): ApiQuery<ListTickets>) -> ApiResult<Json<Page<Ticket>>> {
+pub async fn tickets(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiQuery(params): ApiQuery<ListTickets>,
+) -> ApiResult<Json<Page<Ticket>>> {
     Ok(Json(state.app.customer_tickets(&actor, id, params).await?))
 }

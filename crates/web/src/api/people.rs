@@ -18,14 +18,23 @@ pub async fn agents(State(state): State<AppState>, Auth(actor): Auth) -> ApiResu
 /// with an API token.
 #[utoipa::path(post, path = "/api/v1/agents", tag = "people", request_body = AgentInput,
     responses((status = 201, body = Agent), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn create_agent(State(state): State<AppState>, Auth(actor): Auth, ApiJson(input): ApiJson<AgentInput>) -> ApiResult<(StatusCode, Json<Agent>)> {
+pub async fn create_agent(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<AgentInput>,
+) -> ApiResult<(StatusCode, Json<Agent>)> {
     Ok((StatusCode::CREATED, Json(state.app.create_agent(&actor, input, None).await?)))
 }
 
 /// Change an agent (admins); agents may set their own `presence`.
 #[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "people", params(("id" = i64, Path)), request_body = AgentInput,
     responses((status = 200, body = Agent), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn update_agent(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): IdPath, ApiJson(input): ApiJson<AgentInput>) -> ApiResult<Json<Agent>> {
+pub async fn update_agent(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<AgentInput>,
+) -> ApiResult<Json<Agent>> {
     Ok(Json(state.app.update_agent(&actor, id, input).await?))
 }
 
@@ -36,12 +45,21 @@ pub async fn teams(State(state): State<AppState>, Auth(actor): Auth) -> ApiResul
 
 #[utoipa::path(post, path = "/api/v1/teams", tag = "people", request_body = TeamInput,
     responses((status = 201, body = Team), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn create_team(State(state): State<AppState>, Auth(actor): Auth, ApiJson(input): ApiJson<TeamInput>) -> ApiResult<(StatusCode, Json<Team>)> {
+pub async fn create_team(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<TeamInput>,
+) -> ApiResult<(StatusCode, Json<Team>)> {
     Ok((StatusCode::CREATED, Json(state.app.create_team(&actor, input).await?)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = "people", params(("id" = i64, Path)), request_body = TeamInput,
     responses((status = 200, body = Team), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn update_team(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): IdPath, ApiJson(input): ApiJson<TeamInput>) -> ApiResult<Json<Team>> {
+pub async fn update_team(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<TeamInput>,
+) -> ApiResult<Json<Team>> {
     Ok(Json(state.app.update_team(&actor, id, input).await?))
 }

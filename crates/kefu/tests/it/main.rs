@@ -1,0 +1,8 @@
+//! Kefu end to end: the real server, started as `kefu serve` starts it, over real HTTP,
+//! on SQLite always and on PostgreSQL when `KEFU_TEST_POSTGRES_URL` is set.
+
+mod api_errors;
+mod api_people;
+mod api_tickets;
+mod cli;
+mod support;
