@@ -1,28 +1,37 @@
 #!/usr/bin/env python3
 """Helpers for bench/run.sh (standard library only).
 
-  helper.py targets SQLITE_FILE          -> "agent_email<TAB>role<TAB>open_count<TAB>customer_id<TAB>ticket_count"
+  helper.py targets SQLITE_FILE [ROLE]   -> "agent_email<TAB>role<TAB>open_count<TAB>customer_id<TAB>ticket_count"
   helper.py load TOOL FILE               -> "rps<TAB>p50_ms<TAB>p99_ms<TAB>requests<TAB>non2xx<TAB>other_errors"
                                             from an oha JSON report or wrk output (bench/wrk-*.lua 'done' line)
   helper.py rss FILE                     -> max RSS in MB of a file of `ps -o rss=` samples (KiB), or "-"
   helper.py table TSV                    -> the Markdown results table
+  helper.py maxrss OUT CMD...           -> runs CMD (signals forwarded), writes the peak RSS in KiB of it and
+                                            its waited-for descendants to OUT, exits with CMD's status
+  helper.py bodies TEMPLATE OUT N RUN    -> N create bodies, one a line, each with its own customer e-mail
+                                            (for oha -Z, which sends a random line with each request)
 """
 
 import json
+import resource
+import signal
 import sqlite3
+import subprocess
 import sys
 
 
-def targets(path):
+def targets(path, role=""):
     # Read-only: the server is not running yet, but never write the benchmark's db.
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     row = db.execute(
         "SELECT assignee_id, COUNT(*) AS n FROM tickets"
         " WHERE status = 'open' AND assignee_id IS NOT NULL"
-        " GROUP BY assignee_id ORDER BY n DESC, assignee_id LIMIT 1"
+        " AND (? = '' OR assignee_id IN (SELECT id FROM agents WHERE role = ?))"
+        " GROUP BY assignee_id ORDER BY n DESC, assignee_id LIMIT 1",
+        (role, role),
     ).fetchone()
     if row is None:
-        sys.exit("no open ticket has an assignee: cannot pick an agent for the inbox benchmark")
+        sys.exit(f"no open ticket has an assignee{' of role ' + role if role else ''}: cannot pick an agent for the inbox benchmark")
     assignee_id, open_count = row
     email, role = db.execute("SELECT email, role FROM agents WHERE id = ?", (assignee_id,)).fetchone()
     row = db.execute(
@@ -107,6 +116,30 @@ def table(path):
         print("| " + " | ".join(row) + " |")
 
 
+def bodies(template, out, count, run):
+    with open(template, encoding="utf-8") as f:
+        body = json.load(f)
+    with open(out, "w", encoding="utf-8") as f:
+        for i in range(int(count)):
+            body["customer"]["email"] = f"b{run}-{i}@example.com"
+            f.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+            f.write("\n")
+
+
+def maxrss(out, *cmd):
+    child = subprocess.Popen(cmd)
+
+    def forward(signum, _frame):
+        child.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, forward)
+    status = child.wait()
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\n")
+    sys.exit(status if status >= 0 else 128 - status)
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -117,6 +150,10 @@ def main():
         load(*args)
     elif cmd == "rss":
         rss(*args)
+    elif cmd == "maxrss":
+        maxrss(*args)
+    elif cmd == "bodies":
+        bodies(*args)
     elif cmd == "table":
         table(*args)
     else:

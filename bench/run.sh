@@ -11,10 +11,11 @@
 #      ticket list (/api/v1/customers/{id}/tickets?limit=25) for the customer with the most
 #      tickets, as the demo admin, likewise.
 #   c. POST /api/v1/tickets (~250-byte bilingual body) at 64 connections for $DURATION s on
-#      the same server, as the demo admin. With wrk, every request has a new customer e-mail;
-#      oha sends one fixed body (same customer each time).
+#      the same server, as the demo admin. With wrk (bench/wrk-create.lua) every request has a
+#      new customer e-mail; oha >= 1.9 sends a random line of a generated file of bodies with
+#      distinct e-mails (-Z: mostly new customers, some repeats); an older oha one fixed body.
 #   d. The server's resident memory (`ps -o rss=`) is sampled every second during each load
-#      run; the table shows the max per scenario.
+#      run; the table shows the max per scenario (for the demo fills: the exact peak, getrusage).
 #   e. Unless SKIP_PG=1: drops and creates the PostgreSQL database kefu_bench on
 #      127.0.0.1:5432 (user postgres), `kefu demo --tickets $PG_DEMO_TICKETS` on it (timed),
 #      then the create benchmark of (c) against it.
@@ -29,6 +30,7 @@
 #   SKIP_BUILD=1           use target/release/kefu as it is
 #   LOADGEN=oha|wrk        force a load generator (default: oha, falling back to wrk)
 #   DEMO_TIMEOUT=7200      seconds before a demo fill is given up (the run then fails)
+#   INBOX_ROLE=agent       pick the inbox agent among this role only (default: any role)
 #
 # Traffic goes only to 127.0.0.1. Every wait is bounded; the server, the memory sampler and
 # the load generator are stopped on exit, also on error or Ctrl-C.
@@ -49,6 +51,7 @@ SKIP_PG=${SKIP_PG:-0}
 SKIP_BUILD=${SKIP_BUILD:-0}
 LOADGEN=${LOADGEN:-}
 DEMO_TIMEOUT=${DEMO_TIMEOUT:-7200}
+INBOX_ROLE=${INBOX_ROLE:-}
 
 ADDR=127.0.0.1:18080
 BASE="http://$ADDR"
@@ -62,9 +65,10 @@ for knob in DEMO_TICKETS PG_DEMO_TICKETS DURATION DEMO_TIMEOUT; do
     [[ ${!knob} =~ ^[0-9]+$ && ${!knob} -gt 0 ]] || { echo "bench: $knob must be a positive integer (got '${!knob}')" >&2; exit 2; }
 done
 case "$LOADGEN" in "" | oha | wrk) ;; *) echo "bench: LOADGEN must be oha or wrk" >&2; exit 2 ;; esac
+case "$INBOX_ROLE" in "" | admin | supervisor | agent) ;; *) echo "bench: INBOX_ROLE must be admin, supervisor or agent" >&2; exit 2 ;; esac
 
 # Only this script's settings reach kefu.
-unset KEFU_DATABASE_URL KEFU_DATA_DIR KEFU_LISTEN
+unset KEFU_DATABASE_URL KEFU_DATA_DIR KEFU_LISTEN KEFU_LOG
 export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -119,9 +123,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # start_rss PID FILE: one `ps -o rss=` sample (KiB) a second into FILE, until the process
-# ends or stop_rss; at most DEMO_TIMEOUT + 600 samples.
+# ends or stop_rss; at most DURATION + 300 samples.
 start_rss() {
-    local pid=$1 file=$2 max=$((DEMO_TIMEOUT + 600))
+    local pid=$1 file=$2 max=$((DURATION + 300))
     : >"$file"
     (
         for ((i = 0; i < max; i++)); do
@@ -139,6 +143,7 @@ start_server() {
         die "something already answers on $ADDR; stop it first"
     fi
     SERVER_LOG="$LOGS/serve-$label.log"
+    : >"$SERVER_LOG"
     if [[ -n $url ]]; then
         KEFU_DATABASE_URL=$url "$KEFU" --data-dir "$dir" serve --listen "$ADDR" >"$SERVER_LOG" 2>&1 &
     else
@@ -146,7 +151,7 @@ start_server() {
     fi
     SERVER_PID=$!
     for ((i = 0; i < 1200; i++)); do
-        grep -q 'Kefu is listening on' "$SERVER_LOG" && break
+        grep -qs 'Kefu is listening on' "$SERVER_LOG" && break
         kill -0 "$SERVER_PID" 2>/dev/null || { SERVER_PID=""; die "kefu serve exited before listening; see $SERVER_LOG"; }
         sleep 0.1
     done
@@ -185,6 +190,13 @@ ensure_loadgen() {
     LOADGEN=wrk
 }
 
+# oha 1.9+ has -Z (a random body line per request); older ones only a fixed body.
+OHA_BODY_LINES=0
+OHA_LINES=0
+oha_features() {
+    if oha --help 2>/dev/null | grep -q -- '-Z <'; then OHA_BODY_LINES=1; fi
+}
+
 loadgen_version() {
     case $LOADGEN in
         oha) oha --version 2>/dev/null | head -n1 ;;
@@ -199,26 +211,19 @@ timed_demo() {
     local label=$1 dir=$2 tickets=$3 url=${4:-} start end secs rc=0
     local rss_file="$LOGS/rss-demo-$label.txt" demo_log="$LOGS/demo-$label.log"
     log "demo fill ($label): $tickets tickets"
+    # helper.py maxrss records the peak RSS of kefu (the child of timeout) exactly.
+    local -a run=("${HELPER[@]}" maxrss "$rss_file" timeout --signal=TERM --kill-after=30 "$DEMO_TIMEOUT"
+        "$KEFU" --data-dir "$dir" demo --tickets "$tickets")
     start=$(date +%s.%N)
     if [[ -n $url ]]; then
-        KEFU_DATABASE_URL=$url timeout --signal=TERM --kill-after=30 "$DEMO_TIMEOUT" "$KEFU" --data-dir "$dir" demo --tickets "$tickets" >"$demo_log" 2>&1 &
+        KEFU_DATABASE_URL=$url "${run[@]}" >"$demo_log" 2>&1 &
     else
-        timeout --signal=TERM --kill-after=30 "$DEMO_TIMEOUT" "$KEFU" --data-dir "$dir" demo --tickets "$tickets" >"$demo_log" 2>&1 &
+        "${run[@]}" >"$demo_log" 2>&1 &
     fi
     JOB_PID=$!
-    # The RSS of timeout's child (kefu): wait briefly for it to appear.
-    local child="" i
-    for ((i = 0; i < 50; i++)); do
-        child=$(pgrep -P "$JOB_PID" -x kefu || true)
-        if [[ -n $child ]]; then break; fi
-        kill -0 "$JOB_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    if [[ -n $child ]]; then start_rss "$child" "$rss_file"; fi
     wait "$JOB_PID" || rc=$?
     JOB_PID=""
     end=$(date +%s.%N)
-    stop_rss
     cat "$demo_log" >&2
     [[ $rc -eq 0 ]] || die "kefu demo ($label) failed with status $rc (124: over DEMO_TIMEOUT=$DEMO_TIMEOUT s); see $demo_log"
     secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
@@ -253,7 +258,19 @@ load() {
     case $LOADGEN in
         oha)
             cmd=(oha --no-tui --output-format json -z "${DURATION}s" -c "$conns" -w -t 10s -H "Authorization: Bearer $token")
-            if [[ $method == POST ]]; then cmd+=(-m POST -T application/json -D "$BENCH_DIR/create-body.json"); fi
+            if [[ $method == POST ]]; then
+                cmd+=(-m POST -T application/json)
+                if [[ $OHA_BODY_LINES == 1 ]]; then
+                    # A random line per request: distinct customer e-mails (a few repeat).
+                    OHA_LINES=$((DURATION * 10000))
+                    if ((OHA_LINES < 20000)); then OHA_LINES=20000; fi
+                    if ((OHA_LINES > 300000)); then OHA_LINES=300000; fi
+                    "${HELPER[@]}" bodies "$BENCH_DIR/create-body.json" "$LOGS/$label.bodies.txt" "$OHA_LINES" "$(date +%s%N)"
+                    cmd+=(-Z "$LOGS/$label.bodies.txt")
+                else
+                    cmd+=(-D "$BENCH_DIR/create-body.json")
+                fi
+            fi
             ;;
         wrk)
             local threads
@@ -291,7 +308,9 @@ if [[ $SKIP_BUILD != 1 ]]; then
     (cd "$ROOT" && cargo build --release) || die "cargo build --release failed"
 fi
 [[ -x $KEFU ]] || die "$KEFU is missing (build it, or unset SKIP_BUILD)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 ensure_loadgen
+if [[ $LOADGEN == oha ]]; then oha_features; fi
 log "load generator: $(loadgen_version)"
 
 if [[ $SKIP_PG != 1 ]]; then
@@ -299,11 +318,14 @@ if [[ $SKIP_PG != 1 ]]; then
         die "PostgreSQL is not reachable as postgres@127.0.0.1:5432 (psql); start it or set SKIP_PG=1"
 fi
 
+# Fail now rather than after a long demo fill.
+if curl -s -o /dev/null --max-time 2 "$BASE/healthz"; then die "something already answers on $ADDR; stop it first"; fi
+
 # a. SQLite demo fill
 timed_demo SQLite "$OUT/sqlite" "$DEMO_TICKETS"
 
 # Who to measure: the assignee with the most open tickets, and the customer with most tickets.
-IFS=$'\t' read -r AGENT_EMAIL AGENT_ROLE AGENT_OPEN CUSTOMER_ID CUSTOMER_TICKETS < <("${HELPER[@]}" targets "$OUT/sqlite/kefu.db")
+IFS=$'\t' read -r AGENT_EMAIL AGENT_ROLE AGENT_OPEN CUSTOMER_ID CUSTOMER_TICKETS < <("${HELPER[@]}" targets "$OUT/sqlite/kefu.db" "$INBOX_ROLE")
 [[ -n ${CUSTOMER_ID:-} ]] || die "could not pick an agent and a customer from $OUT/sqlite/kefu.db"
 log "inbox agent: $AGENT_EMAIL ($AGENT_ROLE, $AGENT_OPEN open); customer $CUSTOMER_ID ($CUSTOMER_TICKETS tickets)"
 AGENT_TOKEN=$("$KEFU" --data-dir "$OUT/sqlite" admin create-token --email "$AGENT_EMAIL") || die "create-token for $AGENT_EMAIL failed"
@@ -339,18 +361,23 @@ REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]]; then REV="$REV (uncommitted changes)"; fi
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM=$(free -g | awk '/^Mem:/ { printf "%s GiB total, %s GiB available", $2, $7 }')
-BODY_NOTE="fixed ~250-byte bilingual body (one customer for every request)"
-if [[ $LOADGEN == wrk ]]; then BODY_NOTE="~250-byte bilingual body with a new customer e-mail per request"; fi
+if [[ $LOADGEN == wrk ]]; then
+    BODY_NOTE="~250-byte bilingual body with a new customer e-mail on every request"
+elif [[ $OHA_BODY_LINES == 1 ]]; then
+    BODY_NOTE="~250-byte bilingual body, each request a random line of $OHA_LINES with distinct customer e-mails (so mostly new customers, some repeats)"
+else
+    BODY_NOTE="one fixed ~250-byte bilingual body (every ticket for the same customer)"
+fi
 {
     echo "# Kefu benchmark"
     echo
-    echo "Machine: $(nproc) CPUs ($CPU), memory $MEM; $(date -u '+%Y-%m-%d %H:%M UTC'); git $REV; $LOADGEN $(loadgen_version | awk '{print $NF}'); DEMO_TICKETS=$DEMO_TICKETS PG_DEMO_TICKETS=$([[ $SKIP_PG == 1 ]] && echo skipped || echo "$PG_DEMO_TICKETS") DURATION=${DURATION}s"
+    echo "Machine: $(nproc) CPUs ($CPU), memory $MEM; $(date -u '+%Y-%m-%d %H:%M UTC'); git $REV; $LOADGEN $(loadgen_version | awk '{print $NF}'); DEMO_TICKETS=$DEMO_TICKETS PG_DEMO_TICKETS=$([[ $SKIP_PG == 1 ]] && echo skipped || echo "$PG_DEMO_TICKETS") DURATION=${DURATION}s; load average (1/5/15 min) after the build $LOAD_BEFORE, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     "${HELPER[@]}" table "$RESULTS_TSV"
     echo
     echo "- Load generator and server share the machine's $(nproc) CPUs. Latencies are as the load generator saw them."
     echo "- errors: non-2xx responses of all responses; transport errors (refused, reset, timed out) in brackets."
-    echo "- max RSS: the kefu process only (for PostgreSQL, not the database server), sampled once a second."
+    echo "- max RSS: the kefu process only (for PostgreSQL, not the database server): for load runs the largest of once-a-second samples, for demo fills the exact peak."
     echo "- create: $BODY_NOTE, as $ADMIN_EMAIL."
     for note in "${NOTES[@]+"${NOTES[@]}"}"; do echo "- $note"; done
 } >"$OUT/results.md"

@@ -76,7 +76,9 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("temp_store", "memory")
                     .disable_statement_logging();
-                let mut writer = SqliteConnection::connect_with(&options).await?;
+                // The writer keeps the hot index pages of a large ticket table cached
+                // (32 MiB); readers keep SQLite's default.
+                let mut writer = SqliteConnection::connect_with(&options.clone().pragma("cache_size", "-32768")).await?;
                 sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(4)

@@ -47,8 +47,11 @@ impl Tx {
 /// once the fate of the transaction is known (`None`: committed).
 struct Outcome {
     ok: bool,
-    answer: Box<dyn FnOnce(Option<&StoreError>) + Send>,
+    answer: Answer,
 }
+
+/// Delivers a command's result to its caller, given the transaction's failure if any.
+type Answer = Box<dyn FnOnce(Option<&StoreError>) + Send>;
 
 type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> BoxFuture<'a, Outcome> + Send>;
 

@@ -60,7 +60,7 @@ const TEAMS: &[(&str, &str)] = &[
 const AGENTS_PER_TEAM: usize = 5;
 
 /// Tickets generated and loaded per transaction.
-const CHUNK: usize = 20_000;
+const CHUNK: usize = 10_000;
 
 impl App {
     /// Fills the database with a demo workspace and `options.tickets` tickets.
@@ -94,13 +94,22 @@ impl App {
             bulk::load(db, vec![rows], ids.number).await?;
             made += n;
         }
-        let mut made = 0;
-        while made < options.tickets {
-            let n = CHUNK.min(options.tickets - made);
-            let tables = generate::tickets(&mut rng, &mut ids, &world, n);
-            bulk::load(db, tables, ids.number).await?;
-            made += n;
+        // Generation runs on its own thread, one chunk ahead of the loader: the two cores
+        // generate and write at the same time.
+        let (chunks, mut ready) = tokio::sync::mpsc::channel(1);
+        let tickets = options.tickets;
+        let generator = tokio::task::spawn_blocking(move || {
+            for created in generate::creation_times(&mut rng, tickets, world.now_ms).chunks(CHUNK) {
+                let tables = generate::tickets(&mut rng, &mut ids, &world, created);
+                if chunks.blocking_send((tables, ids.number)).is_err() {
+                    break;
+                }
+            }
+        });
+        while let Some((tables, last_number)) = ready.recv().await {
+            bulk::load(db, tables, last_number).await?;
         }
+        generator.await.map_err(|e| AppError::Internal(format!("demo generator failed: {e}")))?;
         Ok(DemoSummary {
             tickets: options.tickets,
             customers,

@@ -37,6 +37,19 @@ struct Server {
     banner: Vec<String>,
 }
 
+impl Drop for Server {
+    /// A failed test leaves no server behind.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+// The child is owned by `Server`, whose `Drop` kills and reaps it; on the panic path
+// below the test fails and the process exits anyway.
+#[allow(clippy::zombie_processes)]
 fn serve(data_dir: &Path, database_url: Option<&str>) -> Server {
     let mut child = kefu(data_dir, database_url)
         .args(["serve", "--listen", "127.0.0.1:0"])
@@ -60,12 +73,10 @@ fn serve(data_dir: &Path, database_url: Option<&str>) -> Server {
     panic!("kefu serve did not start: {banner:?}");
 }
 
-fn database_for(backend: Backend) -> impl std::future::Future<Output = Option<String>> {
-    async move {
-        match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => Some(fresh_postgres_database().await),
-        }
+async fn database_for(backend: Backend) -> Option<String> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(fresh_postgres_database().await),
     }
 }
 

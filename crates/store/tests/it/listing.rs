@@ -343,6 +343,7 @@ async fn agent_visibility_follows_teams_assignment_and_ownership(db: Db) {
     let theirs = team(&db, "Theirs", &[other]).await;
 
     let mut n = Vec::new();
+    // (team, assignee, owner) of each ticket, and whether `me` in team `mine` sees it.
     let cases: [(Option<Id>, Option<Id>, Option<Id>); 6] = [
         (None, None, None),                       // 0 shared queue: visible
         (Some(mine), None, None),                 // 1 my team: visible

@@ -10,7 +10,8 @@
 /// Declares, for each named `async fn(Db)` in the calling module, a module of the same
 /// name holding one `#[tokio::test]` per backend. (A module and a function may share a
 /// name: they live in different namespaces.) `with_location:` passes the test the
-/// `Location` too, for tests that reopen the database.
+/// `Location` too, for tests that reopen the database. `postgres_ignored("why"):` marks
+/// the PostgreSQL variant `#[ignore]`: a known store bug, reported, not yet fixed.
 macro_rules! backend_tests {
     (with_location: $($name:ident),+ $(,)?) => {$(
         mod $name {
@@ -22,6 +23,20 @@ macro_rules! backend_tests {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 crate::support::on_postgres(module_path!(), super::$name).await
+            }
+        }
+    )+};
+    (postgres_ignored($reason:literal): $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                crate::support::on_sqlite(|db, _| super::$name(db)).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = $reason]
+            async fn postgres() {
+                crate::support::on_postgres(module_path!(), |db, _| super::$name(db)).await
             }
         }
     )+};

@@ -419,3 +419,67 @@ async fn uncommitted_changes_are_seen_inside_the_write_only(db: Db) {
     assert_eq!(writer.await.unwrap().unwrap(), 1001);
     assert!(ticket_by_number(db.read(), 1001).await.unwrap().is_some());
 }
+
+// Ignored on PostgreSQL until the writer handles it (see the report in the test's
+// comment); run with `cargo test -p kefu-store -- --ignored` to see it fail.
+backend_tests!(postgres_ignored("store bug: on PostgreSQL a command that handles its own statement error poisons its whole batch"):
+    a_command_that_recovers_from_a_failed_statement_spares_its_batch);
+
+/// A command may meet a `Conflict` and carry on ("insert, or keep the existing one").
+/// On SQLite a failed statement leaves the transaction usable. On PostgreSQL it aborts
+/// the transaction until a rollback to savepoint, so the writer's `RELEASE SAVEPOINT`
+/// fails, and today the whole batch goes down: the commands before get
+/// `TransactionFailed`, those after get `WriterGone` without having run. The contract
+/// checked here is the backend-neutral minimum: the neighbours commit, and the
+/// recovering command is not told "done" unless its change is stored.
+async fn a_command_that_recovers_from_a_failed_statement_spares_its_batch(db: Db) {
+    let cust = customer(&db, "Taken", Some("taken@example.com")).await.id;
+    let (release, holder) = hold_writer(&db).await;
+    let tasks: Vec<_> = (0..6usize)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                write_one(&db, move |tx| {
+                    Box::pin(async move {
+                        let t = insert_ticket(
+                            tx.exec(),
+                            &NewTicket {
+                                subject: subject(i),
+                                ..new_ticket(cust)
+                            },
+                            at(0),
+                        )
+                        .await?;
+                        if i == 2 {
+                            let dup = NewCustomer::contact("Dup".into(), Some(crate::support::email("taken@example.com")), None);
+                            let result = insert_customer(tx.exec(), &dup, at(0)).await;
+                            assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+                            // Handled: the existing customer will do.
+                        }
+                        Ok(t.number)
+                    })
+                })
+                .await
+            })
+        })
+        .collect();
+    let_them_queue().await;
+    release.send(()).unwrap();
+    holder.await.unwrap().unwrap();
+
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    let stored = stored_commands(&db).await;
+    for (i, result) in results.iter().enumerate() {
+        if i != 2 {
+            assert!(result.is_ok(), "neighbour {i} of the recovering command: {result:?}");
+        }
+        assert_eq!(
+            result.is_ok(),
+            stored.contains(&i),
+            "command {i}: answered {result:?}, stored {stored:?}"
+        );
+    }
+}
