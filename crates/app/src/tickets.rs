@@ -13,10 +13,10 @@ use kefu_domain::query::{AssigneeFilter, MAX_PAGE, TicketQuery, TicketSort};
 use kefu_domain::status::{self, CustomerMessageOutcome, ResolveEvidence, Status};
 use kefu_domain::text::{Body, Expectation, Name, Reason, TicketSubject, parse_custom_fields, parse_tags};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::customers::{NewCustomer, customer_by_email, customer_by_phone, insert_customer, update_customer};
+use kefu_store::customers::{NewCustomer, customer_by_phone, insert_customer, upsert_customer_by_email};
 use kefu_store::tickets::{NewTicket, cursor_of, insert_ticket, list_tickets, ticket_by_number, update_ticket};
 use kefu_store::timeline::{events_of, idempotent_ticket, insert_event, insert_message, messages_of, remember_idempotent_ticket};
-use kefu_store::{Exec, Tx, categories, people};
+use kefu_store::{Exec, StoreError, Tx, categories, people};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -532,11 +532,6 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
 
 /// Creates the ticket (and its customer when new) inside `tx`.
 async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Timestamp) -> AppResult<(Ticket, Vec<TicketEvent>)> {
-    if let Some(code) = &parsed.new.category
-        && !categories::category_exists(tx.exec(), code).await?
-    {
-        return Err(AppError::field("category", "unknown_category", "no such category code"));
-    }
     if let Some(team) = parsed.new.team_id {
         people::team_by_id(tx.exec(), team)
             .await?
@@ -544,7 +539,15 @@ async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Tim
     }
     let customer_id = find_or_create_customer(tx, parsed.customer_name.take(), parsed.email.take(), parsed.phone.take(), at).await?;
     parsed.new.customer_id = customer_id;
-    let ticket = insert_ticket(tx.exec(), &parsed.new, at).await?;
+    // The category is checked by its foreign key rather than a query first: the team was
+    // checked above and the customer was just found or made, so a missing reference here
+    // can only be the category.
+    let ticket = match insert_ticket(tx.exec(), &parsed.new, at).await {
+        Err(StoreError::MissingReference(_)) if parsed.new.category.is_some() => {
+            return Err(AppError::field("category", "unknown_category", "no such category code"));
+        }
+        other => other?,
+    };
     let event = NewEvent::new(
         EventKind::Created,
         ActorRef::agent(actor.id),
@@ -555,7 +558,7 @@ async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Tim
 }
 
 /// The customer with this e-mail (or, failing that, phone); a new one otherwise. A found
-/// customer gains the contact details it lacked.
+/// customer gains the phone it lacked.
 async fn find_or_create_customer(
     tx: &mut Tx,
     name: Option<String>,
@@ -563,35 +566,23 @@ async fn find_or_create_customer(
     phone: Option<Phone>,
     at: Timestamp,
 ) -> AppResult<Id> {
-    let mut found = match &email {
-        Some(email) => customer_by_email(tx.exec(), email).await?,
-        None => None,
+    let default_name = || {
+        email
+            .as_ref()
+            .map(|e| e.as_str().split('@').next().unwrap_or_default().to_owned())
+            .or_else(|| phone.as_ref().map(|p| p.as_str().to_owned()))
+            .unwrap_or_default()
     };
-    if found.is_none()
-        && let Some(phone) = &phone
-    {
-        found = customer_by_phone(tx.exec(), phone).await?;
+    if let Some(email) = &email {
+        let name = name.unwrap_or_else(default_name);
+        return Ok(upsert_customer_by_email(tx.exec(), &name, email, phone.as_ref(), at).await?);
     }
-    if let Some(mut customer) = found {
-        let mut enriched = false;
-        if customer.email.is_none() && email.is_some() {
-            customer.email = email;
-            enriched = true;
-        }
-        if customer.phone.is_none() && phone.is_some() {
-            customer.phone = phone;
-            enriched = true;
-        }
-        if enriched {
-            customer.updated_at = at;
-            update_customer(tx.exec(), &customer).await?;
-        }
+    if let Some(phone) = &phone
+        && let Some(customer) = customer_by_phone(tx.exec(), phone).await?
+    {
         return Ok(customer.id);
     }
-    let name = name
-        .or_else(|| email.as_ref().map(|e| e.as_str().split('@').next().unwrap_or_default().to_owned()))
-        .or_else(|| phone.as_ref().map(|p| p.as_str().to_owned()))
-        .unwrap_or_default();
+    let name = name.unwrap_or_else(default_name);
     Ok(insert_customer(tx.exec(), &NewCustomer::contact(name, email, phone), at).await?.id)
 }
 

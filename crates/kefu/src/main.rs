@@ -148,8 +148,9 @@ async fn serve(location: &kefu_store::Location, listen: &str, demo: bool) -> any
         );
     }
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let shutdown = shutdown_signal()?;
     println!("Kefu is listening on http://{}", listener.local_addr()?);
-    kefu::start(app, listener, shutdown_signal()).await?;
+    kefu::start(app, listener, shutdown).await?;
     tracing::info!("stopped cleanly");
     Ok(())
 }
@@ -207,24 +208,28 @@ fn describe(error: &kefu_app::AppError) -> String {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or SIGINT. The handlers are installed when this is called, not
+/// when the future is first polled, so a signal that arrives right after the "listening"
+/// line is not lost (it would otherwise kill the process uncleanly).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+            tracing::info!("shutting down: finishing in-flight requests");
+        })
     }
-    tracing::info!("shutting down: finishing in-flight requests");
+    #[cfg(not(unix))]
+    {
+        Ok(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down: finishing in-flight requests");
+        })
+    }
 }

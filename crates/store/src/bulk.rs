@@ -31,15 +31,15 @@ pub async fn max_id(ex: Exec<'_>, table: &'static str) -> StoreResult<i64> {
     Ok(n)
 }
 
-/// The last ticket number given out.
+/// The last ticket number given out (1000 before the first ticket).
 pub async fn last_ticket_number(ex: Exec<'_>) -> StoreResult<i64> {
-    let (n,): (i64,) = exec!(ex, e => sqlx::query_as("SELECT value FROM counters WHERE name = 'ticket_number'").fetch_one(e).await)?;
+    let (n,): (i64,) = exec!(ex, e => sqlx::query_as("SELECT COALESCE(MAX(number), 1000) FROM tickets").fetch_one(e).await)?;
     Ok(n)
 }
 
 /// Inserts every table's rows (in the order given, so references resolve) in one
-/// transaction, and moves the ticket counter to `last_number`.
-pub async fn load(db: &Db, tables: Vec<TableRows>, last_number: i64) -> StoreResult<()> {
+/// transaction. Ticket numbering continues after the highest number loaded.
+pub async fn load(db: &Db, tables: Vec<TableRows>) -> StoreResult<()> {
     let postgres = db.is_postgres();
     // Bound parameters per statement stay under both backends' limits (SQLite 32766).
     const MAX_PARAMS: usize = 30_000;
@@ -60,8 +60,6 @@ pub async fn load(db: &Db, tables: Vec<TableRows>, last_number: i64) -> StoreRes
                         .map(|r| r.rows_affected()))?;
                 }
             }
-            exec!(tx.exec(), e => sqlx::query("UPDATE counters SET value = $1 WHERE name = 'ticket_number' AND value < $1")
-                .bind(last_number).execute(e).await.map(|r| r.rows_affected()))?;
             if postgres {
                 // Rows came with their ids: move each identity sequence past them.
                 for table in ["customers", "tickets", "messages", "ticket_events"] {

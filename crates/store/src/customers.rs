@@ -135,6 +135,25 @@ pub async fn insert_customer(ex: Exec<'_>, new: &NewCustomer, now: Timestamp) ->
     row.into_domain()
 }
 
+/// The id of the customer with `email`, created (with `name` and `phone`) if there is
+/// none; an existing customer without a phone gains `phone`. One statement, because it
+/// runs on every ticket created by e-mail.
+pub async fn upsert_customer_by_email(ex: Exec<'_>, name: &str, email: &Email, phone: Option<&Phone>, now: Timestamp) -> StoreResult<Id> {
+    let (id,): (i64,) = exec!(ex, e => sqlx::query_as(
+        "INSERT INTO customers (name, email, phone, tier, external_ids, tags, custom, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'normal', '{}', '[]', '{}', $4, $4) \
+         ON CONFLICT (email) WHERE email IS NOT NULL DO UPDATE SET \
+           phone = COALESCE(customers.phone, excluded.phone), \
+           updated_at = CASE WHEN customers.phone IS NULL AND excluded.phone IS NOT NULL THEN excluded.updated_at ELSE customers.updated_at END \
+         RETURNING id")
+        .bind(name)
+        .bind(email.as_str())
+        .bind(phone.map(Phone::as_str))
+        .bind(ms(now))
+        .fetch_one(e).await)?;
+    Ok(id)
+}
+
 /// Writes every editable field of `customer` back.
 pub async fn update_customer(ex: Exec<'_>, customer: &Customer) -> StoreResult<()> {
     exec!(ex, e => sqlx::query(

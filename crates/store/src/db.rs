@@ -133,9 +133,11 @@ impl Db {
         Ok(())
     }
 
-    /// Lets queued writes finish, then closes every connection.
+    /// Lets queued writes finish, then closes every connection. The readers close first,
+    /// so that on SQLite the writer is the last connection and folds the WAL back into
+    /// the database file as it closes.
     pub async fn close(&self) {
-        self.writer.close().await;
         crate::backend::both!(&self.read, pool => pool.close().await);
+        self.writer.close().await;
     }
 }

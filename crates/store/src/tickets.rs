@@ -5,7 +5,7 @@ use crate::backend::{Exec, exec, exec_built};
 use crate::convert::{json_list, json_map, ms, opt_ts, to_json, ts, wire};
 use crate::error::{StoreResult, corrupt};
 use jiff::Timestamp;
-use kefu_domain::entities::{Id, Ticket, TicketNumber};
+use kefu_domain::entities::{FIRST_TICKET_NUMBER, Id, Ticket, TicketNumber};
 use kefu_domain::enums::{Channel, Priority, TicketKind};
 use kefu_domain::query::{AssigneeFilter, TicketQuery, TicketSort, Visibility};
 use kefu_domain::status::Status;
@@ -92,21 +92,15 @@ pub struct NewTicket {
     pub follow_up_of: Option<TicketNumber>,
 }
 
-/// Takes the next ticket number. Inside the write transaction, so a rolled-back command
-/// gives its number back and numbers have no gaps.
-async fn next_number(ex: Exec<'_>) -> StoreResult<TicketNumber> {
-    let (n,): (i64,) = exec!(ex, e => sqlx::query_as(
-        "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value").fetch_one(e).await)?;
-    Ok(n)
-}
-
-pub async fn insert_ticket(mut ex: Exec<'_>, new: &NewTicket, now: Timestamp) -> StoreResult<Ticket> {
-    let number = next_number(ex.reborrow()).await?;
+/// Inserts a ticket under the next number: the highest so far plus one, read from the
+/// unique index inside the write transaction. The single writer makes that race-free, and
+/// a rolled-back command gives its number back, so numbers have no gaps.
+pub async fn insert_ticket(ex: Exec<'_>, new: &NewTicket, now: Timestamp) -> StoreResult<Ticket> {
     let row: TicketRow = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO tickets (number, subject, description, kind, channel, status, priority, category, tags, customer_id, team_id, \
          expected_resolution, custom, follow_up_of, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'new', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING {COLUMNS}")))
-        .bind(number)
+         VALUES ((SELECT COALESCE(MAX(number), {last}) + 1 FROM tickets), $1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+         RETURNING {COLUMNS}", last = FIRST_TICKET_NUMBER - 1)))
         .bind(&new.subject)
         .bind(&new.description)
         .bind(new.kind.as_str())

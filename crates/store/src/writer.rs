@@ -130,6 +130,11 @@ async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>) {
             run_batch(&mut tx, &mut batch).await;
         }
     }
+    if !tx.is_postgres()
+        && let Err(error) = tx.run("PRAGMA wal_checkpoint(TRUNCATE)").await
+    {
+        tracing::warn!(%error, "could not checkpoint the WAL on close");
+    }
     let Tx { conn } = tx;
     let _ = crate::backend::both!(conn, c => c.close().await);
     if let Some(done) = closing {
@@ -138,24 +143,30 @@ async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>) {
 }
 
 /// Runs one batch in one transaction and answers every command in it.
+///
+/// Savepoint statements are sent together (`RELEASE ...; SAVEPOINT ...`), one round trip
+/// per command: on SQLite every statement crosses to sqlx's connection thread and back,
+/// and those hand-offs, not SQLite, are the writer's main cost.
 async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) {
     metrics::histogram!("kefu_write_batch_size").record(batch.len() as f64);
-    let begin = if tx.is_postgres() { "BEGIN" } else { "BEGIN IMMEDIATE" };
+    let begin = if tx.is_postgres() {
+        "BEGIN; SAVEPOINT command"
+    } else {
+        "BEGIN IMMEDIATE; SAVEPOINT command"
+    };
     if let Err(error) = tx.run(begin).await {
         tracing::error!(%error, "could not begin the write transaction");
-        fail_all(batch.drain(..), &error);
+        let _ = tx.run("ROLLBACK").await;
+        fail_all(batch.drain(..));
         return;
     }
-    let mut answers = Vec::with_capacity(batch.len());
+    let count = batch.len();
+    // Each finished command, and the error that overrides its own result, if any.
+    let mut answers: Vec<(Outcome, Option<StoreError>)> = Vec::with_capacity(count);
     let mut broken: Option<StoreError> = None;
-    for job in batch.drain(..) {
+    for (index, job) in batch.drain(..).enumerate() {
         if broken.is_some() {
-            answers.push(abandoned(job));
-            continue;
-        }
-        if let Err(error) = tx.run("SAVEPOINT command").await {
-            broken = Some(error);
-            answers.push(abandoned(job));
+            answers.push((abandoned(job), None));
             continue;
         }
         let outcome = match AssertUnwindSafe(job(tx)).catch_unwind().await {
@@ -168,15 +179,33 @@ async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) {
                 }
             }
         };
-        let end = if outcome.ok {
-            tx.run("RELEASE SAVEPOINT command").await
-        } else {
-            rollback_savepoint(tx).await
+        let last = index + 1 == count;
+        let boundary = match (outcome.ok, last) {
+            (true, false) => "RELEASE SAVEPOINT command; SAVEPOINT command",
+            (true, true) => "RELEASE SAVEPOINT command",
+            (false, false) => "ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command; SAVEPOINT command",
+            (false, true) => "ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command",
         };
-        if let Err(error) = end {
-            broken = Some(error);
+        match tx.run(boundary).await {
+            Ok(()) => answers.push((outcome, None)),
+            Err(error) => {
+                // The command carried on after a failed statement (PostgreSQL then refuses
+                // everything until the savepoint is rolled back): undo it alone, refuse it,
+                // and go on with the batch.
+                let recover = if last {
+                    "ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command"
+                } else {
+                    "ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command; SAVEPOINT command"
+                };
+                match tx.run(recover).await {
+                    Ok(()) => answers.push((Outcome { ok: true, ..outcome }, Some(error))),
+                    Err(fatal) => {
+                        answers.push((outcome, None));
+                        broken = Some(fatal);
+                    }
+                }
+            }
         }
-        answers.push(outcome);
     }
     let failure = match broken {
         Some(error) => {
@@ -194,19 +223,14 @@ async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) {
     if let Some(error) = &failure {
         tracing::error!(%error, commands = answers.len(), "write transaction failed; every command in it is refused");
     }
-    for outcome in answers {
+    for (outcome, own_failure) in answers {
         // A command that failed on its own keeps its own error; its savepoint was undone.
-        if outcome.ok {
-            (outcome.answer)(failure.as_ref());
-        } else {
-            (outcome.answer)(None);
+        match (outcome.ok, own_failure) {
+            (true, Some(error)) => (outcome.answer)(Some(&error)),
+            (true, None) => (outcome.answer)(failure.as_ref()),
+            (false, _) => (outcome.answer)(None),
         }
     }
-}
-
-async fn rollback_savepoint(tx: &mut Tx) -> StoreResult<()> {
-    tx.run("ROLLBACK TO SAVEPOINT command").await?;
-    tx.run("RELEASE SAVEPOINT command").await
 }
 
 /// A command that never ran because its transaction broke first.
@@ -218,7 +242,7 @@ fn abandoned(job: Job) -> Outcome {
     }
 }
 
-fn fail_all(jobs: impl Iterator<Item = Job>, _error: &StoreError) {
+fn fail_all(jobs: impl Iterator<Item = Job>) {
     // Dropping a job drops its reply sender; the caller sees `WriterGone`.
     for job in jobs {
         drop(job);

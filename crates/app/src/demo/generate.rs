@@ -246,14 +246,22 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, created: &[i6
         let mut team = team_index;
         let agents = &world.agents[team];
         let first_agent = agents[rng.usize(0..agents.len())];
+        // Events without an agent are the customer's (creating the ticket) or Kefu's own
+        // (closing a resolved ticket).
         let mut event = |events: &mut Vec<Row>, kind: EventKind, actor: Option<Id>, data: String, at: i64| {
             ids.event += 1;
+            let actor_kind = match (actor, kind) {
+                (Some(_), _) => ActorKind::Agent,
+                (None, EventKind::StatusChanged) => ActorKind::System,
+                (None, _) => ActorKind::Customer,
+            };
+            let actor_id = actor.or((actor_kind == ActorKind::Customer).then_some(customer));
             events.push(vec![
                 i(ids.event),
                 i(id),
                 s(kind.as_str()),
-                s(if actor.is_some() { "agent" } else { "customer" }),
-                oi(actor),
+                s(actor_kind.as_str()),
+                oi(actor_id),
                 s(data),
                 i(at),
             ]);

@@ -91,7 +91,7 @@ impl App {
         while made < customers {
             let n = CHUNK.min(customers - made);
             let rows = generate::customers(&mut rng, &mut ids, n, world.now_ms);
-            bulk::load(db, vec![rows], ids.number).await?;
+            bulk::load(db, vec![rows]).await?;
             made += n;
         }
         // Generation runs on its own thread, one chunk ahead of the loader: the two cores
@@ -101,15 +101,17 @@ impl App {
         let generator = tokio::task::spawn_blocking(move || {
             for created in generate::creation_times(&mut rng, tickets, world.now_ms).chunks(CHUNK) {
                 let tables = generate::tickets(&mut rng, &mut ids, &world, created);
-                if chunks.blocking_send((tables, ids.number)).is_err() {
+                if chunks.blocking_send(tables).is_err() {
                     break;
                 }
             }
         });
-        while let Some((tables, last_number)) = ready.recv().await {
-            bulk::load(db, tables, last_number).await?;
+        while let Some(tables) = ready.recv().await {
+            bulk::load(db, tables).await?;
         }
-        generator.await.map_err(|e| AppError::Internal(format!("demo generator failed: {e}")))?;
+        generator
+            .await
+            .map_err(|e| AppError::Internal(format!("demo generator failed: {e}")))?;
         Ok(DemoSummary {
             tickets: options.tickets,
             customers,

@@ -2,12 +2,6 @@
 -- the two differ only in id columns and types SQLite lacks.
 -- Timestamps are INTEGER milliseconds since the epoch, UTC. JSON is stored as TEXT.
 
-CREATE TABLE counters (
-    name  TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
-);
-INSERT INTO counters (name, value) VALUES ('ticket_number', 1000);
-
 CREATE TABLE teams (
     id            INTEGER PRIMARY KEY,
     name          TEXT NOT NULL UNIQUE,
@@ -74,6 +68,8 @@ CREATE TABLE categories (
     position    INTEGER NOT NULL DEFAULT 0
 );
 
+-- A ticket's number is the highest number so far plus one (from the unique index), taken
+-- by the single writer inside the creating transaction: no gaps, no hot counter row.
 CREATE TABLE tickets (
     id                  INTEGER PRIMARY KEY,
     number              INTEGER NOT NULL UNIQUE,

@@ -420,16 +420,12 @@ async fn uncommitted_changes_are_seen_inside_the_write_only(db: Db) {
     assert!(ticket_by_number(db.read(), 1001).await.unwrap().is_some());
 }
 
-// Ignored on PostgreSQL until the writer handles it (see the report in the test's
-// comment); run with `cargo test -p kefu-store -- --ignored` to see it fail.
-backend_tests!(postgres_ignored("store bug: on PostgreSQL a command that handles its own statement error poisons its whole batch"):
-    a_command_that_recovers_from_a_failed_statement_spares_its_batch);
+backend_tests!(a_command_that_recovers_from_a_failed_statement_spares_its_batch);
 
 /// A command may meet a `Conflict` and carry on ("insert, or keep the existing one").
 /// On SQLite a failed statement leaves the transaction usable. On PostgreSQL it aborts
 /// the transaction until a rollback to savepoint, so the writer's `RELEASE SAVEPOINT`
-/// fails, and today the whole batch goes down: the commands before get
-/// `TransactionFailed`, those after get `WriterGone` without having run. The contract
+/// fails; the writer then rolls that command back alone and refuses it. The contract
 /// checked here is the backend-neutral minimum: the neighbours commit, and the
 /// recovering command is not told "done" unless its change is stored.
 async fn a_command_that_recovers_from_a_failed_statement_spares_its_batch(db: Db) {
