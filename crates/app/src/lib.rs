@@ -7,6 +7,7 @@ pub mod actor;
 pub mod customers;
 pub mod demo;
 pub mod error;
+mod intake;
 pub mod people;
 pub mod secrets;
 pub mod tickets;
@@ -47,17 +48,16 @@ pub struct App {
     bus: broadcast::Sender<Arc<TicketEvent>>,
     config: Arc<AppConfig>,
     tokens: Arc<Mutex<HashMap<String, (Actor, Instant)>>>,
+    intake: intake::Intake,
 }
 
 impl App {
+    /// Builds the application; starts its background tasks, so call it inside a Tokio
+    /// runtime.
     pub fn new(db: Db, config: AppConfig) -> Self {
         let (bus, _) = broadcast::channel(4096);
-        App {
-            db,
-            bus,
-            config: Arc::new(config),
-            tokens: Arc::default(),
-        }
+        let intake = intake::Intake::start(db.clone());
+        App { db, bus, config: Arc::new(config), tokens: Arc::default(), intake }
     }
 
     pub fn db(&self) -> &Db {

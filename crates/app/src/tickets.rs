@@ -180,14 +180,19 @@ impl App {
             None => None,
         };
         let parsed = parse_create(input)?;
+        let Some(idempotency) = idempotency else {
+            let (ticket, events) = self.intake.create(actor.clone(), parsed).await?;
+            metrics::counter!("kefu_tickets_created_total").increment(1);
+            self.publish(events);
+            return Ok(Created { ticket, created: true });
+        };
         let actor = actor.clone();
         let (created, events) = self
             .db()
             .write(move |tx| {
                 Box::pin(async move {
-                    if let Some((key, hash)) = &idempotency
-                        && let Some((first_hash, number)) = idempotent_ticket(tx.exec(), actor.id, key).await?
-                    {
+                    let (key, hash) = &idempotency;
+                    if let Some((first_hash, number)) = idempotent_ticket(tx.exec(), actor.id, key).await? {
                         if &first_hash != hash {
                             return Err(AppError::Conflict {
                                 code: "idempotency_key_reused",
@@ -199,9 +204,7 @@ impl App {
                     }
                     let at = now();
                     let (ticket, events) = create_in(tx, &actor, parsed, at).await?;
-                    if let Some((key, hash)) = &idempotency {
-                        remember_idempotent_ticket(tx.exec(), actor.id, key, hash, ticket.number, at).await?;
-                    }
+                    remember_idempotent_ticket(tx.exec(), actor.id, key, hash, ticket.number, at).await?;
                     Ok((Created { ticket, created: true }, events))
                 })
             })
@@ -462,11 +465,13 @@ fn required<'a>(value: &'a Option<String>, field: &str) -> Result<&'a str, Field
     value.as_deref().ok_or_else(|| FieldError::new(field, "required", "is required"))
 }
 
-struct ParsedCreate {
-    new: NewTicket,
-    customer_name: Option<String>,
-    email: Option<Email>,
-    phone: Option<Phone>,
+/// A create request after validation: what the intake and `create_in` work from.
+#[derive(Clone)]
+pub(crate) struct ParsedCreate {
+    pub(crate) new: NewTicket,
+    pub(crate) customer_name: Option<String>,
+    pub(crate) email: Option<Email>,
+    pub(crate) phone: Option<Phone>,
 }
 
 fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
@@ -531,7 +536,7 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
 }
 
 /// Creates the ticket (and its customer when new) inside `tx`.
-async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Timestamp) -> AppResult<(Ticket, Vec<TicketEvent>)> {
+pub(crate) async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Timestamp) -> AppResult<(Ticket, Vec<TicketEvent>)> {
     if let Some(team) = parsed.new.team_id {
         people::team_by_id(tx.exec(), team)
             .await?
@@ -548,18 +553,22 @@ async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Tim
         }
         other => other?,
     };
-    let event = NewEvent::new(
+    let events = record(tx, &ticket, &[created_event(actor, &ticket)], at).await?;
+    Ok((ticket, events))
+}
+
+/// The event every new ticket starts its history with.
+pub(crate) fn created_event(actor: &Actor, ticket: &Ticket) -> NewEvent {
+    NewEvent::new(
         EventKind::Created,
         ActorRef::agent(actor.id),
-        json!({ "subject": ticket.subject, "kind": ticket.kind, "channel": ticket.channel, "priority": ticket.priority, "customer_id": customer_id, "team_id": ticket.team_id }),
-    );
-    let events = record(tx, &ticket, &[event], at).await?;
-    Ok((ticket, events))
+        json!({ "subject": ticket.subject, "kind": ticket.kind, "channel": ticket.channel, "priority": ticket.priority, "customer_id": ticket.customer_id, "team_id": ticket.team_id }),
+    )
 }
 
 /// The customer with this e-mail (or, failing that, phone); a new one otherwise. A found
 /// customer gains the phone it lacked.
-async fn find_or_create_customer(
+pub(crate) async fn find_or_create_customer(
     tx: &mut Tx,
     name: Option<String>,
     email: Option<Email>,

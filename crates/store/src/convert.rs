@@ -38,3 +38,40 @@ pub(crate) fn wire<T>(parse: fn(&str, &str) -> Result<T, kefu_domain::FieldError
 pub(crate) fn parsed<T, E>(result: Result<T, E>, what: &str, text: &str) -> Result<T, StoreError> {
     result.map_err(|_| corrupt(what, text))
 }
+
+/// `($2, $3, .., extra), (..), ..` for a multi-row VALUES clause: `rows` groups of `cols`
+/// bound parameters each, numbered after `$1` (which the caller binds first, for a value
+/// shared by every row), followed by `extra` (a fixed SQL tail in which `$0` stands for
+/// `$1`). Both backends take `$N` parameters.
+pub(crate) fn placeholders(rows: usize, cols: usize, extra: &str) -> String {
+    let extra = extra.replace("$0", "$1");
+    let mut out = String::with_capacity(rows * (cols * 5 + extra.len() + 4));
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for col in 0..cols {
+            if col > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(2 + row * cols + col).to_string());
+        }
+        if !extra.is_empty() {
+            out.push_str(", ");
+            out.push_str(&extra);
+        }
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_rows_after_the_shared_first() {
+        assert_eq!(super::placeholders(2, 2, "$0"), "($2, $3, $1), ($4, $5, $1)");
+        assert_eq!(super::placeholders(1, 1, ""), "($2)");
+    }
+}

@@ -200,3 +200,28 @@ pub async fn list_customers(ex: Exec<'_>, query: &CustomerQuery) -> StoreResult<
     let rows: Vec<CustomerRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     rows.into_iter().map(CustomerRow::into_domain).collect()
 }
+
+/// [`upsert_customer_by_email`] for many customers in one statement; returns each e-mail
+/// with its customer id. The e-mails must be distinct (PostgreSQL refuses to update one
+/// row twice in a statement).
+pub async fn upsert_customers_by_email(ex: Exec<'_>, customers: &[(String, Email, Option<Phone>)], now: Timestamp) -> StoreResult<Vec<(Id, String)>> {
+    if customers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO customers (name, email, phone, tier, external_ids, tags, custom, created_at, updated_at) VALUES {} \
+         ON CONFLICT (email) WHERE email IS NOT NULL DO UPDATE SET \
+           phone = COALESCE(customers.phone, excluded.phone), \
+           updated_at = CASE WHEN customers.phone IS NULL AND excluded.phone IS NOT NULL THEN excluded.updated_at ELSE customers.updated_at END \
+         RETURNING id, email",
+        crate::convert::placeholders(customers.len(), 3, "'normal', '{}', '[]', '{}', $0, $0")
+    );
+    exec!(ex, e => {
+        let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql.clone())).bind(ms(now));
+        for (name, email, phone) in customers {
+            query = query.bind(name.as_str()).bind(email.as_str()).bind(phone.as_ref().map(Phone::as_str));
+        }
+        query.fetch_all(e).await
+    })
+    .map_err(Into::into)
+}

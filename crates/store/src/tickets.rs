@@ -118,6 +118,50 @@ pub async fn insert_ticket(ex: Exec<'_>, new: &NewTicket, now: Timestamp) -> Sto
     row.into_domain()
 }
 
+/// The number the next ticket gets.
+pub async fn next_ticket_number(ex: Exec<'_>) -> StoreResult<TicketNumber> {
+    let (n,): (i64,) = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(MAX(number), {}) + 1 FROM tickets", FIRST_TICKET_NUMBER - 1))).fetch_one(e).await)?;
+    Ok(n)
+}
+
+/// Inserts many new tickets (none a follow-up) in one statement, numbered `first_number`,
+/// `first_number + 1`, ... in the order given; returns them in that order.
+pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &[NewTicket], now: Timestamp) -> StoreResult<Vec<Ticket>> {
+    if tickets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO tickets (number, subject, description, kind, channel, status, priority, category, tags, customer_id, team_id, \
+         expected_resolution, custom, follow_up_of, created_at, updated_at) VALUES {} RETURNING {COLUMNS}",
+        crate::convert::placeholders(tickets.len(), 13, "NULL, $0, $0")
+    );
+    let rows: Vec<TicketRow> = exec!(ex, e => {
+        let mut query = sqlx::query_as::<_, TicketRow>(sqlx::AssertSqlSafe(sql.clone())).bind(ms(now));
+        for (offset, new) in tickets.iter().enumerate() {
+            query = query
+                .bind(first_number + offset as i64)
+                .bind(new.subject.as_str())
+                .bind(new.description.as_str())
+                .bind(new.kind.as_str())
+                .bind(new.channel.as_str())
+                .bind(Status::New.as_str())
+                .bind(new.priority.rank())
+                .bind(new.category.as_deref())
+                .bind(to_json(&new.tags))
+                .bind(new.customer_id)
+                .bind(new.team_id)
+                .bind(new.expected_resolution.as_deref())
+                .bind(to_json(&new.custom));
+        }
+        query.fetch_all(e).await
+    })?;
+    // RETURNING does not promise the insertion order: put the rows back in it.
+    let mut tickets = rows.into_iter().map(TicketRow::into_domain).collect::<StoreResult<Vec<_>>>()?;
+    tickets.sort_by_key(|t| t.number);
+    Ok(tickets)
+}
+
 pub async fn ticket_by_number(ex: Exec<'_>, number: TicketNumber) -> StoreResult<Option<Ticket>> {
     let row: Option<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM tickets WHERE number = $1")))
         .bind(number).fetch_optional(e).await)?;

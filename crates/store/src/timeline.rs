@@ -69,6 +69,28 @@ pub async fn insert_event(ex: Exec<'_>, ticket_id: Id, event: &NewEvent, now: Ti
     Ok(id)
 }
 
+/// Inserts many events (each for its ticket id) in one statement; returns their ids in
+/// the order given.
+pub async fn insert_events(ex: Exec<'_>, events: &[(Id, &NewEvent)], now: Timestamp) -> StoreResult<Vec<Id>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO ticket_events (ticket_id, kind, actor_kind, actor_id, data, created_at) VALUES {} RETURNING id",
+        crate::convert::placeholders(events.len(), 5, "$0")
+    );
+    let mut ids: Vec<(i64,)> = exec!(ex, e => {
+        let mut query = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql.clone())).bind(ms(now));
+        for (ticket_id, event) in events {
+            query = query.bind(*ticket_id).bind(event.kind.as_str()).bind(event.actor.kind.as_str()).bind(event.actor.id).bind(event.data.to_string());
+        }
+        query.fetch_all(e).await
+    })?;
+    // Ids grow in insertion order; RETURNING itself does not promise an order.
+    ids.sort_unstable();
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
     id: i64,
