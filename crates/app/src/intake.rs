@@ -49,7 +49,10 @@ impl Intake {
     pub(crate) async fn create(&self, actor: Actor, parsed: ParsedCreate) -> AppResult<(Ticket, Vec<TicketEvent>)> {
         let (reply, answer) = oneshot::channel();
         let unavailable = || AppError::Unavailable(kefu_store::StoreError::WriterGone);
-        self.sender.send(Pending { actor, parsed, reply }).await.map_err(|_| unavailable())?;
+        self.sender
+            .send(Pending { actor, parsed, reply })
+            .await
+            .map_err(|_| unavailable())?;
         answer.await.map_err(|_| unavailable())?
     }
 }
@@ -81,7 +84,9 @@ async fn write_batch(db: &Db, batch: Vec<Pending>) {
             let singles = requests.into_iter().zip(replies).map(|((actor, parsed), reply)| {
                 let db = db.clone();
                 async move {
-                    let result = db.write(move |tx| Box::pin(async move { create_in(tx, &actor, parsed, now()).await })).await;
+                    let result = db
+                        .write(move |tx| Box::pin(async move { create_in(tx, &actor, parsed, now()).await }))
+                        .await;
                     let _ = reply.send(result);
                 }
             });
@@ -126,19 +131,30 @@ async fn create_many(tx: &mut Tx, requests: Vec<(Actor, ParsedCreate)>) -> AppRe
     let mut by_email: HashMap<String, (String, kefu_domain::contact::Email, Option<kefu_domain::contact::Phone>)> = HashMap::new();
     for (_, _, parsed) in &accepted {
         if let Some(email) = &parsed.email {
-            let name = parsed.customer_name.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
-            let entry = by_email.entry(email.as_str().to_owned()).or_insert_with(|| (name, email.clone(), None));
+            let name = parsed
+                .customer_name
+                .clone()
+                .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+            let entry = by_email
+                .entry(email.as_str().to_owned())
+                .or_insert_with(|| (name, email.clone(), None));
             if entry.2.is_none() {
                 entry.2 = parsed.phone.clone();
             }
         }
     }
     let upserts: Vec<_> = by_email.into_values().collect();
-    let customer_ids: HashMap<String, Id> = upsert_customers_by_email(tx.exec(), &upserts, at).await?.into_iter().map(|(id, email)| (email, id)).collect();
+    let customer_ids: HashMap<String, Id> = upsert_customers_by_email(tx.exec(), &upserts, at)
+        .await?
+        .into_iter()
+        .map(|(id, email)| (email, id))
+        .collect();
     let mut new_tickets = Vec::with_capacity(accepted.len());
     for (_, _, parsed) in &mut accepted {
         parsed.new.customer_id = match &parsed.email {
-            Some(email) => *customer_ids.get(email.as_str()).ok_or_else(|| AppError::Internal("upserted customer missing".into()))?,
+            Some(email) => *customer_ids
+                .get(email.as_str())
+                .ok_or_else(|| AppError::Internal("upserted customer missing".into()))?,
             None => find_or_create_customer(tx, parsed.customer_name.take(), None, parsed.phone.take(), at).await?,
         };
         new_tickets.push(parsed.new.clone());
@@ -149,16 +165,30 @@ async fn create_many(tx: &mut Tx, requests: Vec<(Actor, ParsedCreate)>) -> AppRe
     if tickets.len() != accepted.len() {
         return Err(AppError::Internal("batched insert returned a different number of tickets".into()));
     }
-    let new_events: Vec<NewEvent> = accepted.iter().zip(&tickets).map(|((_, actor, _), ticket)| created_event(actor, ticket)).collect();
+    let new_events: Vec<NewEvent> = accepted
+        .iter()
+        .zip(&tickets)
+        .map(|((_, actor, _), ticket)| created_event(actor, ticket))
+        .collect();
     let pairs: Vec<(Id, &NewEvent)> = tickets.iter().zip(&new_events).map(|(ticket, event)| (ticket.id, event)).collect();
     let event_ids = insert_events(tx.exec(), &pairs, at).await?;
     for ((((index, _, _), ticket), event), id) in accepted.iter().zip(tickets).zip(new_events).zip(event_ids) {
         let stored = stored_event(id, &ticket, event, at);
         results[*index] = Some(Ok((ticket, vec![stored])));
     }
-    results.into_iter().map(|r| r.ok_or_else(|| AppError::Internal("a batched create got no result".into()))).collect()
+    results
+        .into_iter()
+        .map(|r| r.ok_or_else(|| AppError::Internal("a batched create got no result".into())))
+        .collect()
 }
 
 fn stored_event(id: Id, ticket: &Ticket, event: NewEvent, at: Timestamp) -> TicketEvent {
-    TicketEvent { id, ticket_number: ticket.number, kind: event.kind, actor: event.actor, data: event.data, at }
+    TicketEvent {
+        id,
+        ticket_number: ticket.number,
+        kind: event.kind,
+        actor: event.actor,
+        data: event.data,
+        at,
+    }
 }

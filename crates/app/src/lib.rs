@@ -57,7 +57,13 @@ impl App {
     pub fn new(db: Db, config: AppConfig) -> Self {
         let (bus, _) = broadcast::channel(4096);
         let intake = intake::Intake::start(db.clone());
-        App { db, bus, config: Arc::new(config), tokens: Arc::default(), intake }
+        App {
+            db,
+            bus,
+            config: Arc::new(config),
+            tokens: Arc::default(),
+            intake,
+        }
     }
 
     pub fn db(&self) -> &Db {

@@ -536,7 +536,12 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
 }
 
 /// Creates the ticket (and its customer when new) inside `tx`.
-pub(crate) async fn create_in(tx: &mut Tx, actor: &Actor, mut parsed: ParsedCreate, at: Timestamp) -> AppResult<(Ticket, Vec<TicketEvent>)> {
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    mut parsed: ParsedCreate,
+    at: Timestamp,
+) -> AppResult<(Ticket, Vec<TicketEvent>)> {
     if let Some(team) = parsed.new.team_id {
         people::team_by_id(tx.exec(), team)
             .await?

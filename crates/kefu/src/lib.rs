@@ -18,12 +18,30 @@ pub fn location(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<L
     }
 }
 
-/// Opens the database (running migrations) and builds the application.
+/// Opens the database (running migrations) and builds the application with the settings
+/// from the environment.
 pub async fn open(location: &Location) -> anyhow::Result<App> {
+    let config = config_from_env()?;
     let db = Db::open(location)
         .await
         .with_context(|| format!("opening the database at {}", location.redacted()))?;
-    Ok(App::new(db, AppConfig::default()))
+    Ok(App::new(db, config))
+}
+
+/// The use-case settings: defaults, then `KEFU_*` variables, validated here so a bad value
+/// stops the start with a message instead of surprising later.
+fn config_from_env() -> anyhow::Result<AppConfig> {
+    let mut config = AppConfig::default();
+    if let Ok(days) = std::env::var("KEFU_REOPEN_WINDOW_DAYS") {
+        let days: i64 = days
+            .trim()
+            .parse()
+            .ok()
+            .filter(|d| (0..=365).contains(d))
+            .context("KEFU_REOPEN_WINDOW_DAYS must be a whole number of days from 0 to 365")?;
+        config.reopen_window = jiff::SignedDuration::from_hours(days * 24);
+    }
+    Ok(config)
 }
 
 /// The process-wide Prometheus recorder (installed once; tests start many servers).

@@ -91,15 +91,7 @@ async fn main() -> anyhow::Result<()> {
                 .fill_demo(DemoOptions { tickets, customers, seed })
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            eprintln!(
-                "demo: {} tickets and {} customers in {:.1} s; admin {} / {}; token {}",
-                summary.tickets,
-                summary.customers,
-                started.elapsed().as_secs_f64(),
-                summary.admin_email,
-                summary.admin_password,
-                summary.token
-            );
+            eprintln!("{}", describe_demo(&summary, started));
             app.db().close().await;
             Ok(())
         }
@@ -122,23 +114,14 @@ async fn serve(location: &kefu_store::Location, listen: &str, demo: bool) -> any
             }
         } else {
             let started = Instant::now();
-            let summary = app
-                .fill_demo(DemoOptions {
-                    tickets: 3000,
-                    customers: Some(600),
-                    seed: 42,
-                })
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            println!(
-                "Demo workspace ready ({} tickets, {} customers, {:.1} s).\n  Sign in: {} / {}\n  API token: {}",
-                summary.tickets,
-                summary.customers,
-                started.elapsed().as_secs_f64(),
-                summary.admin_email,
-                summary.admin_password,
-                summary.token
-            );
+            // Enough to fill every inbox view, small enough to start in a second or two.
+            let options = DemoOptions {
+                tickets: 3000,
+                customers: Some(600),
+                seed: 42,
+            };
+            let summary = app.fill_demo(options).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("{}", describe_demo(&summary, started));
         }
     } else if !app.has_agents().await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
         println!(
@@ -193,6 +176,19 @@ async fn admin(location: &kefu_store::Location, command: AdminCommand) -> anyhow
     };
     app.db().close().await;
     result.map_err(|e| anyhow::anyhow!("{}", describe(&e)))
+}
+
+/// What the demo made and how to sign in.
+fn describe_demo(summary: &kefu_app::demo::DemoSummary, started: Instant) -> String {
+    format!(
+        "Demo workspace ready ({} tickets, {} customers, {:.1} s).\n  Sign in: {} / {}\n  API token: {}",
+        summary.tickets,
+        summary.customers,
+        started.elapsed().as_secs_f64(),
+        summary.admin_email,
+        summary.admin_password,
+        summary.token
+    )
 }
 
 /// A one-line explanation of a use-case error for the operator.

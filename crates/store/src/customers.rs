@@ -204,7 +204,11 @@ pub async fn list_customers(ex: Exec<'_>, query: &CustomerQuery) -> StoreResult<
 /// [`upsert_customer_by_email`] for many customers in one statement; returns each e-mail
 /// with its customer id. The e-mails must be distinct (PostgreSQL refuses to update one
 /// row twice in a statement).
-pub async fn upsert_customers_by_email(ex: Exec<'_>, customers: &[(String, Email, Option<Phone>)], now: Timestamp) -> StoreResult<Vec<(Id, String)>> {
+pub async fn upsert_customers_by_email(
+    ex: Exec<'_>,
+    customers: &[(String, Email, Option<Phone>)],
+    now: Timestamp,
+) -> StoreResult<Vec<(Id, String)>> {
     if customers.is_empty() {
         return Ok(Vec::new());
     }

@@ -3,7 +3,7 @@
 
 use crate::backend::{Backend, Exec};
 use crate::error::{StoreError, StoreResult};
-use crate::writer::{Tx, WriterHandle};
+use crate::writer::{Reconnect, Tx, WriterHandle};
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -60,7 +60,7 @@ pub struct Db {
 impl Db {
     /// Opens (and creates) the database, runs migrations and seeds reference data.
     pub async fn open(location: &Location) -> StoreResult<Db> {
-        let (read, writer_conn) = match location {
+        let (read, writer_conn, reconnect) = match location {
             Location::SqliteFile(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
@@ -78,26 +78,35 @@ impl Db {
                     .disable_statement_logging();
                 // The writer keeps the hot index pages of a large ticket table cached
                 // (32 MiB); readers keep SQLite's default.
-                let mut writer = SqliteConnection::connect_with(&options.clone().pragma("cache_size", "-32768")).await?;
+                let writer_options = options.clone().pragma("cache_size", "-32768");
+                let mut writer = SqliteConnection::connect_with(&writer_options).await?;
                 sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
+                let reconnect: Reconnect = Box::new(move || {
+                    let options = writer_options.clone();
+                    Box::pin(async move { Ok(Backend::Sqlite(SqliteConnection::connect_with(&options).await?)) })
+                });
                 let read = SqlitePoolOptions::new()
                     .max_connections(4)
                     .min_connections(1)
                     .connect_with(options.read_only(true))
                     .await?;
-                (Backend::Sqlite(read), Backend::Sqlite(writer))
+                (Backend::Sqlite(read), Backend::Sqlite(writer), reconnect)
             }
             Location::Postgres(url) => {
                 let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
                 let mut writer = PgConnection::connect_with(&options).await?;
                 sqlx::migrate!("migrations/postgres").run(&mut writer).await?;
-                let read = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
-                (Backend::Postgres(read), Backend::Postgres(writer))
+                let read = PgPoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
+                let reconnect: Reconnect = Box::new(move || {
+                    let options = options.clone();
+                    Box::pin(async move { Ok(Backend::Postgres(PgConnection::connect_with(&options).await?)) })
+                });
+                (Backend::Postgres(read), Backend::Postgres(writer), reconnect)
             }
         };
         let db = Db {
             read,
-            writer: WriterHandle::spawn(writer_conn),
+            writer: WriterHandle::spawn(writer_conn, reconnect),
         };
         db.write(|tx| Box::pin(crate::categories::seed(tx))).await?;
         Ok(db)

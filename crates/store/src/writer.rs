@@ -55,6 +55,10 @@ type Answer = Box<dyn FnOnce(Option<&StoreError>) + Send>;
 
 type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> BoxFuture<'a, Outcome> + Send>;
 
+/// Opens a new writer connection, for when the old one is lost (a PostgreSQL restart, a
+/// dropped network connection).
+pub(crate) type Reconnect = Box<dyn Fn() -> BoxFuture<'static, StoreResult<Backend<SqliteConnection, PgConnection>>> + Send + Sync>;
+
 enum Msg {
     Job(Job),
     Close(oneshot::Sender<()>),
@@ -68,9 +72,9 @@ pub(crate) struct WriterHandle {
 
 impl WriterHandle {
     /// Starts the writer task on `conn`.
-    pub(crate) fn spawn(conn: Backend<SqliteConnection, PgConnection>) -> Self {
+    pub(crate) fn spawn(conn: Backend<SqliteConnection, PgConnection>, reconnect: Reconnect) -> Self {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run_writer(Tx { conn }, receiver));
+        tokio::spawn(run_writer(Tx { conn }, receiver, reconnect));
         WriterHandle { sender }
     }
 
@@ -110,7 +114,7 @@ impl WriterHandle {
     }
 }
 
-async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>) {
+async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>, reconnect: Reconnect) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut closing = None;
     while closing.is_none() {
@@ -126,8 +130,8 @@ async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>) {
                 Err(_) => break,
             }
         }
-        if !batch.is_empty() {
-            run_batch(&mut tx, &mut batch).await;
+        if !batch.is_empty() && !run_batch(&mut tx, &mut batch).await {
+            restore_connection(&mut tx, &reconnect).await;
         }
     }
     if !tx.is_postgres()
@@ -142,12 +146,28 @@ async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>) {
     }
 }
 
-/// Runs one batch in one transaction and answers every command in it.
+/// After a batch whose transaction failed: if the connection no longer answers, replace
+/// it, so the writer recovers once the database is back instead of failing forever.
+async fn restore_connection(tx: &mut Tx, reconnect: &Reconnect) {
+    if tx.run("SELECT 1").await.is_ok() {
+        return;
+    }
+    match reconnect().await {
+        Ok(conn) => {
+            tracing::warn!("the writer's database connection was lost; reconnected");
+            tx.conn = conn;
+        }
+        Err(error) => tracing::error!(%error, "the writer's database connection was lost and reconnecting failed; will retry"),
+    }
+}
+
+/// Runs one batch in one transaction and answers every command in it. Returns whether the
+/// transaction itself went through (false: it could not begin or commit).
 ///
 /// Savepoint statements are sent together (`RELEASE ...; SAVEPOINT ...`), one round trip
 /// per command: on SQLite every statement crosses to sqlx's connection thread and back,
 /// and those hand-offs, not SQLite, are the writer's main cost.
-async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) {
+async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) -> bool {
     metrics::histogram!("kefu_write_batch_size").record(batch.len() as f64);
     let begin = if tx.is_postgres() {
         "BEGIN; SAVEPOINT command"
@@ -158,7 +178,7 @@ async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) {
         tracing::error!(%error, "could not begin the write transaction");
         let _ = tx.run("ROLLBACK").await;
         fail_all(batch.drain(..));
-        return;
+        return false;
     }
     let count = batch.len();
     // Each finished command, and the error that overrides its own result, if any.
@@ -231,6 +251,7 @@ async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) {
             (false, _) => (outcome.answer)(None),
         }
     }
+    failure.is_none()
 }
 
 /// A command that never ran because its transaction broke first.

@@ -51,7 +51,13 @@ impl Drop for Server {
 // below the test fails and the process exits anyway.
 #[allow(clippy::zombie_processes)]
 fn serve(data_dir: &Path, database_url: Option<&str>) -> Server {
+    serve_with(data_dir, database_url, &[])
+}
+
+#[allow(clippy::zombie_processes)]
+fn serve_with(data_dir: &Path, database_url: Option<&str>, env: &[(&str, &str)]) -> Server {
     let mut child = kefu(data_dir, database_url)
+        .envs(env.iter().copied())
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -339,4 +345,83 @@ async fn sigkill_during_create_load_loses_nothing_acknowledged_postgres() {
         return;
     }
     sigkill_loses_nothing_acknowledged(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn the_reopen_window_comes_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = kefu(dir.path(), None)
+        .env("KEFU_REOPEN_WINDOW_DAYS", "forever")
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success(), "a bad setting stops the start");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("KEFU_REOPEN_WINDOW_DAYS"));
+
+    run_ok(
+        {
+            let mut c = kefu(dir.path(), None);
+            c.args([
+                "admin",
+                "create-agent",
+                "--email",
+                "w@example.com",
+                "--name",
+                "w",
+                "--role",
+                "agent",
+            ]);
+            c
+        },
+        None,
+    );
+    let token = run_ok(
+        {
+            let mut c = kefu(dir.path(), None);
+            c.args(["admin", "create-token", "--email", "w@example.com"]);
+            c
+        },
+        None,
+    );
+    let token = token.trim();
+    // A window of zero days: any message after resolution starts a new ticket.
+    let server = serve_with(dir.path(), None, &[("KEFU_REOPEN_WINDOW_DAYS", "0")]);
+    let client = reqwest::Client::new();
+    let post = |path: String, body: serde_json::Value| client.post(format!("{}{path}", server.base)).bearer_auth(token).json(&body).send();
+    let ticket: serde_json::Value = post(
+        "/api/v1/tickets".into(),
+        json!({ "subject": "s", "description": "d", "customer": { "email": "c@example.com" } }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let number = ticket["number"].as_i64().unwrap();
+    post(
+        format!("/api/v1/tickets/{number}/messages"),
+        json!({ "kind": "reply", "body": "done" }),
+    )
+    .await
+    .unwrap();
+    let resolved = client
+        .patch(format!("{}/api/v1/tickets/{number}", server.base))
+        .bearer_auth(token)
+        .json(&json!({ "status": "resolved" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resolved.status(), 200);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let answer: serde_json::Value = post(
+        format!("/api/v1/tickets/{number}/messages"),
+        json!({ "kind": "customer", "body": "again" }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(answer["follow_up_of"], number, "{answer}");
+    stop_with_sigterm(server);
 }

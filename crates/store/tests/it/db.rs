@@ -98,3 +98,45 @@ async fn close_finishes_queued_writes_then_refuses_new_ones(db: Db) {
     // Closing twice is harmless (the harness closes again after the test).
     db.close().await;
 }
+
+/// A lost writer connection (PostgreSQL restarted, a proxy dropped it) is replaced: the
+/// writes after it succeed again instead of failing until Kefu is restarted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_reconnects_after_losing_its_connection() {
+    crate::support::on_postgres("db::the_writer_reconnects_after_losing_its_connection", |db, location| async move {
+        let Location::Postgres(url) = &location else {
+            unreachable!("a PostgreSQL test")
+        };
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(url).await.expect("connect");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&mut admin)
+        .await
+        .expect("terminate the other connections");
+        let mut outcomes = Vec::new();
+        for n in 0..5 {
+            let result = write_one(&db, move |tx| {
+                Box::pin(async move {
+                    let new = kefu_store::customers::NewCustomer::contact(format!("after {n}"), None, None);
+                    kefu_store::customers::insert_customer(tx.exec(), &new, at(n)).await
+                })
+            })
+            .await;
+            let ok = result.is_ok();
+            outcomes.push(result.map(|_| ()).map_err(|e| e.to_string()));
+            if ok {
+                break;
+            }
+        }
+        assert!(
+            outcomes.last().is_some_and(Result::is_ok),
+            "a write succeeds after the reconnect: {outcomes:?}"
+        );
+        assert!(
+            outcomes.len() <= 2,
+            "at most the first write is lost to the dead connection: {outcomes:?}"
+        );
+    })
+    .await;
+}
