@@ -23,7 +23,10 @@ use tokio::sync::{mpsc, oneshot};
 /// The most creates written in one command.
 const MAX_BATCH: usize = 256;
 
-type Reply = oneshot::Sender<AppResult<(Ticket, Vec<TicketEvent>)>>;
+/// One create's result: the ticket and its events, or why it was refused.
+type CreateResult = AppResult<(Ticket, Vec<TicketEvent>)>;
+
+type Reply = oneshot::Sender<CreateResult>;
 
 struct Pending {
     actor: Actor,
@@ -46,7 +49,7 @@ impl Intake {
 
     /// Creates one ticket, batched with whatever else is being created right now; returns
     /// after the commit.
-    pub(crate) async fn create(&self, actor: Actor, parsed: ParsedCreate) -> AppResult<(Ticket, Vec<TicketEvent>)> {
+    pub(crate) async fn create(&self, actor: Actor, parsed: ParsedCreate) -> CreateResult {
         let (reply, answer) = oneshot::channel();
         let unavailable = || AppError::Unavailable(kefu_store::StoreError::WriterGone);
         self.sender
@@ -97,9 +100,9 @@ async fn write_batch(db: &Db, batch: Vec<Pending>) {
 
 /// Creates every request in `tx`; the outer error fails the batch (and triggers the
 /// one-by-one retry), the inner ones belong to single requests.
-async fn create_many(tx: &mut Tx, requests: Vec<(Actor, ParsedCreate)>) -> AppResult<Vec<AppResult<(Ticket, Vec<TicketEvent>)>>> {
+async fn create_many(tx: &mut Tx, requests: Vec<(Actor, ParsedCreate)>) -> AppResult<Vec<CreateResult>> {
     let at = now();
-    let mut results: Vec<Option<AppResult<(Ticket, Vec<TicketEvent>)>>> = (0..requests.len()).map(|_| None).collect();
+    let mut results: Vec<Option<CreateResult>> = (0..requests.len()).map(|_| None).collect();
 
     // References that may not exist: checked once per distinct value.
     let mut known_teams: HashMap<Id, bool> = HashMap::new();
