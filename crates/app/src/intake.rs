@@ -60,8 +60,17 @@ impl Intake {
     }
 }
 
+/// How many batches may be with the writer at once: while one commits, the next is
+/// already queued behind it, so the writer never waits for the intake.
+const IN_FLIGHT: usize = 2;
+
 async fn run(db: Db, mut receiver: mpsc::Receiver<Pending>) {
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     while let Some(first) = receiver.recv().await {
+        let Ok(permit) = in_flight.clone().acquire_owned().await else {
+            break;
+        };
+        // Collect after the permit: whatever arrived while waiting joins this batch.
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match receiver.try_recv() {
@@ -69,7 +78,11 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        write_batch(&db, batch).await;
+        let db = db.clone();
+        tokio::spawn(async move {
+            write_batch(&db, batch).await;
+            drop(permit);
+        });
     }
 }
 

@@ -58,7 +58,6 @@ CREATE TABLE customers (
 );
 CREATE UNIQUE INDEX customers_by_email ON customers (email) WHERE email IS NOT NULL;
 CREATE INDEX customers_by_phone ON customers (phone) WHERE phone IS NOT NULL;
-CREATE INDEX customers_by_created ON customers (created_at, id);
 
 CREATE TABLE categories (
     code        TEXT PRIMARY KEY,
