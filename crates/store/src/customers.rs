@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use kefu_domain::contact::{Email, Phone};
 use kefu_domain::entities::{Customer, Id};
 use kefu_domain::enums::{CustomerTier, CustomerType};
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 use serde_json::{Map, Value};
 
 const COLUMNS: &str =
@@ -212,20 +212,39 @@ pub async fn upsert_customers_by_email(
     if customers.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "INSERT INTO customers (name, email, phone, tier, external_ids, tags, custom, created_at, updated_at) VALUES {} \
-         ON CONFLICT (email) WHERE email IS NOT NULL DO UPDATE SET \
-           phone = COALESCE(customers.phone, excluded.phone), \
-           updated_at = CASE WHEN customers.phone IS NULL AND excluded.phone IS NOT NULL THEN excluded.updated_at ELSE customers.updated_at END \
-         RETURNING id, email",
-        crate::convert::placeholders(customers.len(), 3, "'normal', '{}', '[]', '{}', $0, $0")
-    );
-    exec!(ex, e => {
-        let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql.clone())).bind(ms(now));
-        for (name, email, phone) in customers {
-            query = query.bind(name.as_str()).bind(email.as_str()).bind(phone.as_ref().map(Phone::as_str));
-        }
-        query.fetch_all(e).await
-    })
-    .map_err(Into::into)
+    let mut insert = Query::insert();
+    insert
+        .into_table("customers")
+        .columns(["name", "email", "phone", "tier", "external_ids", "tags", "custom", "created_at", "updated_at"])
+        .on_conflict(
+            OnConflict::column("email")
+                .target_and_where(Expr::col("email").is_not_null())
+                .values([
+                    ("phone", Expr::cust("COALESCE(customers.phone, excluded.phone)")),
+                    (
+                        "updated_at",
+                        Expr::cust(
+                            "CASE WHEN customers.phone IS NULL AND excluded.phone IS NOT NULL THEN excluded.updated_at ELSE customers.updated_at END",
+                        ),
+                    ),
+                ])
+                .to_owned(),
+        )
+        .returning(Query::returning().columns(["id", "email"]));
+    for (name, email, phone) in customers {
+        insert.values_panic([
+            name.clone().into(),
+            email.as_str().into(),
+            phone.as_ref().map(|p| p.as_str().to_owned()).into(),
+            CustomerTier::Normal.as_str().into(),
+            "{}".into(),
+            "[]".into(),
+            "{}".into(),
+            ms(now).into(),
+            ms(now).into(),
+        ]);
+    }
+    Ok(exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values)
+        .fetch_all(e)
+        .await)?)
 }

@@ -127,35 +127,55 @@ pub async fn next_ticket_number(ex: Exec<'_>) -> StoreResult<TicketNumber> {
 
 /// Inserts many new tickets (none a follow-up) in one statement, numbered `first_number`,
 /// `first_number + 1`, ... in the order given; returns them in that order.
+///
+/// Built with sea-query so SQLite gets anonymous `?` parameters: sqlx looks up the name of
+/// every numbered parameter (`$N`) linearly, which made binding a multi-row statement
+/// quadratic.
 pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &[NewTicket], now: Timestamp) -> StoreResult<Vec<Ticket>> {
     if tickets.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "INSERT INTO tickets (number, subject, description, kind, channel, status, priority, category, tags, customer_id, team_id, \
-         expected_resolution, custom, follow_up_of, created_at, updated_at) VALUES {} RETURNING {COLUMNS}",
-        crate::convert::placeholders(tickets.len(), 13, "NULL, $0, $0")
-    );
-    let rows: Vec<TicketRow> = exec!(ex, e => {
-        let mut query = sqlx::query_as::<_, TicketRow>(sqlx::AssertSqlSafe(sql.clone())).bind(ms(now));
-        for (offset, new) in tickets.iter().enumerate() {
-            query = query
-                .bind(first_number + offset as i64)
-                .bind(new.subject.as_str())
-                .bind(new.description.as_str())
-                .bind(new.kind.as_str())
-                .bind(new.channel.as_str())
-                .bind(Status::New.as_str())
-                .bind(new.priority.rank())
-                .bind(new.category.as_deref())
-                .bind(to_json(&new.tags))
-                .bind(new.customer_id)
-                .bind(new.team_id)
-                .bind(new.expected_resolution.as_deref())
-                .bind(to_json(&new.custom));
-        }
-        query.fetch_all(e).await
-    })?;
+    let mut insert = Query::insert();
+    insert
+        .into_table("tickets")
+        .columns([
+            "number",
+            "subject",
+            "description",
+            "kind",
+            "channel",
+            "status",
+            "priority",
+            "category",
+            "tags",
+            "customer_id",
+            "team_id",
+            "expected_resolution",
+            "custom",
+            "created_at",
+            "updated_at",
+        ])
+        .returning(Query::returning().exprs([Expr::cust(COLUMNS)]));
+    for (offset, new) in tickets.iter().enumerate() {
+        insert.values_panic([
+            (first_number + offset as i64).into(),
+            new.subject.clone().into(),
+            new.description.clone().into(),
+            new.kind.as_str().into(),
+            new.channel.as_str().into(),
+            Status::New.as_str().into(),
+            new.priority.rank().into(),
+            new.category.clone().into(),
+            to_json(&new.tags).into(),
+            new.customer_id.into(),
+            new.team_id.into(),
+            new.expected_resolution.clone().into(),
+            to_json(&new.custom).into(),
+            ms(now).into(),
+            ms(now).into(),
+        ]);
+    }
+    let rows: Vec<TicketRow> = exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     // RETURNING does not promise the insertion order: put the rows back in it.
     let mut tickets = rows.into_iter().map(TicketRow::into_domain).collect::<StoreResult<Vec<_>>>()?;
     tickets.sort_by_key(|t| t.number);

@@ -1,13 +1,14 @@
 //! What happened on a ticket: its messages and its events, and the idempotency records
 //! that make a retried create return the first answer.
 
-use crate::backend::{Exec, exec};
+use crate::backend::{Exec, exec, exec_built};
 use crate::convert::{ms, ts, wire};
 use crate::error::StoreResult;
 use jiff::Timestamp;
 use kefu_domain::entities::{ActorRef, Id, Message, TicketNumber};
 use kefu_domain::enums::{ActorKind, MessageKind};
 use kefu_domain::event::{EventKind, NewEvent, TicketEvent};
+use sea_query::Query;
 
 #[derive(sqlx::FromRow)]
 struct MessageRow {
@@ -75,17 +76,22 @@ pub async fn insert_events(ex: Exec<'_>, events: &[(Id, &NewEvent)], now: Timest
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "INSERT INTO ticket_events (ticket_id, kind, actor_kind, actor_id, data, created_at) VALUES {} RETURNING id",
-        crate::convert::placeholders(events.len(), 5, "$0")
-    );
-    let mut ids: Vec<(i64,)> = exec!(ex, e => {
-        let mut query = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql.clone())).bind(ms(now));
-        for (ticket_id, event) in events {
-            query = query.bind(*ticket_id).bind(event.kind.as_str()).bind(event.actor.kind.as_str()).bind(event.actor.id).bind(event.data.to_string());
-        }
-        query.fetch_all(e).await
-    })?;
+    let mut insert = Query::insert();
+    insert
+        .into_table("ticket_events")
+        .columns(["ticket_id", "kind", "actor_kind", "actor_id", "data", "created_at"])
+        .returning(Query::returning().columns(["id"]));
+    for (ticket_id, event) in events {
+        insert.values_panic([
+            (*ticket_id).into(),
+            event.kind.as_str().into(),
+            event.actor.kind.as_str().into(),
+            event.actor.id.into(),
+            event.data.to_string().into(),
+            ms(now).into(),
+        ]);
+    }
+    let mut ids: Vec<(i64,)> = exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     // Ids grow in insertion order; RETURNING itself does not promise an order.
     ids.sort_unstable();
     Ok(ids.into_iter().map(|(id,)| id).collect())
