@@ -4,6 +4,7 @@
 //! Values are parsed at the edge ("parse, don't validate"): once code holds a
 //! [`text::TicketSubject`] or an [`contact::Email`], it is valid.
 
+pub mod calendar;
 pub mod category;
 pub mod contact;
 pub mod entities;
