@@ -9,6 +9,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 use tokio::net::TcpListener;
 
+/// mimalloc instead of the system allocator: the request path allocates a lot across
+/// threads, where glibc's malloc showed up with about 12 % of the create benchmark's
+/// profile (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "kefu", version, about = "Kefu (客服): self-hosted customer service")]
 struct Cli {
