@@ -350,12 +350,25 @@ async fn sigkill_during_create_load_loses_nothing_acknowledged_postgres() {
 #[tokio::test]
 async fn the_reopen_window_comes_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = kefu(dir.path(), None)
+    // A bad setting stops the start (a server that started anyway is killed after 20 s,
+    // so this test fails instead of hanging).
+    let mut bad = kefu(dir.path(), None)
         .env("KEFU_REOPEN_WINDOW_DAYS", "forever")
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .output()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(!bad.status.success(), "a bad setting stops the start");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while bad.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let started_anyway = bad.try_wait().unwrap().is_none();
+    if started_anyway {
+        let _ = bad.kill();
+    }
+    let bad = bad.wait_with_output().unwrap();
+    assert!(!started_anyway && !bad.status.success(), "a bad setting stops the start");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("KEFU_REOPEN_WINDOW_DAYS"));
 
     run_ok(
