@@ -15,6 +15,7 @@ on_both!(
     customer_message_resumes_reopens_or_follows_up,
     agents_see_only_their_teams_and_cannot_change_the_owner,
     customer_api_reads_changes_and_lists_tickets,
+    concurrent_creates_are_decided_one_by_one,
 );
 
 async fn create_numbers_tickets_and_finds_the_customer_again(backend: Backend) {
@@ -425,4 +426,56 @@ async fn customer_api_reads_changes_and_lists_tickets(backend: Backend) {
     assert_eq!(status, 404);
     let (status, _) = app.get("/api/v1/customers/999999/tickets").await;
     assert_eq!(status, 404);
+}
+
+/// Creates that arrive together are written together (the intake); each is still decided
+/// on its own: a bad one is refused alone, phone-only and repeated customers are found,
+/// numbers stay unique and gap-free.
+async fn concurrent_creates_are_decided_one_by_one(backend: Backend) {
+    let app = spawn(backend).await;
+    let tasks: Vec<_> = (0..40)
+        .map(|n| {
+            let customer = match n % 4 {
+                0 => json!({ "phone": "+86 138 0000 0000" }),
+                1 => json!({ "email": "same@example.com", "name": "同一个人" }),
+                _ => json!({ "email": format!("c{n}@example.com") }),
+            };
+            let category = if n % 5 == 0 { "no.such.category" } else { "after_sales.refund" };
+            let body = json!({ "subject": format!("并发 {n}"), "description": "d", "category": category, "customer": customer });
+            let request = app
+                .client
+                .post(format!("{}/api/v1/tickets", app.base))
+                .bearer_auth(&app.token)
+                .json(&body);
+            tokio::spawn(async move { (n, crate::support::decode(request.send().await.expect("send")).await) })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    let mut by_kind: std::collections::HashMap<u8, std::collections::HashSet<i64>> = Default::default();
+    for task in tasks {
+        let (n, (status, body)) = task.await.expect("task");
+        if n % 5 == 0 {
+            assert_eq!(
+                (status, body["errors"][0]["code"].as_str()),
+                (422, Some("unknown_category")),
+                "{n}: {body}"
+            );
+            continue;
+        }
+        assert_eq!(status, 201, "{n}: {body}");
+        numbers.push(body["number"].as_i64().unwrap());
+        if n % 4 < 2 {
+            by_kind
+                .entry((n % 4) as u8)
+                .or_default()
+                .insert(body["customer_id"].as_i64().unwrap());
+        }
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1001..1001 + 32).collect::<Vec<_>>(), "32 accepted, numbered without gaps");
+    assert_eq!(by_kind[&0].len(), 1, "one customer for the phone");
+    assert_eq!(by_kind[&1].len(), 1, "one customer for the repeated e-mail");
+    for number in numbers {
+        assert_eq!(event_kinds(&app, number).await, ["created"]);
+    }
 }
