@@ -50,6 +50,7 @@ use crate::error::{DomainError, FieldError, FieldErrors};
 
 const MINUTES_PER_DAY: u16 = 24 * 60;
 const NANOS_PER_MINUTE: i128 = 60_000_000_000;
+const NANOS_PER_MILLI: i128 = 1_000_000;
 /// Consecutive days without any open time after which a scan gives up (about 3 years).
 const MAX_CLOSED_DAYS: u32 = 3 * 366;
 
@@ -500,6 +501,42 @@ impl BusinessCalendar {
             open += e.min(b) - s.max(a);
         }
         i64::try_from(open / NANOS_PER_MINUTE).unwrap_or(i64::MAX)
+    }
+
+    /// The instant `ms` milliseconds of open time after `start` (counting from
+    /// [`next_opening`](Self::next_opening)`(start)`), exact to the nanosecond of `start`:
+    /// what an SLA clock needs for targets like "first reply in 30 seconds". `None` when the
+    /// calendar runs out of open time.
+    pub fn checked_add_business_millis(&self, start: Timestamp, ms: i64) -> Option<Timestamp> {
+        let t = start.as_nanosecond();
+        let mut remaining = i128::from(ms.max(0)) * NANOS_PER_MILLI;
+        for (s, e) in self.open_spans_from(start) {
+            let from = s.max(t);
+            let available = e - from;
+            if remaining <= available {
+                return Timestamp::from_nanosecond(from + remaining).ok();
+            }
+            remaining -= available;
+        }
+        None
+    }
+
+    /// Open time in `[a, b)` in whole milliseconds (truncated), exact rather than counted in
+    /// whole minutes; 0 when `b <= a`. Additive up to the truncation.
+    pub fn business_millis_between(&self, a: Timestamp, b: Timestamp) -> i64 {
+        if b <= a {
+            return 0;
+        }
+        let (a, b) = (a.as_nanosecond(), b.as_nanosecond());
+        let Ok(from) = Timestamp::from_nanosecond(a) else { return 0 };
+        let mut open: i128 = 0;
+        for (s, e) in self.open_spans_from(from) {
+            if s >= b {
+                break;
+            }
+            open += e.min(b) - s.max(a);
+        }
+        i64::try_from(open / NANOS_PER_MILLI).unwrap_or(i64::MAX)
     }
 
     /// Open spans of real time, in order, that end after `at` (the first may start before it).
@@ -1016,6 +1053,20 @@ mod tests {
             prop_assert!(a <= b);
             if k > 0 && a != Timestamp::MAX {
                 prop_assert!(a < b);
+            }
+        }
+
+        /// The millisecond forms agree with each other exactly (instants on whole
+        /// milliseconds), which is what SLA clocks rely on.
+        #[test]
+        fn add_then_measure_millis_returns_n(c in calendars(), start in instants(), ms in 0i64..9_000_000_000) {
+            let start = Timestamp::from_millisecond(start.as_millisecond()).unwrap();
+            if let Some(due) = c.checked_add_business_millis(start, ms) {
+                prop_assert_eq!(c.business_millis_between(start, due), ms);
+                if ms > 0 {
+                    let just_before = due.checked_sub(jiff::SignedDuration::from_nanos(1)).unwrap();
+                    prop_assert!(c.is_open(just_before));
+                }
             }
         }
 

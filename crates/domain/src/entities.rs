@@ -151,3 +151,41 @@ impl ActorRef {
         id: None,
     };
 }
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+    use crate::enums::{Channel, Priority, TicketKind};
+    use crate::status::Status;
+
+    /// A plain new ticket for unit tests.
+    pub(crate) fn ticket() -> Ticket {
+        let at: Timestamp = "2026-03-02T01:00:00Z".parse().unwrap();
+        Ticket {
+            id: 1,
+            number: FIRST_TICKET_NUMBER,
+            subject: "Printer does not print".into(),
+            description: "It blinks.".into(),
+            kind: TicketKind::Consultation,
+            channel: Channel::Web,
+            status: Status::New,
+            priority: Priority::Normal,
+            category: None,
+            tags: Vec::new(),
+            customer_id: 1,
+            team_id: None,
+            assignee_id: None,
+            owner_id: None,
+            expected_resolution: None,
+            custom: Map::new(),
+            transfer_count: 0,
+            has_public_reply: false,
+            reopen_count: 0,
+            follow_up_of: None,
+            created_at: at,
+            updated_at: at,
+            first_reply_at: None,
+            resolved_at: None,
+        }
+    }
+}

@@ -123,7 +123,13 @@ impl MessageKind {
 
 text_enum!(
     /// Who did something.
-    ActorKind { Agent = "agent", Customer = "customer", System = "system" }
+    ActorKind {
+        Agent = "agent",
+        Customer = "customer",
+        System = "system",
+        /// An automation rule (`id` is the rule's).
+        Rule = "rule",
+    }
 );
 
 #[cfg(test)]

@@ -24,6 +24,25 @@ text_enum!(
         MessageAdded = "message_added",
         Reopened = "reopened",
         FollowUpCreated = "follow_up_created",
+        /// The field engineer recorded arrival on site.
+        ArrivedOnSite = "arrived_on_site",
+        /// A different SLA policy (or none) now applies; `data.before` / `data.after`.
+        SlaPolicyChanged = "sla_policy_changed",
+        /// A target's warning share was used (`data.metric`, `data.at` exact).
+        SlaWarning = "sla_warning",
+        /// A target was breached (`data.metric`, `data.at` exact).
+        SlaBreached = "sla_breached",
+        /// A first or next response, resolution or arrival target was met or missed at
+        /// the moment it stopped (`data.metric`, `data.on_time`).
+        SlaAchieved = "sla_achieved",
+        CommitmentMade = "commitment_made",
+        CommitmentDue = "commitment_due",
+        CommitmentOverdue = "commitment_overdue",
+        CommitmentKept = "commitment_kept",
+        CommitmentBroken = "commitment_broken",
+        CommitmentCancelled = "commitment_cancelled",
+        /// An automation rule ran its actions (`data.rule`).
+        RuleApplied = "rule_applied",
     }
 );
 

@@ -5,13 +5,17 @@
 //! [`text::TicketSubject`] or an [`contact::Email`], it is valid.
 
 pub mod calendar;
+pub mod calendar_spec;
 pub mod category;
+pub mod conditions;
 pub mod contact;
 pub mod entities;
 pub mod enums;
 pub mod error;
 pub mod event;
+pub mod ics;
 pub mod query;
+pub mod sla;
 pub mod status;
 pub mod text;
 
