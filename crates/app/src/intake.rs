@@ -8,6 +8,7 @@
 //! so one bad request never fails its neighbours.
 
 use crate::error::{AppError, AppResult};
+use crate::sla::{self, Engine, EngineCache};
 use crate::tickets::{ParsedCreate, create_in, created_event, find_or_create_customer};
 use crate::{Actor, now};
 use jiff::Timestamp;
@@ -18,6 +19,7 @@ use kefu_store::tickets::{insert_tickets, next_ticket_number};
 use kefu_store::timeline::insert_events;
 use kefu_store::{Db, Tx, categories, people};
 use std::collections::HashMap;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most creates written in one command.
@@ -41,9 +43,9 @@ pub(crate) struct Intake {
 }
 
 impl Intake {
-    pub(crate) fn start(db: Db) -> Self {
+    pub(crate) fn start(db: Db, engine: EngineCache) -> Self {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(db, receiver));
+        tokio::spawn(run(db, engine, receiver));
         Intake { sender }
     }
 
@@ -64,7 +66,7 @@ impl Intake {
 /// already queued behind it, so the writer never waits for the intake.
 const IN_FLIGHT: usize = 2;
 
-async fn run(db: Db, mut receiver: mpsc::Receiver<Pending>) {
+async fn run(db: Db, engine: EngineCache, mut receiver: mpsc::Receiver<Pending>) {
     let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     while let Some(first) = receiver.recv().await {
         let Ok(permit) = in_flight.clone().acquire_owned().await else {
@@ -79,17 +81,22 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Pending>) {
             }
         }
         let db = db.clone();
+        let engine = engine.get();
         tokio::spawn(async move {
-            write_batch(&db, batch).await;
+            write_batch(&db, engine, batch).await;
             drop(permit);
         });
     }
 }
 
-async fn write_batch(db: &Db, batch: Vec<Pending>) {
+async fn write_batch(db: &Db, engine: Arc<Engine>, batch: Vec<Pending>) {
     let (requests, replies): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| ((p.actor, p.parsed), p.reply)).unzip();
     let attempt = requests.clone();
-    match db.write(move |tx| Box::pin(create_many(tx, attempt))).await {
+    let for_batch = engine.clone();
+    match db
+        .write(move |tx| Box::pin(async move { create_many(tx, &for_batch, attempt).await }))
+        .await
+    {
         Ok(results) => {
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(result);
@@ -99,9 +106,10 @@ async fn write_batch(db: &Db, batch: Vec<Pending>) {
             tracing::warn!(%error, creates = requests.len(), "batched create failed; creating one by one");
             let singles = requests.into_iter().zip(replies).map(|((actor, parsed), reply)| {
                 let db = db.clone();
+                let engine = engine.clone();
                 async move {
                     let result = db
-                        .write(move |tx| Box::pin(async move { create_in(tx, &actor, parsed, now()).await }))
+                        .write(move |tx| Box::pin(async move { create_in(tx, &engine, &actor, parsed, now()).await }))
                         .await;
                     let _ = reply.send(result);
                 }
@@ -113,7 +121,7 @@ async fn write_batch(db: &Db, batch: Vec<Pending>) {
 
 /// Creates every request in `tx`; the outer error fails the batch (and triggers the
 /// one-by-one retry), the inner ones belong to single requests.
-async fn create_many(tx: &mut Tx, requests: Vec<(Actor, ParsedCreate)>) -> AppResult<Vec<CreateResult>> {
+async fn create_many(tx: &mut Tx, engine: &Engine, requests: Vec<(Actor, ParsedCreate)>) -> AppResult<Vec<CreateResult>> {
     let at = now();
     let mut results: Vec<Option<CreateResult>> = (0..requests.len()).map(|_| None).collect();
 
@@ -173,6 +181,8 @@ async fn create_many(tx: &mut Tx, requests: Vec<(Actor, ParsedCreate)>) -> AppRe
                 .ok_or_else(|| AppError::Internal("upserted customer missing".into()))?,
             None => find_or_create_customer(tx, parsed.customer_name.take(), None, parsed.phone.take(), at).await?,
         };
+        let tier = sla::tier_of(tx.exec(), engine, parsed.new.customer_id).await?;
+        parsed.new.sla = sla::initial_clocks(engine, &sla::preview(&parsed.new, at), tier);
         new_tickets.push(parsed.new.clone());
     }
 

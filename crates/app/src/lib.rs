@@ -4,12 +4,18 @@
 //! so every rule (authorization included) is enforced once, here.
 
 pub mod actor;
+pub mod commitments;
 pub mod customers;
 pub mod demo;
 pub mod error;
 mod intake;
+pub mod notifications;
 pub mod people;
+pub mod policies;
+mod routing;
+pub mod scheduler;
 pub mod secrets;
+mod sla;
 pub mod tickets;
 
 pub use actor::Actor;
@@ -49,6 +55,7 @@ pub struct App {
     config: Arc<AppConfig>,
     tokens: Arc<Mutex<HashMap<String, (Actor, Instant)>>>,
     intake: intake::Intake,
+    engine: sla::EngineCache,
 }
 
 impl App {
@@ -56,14 +63,36 @@ impl App {
     /// runtime.
     pub fn new(db: Db, config: AppConfig) -> Self {
         let (bus, _) = broadcast::channel(4096);
-        let intake = intake::Intake::start(db.clone());
+        let engine = sla::EngineCache::new();
+        let intake = intake::Intake::start(db.clone(), engine.clone());
         App {
             db,
             bus,
             config: Arc::new(config),
             tokens: Arc::default(),
             intake,
+            engine,
         }
+    }
+
+    /// Builds the application and loads its service configuration (SLA policies,
+    /// calendars, rules) from the store.
+    pub async fn start(db: Db, config: AppConfig) -> AppResult<Self> {
+        let app = App::new(db, config);
+        app.reload_engine().await?;
+        Ok(app)
+    }
+
+    /// Reads the service configuration again (after an admin changed it, or periodically
+    /// when several nodes share a database).
+    pub async fn reload_engine(&self) -> AppResult<()> {
+        let engine = sla::Engine::load(self.db.read()).await?;
+        self.engine.set(engine);
+        Ok(())
+    }
+
+    pub(crate) fn engine(&self) -> Arc<sla::Engine> {
+        self.engine.get()
     }
 
     pub fn db(&self) -> &Db {

@@ -1,7 +1,8 @@
 //! Ticket use cases: create (idempotent), read, list, change, reply, assign, transfer.
 
 use crate::error::{AppError, AppResult};
-use crate::{Actor, App, now, secrets};
+use crate::sla::{self, Engine};
+use crate::{Actor, App, now, routing, secrets};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
@@ -9,7 +10,7 @@ use kefu_domain::contact::{Email, Phone};
 use kefu_domain::entities::{ActorRef, Id, Message, Ticket, TicketNumber};
 use kefu_domain::enums::{Channel, MessageKind, Priority, TicketKind};
 use kefu_domain::event::{EventKind, NewEvent, TicketEvent};
-use kefu_domain::query::{AssigneeFilter, MAX_PAGE, TicketQuery, TicketSort};
+use kefu_domain::query::{AssigneeFilter, MAX_PAGE, SlaFilter, TicketQuery, TicketSort};
 use kefu_domain::status::{self, CustomerMessageOutcome, ResolveEvidence, Status};
 use kefu_domain::text::{Body, Expectation, Name, Reason, TicketSubject, parse_custom_fields, parse_tags};
 use kefu_domain::{FieldError, FieldErrors};
@@ -119,7 +120,11 @@ pub struct ListTickets {
     pub category: Option<String>,
     /// A customer id.
     pub customer: Option<String>,
-    /// `created`, `-created` (default), `updated`, `-updated` or `priority`.
+    /// `breached` (a running SLA clock is past its due time) or `at_risk` (past its
+    /// warning share, not yet due).
+    pub sla: Option<String>,
+    /// `created`, `-created` (default), `updated`, `-updated`, `priority` or `sla_due`
+    /// (nearest SLA due time first; tickets with a running clock only).
     pub sort: Option<String>,
     /// 1 to 100, default 25.
     pub limit: Option<String>,
@@ -187,6 +192,7 @@ impl App {
             return Ok(Created { ticket, created: true });
         };
         let actor = actor.clone();
+        let engine = self.engine();
         let (created, events) = self
             .db()
             .write(move |tx| {
@@ -203,7 +209,7 @@ impl App {
                         return Ok((Created { ticket, created: false }, Vec::new()));
                     }
                     let at = now();
-                    let (ticket, events) = create_in(tx, &actor, parsed, at).await?;
+                    let (ticket, events) = create_in(tx, &engine, &actor, parsed, at).await?;
                     remember_idempotent_ticket(tx.exec(), actor.id, key, hash, ticket.number, at).await?;
                     Ok((Created { ticket, created: true }, events))
                 })
@@ -276,6 +282,7 @@ impl App {
         let (kind, body) = (kind.unwrap_or(MessageKind::Reply), body.map(Body::into_inner).unwrap_or_default());
         let actor = actor.clone();
         let reopen_window = self.config.reopen_window;
+        let engine = self.engine();
         let (added, events) = self
             .db()
             .write(move |tx| {
@@ -283,9 +290,9 @@ impl App {
                     let at = now();
                     let ticket = load_visible(tx.exec(), &actor, number).await?;
                     if kind == MessageKind::Customer {
-                        customer_message(tx, &actor, ticket, body, at, reopen_window).await
+                        customer_message(tx, &engine, &actor, ticket, body, at, reopen_window).await
                     } else {
-                        agent_message(tx, &actor, ticket, kind, body, at).await
+                        agent_message(tx, &engine, &actor, ticket, kind, body, at).await
                     }
                 })
             })
@@ -370,21 +377,22 @@ impl App {
 
     /// Loads a ticket the actor may see, lets `apply` change it, and writes the result and
     /// its events, all in one transaction.
-    async fn change<F>(&self, actor: &Actor, number: TicketNumber, apply: F) -> AppResult<Ticket>
+    pub(crate) async fn change<F>(&self, actor: &Actor, number: TicketNumber, apply: F) -> AppResult<Ticket>
     where
         F: for<'a> FnOnce(&'a mut Tx, Ticket, Timestamp) -> futures::future::BoxFuture<'a, AppResult<(Ticket, Vec<NewEvent>)>>
             + Send
             + 'static,
     {
         let actor = actor.clone();
+        let engine = self.engine();
         let (ticket, events) = self
             .db()
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
                     let before = load_visible(tx.exec(), &actor, number).await?;
-                    let (mut ticket, events) = apply(tx, before, at).await?;
-                    let stored = save(tx, &mut ticket, &events, at).await?;
+                    let (mut ticket, events) = apply(tx, before.clone(), at).await?;
+                    let stored = save(tx, &engine, &before, &mut ticket, events, at).await?;
                     Ok::<_, AppError>((ticket, stored))
                 })
             })
@@ -395,23 +403,33 @@ impl App {
 }
 
 /// Checks visibility inside the transaction (the caller's closure gets the loaded ticket).
-async fn load_visible(ex: Exec<'_>, actor: &Actor, number: TicketNumber) -> AppResult<Ticket> {
+pub(crate) async fn load_visible(ex: Exec<'_>, actor: &Actor, number: TicketNumber) -> AppResult<Ticket> {
     let ticket = ticket_by_number(ex, number).await?.ok_or_else(AppError::ticket_not_found)?;
     actor.require_visible(&ticket)?;
     Ok(ticket)
 }
 
-/// Writes `ticket` (when anything changed) and its events.
-async fn save(tx: &mut Tx, ticket: &mut Ticket, events: &[NewEvent], at: Timestamp) -> AppResult<Vec<TicketEvent>> {
+/// Writes `ticket` (when anything changed) and its events, after bringing its SLA clocks,
+/// service facts and its assignee's load up to date with them.
+pub(crate) async fn save(
+    tx: &mut Tx,
+    engine: &Engine,
+    before: &Ticket,
+    ticket: &mut Ticket,
+    mut events: Vec<NewEvent>,
+    at: Timestamp,
+) -> AppResult<Vec<TicketEvent>> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
+    sla::update_clocks(tx, engine, ticket, before.status, &mut events, at).await?;
+    routing::adjust_load(tx, before, ticket).await?;
     ticket.updated_at = at;
     update_ticket(tx.exec(), ticket).await?;
-    record(tx, ticket, events, at).await
+    record(tx, ticket, &events, at).await
 }
 
-async fn record(tx: &mut Tx, ticket: &Ticket, events: &[NewEvent], at: Timestamp) -> AppResult<Vec<TicketEvent>> {
+pub(crate) async fn record(tx: &mut Tx, ticket: &Ticket, events: &[NewEvent], at: Timestamp) -> AppResult<Vec<TicketEvent>> {
     let mut stored = Vec::with_capacity(events.len());
     for event in events {
         let id = insert_event(tx.exec(), ticket.id, event, at).await?;
@@ -528,6 +546,9 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
             expected_resolution: expected.flatten().map(Expectation::into_inner),
             custom: custom.unwrap_or_default(),
             follow_up_of: None,
+            language: None,
+            required_skills: Vec::new(),
+            sla: None,
         },
         customer_name: name.flatten().map(Name::into_inner),
         email: email.flatten(),
@@ -538,6 +559,7 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
 /// Creates the ticket (and its customer when new) inside `tx`.
 pub(crate) async fn create_in(
     tx: &mut Tx,
+    engine: &Engine,
     actor: &Actor,
     mut parsed: ParsedCreate,
     at: Timestamp,
@@ -549,6 +571,8 @@ pub(crate) async fn create_in(
     }
     let customer_id = find_or_create_customer(tx, parsed.customer_name.take(), parsed.email.take(), parsed.phone.take(), at).await?;
     parsed.new.customer_id = customer_id;
+    let tier = sla::tier_of(tx.exec(), engine, customer_id).await?;
+    parsed.new.sla = sla::initial_clocks(engine, &sla::preview(&parsed.new, at), tier);
     // The category is checked by its foreign key rather than a query first: the team was
     // checked above and the customer was just found or made, so a missing reference here
     // can only be the category.
@@ -776,6 +800,7 @@ async fn apply_update(
 
 async fn agent_message(
     tx: &mut Tx,
+    engine: &Engine,
     actor: &Actor,
     mut ticket: Ticket,
     kind: MessageKind,
@@ -788,6 +813,7 @@ async fn agent_message(
             message: "the ticket is closed; the customer's next message opens a new one".into(),
         });
     }
+    let before = ticket.clone();
     let who = ActorRef::agent(actor.id);
     let message = insert_message(tx.exec(), ticket.id, kind, who, &body, at).await?;
     let mut events = vec![NewEvent::new(
@@ -801,7 +827,7 @@ async fn agent_message(
         take_ownership(&mut ticket, actor.id, actor, &mut events);
         touch(&mut ticket, actor, &mut events);
     }
-    let stored = save(tx, &mut ticket, &events, at).await?;
+    let stored = save(tx, engine, &before, &mut ticket, events, at).await?;
     Ok((
         MessageAdded {
             message,
@@ -816,6 +842,7 @@ async fn agent_message(
 /// reopens a recently resolved one, or starts a follow-up ticket.
 async fn customer_message(
     tx: &mut Tx,
+    engine: &Engine,
     actor: &Actor,
     mut ticket: Ticket,
     body: String,
@@ -841,8 +868,25 @@ async fn customer_message(
                 expected_resolution: None,
                 custom: Default::default(),
                 follow_up_of: Some(ticket.number),
+                language: ticket.language.clone(),
+                required_skills: ticket.required_skills.clone(),
+                sla: None,
+            };
+            let tier = sla::tier_of(tx.exec(), engine, ticket.customer_id).await?;
+            let new = NewTicket {
+                sla: sla::initial_clocks(engine, &sla::preview(&new, at), tier),
+                ..new
             };
             let mut follow_up = insert_ticket(tx.exec(), &new, at).await?;
+            // Further contact within 7 days: the earlier ticket was not solved at first contact.
+            if ticket.facts.first_contact_resolved == Some(true)
+                && ticket
+                    .resolved_at
+                    .is_some_and(|r| at.duration_since(r) <= jiff::SignedDuration::from_hours(7 * 24))
+            {
+                ticket.facts.first_contact_resolved = Some(false);
+                update_ticket(tx.exec(), &ticket).await?;
+            }
             let message = insert_message(tx.exec(), follow_up.id, MessageKind::Customer, customer, &body, at).await?;
             let mut stored = record(
                 tx,
@@ -879,6 +923,7 @@ async fn customer_message(
             ))
         }
         outcome => {
+            let before = ticket.clone();
             let message = insert_message(tx.exec(), ticket.id, MessageKind::Customer, customer, &body, at).await?;
             let mut events = vec![NewEvent::new(
                 EventKind::MessageAdded,
@@ -897,7 +942,7 @@ async fn customer_message(
                 events.push(NewEvent::change(EventKind::StatusChanged, customer, ticket.status, Status::Open));
                 ticket.status = Status::Open;
             }
-            let stored = save(tx, &mut ticket, &events, at).await?;
+            let stored = save(tx, engine, &before, &mut ticket, events, at).await?;
             Ok((
                 MessageAdded {
                     message,
@@ -933,13 +978,19 @@ fn parse_list(actor: &Actor, params: ListTickets) -> AppResult<TicketQuery> {
     query.priority = params.priority.as_deref().and_then(|p| errors.take(Priority::parse("priority", p)));
     query.kind = params.kind.as_deref().and_then(|k| errors.take(TicketKind::parse("kind", k)));
     query.category = params.category.filter(|c| !c.is_empty());
+    query.sla = match params.sla.as_deref() {
+        None | Some("") => None,
+        Some("breached") => Some(SlaFilter::Breached { now: now() }),
+        Some("at_risk") => Some(SlaFilter::AtRisk { now: now() }),
+        Some(_) => errors.take(Err(FieldError::new("sla", "unknown_value", "must be one of: breached, at_risk"))),
+    };
     if let Some(sort) = params.sort.as_deref() {
         match TicketSort::parse(sort) {
             Some(sort) => query.sort = sort,
             None => errors.push(FieldError::new(
                 "sort",
                 "unknown_value",
-                "must be one of: created, -created, updated, -updated, priority",
+                "must be one of: created, -created, updated, -updated, priority, sla_due",
             )),
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::contact::{Email, Phone};
 use crate::enums::{ActorKind, Channel, CustomerTier, CustomerType, MessageKind, Presence, Priority, Role, TicketKind};
+use crate::sla::SlaState;
 use crate::status::Status;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -111,6 +112,48 @@ pub struct Ticket {
     pub first_reply_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub resolved_at: Option<Timestamp>,
+    /// The language the customer needs to be served in (routing requirement), e.g. `zh`.
+    pub language: Option<String>,
+    /// Skills an agent needs to take the ticket (routing requirement).
+    pub required_skills: Vec<String>,
+    /// The SLA clocks; `None` when no policy ever applied. Shown through the SLA views
+    /// (`GET /tickets/{number}/sla`), not raw.
+    #[serde(skip)]
+    pub sla: Option<SlaState>,
+    /// The nearest due time of a running SLA clock.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub sla_due_at: Option<Timestamp>,
+    /// Whether any SLA target of the ticket has been breached.
+    pub sla_breached: bool,
+    pub facts: ServiceFacts,
+}
+
+impl Ticket {
+    /// Replaces the SLA clocks and the summary fields derived from them.
+    pub fn set_sla(&mut self, state: Option<SlaState>) {
+        self.sla_due_at = state.as_ref().and_then(SlaState::due_at);
+        // Once breached, always breached: a later policy does not clear the record.
+        self.sla_breached |= state.as_ref().is_some_and(SlaState::breach_recorded);
+        self.sla = state;
+    }
+}
+
+/// What happened to a ticket, as analytics count it; each stored when it happens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceFacts {
+    /// From creation to the first public agent reply, elapsed and in business time.
+    pub first_response_ms: Option<i64>,
+    pub first_response_business_ms: Option<i64>,
+    /// From creation to the (latest) resolution, elapsed and in business time.
+    pub resolution_ms: Option<i64>,
+    pub resolution_business_ms: Option<i64>,
+    pub agent_replies: i64,
+    /// Solved at the first contact: resolved with no transfer and no reopen, and no further
+    /// customer contact within 7 days (a reopen or follow-up turns it false).
+    pub first_contact_resolved: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub arrived_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -186,6 +229,12 @@ pub(crate) mod tests_support {
             updated_at: at,
             first_reply_at: None,
             resolved_at: None,
+            language: None,
+            required_skills: Vec::new(),
+            sla: None,
+            sla_due_at: None,
+            sla_breached: false,
+            facts: ServiceFacts::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Values are parsed at the edge ("parse, don't validate"): once code holds a
 //! [`text::TicketSubject`] or an [`contact::Email`], it is valid.
 
+pub mod automation;
 pub mod calendar;
 pub mod calendar_spec;
 pub mod category;
@@ -15,6 +16,8 @@ pub mod error;
 pub mod event;
 pub mod ics;
 pub mod query;
+pub mod routing;
+pub mod service;
 pub mod sla;
 pub mod status;
 pub mod text;

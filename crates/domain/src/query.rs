@@ -5,6 +5,7 @@
 use crate::entities::Id;
 use crate::enums::{Priority, TicketKind};
 use crate::status::Status;
+use jiff::Timestamp;
 
 /// Which assignee a list is restricted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +29,8 @@ pub enum TicketSort {
     UpdatedDesc,
     /// Most urgent first, then oldest first.
     Priority,
+    /// Nearest SLA due time first; only tickets with a running SLA clock.
+    SlaDue,
 }
 
 impl TicketSort {
@@ -38,6 +41,7 @@ impl TicketSort {
             "updated" => TicketSort::Updated,
             "-updated" => TicketSort::UpdatedDesc,
             "priority" => TicketSort::Priority,
+            "sla_due" => TicketSort::SlaDue,
             _ => return None,
         })
     }
@@ -49,6 +53,15 @@ impl TicketSort {
             _ => 2,
         }
     }
+}
+
+/// Tickets by where their SLA clocks stand at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaFilter {
+    /// A running clock has passed its due time.
+    Breached { now: Timestamp },
+    /// A running clock has used its warning share but is not yet due.
+    AtRisk { now: Timestamp },
 }
 
 /// What a reader may see. Agents see their teams' tickets, the shared queue (no team),
@@ -72,6 +85,7 @@ pub struct TicketQuery {
     /// A category code; matches the category and everything below it.
     pub category: Option<String>,
     pub customer: Option<Id>,
+    pub sla: Option<SlaFilter>,
     pub sort: TicketSort,
     /// Sort-key values of the last row of the previous page.
     pub after: Option<Vec<i64>>,

@@ -139,15 +139,20 @@ pub struct ClockEvent {
 
 /// The clock meaning of a stored ticket event, if it has one.
 pub fn clock_event(event: &TicketEvent) -> Option<ClockEvent> {
-    let happening = match event.kind {
+    clock_event_of(event.kind, event.actor.kind, &event.data, event.at)
+}
+
+/// The clock meaning of an event of `kind` by an actor of `actor` with `data`, at `at`.
+pub fn clock_event_of(kind: EventKind, actor: ActorKind, data: &serde_json::Value, at: Timestamp) -> Option<ClockEvent> {
+    let happening = match kind {
         EventKind::Created => Happening::Created { status: Status::New },
-        EventKind::MessageAdded => match event.data.get("kind").and_then(|k| k.as_str()) {
-            Some("reply") if event.actor.kind == ActorKind::Agent => Happening::AgentReplied,
+        EventKind::MessageAdded => match data.get("kind").and_then(|k| k.as_str()) {
+            Some("reply") if actor == ActorKind::Agent => Happening::AgentReplied,
             Some("customer") => Happening::CustomerMessaged,
             _ => return None,
         },
         EventKind::StatusChanged => {
-            let to = event.data.get("after").and_then(|s| s.as_str())?;
+            let to = data.get("after").and_then(|s| s.as_str())?;
             Happening::StatusChanged {
                 to: Status::parse("status", to).ok()?,
             }
@@ -155,7 +160,47 @@ pub fn clock_event(event: &TicketEvent) -> Option<ClockEvent> {
         EventKind::ArrivedOnSite => Happening::ArrivedOnSite,
         _ => return None,
     };
-    Some(ClockEvent { at: event.at, happening })
+    Some(ClockEvent { at, happening })
+}
+
+/// Keeps a ticket's service facts as its clock events happen. `previous` is the status
+/// before the event (a reopen is a move out of `resolved`).
+pub fn update_facts(
+    facts: &mut crate::entities::ServiceFacts,
+    ticket: &crate::entities::Ticket,
+    previous: Status,
+    event: &ClockEvent,
+    calendar: &BusinessCalendar,
+) {
+    let since_creation = |at: Timestamp| {
+        (
+            at.as_millisecond() - ticket.created_at.as_millisecond(),
+            calendar.business_millis_between(ticket.created_at, at),
+        )
+    };
+    match event.happening {
+        Happening::AgentReplied => {
+            facts.agent_replies += 1;
+            if facts.first_response_ms.is_none() {
+                let (elapsed, business) = since_creation(event.at);
+                facts.first_response_ms = Some(elapsed);
+                facts.first_response_business_ms = Some(business);
+            }
+        }
+        Happening::StatusChanged { to: Status::Resolved } if previous != Status::Resolved => {
+            let (elapsed, business) = since_creation(event.at);
+            facts.resolution_ms = Some(elapsed);
+            facts.resolution_business_ms = Some(business);
+            if facts.first_contact_resolved.is_none() {
+                facts.first_contact_resolved = Some(ticket.transfer_count == 0 && ticket.reopen_count == 0);
+            }
+        }
+        Happening::StatusChanged { to } if previous == Status::Resolved && to.is_active() => {
+            facts.first_contact_resolved = Some(false);
+        }
+        Happening::ArrivedOnSite if facts.arrived_at.is_none() => facts.arrived_at = Some(event.at),
+        _ => {}
+    }
 }
 
 /// One target's clock.
@@ -512,6 +557,11 @@ impl SlaState {
     /// The nearest instant a running clock becomes at risk.
     pub fn warn_at(&self) -> Option<Timestamp> {
         self.running().filter_map(|c| c.warn_at).min()
+    }
+
+    /// Whether a breach has been recorded (noticed by a command or the scheduler).
+    pub fn breach_recorded(&self) -> bool {
+        self.clocks.iter().any(|c| c.breaches > 0 || c.breach_recorded)
     }
 
     /// Whether any clock was ever breached as of `now`.

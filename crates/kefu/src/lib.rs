@@ -25,7 +25,7 @@ pub async fn open(location: &Location) -> anyhow::Result<App> {
     let db = Db::open(location)
         .await
         .with_context(|| format!("opening the database at {}", location.redacted()))?;
-    Ok(App::new(db, config))
+    App::start(db, config).await.context("loading the service configuration")
 }
 
 /// The use-case settings: defaults, then `KEFU_*` variables, validated here so a bad value
@@ -62,10 +62,12 @@ pub fn metrics() -> PrometheusHandle {
 /// requests finish and closes the database (queued writes complete first).
 pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let router = kefu_web::router(app.clone(), metrics());
+    let scheduler = app.start_scheduler();
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")?;
+    scheduler.stop().await;
     app.db().close().await;
     Ok(())
 }

@@ -4,14 +4,20 @@
 
 mod backend;
 pub mod bulk;
+pub mod calendars;
 pub mod categories;
+pub mod commitments;
 mod convert;
 pub mod customers;
 mod db;
 mod error;
+pub mod notifications;
 pub mod people;
+pub mod rules;
+pub mod sla_policies;
 pub mod tickets;
 pub mod timeline;
+pub mod timers;
 mod writer;
 
 pub use backend::Exec;

@@ -226,3 +226,11 @@ pub async fn agent_by_token(ex: Exec<'_>, token_hash: &str) -> StoreResult<Optio
         .bind(token_hash).fetch_optional(e).await)?;
     Ok(row.map(|(id,)| id))
 }
+
+/// Changes an agent's count of open assigned tickets by `delta` (routing reads it instead
+/// of counting tickets).
+pub async fn adjust_open_tickets(ex: Exec<'_>, agent_id: Id, delta: i64) -> StoreResult<()> {
+    exec!(ex, e => sqlx::query("UPDATE agents SET open_tickets = CASE WHEN open_tickets + $2 < 0 THEN 0 ELSE open_tickets + $2 END WHERE id = $1")
+        .bind(agent_id).bind(delta).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

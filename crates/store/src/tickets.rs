@@ -5,16 +5,18 @@ use crate::backend::{Exec, exec, exec_built};
 use crate::convert::{json_list, json_map, ms, opt_ts, to_json, ts, wire};
 use crate::error::{StoreResult, corrupt};
 use jiff::Timestamp;
-use kefu_domain::entities::{FIRST_TICKET_NUMBER, Id, Ticket, TicketNumber};
+use kefu_domain::entities::{FIRST_TICKET_NUMBER, Id, ServiceFacts, Ticket, TicketNumber};
 use kefu_domain::enums::{Channel, Priority, TicketKind};
-use kefu_domain::query::{AssigneeFilter, TicketQuery, TicketSort, Visibility};
+use kefu_domain::query::{AssigneeFilter, SlaFilter, TicketQuery, TicketSort, Visibility};
+use kefu_domain::sla::SlaState;
 use kefu_domain::status::Status;
 use sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement};
 use serde_json::{Map, Value};
 
 const COLUMNS: &str = "id, number, subject, description, kind, channel, status, priority, category, tags, customer_id, team_id, \
      assignee_id, owner_id, expected_resolution, custom, transfer_count, reopen_count, follow_up_of, has_public_reply, \
-     created_at, updated_at, first_reply_at, resolved_at";
+     created_at, updated_at, first_reply_at, resolved_at, language, required_skills, sla, sla_breached, \
+     first_response_ms, first_response_business_ms, resolution_ms, resolution_business_ms, agent_replies, first_contact_resolved, arrived_at";
 
 #[derive(sqlx::FromRow)]
 struct TicketRow {
@@ -42,11 +44,22 @@ struct TicketRow {
     updated_at: i64,
     first_reply_at: Option<i64>,
     resolved_at: Option<i64>,
+    language: Option<String>,
+    required_skills: String,
+    sla: Option<String>,
+    sla_breached: bool,
+    first_response_ms: Option<i64>,
+    first_response_business_ms: Option<i64>,
+    resolution_ms: Option<i64>,
+    resolution_business_ms: Option<i64>,
+    agent_replies: i64,
+    first_contact_resolved: Option<bool>,
+    arrived_at: Option<i64>,
 }
 
 impl TicketRow {
     fn into_domain(self) -> StoreResult<Ticket> {
-        Ok(Ticket {
+        Ticket {
             id: self.id,
             number: self.number,
             subject: self.subject,
@@ -71,7 +84,61 @@ impl TicketRow {
             updated_at: ts(self.updated_at)?,
             first_reply_at: opt_ts(self.first_reply_at)?,
             resolved_at: opt_ts(self.resolved_at)?,
-        })
+            language: self.language,
+            required_skills: json_list(&self.required_skills)?,
+            sla: None,
+            sla_due_at: None,
+            sla_breached: self.sla_breached,
+            facts: ServiceFacts {
+                first_response_ms: self.first_response_ms,
+                first_response_business_ms: self.first_response_business_ms,
+                resolution_ms: self.resolution_ms,
+                resolution_business_ms: self.resolution_business_ms,
+                agent_replies: self.agent_replies,
+                first_contact_resolved: self.first_contact_resolved,
+                arrived_at: opt_ts(self.arrived_at)?,
+            },
+        }
+        .with_sla(self.sla.as_deref())
+    }
+}
+
+trait WithSla: Sized {
+    fn with_sla(self, text: Option<&str>) -> StoreResult<Self>;
+}
+
+impl WithSla for Ticket {
+    fn with_sla(mut self, text: Option<&str>) -> StoreResult<Ticket> {
+        let breached = self.sla_breached;
+        let state = text
+            .map(|t| serde_json::from_str::<SlaState>(t).map_err(|_| corrupt("sla state", t)))
+            .transpose()?;
+        self.set_sla(state);
+        // The column is the record (it also counts breaches the state was replayed past).
+        self.sla_breached |= breached;
+        Ok(self)
+    }
+}
+
+/// The SLA columns of a ticket: the clocks and the summaries the list filters and the
+/// scheduler read.
+struct SlaColumns {
+    state: Option<String>,
+    due_at: Option<i64>,
+    warn_at: Option<i64>,
+    check_at: Option<i64>,
+    breached: bool,
+}
+
+impl SlaColumns {
+    fn of(state: Option<&SlaState>, breached: bool) -> Self {
+        SlaColumns {
+            state: state.map(to_json),
+            due_at: state.and_then(SlaState::due_at).map(ms),
+            warn_at: state.and_then(SlaState::warn_at).map(ms),
+            check_at: state.and_then(SlaState::next_check_at).map(ms),
+            breached: breached || state.is_some_and(SlaState::breach_recorded),
+        }
     }
 }
 
@@ -90,16 +157,23 @@ pub struct NewTicket {
     pub expected_resolution: Option<String>,
     pub custom: Map<String, Value>,
     pub follow_up_of: Option<TicketNumber>,
+    pub language: Option<String>,
+    pub required_skills: Vec<String>,
+    /// The SLA clocks as of creation.
+    pub sla: Option<SlaState>,
 }
 
 /// Inserts a ticket under the next number: the highest so far plus one, read from the
 /// unique index inside the write transaction. The single writer makes that race-free, and
 /// a rolled-back command gives its number back, so numbers have no gaps.
 pub async fn insert_ticket(ex: Exec<'_>, new: &NewTicket, now: Timestamp) -> StoreResult<Ticket> {
+    let sla = SlaColumns::of(new.sla.as_ref(), false);
     let row: TicketRow = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO tickets (number, subject, description, kind, channel, status, priority, category, tags, customer_id, team_id, \
-         expected_resolution, custom, follow_up_of, created_at, updated_at) \
-         VALUES ((SELECT COALESCE(MAX(number), {last}) + 1 FROM tickets), $1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+         expected_resolution, custom, follow_up_of, created_at, updated_at, language, required_skills, \
+         sla, sla_due_at, sla_warn_at, sla_check_at) \
+         VALUES ((SELECT COALESCE(MAX(number), {last}) + 1 FROM tickets), $1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, \
+         $14, $15, $16, $17, $18, $19) \
          RETURNING {COLUMNS}", last = FIRST_TICKET_NUMBER - 1)))
         .bind(&new.subject)
         .bind(&new.description)
@@ -114,6 +188,12 @@ pub async fn insert_ticket(ex: Exec<'_>, new: &NewTicket, now: Timestamp) -> Sto
         .bind(to_json(&new.custom))
         .bind(new.follow_up_of)
         .bind(ms(now))
+        .bind(new.language.as_deref())
+        .bind(to_json(&new.required_skills))
+        .bind(sla.state.as_deref())
+        .bind(sla.due_at)
+        .bind(sla.warn_at)
+        .bind(sla.check_at)
         .fetch_one(e).await)?;
     row.into_domain()
 }
@@ -154,9 +234,16 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
             "custom",
             "created_at",
             "updated_at",
+            "language",
+            "required_skills",
+            "sla",
+            "sla_due_at",
+            "sla_warn_at",
+            "sla_check_at",
         ])
         .returning(Query::returning().exprs([Expr::cust(COLUMNS)]));
     for (offset, new) in tickets.iter().enumerate() {
+        let sla = SlaColumns::of(new.sla.as_ref(), false);
         insert.values_panic([
             (first_number + offset as i64).into(),
             new.subject.clone().into(),
@@ -173,6 +260,12 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
             to_json(&new.custom).into(),
             ms(now).into(),
             ms(now).into(),
+            new.language.clone().into(),
+            to_json(&new.required_skills).into(),
+            sla.state.into(),
+            sla.due_at.into(),
+            sla.warn_at.into(),
+            sla.check_at.into(),
         ]);
     }
     let rows: Vec<TicketRow> = exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
@@ -190,10 +283,14 @@ pub async fn ticket_by_number(ex: Exec<'_>, number: TicketNumber) -> StoreResult
 
 /// Writes every mutable field of `ticket` back.
 pub async fn update_ticket(ex: Exec<'_>, ticket: &Ticket) -> StoreResult<()> {
+    let sla = SlaColumns::of(ticket.sla.as_ref(), ticket.sla_breached);
     exec!(ex, e => sqlx::query(
         "UPDATE tickets SET status = $2, priority = $3, category = $4, tags = $5, team_id = $6, assignee_id = $7, owner_id = $8, \
          expected_resolution = $9, custom = $10, transfer_count = $11, reopen_count = $12, has_public_reply = $13, \
-         updated_at = $14, first_reply_at = $15, resolved_at = $16 WHERE id = $1")
+         updated_at = $14, first_reply_at = $15, resolved_at = $16, language = $17, required_skills = $18, \
+         sla = $19, sla_due_at = $20, sla_warn_at = $21, sla_check_at = $22, sla_breached = $23, \
+         first_response_ms = $24, first_response_business_ms = $25, resolution_ms = $26, resolution_business_ms = $27, \
+         agent_replies = $28, first_contact_resolved = $29, arrived_at = $30 WHERE id = $1")
         .bind(ticket.id)
         .bind(ticket.status.as_str())
         .bind(ticket.priority.rank())
@@ -210,6 +307,20 @@ pub async fn update_ticket(ex: Exec<'_>, ticket: &Ticket) -> StoreResult<()> {
         .bind(ms(ticket.updated_at))
         .bind(ticket.first_reply_at.map(ms))
         .bind(ticket.resolved_at.map(ms))
+        .bind(ticket.language.as_deref())
+        .bind(to_json(&ticket.required_skills))
+        .bind(sla.state.as_deref())
+        .bind(sla.due_at)
+        .bind(sla.warn_at)
+        .bind(sla.check_at)
+        .bind(sla.breached)
+        .bind(ticket.facts.first_response_ms)
+        .bind(ticket.facts.first_response_business_ms)
+        .bind(ticket.facts.resolution_ms)
+        .bind(ticket.facts.resolution_business_ms)
+        .bind(ticket.facts.agent_replies)
+        .bind(ticket.facts.first_contact_resolved)
+        .bind(ticket.facts.arrived_at.map(ms))
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -228,6 +339,7 @@ pub fn cursor_of(ticket: &Ticket, sort: TicketSort) -> Vec<i64> {
         TicketSort::Created | TicketSort::CreatedDesc => vec![ms(ticket.created_at), ticket.id],
         TicketSort::Updated | TicketSort::UpdatedDesc => vec![ms(ticket.updated_at), ticket.id],
         TicketSort::Priority => vec![i64::from(ticket.priority.rank()), ms(ticket.created_at), ticket.id],
+        TicketSort::SlaDue => vec![ticket.sla_due_at.map_or(i64::MAX, ms), ticket.id],
     }
 }
 
@@ -271,6 +383,20 @@ fn list_statement(query: &TicketQuery, visibility: &Visibility) -> SelectStateme
     if let Some(customer) = query.customer {
         select.and_where(Expr::col("customer_id").eq(customer));
     }
+    match query.sla {
+        Some(SlaFilter::Breached { now }) => {
+            select.and_where(Expr::col("sla_due_at").lte(ms(now)));
+        }
+        Some(SlaFilter::AtRisk { now }) => {
+            select
+                .and_where(Expr::col("sla_warn_at").lte(ms(now)))
+                .and_where(Expr::col("sla_due_at").gt(ms(now)));
+        }
+        None => {}
+    }
+    if query.sort == TicketSort::SlaDue {
+        select.and_where(Expr::col("sla_due_at").is_not_null());
+    }
     if let Visibility::Agent { id, teams } = visibility {
         // An agent's own assignment needs no further check; skipping it keeps the
         // "my tickets" inbox on its index.
@@ -293,6 +419,7 @@ fn list_statement(query: &TicketQuery, visibility: &Visibility) -> SelectStateme
         TicketSort::Updated => ("updated_at", Order::Asc),
         TicketSort::UpdatedDesc => ("updated_at", Order::Desc),
         TicketSort::Priority => ("priority", Order::Desc),
+        TicketSort::SlaDue => ("sla_due_at", Order::Asc),
     };
     select.order_by(key, direction.clone());
     if query.sort == TicketSort::Priority {
@@ -332,6 +459,7 @@ fn after_condition(sort: TicketSort, after: &[i64]) -> Cond {
                 TicketSort::Created => ("created_at", true),
                 TicketSort::CreatedDesc => ("created_at", false),
                 TicketSort::Updated => ("updated_at", true),
+                TicketSort::SlaDue => ("sla_due_at", true),
                 _ => ("updated_at", false),
             };
             Cond::any()
@@ -345,4 +473,32 @@ fn after_condition(sort: TicketSort, after: &[i64]) -> Cond {
 
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Tickets whose SLA clocks need a look at `now` (a warning or breach has come due), up to
+/// `limit`, earliest first. Inside a write transaction on PostgreSQL the rows stay locked
+/// until it ends and other nodes skip them, so each check is done once.
+pub async fn tickets_due_for_sla_check(ex: Exec<'_>, now: Timestamp, limit: u32) -> StoreResult<Vec<Ticket>> {
+    let rows: Vec<TicketRow> = match ex {
+        Exec::PgPool(_) | Exec::PgConn(_) => exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM tickets WHERE sla_check_at <= $1 ORDER BY sla_check_at, id LIMIT $2 FOR UPDATE SKIP LOCKED")))
+            .bind(ms(now)).bind(i64::from(limit)).fetch_all(e).await)?,
+        _ => exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM tickets WHERE sla_check_at <= $1 ORDER BY sla_check_at, id LIMIT $2")))
+            .bind(ms(now)).bind(i64::from(limit)).fetch_all(e).await)?,
+    };
+    rows.into_iter().map(TicketRow::into_domain).collect()
+}
+
+/// The earliest instant any ticket's SLA clocks need a look.
+pub async fn next_sla_check_at(ex: Exec<'_>) -> StoreResult<Option<Timestamp>> {
+    let (next,): (Option<i64>,) =
+        exec!(ex, e => sqlx::query_as("SELECT MIN(sla_check_at) FROM tickets WHERE sla_check_at IS NOT NULL").fetch_one(e).await)?;
+    opt_ts(next)
+}
+
+pub async fn ticket_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<Ticket>> {
+    let row: Option<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM tickets WHERE id = $1")))
+        .bind(id).fetch_optional(e).await)?;
+    row.map(TicketRow::into_domain).transpose()
 }

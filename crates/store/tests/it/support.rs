@@ -261,6 +261,9 @@ pub fn new_ticket(customer_id: Id) -> NewTicket {
         expected_resolution: None,
         custom: Map::new(),
         follow_up_of: None,
+        language: None,
+        required_skills: Vec::new(),
+        sla: None,
     }
 }
 

@@ -39,6 +39,9 @@ async fn insert_round_trips_every_field(db: Db) {
             .unwrap()
             .clone(),
         follow_up_of: Some(first.number),
+        language: None,
+        required_skills: Vec::new(),
+        sla: None,
     };
     let inserted = ticket(&db, new.clone(), at(1234)).await;
 

@@ -2,11 +2,12 @@
 
 pub mod customers;
 pub mod people;
+pub mod service;
 pub mod tickets;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -17,6 +18,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         tickets::create, tickets::list, tickets::get, tickets::update, tickets::add_message, tickets::assign, tickets::transfer, tickets::events,
         customers::create, customers::list, customers::get, customers::update, customers::tickets,
         people::agents, people::create_agent, people::update_agent, people::teams, people::create_team, people::update_team,
+        service::calendars, service::create_calendar, service::calendar, service::update_calendar, service::delete_calendar, service::import_holidays,
+        service::policies, service::create_policy, service::update_policy, service::delete_policy,
+        service::ticket_sla, service::arrival, service::make_commitment, service::ticket_commitments, service::my_commitments,
+        service::resolve_commitment, service::commitment_counts, service::notifications, service::mark_read, service::reminder,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -50,6 +55,31 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agents/{id}", patch(people::update_agent))
         .route("/api/v1/teams", get(people::teams).post(people::create_team))
         .route("/api/v1/teams/{id}", patch(people::update_team))
+        .route("/api/v1/calendars", get(service::calendars).post(service::create_calendar))
+        .route(
+            "/api/v1/calendars/{id}",
+            get(service::calendar)
+                .put(service::update_calendar)
+                .delete(service::delete_calendar),
+        )
+        .route("/api/v1/calendars/{id}/holidays", post(service::import_holidays))
+        .route("/api/v1/sla-policies", get(service::policies).post(service::create_policy))
+        .route(
+            "/api/v1/sla-policies/{id}",
+            put(service::update_policy).delete(service::delete_policy),
+        )
+        .route("/api/v1/tickets/{number}/sla", get(service::ticket_sla))
+        .route("/api/v1/tickets/{number}/arrival", post(service::arrival))
+        .route(
+            "/api/v1/tickets/{number}/commitments",
+            post(service::make_commitment).get(service::ticket_commitments),
+        )
+        .route("/api/v1/commitments", get(service::my_commitments))
+        .route("/api/v1/commitments/counts", get(service::commitment_counts))
+        .route("/api/v1/commitments/{id}", patch(service::resolve_commitment))
+        .route("/api/v1/notifications", get(service::notifications))
+        .route("/api/v1/notifications/read", post(service::mark_read))
+        .route("/api/v1/reminders", post(service::reminder))
         .route("/api/v1/openapi.json", get(openapi))
 }
 

@@ -1,0 +1,338 @@
+//! Admin of the service configuration: business calendars (with holidays imported from
+//! iCalendar files) and ranked SLA policies; and what a ticket's clocks say now. Every
+//! change reloads the engine the commands consult.
+
+use crate::error::{AppError, AppResult};
+use crate::tickets::load_visible;
+use crate::{Actor, App, now};
+use kefu_domain::calendar::DayInterval;
+use kefu_domain::calendar_spec::{CalendarSpec, MergeReport};
+use kefu_domain::conditions::Conditions;
+use kefu_domain::entities::{ActorRef, Id, TicketNumber};
+use kefu_domain::event::{EventKind, NewEvent};
+use kefu_domain::service::{Calendar, NewSlaPolicy, SlaPolicy};
+use kefu_domain::sla::{ClockRules, ClockView, Target};
+use kefu_domain::{FieldError, FieldErrors};
+use kefu_store::{calendars, sla_policies};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct CalendarInput {
+    pub name: Option<String>,
+    pub spec: Option<CalendarSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyInput {
+    pub name: Option<String>,
+    /// Rank: lower goes first. Default: after the last policy.
+    pub position: Option<i64>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default)]
+    pub conditions: Conditions,
+    #[serde(default)]
+    pub targets: Vec<Target>,
+    pub calendar_id: Option<Id>,
+    #[serde(default)]
+    pub pause_on_hold: bool,
+    #[serde(default = "eighty")]
+    pub warn_percent: u8,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn eighty() -> u8 {
+    80
+}
+
+/// A ticket's clocks as of now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketSla {
+    pub policy_id: Option<Id>,
+    pub policy_name: Option<String>,
+    pub clocks: Vec<ClockView>,
+    /// Whether any target of the ticket has been breached.
+    pub breached: bool,
+}
+
+impl App {
+    pub async fn calendars(&self, _actor: &Actor) -> AppResult<Vec<Calendar>> {
+        Ok(calendars::calendars(self.db().read()).await?)
+    }
+
+    pub async fn calendar(&self, _actor: &Actor, id: Id) -> AppResult<Calendar> {
+        calendars::calendar_by_id(self.db().read(), id)
+            .await?
+            .ok_or_else(calendar_not_found)
+    }
+
+    pub async fn create_calendar(&self, actor: &Actor, input: CalendarInput) -> AppResult<Calendar> {
+        actor.require_admin("calendars")?;
+        let (name, spec) = parse_calendar(input)?;
+        let created = self
+            .db()
+            .write(move |tx| Box::pin(async move { Ok::<_, AppError>(calendars::insert_calendar(tx.exec(), &name, &spec, now()).await?) }))
+            .await?;
+        self.reload_engine().await?;
+        Ok(created)
+    }
+
+    pub async fn update_calendar(&self, actor: &Actor, id: Id, input: CalendarInput) -> AppResult<Calendar> {
+        actor.require_admin("calendars")?;
+        let (name, spec) = parse_calendar(input)?;
+        let updated = self
+            .db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    calendars::update_calendar(tx.exec(), id, &name, &spec, now())
+                        .await?
+                        .ok_or_else(calendar_not_found)
+                })
+            })
+            .await?;
+        self.reload_engine().await?;
+        Ok(updated)
+    }
+
+    pub async fn delete_calendar(&self, actor: &Actor, id: Id) -> AppResult<()> {
+        actor.require_admin("calendars")?;
+        self.db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    if sla_policies::policies_using_calendar(tx.exec(), id).await? > 0 {
+                        return Err(AppError::Conflict {
+                            code: "calendar_in_use",
+                            message: "SLA policies count on this calendar; change them first".into(),
+                        });
+                    }
+                    if !calendars::delete_calendar(tx.exec(), id).await? {
+                        return Err(calendar_not_found());
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        self.reload_engine().await
+    }
+
+    /// Adds the holidays (and 调休 working days, which get `working_day_hours`, default
+    /// 09:00-18:00) of an iCalendar file to a calendar; dates already there are replaced.
+    pub async fn import_holidays(&self, actor: &Actor, id: Id, ics: String, working_day_hours: Option<String>) -> AppResult<MergeReport> {
+        actor.require_admin("calendars")?;
+        let hours: Vec<DayInterval> = match working_day_hours.as_deref() {
+            None | Some("") => vec![DayInterval::from_minutes(9 * 60, 18 * 60).map_err(|e| AppError::Internal(e.message))?],
+            Some(text) => text
+                .split(',')
+                .map(|part| {
+                    part.trim()
+                        .parse::<DayInterval>()
+                        .map_err(|e| AppError::field("working_day_hours", e.code, e.message))
+                })
+                .collect::<AppResult<_>>()?,
+        };
+        let updated = self
+            .db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let calendar = calendars::calendar_by_id(tx.exec(), id).await?.ok_or_else(calendar_not_found)?;
+                    let zone = kefu_domain::calendar::parse_zone(&calendar.spec.zone).ok();
+                    let imported = kefu_domain::ics::parse_holidays_with(
+                        &ics,
+                        &kefu_domain::ics::ImportOptions {
+                            working_day_hours: &hours,
+                            zone,
+                            recurrence_from: Some(jiff::tz::TimeZone::UTC.to_datetime(now()).date()),
+                        },
+                    )?;
+                    let mut spec = calendar.spec.clone();
+                    let report = spec.merge_holidays(imported);
+                    spec.to_calendar()?;
+                    calendars::update_calendar(tx.exec(), id, &calendar.name, &spec, now()).await?;
+                    Ok::<_, AppError>(report)
+                })
+            })
+            .await?;
+        self.reload_engine().await?;
+        Ok(updated)
+    }
+
+    pub async fn sla_policies(&self, _actor: &Actor) -> AppResult<Vec<SlaPolicy>> {
+        Ok(sla_policies::policies(self.db().read()).await?)
+    }
+
+    pub async fn create_sla_policy(&self, actor: &Actor, input: PolicyInput) -> AppResult<SlaPolicy> {
+        actor.require_admin("SLA policies")?;
+        let created = self
+            .db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut new = parse_policy(input)?;
+                    check_calendar(tx, new.calendar_id).await?;
+                    if new.position == i64::MIN {
+                        let last = sla_policies::policies(tx.exec())
+                            .await?
+                            .iter()
+                            .map(|p| p.position)
+                            .max()
+                            .unwrap_or(0);
+                        new.position = last + 10;
+                    }
+                    Ok::<_, AppError>(sla_policies::insert_policy(tx.exec(), &new, now()).await?)
+                })
+            })
+            .await?;
+        self.reload_engine().await?;
+        Ok(created)
+    }
+
+    pub async fn update_sla_policy(&self, actor: &Actor, id: Id, input: PolicyInput) -> AppResult<SlaPolicy> {
+        actor.require_admin("SLA policies")?;
+        let updated = self
+            .db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut new = parse_policy(input)?;
+                    check_calendar(tx, new.calendar_id).await?;
+                    let existing = sla_policies::policy_by_id(tx.exec(), id).await?.ok_or_else(policy_not_found)?;
+                    if new.position == i64::MIN {
+                        new.position = existing.position;
+                    }
+                    sla_policies::update_policy(tx.exec(), id, &new, now())
+                        .await?
+                        .ok_or_else(policy_not_found)
+                })
+            })
+            .await?;
+        self.reload_engine().await?;
+        Ok(updated)
+    }
+
+    pub async fn delete_sla_policy(&self, actor: &Actor, id: Id) -> AppResult<()> {
+        actor.require_admin("SLA policies")?;
+        self.db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    if !sla_policies::delete_policy(tx.exec(), id).await? {
+                        return Err(policy_not_found());
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        self.reload_engine().await
+    }
+
+    /// The ticket's clocks as of now: due times, time used and left, breached or not.
+    pub async fn ticket_sla(&self, actor: &Actor, number: TicketNumber) -> AppResult<TicketSla> {
+        let ticket = load_visible(self.db().read(), actor, number).await?;
+        let engine = self.engine();
+        let at = now();
+        let calendar = engine.calendar_for_ticket(&ticket);
+        let state = ticket.sla.clone().unwrap_or_default();
+        let policy = engine.policy(state.policy_id);
+        Ok(TicketSla {
+            policy_id: state.policy_id,
+            policy_name: policy.map(|p| p.name.clone()),
+            clocks: state.clocks.iter().map(|c| c.view(at, calendar)).collect(),
+            breached: ticket.sla_breached || state.breached(at),
+        })
+    }
+
+    /// The field engineer is on site: achieves the arrival target.
+    pub async fn record_arrival(&self, actor: &Actor, number: TicketNumber) -> AppResult<kefu_domain::entities::Ticket> {
+        let acting = actor.clone();
+        self.change(actor, number, move |_tx, ticket, _at| {
+            Box::pin(async move {
+                if ticket.facts.arrived_at.is_some() {
+                    return Err(AppError::Conflict {
+                        code: "already_arrived",
+                        message: "arrival on site is already recorded".into(),
+                    });
+                }
+                let event = NewEvent::new(EventKind::ArrivedOnSite, ActorRef::agent(acting.id), serde_json::json!({}));
+                Ok((ticket, vec![event]))
+            })
+        })
+        .await
+    }
+}
+
+fn calendar_not_found() -> AppError {
+    AppError::NotFound {
+        what: "calendar",
+        code: "calendar_not_found",
+    }
+}
+
+fn policy_not_found() -> AppError {
+    AppError::NotFound {
+        what: "SLA policy",
+        code: "sla_policy_not_found",
+    }
+}
+
+fn parse_name(name: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
+    match name.map(str::trim) {
+        None | Some("") => errors.take(Err(FieldError::new("name", "required", "is required"))),
+        Some(n) if n.chars().count() > 200 => errors.take(Err(FieldError::new("name", "too_long", "at most 200 characters"))),
+        Some(n) => Some(n.to_owned()),
+    }
+}
+
+fn parse_calendar(input: CalendarInput) -> AppResult<(String, CalendarSpec)> {
+    let mut errors = FieldErrors::default();
+    let name = parse_name(input.name.as_deref(), &mut errors);
+    let spec = match input.spec {
+        None => errors.take(Err(FieldError::new("spec", "required", "is required"))),
+        Some(spec) => match spec.to_calendar() {
+            Ok(_) => Some(spec),
+            Err(kefu_domain::DomainError::Invalid(invalid)) => {
+                for error in invalid.0 {
+                    errors.push(error.under("spec"));
+                }
+                None
+            }
+            Err(other) => return Err(other.into()),
+        },
+    };
+    errors.into_result()?;
+    Ok((
+        name.unwrap_or_default(),
+        spec.ok_or_else(|| AppError::Internal("spec checked above".into()))?,
+    ))
+}
+
+fn parse_policy(input: PolicyInput) -> AppResult<NewSlaPolicy> {
+    let mut errors = FieldErrors::default();
+    let name = parse_name(input.name.as_deref(), &mut errors);
+    input.conditions.validate_for_policy("conditions", &mut errors);
+    ClockRules::validate(&input.targets, input.warn_percent, &mut errors);
+    if input.targets.is_empty() {
+        errors.push(FieldError::new("targets", "required", "a policy promises at least one target"));
+    }
+    errors.into_result()?;
+    Ok(NewSlaPolicy {
+        name: name.unwrap_or_default(),
+        position: input.position.unwrap_or(i64::MIN),
+        active: input.active,
+        conditions: input.conditions,
+        targets: input.targets,
+        calendar_id: input.calendar_id,
+        pause_on_hold: input.pause_on_hold,
+        warn_percent: input.warn_percent,
+    })
+}
+
+async fn check_calendar(tx: &mut kefu_store::Tx, id: Option<Id>) -> AppResult<()> {
+    if let Some(id) = id
+        && calendars::calendar_by_id(tx.exec(), id).await?.is_none()
+    {
+        return Err(AppError::field("calendar_id", "unknown_calendar", "no such calendar"));
+    }
+    Ok(())
+}
