@@ -145,6 +145,9 @@ impl App {
 }
 
 /// The clock all commands read. One place, so tests and the demo can reason about time.
+/// Whole milliseconds, as the store keeps them: SLA clocks replayed from stored events
+/// must land on exactly the instants the live command computed.
 pub(crate) fn now() -> Timestamp {
-    Timestamp::now()
+    let now = Timestamp::now();
+    Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
 }

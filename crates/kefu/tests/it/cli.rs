@@ -438,3 +438,103 @@ async fn the_reopen_window_comes_from_the_environment() {
     assert_eq!(answer["follow_up_of"], number, "{answer}");
     stop_with_sigterm(server);
 }
+
+/// 100,000 reminders due within one minute, the server killed (SIGKILL) in the middle of
+/// firing them and started again: each fires exactly once (one notification each, no
+/// more, no fewer).
+async fn timers_fire_exactly_once_across_a_kill(backend: Backend) {
+    const TIMERS: i64 = 100_000;
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_for(backend).await;
+    let location = kefu::location(dir.path(), url.as_deref()).unwrap();
+    let (agent, token) = {
+        let app = kefu::open(&location).await.expect("open");
+        let agent = app
+            .create_agent_as_operator(kefu_app::people::NewAgentCommand {
+                email: "timers@example.com".into(),
+                name: "timers".into(),
+                role: "agent".into(),
+                teams: vec![],
+                password: None,
+            })
+            .await
+            .expect("agent");
+        let token = app.create_token_for("timers@example.com").await.expect("token");
+        let start = jiff::Timestamp::now();
+        for chunk in 0..(TIMERS / 1000) {
+            let timers: Vec<kefu_store::timers::NewTimer> = (0..1000)
+                .map(|i| {
+                    let n = chunk * 1000 + i;
+                    kefu_store::timers::NewTimer {
+                        due_at: start + jiff::SignedDuration::from_millis(n * 60_000 / TIMERS),
+                        kind: "reminder".into(),
+                        subject_id: Some(agent.id),
+                        payload: json!({ "agent_id": agent.id, "text": format!("#{n}") }),
+                    }
+                })
+                .collect();
+            app.db()
+                .write(move |tx| Box::pin(async move { kefu_store::timers::schedule(tx.exec(), &timers, start).await }))
+                .await
+                .expect("schedule");
+        }
+        app.db().close().await;
+        (agent.id, token)
+    };
+    let _ = agent;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let unread = |base: String| {
+        let (client, token) = (client.clone(), token.clone());
+        async move {
+            let response = client
+                .get(format!("{base}/api/v1/notifications?limit=1"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .ok()?;
+            let page: serde_json::Value = response.json().await.ok()?;
+            page["unread"].as_i64()
+        }
+    };
+    let mut server = serve(dir.path(), url.as_deref());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let fired = unread(server.base.clone()).await.unwrap_or(0);
+        if fired >= TIMERS / 4 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {fired} timers fired before the kill");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().unwrap();
+    let server = serve(dir.path(), url.as_deref());
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let fired = unread(server.base.clone()).await.unwrap_or(0);
+        assert!(fired <= TIMERS, "{fired} notifications for {TIMERS} timers: some fired twice");
+        if fired == TIMERS {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {fired} of {TIMERS} timers fired");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Nothing more comes later either.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(unread(server.base.clone()).await, Some(TIMERS));
+    stop_with_sigterm(server);
+}
+
+#[tokio::test]
+async fn timers_fire_exactly_once_across_a_kill_sqlite() {
+    timers_fire_exactly_once_across_a_kill(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn timers_fire_exactly_once_across_a_kill_postgres() {
+    if postgres_url().is_none() {
+        eprintln!("SKIPPED (KEFU_TEST_POSTGRES_URL not set): timers_fire_exactly_once_across_a_kill_postgres");
+        return;
+    }
+    timers_fire_exactly_once_across_a_kill(Backend::Postgres).await;
+}

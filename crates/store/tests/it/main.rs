@@ -64,6 +64,7 @@ mod db;
 mod listing;
 mod pagination;
 mod people;
+mod service;
 mod tickets;
 mod timeline;
 mod writer;

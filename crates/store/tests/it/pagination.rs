@@ -63,6 +63,10 @@ fn expected_order(mut tickets: Vec<Ticket>, sort: TicketSort) -> Vec<TicketNumbe
         TicketSort::Updated => tickets.sort_by_key(|t| (ms(t).1, t.id)),
         TicketSort::UpdatedDesc => tickets.sort_by_key(|t| Reverse((ms(t).1, t.id))),
         TicketSort::Priority => tickets.sort_by_key(|t| (Reverse(t.priority.rank()), ms(t).0, t.id)),
+        TicketSort::SlaDue => {
+            tickets.retain(|t| t.sla_due_at.is_some());
+            tickets.sort_by_key(|t| (t.sla_due_at, t.id));
+        }
     }
     tickets.into_iter().map(|t| t.number).collect()
 }
@@ -244,6 +248,7 @@ async fn check(db: &Db, world: &World, case: Case) -> Result<(), TestCaseError> 
         kind: case.kind,
         category: None,
         customer: Some(cust),
+        sla: None,
         sort: case.sort,
         after: None,
         limit: case.page,
