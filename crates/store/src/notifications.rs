@@ -38,32 +38,38 @@ impl NotificationRow {
     }
 }
 
-/// Writes notifications in one statement; returns their ids in the order given.
+/// Rows per insert statement: 5 parameters each stays under SQLite's 32766 (see `bulk::load`).
+const ROWS_PER_STATEMENT: usize = 6_000;
+
+/// Writes notifications (one statement per 6000); returns their ids in the order given.
 ///
 /// Built with sea-query so SQLite gets anonymous `?` parameters (see `tickets::insert_tickets`
 /// on why numbered ones are slow for many rows).
-pub async fn insert_notifications(ex: Exec<'_>, notifications: &[NewNotification], now: Timestamp) -> StoreResult<Vec<Id>> {
-    if notifications.is_empty() {
-        return Ok(Vec::new());
+pub async fn insert_notifications(mut ex: Exec<'_>, notifications: &[NewNotification], now: Timestamp) -> StoreResult<Vec<Id>> {
+    let mut all = Vec::with_capacity(notifications.len());
+    for chunk in notifications.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = Query::insert();
+        insert
+            .into_table("notifications")
+            .columns(["agent_id", "kind", "ticket_id", "data", "created_at"])
+            .returning(Query::returning().columns(["id"]));
+        for new in chunk {
+            insert.values_panic([
+                new.agent_id.into(),
+                new.kind.as_str().into(),
+                new.ticket_id.into(),
+                new.data.to_string().into(),
+                ms(now).into(),
+            ]);
+        }
+        let mut ids: Vec<(i64,)> = exec_built!(ex.reborrow(), insert, |e, sql, values| sqlx::query_as_with(sql, values)
+            .fetch_all(e)
+            .await)?;
+        // Ids grow in insertion order; RETURNING itself does not promise an order.
+        ids.sort_unstable();
+        all.extend(ids.into_iter().map(|(id,)| id));
     }
-    let mut insert = Query::insert();
-    insert
-        .into_table("notifications")
-        .columns(["agent_id", "kind", "ticket_id", "data", "created_at"])
-        .returning(Query::returning().columns(["id"]));
-    for new in notifications {
-        insert.values_panic([
-            new.agent_id.into(),
-            new.kind.as_str().into(),
-            new.ticket_id.into(),
-            new.data.to_string().into(),
-            ms(now).into(),
-        ]);
-    }
-    let mut ids: Vec<(i64,)> = exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
-    // Ids grow in insertion order; RETURNING itself does not promise an order.
-    ids.sort_unstable();
-    Ok(ids.into_iter().map(|(id,)| id).collect())
+    Ok(all)
 }
 
 /// Up to `limit` of an agent's notifications, newest first, with the ticket's number when

@@ -59,7 +59,10 @@ async fn clocks_warn_and_breach_once_with_exact_instants(backend: Backend) {
     assert_eq!(status, 200, "{sla}");
     assert_eq!(sla["policy_id"], id);
     let first = &sla["clocks"][0];
-    assert_eq!((first["metric"].as_str(), first["phase"].as_str()), (Some("first_response"), Some("running")));
+    assert_eq!(
+        (first["metric"].as_str(), first["phase"].as_str()),
+        (Some("first_response"), Some("running"))
+    );
     let due = ts(&first["due_at"]);
     assert_eq!(due, created + SignedDuration::from_secs(60), "due exactly 60 s after creation");
     assert_eq!(ts(&ticket["sla_due_at"]), due);
@@ -85,14 +88,21 @@ async fn clocks_warn_and_breach_once_with_exact_instants(backend: Backend) {
 
     // A note is not a response; a public reply is, and it was late.
     let (status, _) = app
-        .post(&format!("/api/v1/tickets/{number}/messages"), json!({ "kind": "note", "body": "looking" }))
+        .post(
+            &format!("/api/v1/tickets/{number}/messages"),
+            json!({ "kind": "note", "body": "looking" }),
+        )
         .await;
     assert_eq!(status, 201);
     assert!(events_of(&app, number, "sla_achieved").await.is_empty());
-    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "您好" })).await;
+    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "您好" }))
+        .await;
     let achieved = events_of(&app, number, "sla_achieved").await;
     assert_eq!(achieved.len(), 1);
-    assert_eq!((achieved[0]["data"]["metric"].as_str(), achieved[0]["data"]["on_time"].as_bool()), (Some("first_response"), Some(false)));
+    assert_eq!(
+        (achieved[0]["data"]["metric"].as_str(), achieved[0]["data"]["on_time"].as_bool()),
+        (Some("first_response"), Some(false))
+    );
     let (_, reloaded) = app.get(&format!("/api/v1/tickets/{number}")).await;
     assert!(reloaded["facts"]["first_response_ms"].as_i64().unwrap() >= 0);
     assert_eq!(reloaded["facts"]["agent_replies"], 1);
@@ -101,8 +111,17 @@ async fn clocks_warn_and_breach_once_with_exact_instants(backend: Backend) {
     let other = ticket_with(&app, json!({ "tags": ["sla-test"] })).await;
     let (status, by_due) = app.get("/api/v1/tickets?sort=sla_due").await;
     assert_eq!(status, 200, "{by_due}");
-    let numbers: Vec<i64> = by_due["items"].as_array().unwrap().iter().map(|t| t["number"].as_i64().unwrap()).collect();
-    assert_eq!(numbers.first(), Some(&other["number"].as_i64().unwrap()), "first response due in 60 s comes first");
+    let numbers: Vec<i64> = by_due["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        numbers.first(),
+        Some(&other["number"].as_i64().unwrap()),
+        "first response due in 60 s comes first"
+    );
 }
 
 async fn a_priority_change_recomputes_due_times_from_the_history(backend: Backend) {
@@ -124,7 +143,9 @@ async fn a_priority_change_recomputes_due_times_from_the_history(backend: Backen
     let created = ts(&ticket["created_at"]);
     assert_eq!(ts(&ticket["sla_due_at"]), created + SignedDuration::from_secs(7200));
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let (status, changed) = app.patch(&format!("/api/v1/tickets/{number}"), json!({ "priority": "urgent" })).await;
+    let (status, changed) = app
+        .patch(&format!("/api/v1/tickets/{number}"), json!({ "priority": "urgent" }))
+        .await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(
         ts(&changed["sla_due_at"]),
@@ -156,16 +177,35 @@ async fn pending_pauses_resolution_and_seeded_policies_apply_by_channel(backend:
     assert_eq!(sla["policy_name"], "在线咨询 Chat", "ranked: the chat policy comes first");
     let complaint = ticket_with(&app, json!({ "kind": "complaint", "channel": "web" })).await;
     let number = complaint["number"].as_i64().unwrap();
-    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "我们来处理" })).await;
-    let (status, pending) = app.patch(&format!("/api/v1/tickets/{number}"), json!({ "status": "pending" })).await;
+    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "我们来处理" }))
+        .await;
+    let (status, pending) = app
+        .patch(&format!("/api/v1/tickets/{number}"), json!({ "status": "pending" }))
+        .await;
     assert_eq!(status, 200, "{pending}");
     let (_, sla) = app.get(&format!("/api/v1/tickets/{number}/sla")).await;
-    let resolution = sla["clocks"].as_array().unwrap().iter().find(|c| c["metric"] == "resolution").unwrap().clone();
+    let resolution = sla["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["metric"] == "resolution")
+        .unwrap()
+        .clone();
     assert_eq!(resolution["phase"], "paused", "{sla}");
     assert_eq!(resolution["due_at"], Value::Null);
-    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "kind": "customer", "body": "补充信息" })).await;
+    app.post(
+        &format!("/api/v1/tickets/{number}/messages"),
+        json!({ "kind": "customer", "body": "补充信息" }),
+    )
+    .await;
     let (_, sla) = app.get(&format!("/api/v1/tickets/{number}/sla")).await;
-    let resolution = sla["clocks"].as_array().unwrap().iter().find(|c| c["metric"] == "resolution").unwrap().clone();
+    let resolution = sla["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["metric"] == "resolution")
+        .unwrap()
+        .clone();
     assert_eq!(resolution["phase"], "running", "the customer's message resumes it");
     let next = sla["clocks"].as_array().unwrap().iter().find(|c| c["metric"] == "next_response");
     assert!(next.is_none(), "the complaints policy has no next-response target");
@@ -224,7 +264,9 @@ async fn calendars_validate_import_holidays_and_refuse_deletion_in_use(backend: 
                 "targets": [{ "metric": "first_response", "seconds": 3600 }] }),
     )
     .await;
-    let (status, problem) = app.call(Method::DELETE, &format!("/api/v1/calendars/{id}"), Some(&app.token), None).await;
+    let (status, problem) = app
+        .call(Method::DELETE, &format!("/api/v1/calendars/{id}"), Some(&app.token), None)
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "calendar_in_use");
     // Agents read calendars but do not change them.
@@ -232,7 +274,12 @@ async fn calendars_validate_import_holidays_and_refuse_deletion_in_use(backend: 
     let (status, _) = app.call(Method::GET, "/api/v1/calendars", Some(&token), None).await;
     assert_eq!(status, 200);
     let (status, _) = app
-        .call(Method::POST, "/api/v1/calendars", Some(&token), Some(json!({ "name": "x", "spec": { "zone": "UTC" } })))
+        .call(
+            Method::POST,
+            "/api/v1/calendars",
+            Some(&token),
+            Some(json!({ "name": "x", "spec": { "zone": "UTC" } })),
+        )
         .await;
     assert_eq!(status, 403);
 }
@@ -283,15 +330,27 @@ async fn commitments_remind_escalate_and_count_late_as_broken(backend: Backend) 
     // broken; the domain of that rule is the clock, which this test does not move).
     let id = made["id"].as_i64().unwrap();
     let (status, resolved) = app
-        .call(Method::PATCH, &format!("/api/v1/commitments/{id}"), Some(&token), Some(json!({ "status": "kept" })))
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/commitments/{id}"),
+            Some(&token),
+            Some(json!({ "status": "kept" })),
+        )
         .await;
     assert_eq!(status, 200, "{resolved}");
     assert_eq!(resolved["status"], "kept");
     let (status, again) = app
-        .call(Method::PATCH, &format!("/api/v1/commitments/{id}"), Some(&token), Some(json!({ "status": "broken" })))
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/commitments/{id}"),
+            Some(&token),
+            Some(json!({ "status": "broken" })),
+        )
         .await;
     assert_eq!(status, 409, "{again}");
-    let (status, counts) = app.call(Method::GET, "/api/v1/commitments/counts", Some(&supervisor_token), None).await;
+    let (status, counts) = app
+        .call(Method::GET, "/api/v1/commitments/counts", Some(&supervisor_token), None)
+        .await;
     assert_eq!(status, 200, "{counts}");
     assert_eq!(counts, json!([{ "agent_id": agent, "kept": 1, "broken": 0 }]));
     let (status, _) = app.call(Method::GET, "/api/v1/commitments/counts", Some(&token), None).await;
@@ -314,7 +373,12 @@ async fn notifications_page_and_mark_read_and_reminders_fire(backend: Backend) {
         assert_eq!(status, 201, "{set}");
     }
     let (status, _) = app
-        .call(Method::POST, "/api/v1/reminders", Some(&token), Some(json!({ "at": "tomorrow", "text": "x" })))
+        .call(
+            Method::POST,
+            "/api/v1/reminders",
+            Some(&token),
+            Some(json!({ "at": "tomorrow", "text": "x" })),
+        )
         .await;
     assert_eq!(status, 422);
     app.app.run_due_work(now + SignedDuration::from_mins(6)).await.unwrap();
@@ -323,7 +387,12 @@ async fn notifications_page_and_mark_read_and_reminders_fire(backend: Backend) {
     assert_eq!(page["items"][0]["data"]["text"], "提醒 1", "newest first");
     let before = page["next_before"].as_i64().unwrap();
     let (_, older) = app
-        .call(Method::GET, &format!("/api/v1/notifications?limit=1&before={before}"), Some(&token), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/notifications?limit=1&before={before}"),
+            Some(&token),
+            None,
+        )
         .await;
     assert_eq!(older["items"][0]["data"]["text"], "提醒 0");
     let id = older["items"][0]["id"].as_i64().unwrap();
@@ -331,14 +400,24 @@ async fn notifications_page_and_mark_read_and_reminders_fire(backend: Backend) {
     let (_, marked) = app.post("/api/v1/notifications/read", json!({ "ids": [id] })).await;
     assert_eq!(marked["marked"], 0);
     let (_, marked) = app
-        .call(Method::POST, "/api/v1/notifications/read", Some(&token), Some(json!({ "ids": [id] })))
+        .call(
+            Method::POST,
+            "/api/v1/notifications/read",
+            Some(&token),
+            Some(json!({ "ids": [id] })),
+        )
         .await;
     assert_eq!(marked["marked"], 1);
     app.app.run_due_work(now + SignedDuration::from_mins(9)).await.unwrap();
     let (_, page) = app.call(Method::GET, "/api/v1/notifications?unread=true", Some(&token), None).await;
     assert_eq!(page["unread"], 2);
     let (_, marked) = app
-        .call(Method::POST, "/api/v1/notifications/read", Some(&token), Some(json!({ "all": true })))
+        .call(
+            Method::POST,
+            "/api/v1/notifications/read",
+            Some(&token),
+            Some(json!({ "all": true })),
+        )
         .await;
     assert_eq!(marked["marked"], 2);
 }
@@ -354,8 +433,19 @@ async fn bad_policies_are_refused_and_change_nothing(backend: Backend) {
         )
         .await;
     assert_eq!(status, 422, "{problem}");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for field in ["name", "conditions.business_hours", "targets[0].seconds", "targets[1].metric", "warn_percent"] {
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "name",
+        "conditions.business_hours",
+        "targets[0].seconds",
+        "targets[1].metric",
+        "warn_percent",
+    ] {
         assert!(fields.contains(&field), "{field} missing in {problem}");
     }
     let (status, problem) = app

@@ -218,7 +218,14 @@ async fn reply_opens_and_makes_the_first_contact_owner(backend: Backend) {
     assert_eq!(
         event_kinds(&app, number).await,
         // The seeded web-and-app policy's first-response clock stops on the reply.
-        ["created", "message_added", "message_added", "owner_changed", "status_changed", "sla_achieved"]
+        [
+            "created",
+            "message_added",
+            "message_added",
+            "owner_changed",
+            "status_changed",
+            "sla_achieved"
+        ]
     );
 }
 

@@ -646,14 +646,16 @@ async fn notifications_insert_and_read_newest_first(db: Db) {
     assert_eq!(theirs.len(), 1);
     assert_eq!((theirs[0].id, theirs[0].kind), (ids[1], NotificationKind::Assigned));
 
-    // A batch far past a handful of rows goes in as one statement too.
-    let many: Vec<_> = (0..500).map(|i| note(b, NotificationKind::Rule, None, i)).collect();
+    // A batch past one statement's worth of parameters (SQLite: 32766) is split, in order.
+    let many: Vec<_> = (0..7_000).map(|i| note(b, NotificationKind::Rule, None, i)).collect();
     let ids = notify(&db, many, 8).await;
-    assert_eq!(ids.len(), 500);
-    let stored = notifications_of(db.read(), b, false, None, 1000).await.unwrap();
-    assert_eq!(stored.len(), 501);
-    assert_eq!(stored[0].data, json!({ "n": 499 }));
-    assert_eq!(stored[499].data, json!({ "n": 0 }));
+    assert_eq!(ids.len(), 7_000);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    let stored = notifications_of(db.read(), b, false, None, 10_000).await.unwrap();
+    assert_eq!(stored.len(), 7_001);
+    assert_eq!((stored[0].id, &stored[0].data), (ids[6_999], &json!({ "n": 6_999 })));
+    assert_eq!((stored[6_999].id, &stored[6_999].data), (ids[0], &json!({ "n": 0 })));
+    assert_eq!(unread_count(db.read(), b).await.unwrap(), 7_001);
 }
 
 async fn notifications_pages_by_id(db: Db) {
