@@ -11,6 +11,7 @@ use kefu_domain::entities::{ActorRef, Id, Message, Ticket, TicketNumber};
 use kefu_domain::enums::{Channel, MessageKind, Priority, TicketKind};
 use kefu_domain::event::{EventKind, NewEvent, TicketEvent};
 use kefu_domain::query::{AssigneeFilter, MAX_PAGE, SlaFilter, TicketQuery, TicketSort};
+use kefu_domain::service::{NewNotification, NotificationKind};
 use kefu_domain::status::{self, CustomerMessageOutcome, ResolveEvidence, Status};
 use kefu_domain::text::{Body, Expectation, Name, Reason, TicketSubject, parse_custom_fields, parse_tags};
 use kefu_domain::{FieldError, FieldErrors};
@@ -120,6 +121,10 @@ pub struct ListTickets {
     pub category: Option<String>,
     /// A customer id.
     pub customer: Option<String>,
+    /// `me` or an agent id: tickets that agent owns (first-contact owner).
+    pub owner: Option<String>,
+    /// With `owner`: `true` lists only those someone else (or nobody) holds.
+    pub held_by_others: Option<bool>,
     /// `breached` (a running SLA clock is past its due time) or `at_risk` (past its
     /// warning share, not yet due).
     pub sla: Option<String>,
@@ -321,6 +326,9 @@ impl App {
                     if let Some(agent) = input.agent {
                         take_ownership(&mut ticket, agent, &acting, &mut events);
                         touch(&mut ticket, &acting, &mut events);
+                        if agent != acting.id {
+                            notify(tx, agent, NotificationKind::Assigned, &ticket, json!({ "by": acting.id })).await?;
+                        }
                     }
                 }
                 Ok((ticket, events))
@@ -364,11 +372,16 @@ impl App {
                 ticket.assignee_id = input.agent;
                 ticket.transfer_count += 1;
                 let to = json!({ "agent": ticket.assignee_id, "team": ticket.team_id });
-                events.push(NewEvent::new(
-                    EventKind::Transferred,
-                    ActorRef::agent(acting.id),
-                    json!({ "from": from, "to": to, "reason": reason, "count": ticket.transfer_count }),
-                ));
+                let data = json!({ "from": from, "to": to, "reason": reason, "count": ticket.transfer_count });
+                // The new holder is told; so is the owner, who keeps tracking the ticket to
+                // the end (跟踪到底) when others hold it.
+                if let Some(agent) = ticket.assignee_id.filter(|a| *a != acting.id) {
+                    notify(tx, agent, NotificationKind::TransferredToYou, &ticket, data.clone()).await?;
+                }
+                if let Some(owner) = ticket.owner_id.filter(|o| *o != acting.id && Some(*o) != ticket.assignee_id) {
+                    notify(tx, owner, NotificationKind::OwnedTicketTransferred, &ticket, data.clone()).await?;
+                }
+                events.push(NewEvent::new(EventKind::Transferred, ActorRef::agent(acting.id), data));
                 Ok((ticket, events))
             })
         })
@@ -443,6 +456,18 @@ pub(crate) async fn record(tx: &mut Tx, ticket: &Ticket, events: &[NewEvent], at
         });
     }
     Ok(stored)
+}
+
+/// An in-app notification about `ticket` for `agent`, in the command's transaction.
+async fn notify(tx: &mut Tx, agent: Id, kind: NotificationKind, ticket: &Ticket, data: Value) -> AppResult<()> {
+    let note = NewNotification {
+        agent_id: agent,
+        kind,
+        ticket_id: Some(ticket.id),
+        data,
+    };
+    kefu_store::notifications::insert_notifications(tx.exec(), &[note], now()).await?;
+    Ok(())
 }
 
 /// The first agent who takes or answers a ticket becomes its first-contact owner.
@@ -978,6 +1003,12 @@ fn parse_list(actor: &Actor, params: ListTickets) -> AppResult<TicketQuery> {
     query.priority = params.priority.as_deref().and_then(|p| errors.take(Priority::parse("priority", p)));
     query.kind = params.kind.as_deref().and_then(|k| errors.take(TicketKind::parse("kind", k)));
     query.category = params.category.filter(|c| !c.is_empty());
+    query.owner = match params.owner.as_deref() {
+        None | Some("") => None,
+        Some("me") => Some(actor.id),
+        Some(id) => errors.take(parse_id("owner", id)),
+    };
+    query.held_by_others = params.held_by_others.unwrap_or(false);
     query.sla = match params.sla.as_deref() {
         None | Some("") => None,
         Some("breached") => Some(SlaFilter::Breached { now: now() }),

@@ -79,6 +79,10 @@ pub const MAX_PAGE: usize = 100;
 pub struct TicketQuery {
     pub statuses: Vec<Status>,
     pub assignee: Option<AssigneeFilter>,
+    /// Tickets this agent owns (首问负责人); with `held_by_others`, only those someone
+    /// else holds or nobody does: what the owner keeps tracking.
+    pub owner: Option<Id>,
+    pub held_by_others: bool,
     pub team: Option<Id>,
     pub priority: Option<Priority>,
     pub kind: Option<TicketKind>,

@@ -397,6 +397,16 @@ fn list_statement(query: &TicketQuery, visibility: &Visibility) -> SelectStateme
     if query.sort == TicketSort::SlaDue {
         select.and_where(Expr::col("sla_due_at").is_not_null());
     }
+    if let Some(owner) = query.owner {
+        select.and_where(Expr::col("owner_id").eq(owner));
+        if query.held_by_others {
+            select.cond_where(
+                Cond::any()
+                    .add(Expr::col("assignee_id").is_null())
+                    .add(Expr::col("assignee_id").ne(owner)),
+            );
+        }
+    }
     if let Visibility::Agent { id, teams } = visibility {
         // An agent's own assignment needs no further check; skipping it keeps the
         // "my tickets" inbox on its index.

@@ -16,6 +16,7 @@ on_both!(
     commitments_remind_escalate_and_count_late_as_broken,
     notifications_page_and_mark_read_and_reminders_fire,
     bad_policies_are_refused_and_change_nothing,
+    transfers_notify_the_new_holder_and_keep_the_owner_tracking,
 );
 
 fn ts(value: &Value) -> Timestamp {
@@ -467,4 +468,62 @@ async fn bad_policies_are_refused_and_change_nothing(backend: Backend) {
         )
         .await;
     assert_eq!(status, 403);
+}
+
+async fn transfers_notify_the_new_holder_and_keep_the_owner_tracking(backend: Backend) {
+    let app = spawn(backend).await;
+    let (a, a_token) = app.agent("first@example.com", "agent", &[]).await;
+    let (b, b_token) = app.agent("second@example.com", "agent", &[]).await;
+    let (c, _) = app.agent("third@example.com", "agent", &[]).await;
+    let number = app.ticket("转派跟踪", "t@example.com").await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/tickets/{number}/messages"),
+            Some(&a_token),
+            Some(json!({ "body": "我来跟进" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, moved) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/tickets/{number}/transfer"),
+            Some(&a_token),
+            Some(json!({ "agent": b, "reason": "需要技术支持 needs a technician" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    let (_, b_notes) = app.call(Method::GET, "/api/v1/notifications", Some(&b_token), None).await;
+    assert_eq!(b_notes["items"][0]["kind"], "transferred_to_you", "{b_notes}");
+    let (_, moved) = app
+        .post(
+            &format!("/api/v1/tickets/{number}/transfer"),
+            json!({ "agent": c, "reason": "rebalancing the queue" }),
+        )
+        .await;
+    assert_eq!(moved["owner_id"], a, "the first-contact owner stays");
+    let (_, a_notes) = app.call(Method::GET, "/api/v1/notifications", Some(&a_token), None).await;
+    assert_eq!(a_notes["items"][0]["kind"], "owned_ticket_transferred", "{a_notes}");
+    let (_, tracked) = app
+        .call(Method::GET, "/api/v1/tickets?owner=me&held_by_others=true", Some(&a_token), None)
+        .await;
+    let numbers: Vec<i64> = tracked["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![number], "{tracked}");
+    let (_, assigned) = app.post(&format!("/api/v1/tickets/{number}/assign"), json!({ "agent": a })).await;
+    assert_eq!(assigned["assignee_id"], a);
+    let (_, tracked) = app
+        .call(Method::GET, "/api/v1/tickets?owner=me&held_by_others=true", Some(&a_token), None)
+        .await;
+    assert!(
+        tracked["items"].as_array().unwrap().is_empty(),
+        "held by the owner again: {tracked}"
+    );
+    let (_, a_notes) = app.call(Method::GET, "/api/v1/notifications", Some(&a_token), None).await;
+    assert_eq!(a_notes["items"][0]["kind"], "assigned");
 }

@@ -48,6 +48,8 @@ CREATE INDEX tickets_by_sla_check ON tickets (sla_check_at) WHERE sla_check_at I
 CREATE INDEX tickets_by_sla_due ON tickets (sla_due_at, id) WHERE sla_due_at IS NOT NULL;
 CREATE INDEX tickets_by_sla_warn ON tickets (sla_warn_at, id) WHERE sla_warn_at IS NOT NULL;
 -- The queue of a team: unassigned work, most urgent first, then oldest.
+-- "Tickets I own but others hold" (first-contact ownership).
+CREATE INDEX tickets_by_owner ON tickets (owner_id, status, created_at, id) WHERE owner_id IS NOT NULL;
 CREATE INDEX tickets_queue ON tickets (team_id, priority DESC, created_at, id) WHERE assignee_id IS NULL;
 
 ALTER TABLE teams ADD COLUMN routing TEXT NOT NULL DEFAULT 'manual';
