@@ -12,7 +12,7 @@ use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::customers::{
     CustomerQuery, NewCustomer, customer_by_email, customer_by_id, insert_customer, list_customers, update_customer,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
@@ -242,5 +242,50 @@ impl App {
         self.customer(actor, id).await?;
         params.customer = Some(id.to_string());
         self.list_tickets(actor, params).await
+    }
+}
+
+/// Who serves a customer personally (专属客服).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct DedicatedAgent {
+    /// An agent id; `null` removes the dedicated agent.
+    pub agent: Option<Id>,
+}
+
+impl App {
+    /// Sets (or clears) a customer's dedicated agent, who then gets the customer's new
+    /// tickets in routed teams whenever online with capacity (supervisors).
+    pub async fn set_dedicated_agent(&self, actor: &Actor, customer: Id, input: DedicatedAgent) -> AppResult<DedicatedAgent> {
+        actor.require_supervisor("only a supervisor can give a customer a dedicated agent")?;
+        self.db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    if let Some(agent) = input.agent {
+                        match kefu_store::people::agent_by_id(tx.exec(), agent).await? {
+                            Some(found) if found.active => {}
+                            _ => return Err(AppError::field("agent", "unknown_agent", "no active agent with this id")),
+                        }
+                    }
+                    if !kefu_store::customers::set_dedicated_agent(tx.exec(), customer, input.agent).await? {
+                        return Err(AppError::NotFound {
+                            what: "customer",
+                            code: "customer_not_found",
+                        });
+                    }
+                    Ok(input)
+                })
+            })
+            .await
+    }
+
+    pub async fn dedicated_agent(&self, _actor: &Actor, customer: Id) -> AppResult<DedicatedAgent> {
+        kefu_store::customers::customer_by_id(self.db().read(), customer)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "customer",
+                code: "customer_not_found",
+            })?;
+        let agent = kefu_store::customers::dedicated_agent(self.db().read(), customer).await?;
+        Ok(DedicatedAgent { agent })
     }
 }

@@ -56,6 +56,7 @@ pub struct App {
     tokens: Arc<Mutex<HashMap<String, (Actor, Instant)>>>,
     intake: intake::Intake,
     engine: sla::EngineCache,
+    router: routing::Router,
 }
 
 impl App {
@@ -65,14 +66,18 @@ impl App {
         let (bus, _) = broadcast::channel(4096);
         let engine = sla::EngineCache::new();
         let intake = intake::Intake::start(db.clone(), engine.clone());
-        App {
+        let (router, kicks) = App::router_channel();
+        let app = App {
             db,
             bus,
             config: Arc::new(config),
             tokens: Arc::default(),
             intake,
             engine,
-        }
+            router,
+        };
+        tokio::spawn(app.clone().run_router(kicks));
+        app
     }
 
     /// Builds the application and loads its service configuration (SLA policies,

@@ -5,6 +5,7 @@ use crate::{Actor, App, now, secrets};
 use kefu_domain::contact::Email;
 use kefu_domain::entities::{Agent, Id, Team};
 use kefu_domain::enums::{Presence, Role};
+use kefu_domain::routing::RoutingMode;
 use kefu_domain::text::Name;
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::people::{self as store, NewAgent};
@@ -33,6 +34,8 @@ pub struct TeamInput {
     pub name: Option<String>,
     pub description: Option<String>,
     pub lead_agent_id: Option<Id>,
+    /// `manual` (default), `round_robin` or `least_loaded`.
+    pub routing: Option<String>,
 }
 
 /// The first admin (or any agent) created from the command line.
@@ -44,7 +47,7 @@ pub struct NewAgentCommand {
     pub password: Option<String>,
 }
 
-fn short_list(field: &str, values: Option<Vec<String>>, errors: &mut FieldErrors) -> Option<Vec<String>> {
+pub(crate) fn short_list(field: &str, values: Option<Vec<String>>, errors: &mut FieldErrors) -> Option<Vec<String>> {
     let values = values?;
     if values.len() > 50 || values.iter().any(|v| v.trim().is_empty() || v.chars().count() > 50) {
         errors.push(FieldError::new(field, "invalid_list", "at most 50 entries of 1 to 50 characters"));
@@ -195,7 +198,8 @@ impl App {
         }
         errors.into_result()?;
         let (teams, capacity, active) = (input.teams, input.capacity, input.active);
-        self.db()
+        let changed = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     let mut agent = store::agent_by_id(tx.exec(), id).await?.ok_or(AppError::NotFound {
@@ -225,7 +229,10 @@ impl App {
                         .ok_or_else(|| AppError::Internal("agent vanished".into()))
                 })
             })
-            .await
+            .await?;
+        // Online again, more capacity, new teams: queued work may now fit.
+        self.kick_agent(id);
+        Ok(changed)
     }
 
     pub async fn create_team(&self, actor: &Actor, input: TeamInput) -> AppResult<Team> {
@@ -240,7 +247,14 @@ impl App {
             return Err(AppError::field("description", "too_long", "must be at most 2000 characters"));
         }
         let lead = input.lead_agent_id;
-        self.db()
+        let routing = input
+            .routing
+            .as_deref()
+            .map(|r| RoutingMode::parse("routing", r))
+            .transpose()
+            .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
+        let team = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     if store::team_by_name(tx.exec(), name.as_str()).await?.is_some() {
@@ -255,23 +269,39 @@ impl App {
                             .ok_or_else(|| AppError::field("lead_agent_id", "unknown_agent", "no such agent"))?;
                     }
                     let id = store::insert_team(tx.exec(), name.as_str(), &description, lead, now()).await?;
-                    store::team_by_id(tx.exec(), id)
+                    let mut team = store::team_by_id(tx.exec(), id)
                         .await?
-                        .ok_or_else(|| AppError::Internal("team vanished".into()))
+                        .ok_or_else(|| AppError::Internal("team vanished".into()))?;
+                    if let Some(routing) = routing {
+                        team.routing = routing;
+                        store::update_team(tx.exec(), &team, now()).await?;
+                    }
+                    Ok(team)
                 })
             })
-            .await
+            .await?;
+        if routing.is_some() {
+            self.reload_engine().await?;
+        }
+        Ok(team)
     }
 
     pub async fn update_team(&self, actor: &Actor, id: Id, input: TeamInput) -> AppResult<Team> {
         actor.require_admin("only an admin can change teams")?;
+        let routing = input
+            .routing
+            .as_deref()
+            .map(|r| RoutingMode::parse("routing", r))
+            .transpose()
+            .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
         let name = input
             .name
             .as_deref()
             .map(|n| Name::parse("name", n))
             .transpose()
             .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
-        self.db()
+        let team = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     let mut team = store::team_by_id(tx.exec(), id).await?.ok_or(AppError::NotFound {
@@ -290,11 +320,17 @@ impl App {
                             .ok_or_else(|| AppError::field("lead_agent_id", "unknown_agent", "no such agent"))?;
                         team.lead_agent_id = Some(lead);
                     }
+                    team.routing = routing.unwrap_or(team.routing);
                     store::update_team(tx.exec(), &team, now()).await?;
-                    Ok(team)
+                    Ok::<_, AppError>(team)
                 })
             })
-            .await
+            .await?;
+        if routing.is_some() {
+            self.reload_engine().await?;
+            self.kick_team(id);
+        }
+        Ok(team)
     }
 
     /// Issues a new API token for the agent with this e-mail; returns the token itself,

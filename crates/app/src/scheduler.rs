@@ -30,6 +30,9 @@ use tokio::sync::watch;
 const BATCH: u32 = 500;
 /// How often the scheduler looks for due work when idle.
 const POLL: Duration = Duration::from_millis(200);
+/// How often every routed team's queue is looked at even without a kick (after a restart,
+/// or when a kick was dropped under load).
+const SWEEP: Duration = Duration::from_secs(5);
 /// How often the service configuration is re-read (other nodes may have changed it).
 const RELOAD: Duration = Duration::from_secs(10);
 
@@ -98,6 +101,7 @@ impl App {
         let app = self.clone();
         let task = tokio::spawn(async move {
             let mut last_reload = tokio::time::Instant::now();
+            let mut last_sweep = tokio::time::Instant::now();
             loop {
                 let busy = match app.run_due_work(now()).await {
                     Ok(done) => done.full,
@@ -106,6 +110,10 @@ impl App {
                         false
                     }
                 };
+                if last_sweep.elapsed() >= SWEEP {
+                    last_sweep = tokio::time::Instant::now();
+                    app.sweep_routing();
+                }
                 if last_reload.elapsed() >= RELOAD {
                     last_reload = tokio::time::Instant::now();
                     if let Err(error) = app.reload_engine().await {

@@ -1,4 +1,5 @@
-//! SLA clocks inside commands: which policy applies to a ticket, and bringing its clocks
+//! The service configuration commands consult (SLA policies, calendars, routed teams),
+//! and SLA clocks inside commands: which policy applies to a ticket, and bringing its clocks
 //! and service facts up to date with the events of the command that changes it, in the
 //! same transaction. The clock rules themselves are in `kefu_domain::sla`.
 
@@ -27,6 +28,8 @@ pub(crate) struct Engine {
     /// Whether any active policy looks at the customer's tier (else the customer is not
     /// loaded for it).
     uses_tiers: bool,
+    /// Teams that assign work automatically (kicks for other teams cost nothing).
+    routed_teams: std::collections::BTreeSet<Id>,
 }
 
 impl Engine {
@@ -36,6 +39,7 @@ impl Engine {
             calendars: HashMap::new(),
             always_open: Arc::new(BusinessCalendar::always_open(TimeZone::UTC)),
             uses_tiers: false,
+            routed_teams: Default::default(),
         }
     }
 
@@ -49,6 +53,7 @@ impl Engine {
                 Err(error) => tracing::error!(calendar = calendar.id, ?error, "stored calendar does not build; skipped"),
             }
         }
+        engine.routed_teams = kefu_store::people::routed_teams(ex.reborrow()).await?.into_iter().collect();
         for policy in kefu_store::sla_policies::policies(ex).await? {
             if !policy.active {
                 continue;
@@ -61,6 +66,14 @@ impl Engine {
             engine.policies.push((policy, calendar));
         }
         Ok(engine)
+    }
+
+    pub(crate) fn routes(&self, team: Id) -> bool {
+        self.routed_teams.contains(&team)
+    }
+
+    pub(crate) fn routed_teams(&self) -> Vec<Id> {
+        self.routed_teams.iter().copied().collect()
     }
 
     /// The first active policy in rank order whose conditions match.

@@ -54,6 +54,11 @@ pub struct CreateTicket {
     pub team: Option<Id>,
     /// What the customer expects as a resolution.
     pub expected_resolution: Option<String>,
+    /// The language the customer needs, e.g. `zh` or `en-GB` (routing: only agents who
+    /// speak it).
+    pub language: Option<String>,
+    /// Skills an agent needs to take the ticket (routing).
+    pub required_skills: Option<Vec<String>>,
 }
 
 /// A PATCH: only the fields present change. `null` clears `category` and `team`.
@@ -76,6 +81,10 @@ pub struct UpdateTicket {
     /// With `status: resolved`: how it was solved, kept as an internal note. Allows
     /// resolving without a public reply.
     pub resolution_note: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub language: Option<Option<String>>,
+    pub required_skills: Option<Vec<String>>,
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -194,6 +203,7 @@ impl App {
             let (ticket, events) = self.intake.create(actor.clone(), parsed).await?;
             metrics::counter!("kefu_tickets_created_total").increment(1);
             self.publish(events);
+            self.routing_kicks(None, &ticket);
             return Ok(Created { ticket, created: true });
         };
         let actor = actor.clone();
@@ -222,6 +232,7 @@ impl App {
             .await?;
         if created.created {
             metrics::counter!("kefu_tickets_created_total").increment(1);
+            self.routing_kicks(None, &created.ticket);
         }
         self.publish(events);
         Ok(created)
@@ -303,6 +314,9 @@ impl App {
             })
             .await?;
         self.publish(events);
+        if added.follow_up_of.is_some() {
+            self.routing_kicks(None, &added.ticket);
+        }
         Ok(added)
     }
 
@@ -406,11 +420,13 @@ impl App {
                     let before = load_visible(tx.exec(), &actor, number).await?;
                     let (mut ticket, events) = apply(tx, before.clone(), at).await?;
                     let stored = save(tx, &engine, &before, &mut ticket, events, at).await?;
-                    Ok::<_, AppError>((ticket, stored))
+                    Ok::<_, AppError>(((before, ticket), stored))
                 })
             })
             .await?;
+        let (before, ticket) = ticket;
         self.publish(events);
+        self.routing_kicks(Some(&before), &ticket);
         Ok(ticket)
     }
 }
@@ -555,6 +571,8 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
     if customer.email.is_none() && customer.phone.is_none() {
         errors.push(FieldError::new("customer", "required", "give the customer's email or phone"));
     }
+    let language = input.language.as_deref().and_then(|l| errors.take(parse_language(l)));
+    let required_skills = crate::people::short_list("required_skills", input.required_skills.clone(), &mut errors);
     errors.into_result()?;
     let missing = || AppError::Internal("parsed fields missing after validation".into());
     Ok(ParsedCreate {
@@ -571,8 +589,8 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
             expected_resolution: expected.flatten().map(Expectation::into_inner),
             custom: custom.unwrap_or_default(),
             follow_up_of: None,
-            language: None,
-            required_skills: Vec::new(),
+            language,
+            required_skills: required_skills.unwrap_or_default(),
             sla: None,
         },
         customer_name: name.flatten().map(Name::into_inner),
@@ -659,6 +677,8 @@ struct ParsedUpdate {
     expected_resolution: Option<String>,
     custom: Option<serde_json::Map<String, Value>>,
     resolution_note: Option<String>,
+    language: Option<Option<String>>,
+    required_skills: Option<Vec<String>>,
 }
 
 fn parse_update(input: UpdateTicket) -> AppResult<ParsedUpdate> {
@@ -700,8 +720,15 @@ fn parse_update(input: UpdateTicket) -> AppResult<ParsedUpdate> {
             "a resolution note goes with status \"resolved\"",
         ));
     }
+    let language = match input.language {
+        Some(Some(text)) => errors.take(parse_language(&text)).map(Some),
+        other => other,
+    };
+    let required_skills = crate::people::short_list("required_skills", input.required_skills, &mut errors);
     errors.into_result()?;
     Ok(ParsedUpdate {
+        language,
+        required_skills,
         status,
         priority,
         category: input.category,
@@ -712,6 +739,19 @@ fn parse_update(input: UpdateTicket) -> AppResult<ParsedUpdate> {
         custom,
         resolution_note: note.map(Body::into_inner),
     })
+}
+
+/// A language tag as routing compares it (BCP 47 shape: letters, digits and hyphens).
+fn parse_language(text: &str) -> Result<String, FieldError> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 35 || !text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(FieldError::new(
+            "language",
+            "invalid_language",
+            "a language tag such as zh, zh-CN or en",
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 async fn apply_update(
@@ -730,6 +770,26 @@ async fn apply_update(
         require_active_agent(tx.exec(), owner, "owner").await?;
         events.push(NewEvent::change(EventKind::OwnerChanged, who, ticket.owner_id, Some(owner)));
         ticket.owner_id = Some(owner);
+    }
+    if let Some(language) = change.language
+        && language != ticket.language
+    {
+        events.push(NewEvent::new(
+            EventKind::FieldChanged,
+            who,
+            json!({ "field": "language", "before": ticket.language, "after": language }),
+        ));
+        ticket.language = language;
+    }
+    if let Some(skills) = change.required_skills
+        && skills != ticket.required_skills
+    {
+        events.push(NewEvent::new(
+            EventKind::FieldChanged,
+            who,
+            json!({ "field": "required_skills", "before": ticket.required_skills, "after": skills }),
+        ));
+        ticket.required_skills = skills;
     }
     if let Some(priority) = change.priority
         && priority != ticket.priority

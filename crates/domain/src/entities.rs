@@ -71,6 +71,9 @@ pub struct Team {
     pub description: String,
     pub lead_agent_id: Option<Id>,
     pub members: Vec<Id>,
+    /// How new work is handed to members: `manual` (agents pick from the queue),
+    /// `round_robin` or `least_loaded`.
+    pub routing: crate::routing::RoutingMode,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }

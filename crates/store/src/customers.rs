@@ -248,3 +248,17 @@ pub async fn upsert_customers_by_email(
         .fetch_all(e)
         .await)?)
 }
+
+/// A customer's dedicated agent (专属客服), if any.
+pub async fn dedicated_agent(ex: Exec<'_>, customer_id: Id) -> StoreResult<Option<Id>> {
+    let row: Option<(Option<i64>,)> = exec!(ex, e => sqlx::query_as("SELECT dedicated_agent_id FROM customers WHERE id = $1")
+        .bind(customer_id).fetch_optional(e).await)?;
+    Ok(row.and_then(|(id,)| id))
+}
+
+/// Sets or clears a customer's dedicated agent; false when there is no such customer.
+pub async fn set_dedicated_agent(ex: Exec<'_>, customer_id: Id, agent_id: Option<Id>) -> StoreResult<bool> {
+    let changed = exec!(ex, e => sqlx::query("UPDATE customers SET dedicated_agent_id = $2 WHERE id = $1")
+        .bind(customer_id).bind(agent_id).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(changed > 0)
+}

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use kefu_domain::contact::Email;
 use kefu_domain::entities::{Agent, Id, Team};
 use kefu_domain::enums::{Presence, Role};
+use kefu_domain::routing::RoutingMode;
 
 #[derive(sqlx::FromRow)]
 struct AgentRow {
@@ -159,10 +160,11 @@ struct TeamRow {
     name: String,
     description: String,
     lead_agent_id: Option<i64>,
+    routing: String,
     created_at: i64,
 }
 
-const TEAM_SELECT: &str = "SELECT id, name, description, lead_agent_id, created_at FROM teams";
+const TEAM_SELECT: &str = "SELECT id, name, description, lead_agent_id, routing, created_at FROM teams";
 
 async fn teams_with_members(ex: Exec<'_>, rows: Vec<TeamRow>) -> StoreResult<Vec<Team>> {
     let memberships: Vec<(i64, i64)> =
@@ -175,6 +177,7 @@ async fn teams_with_members(ex: Exec<'_>, rows: Vec<TeamRow>) -> StoreResult<Vec
                 name: row.name,
                 description: row.description,
                 lead_agent_id: row.lead_agent_id,
+                routing: wire(RoutingMode::parse, "routing", &row.routing)?,
                 created_at: ts(row.created_at)?,
             })
         })
@@ -206,8 +209,8 @@ pub async fn insert_team(ex: Exec<'_>, name: &str, description: &str, lead: Opti
 }
 
 pub async fn update_team(ex: Exec<'_>, team: &Team, now: Timestamp) -> StoreResult<()> {
-    exec!(ex, e => sqlx::query("UPDATE teams SET name = $2, description = $3, lead_agent_id = $4, updated_at = $5 WHERE id = $1")
-        .bind(team.id).bind(&team.name).bind(&team.description).bind(team.lead_agent_id).bind(ms(now))
+    exec!(ex, e => sqlx::query("UPDATE teams SET name = $2, description = $3, lead_agent_id = $4, updated_at = $5, routing = $6 WHERE id = $1")
+        .bind(team.id).bind(&team.name).bind(&team.description).bind(team.lead_agent_id).bind(ms(now)).bind(team.routing.as_str())
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -233,4 +236,53 @@ pub async fn adjust_open_tickets(ex: Exec<'_>, agent_id: Id, delta: i64) -> Stor
     exec!(ex, e => sqlx::query("UPDATE agents SET open_tickets = CASE WHEN open_tickets + $2 < 0 THEN 0 ELSE open_tickets + $2 END WHERE id = $1")
         .bind(agent_id).bind(delta).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// The active members of a team with their open-ticket load: who routing chooses from.
+pub async fn routing_candidates(mut ex: Exec<'_>, team_id: Id) -> StoreResult<Vec<(Agent, i64)>> {
+    let loads: Vec<(i64, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
+        "SELECT a.id, a.open_tickets FROM agents a JOIN team_members m ON m.agent_id = a.id \
+         WHERE m.team_id = $1 AND a.active = TRUE ORDER BY a.id")
+        .bind(team_id).fetch_all(e).await)?;
+    let mut out = Vec::with_capacity(loads.len());
+    for (id, load) in loads {
+        if let Some(agent) = agent_by_id(ex.reborrow(), id).await? {
+            out.push((agent, load));
+        }
+    }
+    Ok(out)
+}
+
+/// An agent's count of open assigned tickets.
+pub async fn open_tickets_of(ex: Exec<'_>, agent_id: Id) -> StoreResult<i64> {
+    let row: Option<(i64,)> =
+        exec!(ex, e => sqlx::query_as("SELECT open_tickets FROM agents WHERE id = $1").bind(agent_id).fetch_optional(e).await)?;
+    Ok(row.map_or(0, |(n,)| n))
+}
+
+/// Who a team's round robin handed work to last.
+pub async fn last_assigned(ex: Exec<'_>, team_id: Id) -> StoreResult<Option<Id>> {
+    let row: Option<(Option<i64>,)> = exec!(ex, e => sqlx::query_as("SELECT last_assigned_agent_id FROM teams WHERE id = $1")
+        .bind(team_id).fetch_optional(e).await)?;
+    Ok(row.and_then(|(id,)| id))
+}
+
+pub async fn set_last_assigned(ex: Exec<'_>, team_id: Id, agent_id: Id) -> StoreResult<()> {
+    exec!(ex, e => sqlx::query("UPDATE teams SET last_assigned_agent_id = $2 WHERE id = $1")
+        .bind(team_id).bind(agent_id).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Teams that route work automatically (not `manual`).
+pub async fn routed_teams(ex: Exec<'_>) -> StoreResult<Vec<Id>> {
+    let rows: Vec<(i64,)> =
+        exec!(ex, e => sqlx::query_as("SELECT id FROM teams WHERE routing <> 'manual' ORDER BY id").fetch_all(e).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The teams an agent belongs to.
+pub async fn teams_of_agent(ex: Exec<'_>, agent_id: Id) -> StoreResult<Vec<Id>> {
+    let rows: Vec<(i64,)> = exec!(ex, e => sqlx::query_as("SELECT team_id FROM team_members WHERE agent_id = $1 ORDER BY team_id")
+        .bind(agent_id).fetch_all(e).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }

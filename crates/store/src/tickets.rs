@@ -512,3 +512,13 @@ pub async fn ticket_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<Ticket>> {
         .bind(id).fetch_optional(e).await)?;
     row.map(TicketRow::into_domain).transpose()
 }
+
+/// A team's queue: unassigned unfinished tickets, most urgent first, then oldest (index
+/// `tickets_queue`).
+pub async fn team_queue(ex: Exec<'_>, team_id: Id, limit: u32) -> StoreResult<Vec<Ticket>> {
+    let rows: Vec<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM tickets WHERE team_id = $1 AND assignee_id IS NULL AND status NOT IN ('resolved', 'closed') \
+         ORDER BY priority DESC, created_at, id LIMIT $2")))
+        .bind(team_id).bind(i64::from(limit)).fetch_all(e).await)?;
+    rows.into_iter().map(TicketRow::into_domain).collect()
+}

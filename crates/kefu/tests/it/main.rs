@@ -3,6 +3,7 @@
 
 mod api_errors;
 mod api_people;
+mod api_routing;
 mod api_service;
 mod api_tickets;
 mod cli;

@@ -50,7 +50,8 @@ CREATE INDEX tickets_by_sla_warn ON tickets (sla_warn_at, id) WHERE sla_warn_at 
 -- The queue of a team: unassigned work, most urgent first, then oldest.
 -- "Tickets I own but others hold" (first-contact ownership).
 CREATE INDEX tickets_by_owner ON tickets (owner_id, status, created_at, id) WHERE owner_id IS NOT NULL;
-CREATE INDEX tickets_queue ON tickets (team_id, priority DESC, created_at, id) WHERE assignee_id IS NULL;
+CREATE INDEX tickets_queue ON tickets (team_id, priority DESC, created_at, id)
+    WHERE assignee_id IS NULL AND status NOT IN ('resolved', 'closed');
 
 ALTER TABLE teams ADD COLUMN routing TEXT NOT NULL DEFAULT 'manual';
 ALTER TABLE teams ADD COLUMN last_assigned_agent_id INTEGER;

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_app::customers::{CustomerInput, ListCustomers};
+use kefu_app::customers::{CustomerInput, DedicatedAgent, ListCustomers};
 use kefu_app::tickets::{ListTickets, Page};
 use kefu_domain::entities::{Customer, Ticket};
 
@@ -56,4 +56,24 @@ pub async fn tickets(
     ApiQuery(params): ApiQuery<ListTickets>,
 ) -> ApiResult<Json<Page<Ticket>>> {
     Ok(Json(state.app.customer_tickets(&actor, id, params).await?))
+}
+
+/// A customer's dedicated agent (专属客服).
+#[utoipa::path(get, path = "/api/v1/customers/{id}/dedicated-agent", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 200, body = DedicatedAgent), (status = 404, body = Problem)))]
+pub async fn dedicated_agent(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): IdPath) -> ApiResult<Json<DedicatedAgent>> {
+    Ok(Json(state.app.dedicated_agent(&actor, id).await?))
+}
+
+/// Set or clear a customer's dedicated agent: their tickets go to that agent whenever the
+/// agent is online with capacity (supervisors).
+#[utoipa::path(put, path = "/api/v1/customers/{id}/dedicated-agent", tag = "customers", params(("id" = i64, Path)),
+    request_body = DedicatedAgent, responses((status = 200, body = DedicatedAgent), (status = 422, body = Problem)))]
+pub async fn set_dedicated_agent(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<DedicatedAgent>,
+) -> ApiResult<Json<DedicatedAgent>> {
+    Ok(Json(state.app.set_dedicated_agent(&actor, id, input).await?))
 }

@@ -16,7 +16,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     info(title = "Kefu API", description = "Kefu (客服) customer-service platform, REST API v1. Authenticate with `Authorization: Bearer TOKEN` (`kefu admin create-token`). Errors are RFC 9457 problem+json with a stable `code`."),
     paths(
         tickets::create, tickets::list, tickets::get, tickets::update, tickets::add_message, tickets::assign, tickets::transfer, tickets::events,
-        customers::create, customers::list, customers::get, customers::update, customers::tickets,
+        customers::create, customers::list, customers::get, customers::update, customers::tickets, customers::dedicated_agent, customers::set_dedicated_agent,
         people::agents, people::create_agent, people::update_agent, people::teams, people::create_team, people::update_team,
         service::calendars, service::create_calendar, service::calendar, service::update_calendar, service::delete_calendar, service::import_holidays,
         service::policies, service::create_policy, service::update_policy, service::delete_policy,
@@ -51,6 +51,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/customers", post(customers::create).get(customers::list))
         .route("/api/v1/customers/{id}", get(customers::get).patch(customers::update))
         .route("/api/v1/customers/{id}/tickets", get(customers::tickets))
+        .route(
+            "/api/v1/customers/{id}/dedicated-agent",
+            get(customers::dedicated_agent).put(customers::set_dedicated_agent),
+        )
         .route("/api/v1/agents", get(people::agents).post(people::create_agent))
         .route("/api/v1/agents/{id}", patch(people::update_agent))
         .route("/api/v1/teams", get(people::teams).post(people::create_team))
