@@ -4,6 +4,7 @@
 //! so every rule (authorization included) is enforced once, here.
 
 pub mod actor;
+pub mod automation;
 pub mod commitments;
 pub mod customers;
 pub mod demo;
@@ -112,7 +113,14 @@ impl App {
     }
 
     fn publish(&self, events: Vec<TicketEvent>) {
+        self.publish_at_depth(events, 0);
+    }
+
+    /// Publishes committed events that `depth` rule runs led to, and hands them to the
+    /// automation rules.
+    fn publish_at_depth(&self, events: Vec<TicketEvent>, depth: u8) {
         metrics::counter!("kefu_ticket_events_total").increment(events.len() as u64);
+        self.run_rules_after(&events, depth);
         for event in events {
             // No subscriber is not an error: the events are in the store.
             let _ = self.bus.send(Arc::new(event));

@@ -14,6 +14,7 @@
 //! Polling two indexed `MIN()`s every 200 ms costs nothing measurable and bounds lateness.
 
 use crate::error::AppResult;
+use crate::sla::Engine;
 use crate::{App, commitments, now};
 use jiff::Timestamp;
 use kefu_domain::entities::{ActorRef, Id, Ticket};
@@ -33,6 +34,8 @@ const POLL: Duration = Duration::from_millis(200);
 /// How often every routed team's queue is looked at even without a kick (after a restart,
 /// or when a kick was dropped under load).
 const SWEEP: Duration = Duration::from_secs(5);
+/// How often idle-ticket rules look for tickets nobody touched.
+const IDLE_RULES: Duration = Duration::from_secs(60);
 /// How often the service configuration is re-read (other nodes may have changed it).
 const RELOAD: Duration = Duration::from_secs(10);
 
@@ -102,6 +105,7 @@ impl App {
         let task = tokio::spawn(async move {
             let mut last_reload = tokio::time::Instant::now();
             let mut last_sweep = tokio::time::Instant::now();
+            let mut last_idle = tokio::time::Instant::now();
             loop {
                 let busy = match app.run_due_work(now()).await {
                     Ok(done) => done.full,
@@ -113,6 +117,12 @@ impl App {
                 if last_sweep.elapsed() >= SWEEP {
                     last_sweep = tokio::time::Instant::now();
                     app.sweep_routing();
+                }
+                if last_idle.elapsed() >= IDLE_RULES {
+                    last_idle = tokio::time::Instant::now();
+                    if let Err(error) = app.run_idle_rules(now()).await {
+                        tracing::warn!(%error, "idle rules failed");
+                    }
                 }
                 if last_reload.elapsed() >= RELOAD {
                     last_reload = tokio::time::Instant::now();
@@ -149,13 +159,15 @@ impl App {
             .await?;
         done.sla_checks = checked;
         self.publish(events);
-        let app = self.clone();
-        let (fired, events) = self
+        let engine = self.engine();
+        let (fired, groups) = self
             .db()
-            .write(move |tx| Box::pin(async move { fire_timers(tx, &app, now).await }))
+            .write(move |tx| Box::pin(async move { fire_timers(tx, &engine, now).await }))
             .await?;
         done.timers = fired;
-        self.publish(events);
+        for (events, depth) in groups {
+            self.publish_at_depth(events, depth);
+        }
         metrics::counter!("kefu_scheduler_sla_checks_total").increment(done.sla_checks as u64);
         metrics::counter!("kefu_scheduler_timers_fired_total").increment(done.timers as u64);
         done.full = done.sla_checks == BATCH as usize || done.timers == BATCH as usize;
@@ -216,24 +228,25 @@ async fn check_sla_clocks(tx: &mut Tx, now: Timestamp) -> AppResult<(usize, Vec<
     Ok((due.len(), stored))
 }
 
-async fn fire_timers(tx: &mut Tx, app: &App, now: Timestamp) -> AppResult<(usize, Vec<TicketEvent>)> {
+/// Fires the due timers; returns how many, and their events grouped by the rule depth
+/// they carry (0 for everything but rule delays).
+async fn fire_timers(tx: &mut Tx, engine: &Engine, now: Timestamp) -> AppResult<(usize, Vec<(Vec<TicketEvent>, u8)>)> {
     let due = timers::take_due(tx.exec(), now, BATCH).await?;
     let mut stored = Vec::new();
+    let mut groups = Vec::new();
     let mut reminders = Vec::new();
     for timer in &due {
         match TimerKind::parse(&timer.kind) {
             Some(TimerKind::Reminder) => reminders.extend(reminder(timer)),
             Some(TimerKind::CommitmentReminder) => stored.extend(commitments::remind(tx, timer, now).await?),
             Some(TimerKind::CommitmentDue) => stored.extend(commitments::come_due(tx, timer, now).await?),
-            Some(TimerKind::RuleDelay) => {
-                let _ = app;
-                tracing::error!(id = timer.id, "rule delays are not wired yet")
-            }
+            Some(TimerKind::RuleDelay) => groups.push(crate::automation::run_delayed(tx, engine, timer, now).await?),
             None => tracing::error!(kind = timer.kind, id = timer.id, "timer of unknown kind dropped"),
         }
     }
     notifications::insert_notifications(tx.exec(), &reminders, now).await?;
-    Ok((due.len(), stored))
+    groups.push((stored, 0));
+    Ok((due.len(), groups))
 }
 
 /// The notification a reminder timer makes; a malformed one is logged and dropped rather

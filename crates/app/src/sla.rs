@@ -30,6 +30,8 @@ pub(crate) struct Engine {
     uses_tiers: bool,
     /// Teams that assign work automatically (kicks for other teams cost nothing).
     routed_teams: std::collections::BTreeSet<Id>,
+    /// Active automation rules by trigger.
+    rules: crate::automation::RuleBook,
 }
 
 impl Engine {
@@ -40,6 +42,7 @@ impl Engine {
             always_open: Arc::new(BusinessCalendar::always_open(TimeZone::UTC)),
             uses_tiers: false,
             routed_teams: Default::default(),
+            rules: Default::default(),
         }
     }
 
@@ -54,6 +57,7 @@ impl Engine {
             }
         }
         engine.routed_teams = kefu_store::people::routed_teams(ex.reborrow()).await?.into_iter().collect();
+        engine.rules = crate::automation::RuleBook::new(kefu_store::rules::rules(ex.reborrow()).await?);
         for policy in kefu_store::sla_policies::policies(ex).await? {
             if !policy.active {
                 continue;
@@ -66,6 +70,10 @@ impl Engine {
             engine.policies.push((policy, calendar));
         }
         Ok(engine)
+    }
+
+    pub(crate) fn rules(&self) -> &crate::automation::RuleBook {
+        &self.rules
     }
 
     pub(crate) fn routes(&self, team: Id) -> bool {

@@ -522,3 +522,21 @@ pub async fn team_queue(ex: Exec<'_>, team_id: Id, limit: u32) -> StoreResult<Ve
         .bind(team_id).bind(i64::from(limit)).fetch_all(e).await)?;
     rows.into_iter().map(TicketRow::into_domain).collect()
 }
+
+/// The most recently updated tickets (a rule's dry run tries them).
+pub async fn recently_updated(ex: Exec<'_>, limit: u32) -> StoreResult<Vec<Ticket>> {
+    let rows: Vec<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM tickets ORDER BY updated_at DESC, id DESC LIMIT $1")))
+        .bind(i64::from(limit)).fetch_all(e).await)?;
+    rows.into_iter().map(TicketRow::into_domain).collect()
+}
+
+/// Unfinished tickets not updated since `before`, longest idle first (index
+/// `tickets_by_status_updated`, one range per unfinished status).
+pub async fn idle_tickets(ex: Exec<'_>, before: Timestamp, limit: u32) -> StoreResult<Vec<Ticket>> {
+    let rows: Vec<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold') AND updated_at <= $1 \
+         ORDER BY updated_at, id LIMIT $2")))
+        .bind(ms(before)).bind(i64::from(limit)).fetch_all(e).await)?;
+    rows.into_iter().map(TicketRow::into_domain).collect()
+}

@@ -22,6 +22,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         service::policies, service::create_policy, service::update_policy, service::delete_policy,
         service::ticket_sla, service::arrival, service::make_commitment, service::ticket_commitments, service::my_commitments,
         service::resolve_commitment, service::commitment_counts, service::notifications, service::mark_read, service::reminder,
+        service::rules, service::create_rule, service::update_rule, service::delete_rule, service::dry_run,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -84,6 +85,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notifications", get(service::notifications))
         .route("/api/v1/notifications/read", post(service::mark_read))
         .route("/api/v1/reminders", post(service::reminder))
+        .route("/api/v1/rules", get(service::rules).post(service::create_rule))
+        .route("/api/v1/rules/dry-run", post(service::dry_run))
+        .route("/api/v1/rules/{id}", put(service::update_rule).delete(service::delete_rule))
         .route("/api/v1/openapi.json", get(openapi))
 }
 

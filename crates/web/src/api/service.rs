@@ -7,6 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kefu_app::automation::{DryRun, DryRunResult, Rule, RuleInput};
 use kefu_app::commitments::{CommitmentCounts, MakeCommitment, ResolveCommitment};
 use kefu_app::notifications::{MarkRead, NewReminder, NotificationPage, ReminderSet};
 use kefu_app::policies::{CalendarInput, PolicyInput, TicketSla};
@@ -243,4 +244,47 @@ pub async fn reminder(
     ApiJson(input): ApiJson<NewReminder>,
 ) -> ApiResult<(StatusCode, Json<ReminderSet>)> {
     Ok((StatusCode::CREATED, Json(state.app.set_reminder(&actor, input).await?)))
+}
+
+/// Automation rules in rank order (supervisors read, admins change).
+#[utoipa::path(get, path = "/api/v1/rules", tag = "automation", responses((status = 200, body = Vec<Rule>), (status = 403, body = Problem)))]
+pub async fn rules(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Rule>>> {
+    Ok(Json(state.app.rules(&actor).await?))
+}
+
+/// Create an automation rule (admins): trigger, conditions, actions.
+#[utoipa::path(post, path = "/api/v1/rules", tag = "automation", request_body = RuleInput,
+    responses((status = 201, body = Rule), (status = 422, body = Problem)))]
+pub async fn create_rule(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<RuleInput>,
+) -> ApiResult<(StatusCode, Json<Rule>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_rule(&actor, input).await?)))
+}
+
+#[utoipa::path(put, path = "/api/v1/rules/{id}", tag = "automation", params(("id" = i64, Path)), request_body = RuleInput,
+    responses((status = 200, body = Rule), (status = 422, body = Problem), (status = 404, body = Problem)))]
+pub async fn update_rule(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<RuleInput>,
+) -> ApiResult<Json<Rule>> {
+    Ok(Json(state.app.update_rule(&actor, id, input).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/rules/{id}", tag = "automation", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_rule(State(state): State<AppState>, Auth(actor): Auth, IdPath(id): IdPath) -> ApiResult<StatusCode> {
+    state.app.delete_rule(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which recently updated tickets a rule would match now, and what it would change;
+/// writes nothing (supervisors).
+#[utoipa::path(post, path = "/api/v1/rules/dry-run", tag = "automation", request_body = DryRun,
+    responses((status = 200, body = DryRunResult), (status = 422, body = Problem)))]
+pub async fn dry_run(State(state): State<AppState>, Auth(actor): Auth, ApiJson(input): ApiJson<DryRun>) -> ApiResult<Json<DryRunResult>> {
+    Ok(Json(state.app.dry_run_rule(&actor, input).await?))
 }
