@@ -16,6 +16,9 @@
 #      distinct e-mails (-Z: mostly new customers, some repeats); an older oha one fixed body.
 #   d. The server's resident memory (`ps -o rss=`) is sampled every second during each load
 #      run; the table shows the max per scenario (for the demo fills: the exact peak, getrusage).
+#   g. Unless SKIP_SERVICE=1, on the same server: 50 automation rules, then (c) again; then
+#      bench/service.py: scheduler lateness at 1,000 timers due per second, SLA
+#      recomputation on priority changes, routing decisions with 500 agents online.
 #   e. Unless SKIP_PG=1: drops and creates the PostgreSQL database kefu_bench on
 #      127.0.0.1:5432 (user postgres), `kefu demo --tickets $PG_DEMO_TICKETS` on it (timed),
 #      then the create benchmark of (c) against it.
@@ -28,6 +31,7 @@
 #   PG_DEMO_TICKETS=100000 tickets for the PostgreSQL demo fill
 #   SKIP_PG=1              skip (e)
 #   SKIP_BUILD=1           use target/release/kefu as it is
+#   SKIP_SERVICE=1         skip (g)
 #   LOADGEN=oha|wrk        force a load generator (default: oha, falling back to wrk)
 #   DEMO_TIMEOUT=7200      seconds before a demo fill is given up (the run then fails)
 #   INBOX_ROLE=agent       pick the inbox agent among this role only (default: any role)
@@ -49,6 +53,7 @@ PG_DEMO_TICKETS=${PG_DEMO_TICKETS:-100000}
 DURATION=${DURATION:-20}
 SKIP_PG=${SKIP_PG:-0}
 SKIP_BUILD=${SKIP_BUILD:-0}
+SKIP_SERVICE=${SKIP_SERVICE:-0}
 LOADGEN=${LOADGEN:-}
 DEMO_TIMEOUT=${DEMO_TIMEOUT:-7200}
 INBOX_ROLE=${INBOX_ROLE:-}
@@ -339,6 +344,16 @@ load sqlite-customer "customer tickets, SQLite (customer $CUSTOMER_ID, $CUSTOMER
     "$READ_CONNECTIONS" GET "/api/v1/customers/$CUSTOMER_ID/tickets?limit=25" "$ADMIN_TOKEN"
 load sqlite-create "ticket create, SQLite, c=$CREATE_CONNECTIONS" \
     "$CREATE_CONNECTIONS" POST "/api/v1/tickets" "$ADMIN_TOKEN"
+# g. Service engine, same server: creates again with 50 automation rules active, then the
+#    scheduler, SLA recomputation and routing (bench/service.py).
+if [[ $SKIP_SERVICE != 1 ]]; then
+    log "creating 50 automation rules"
+    python3 "$BENCH_DIR/service.py" rules "$BASE" "$ADMIN_TOKEN" 50 || die "creating the automation rules failed"
+    load sqlite-create-rules "ticket create with SLA policies and 50 automation rules, SQLite, c=$CREATE_CONNECTIONS" \
+        "$CREATE_CONNECTIONS" POST "/api/v1/tickets" "$ADMIN_TOKEN"
+    log "service engine: scheduler, SLA recomputation, routing"
+    python3 "$BENCH_DIR/service.py" measure "$BASE" "$ADMIN_TOKEN" "$RESULTS_TSV" || die "the service benchmarks failed"
+fi
 stop_server
 
 # e. PostgreSQL

@@ -224,32 +224,39 @@ impl App {
     }
 
     /// Hands committed events to the rules (depth: how many rule runs led to them).
-    pub(crate) fn run_rules_after(&self, events: &[TicketEvent], depth: u8) {
+    /// `context` is the ticket as the command that made the events left it (and the text
+    /// of the message it added), when the caller has it: then events that no rule
+    /// matches cost no database work at all.
+    pub(crate) fn run_rules_after(&self, events: &[TicketEvent], depth: u8, context: Option<RuleContext<'_>>) {
         let engine = self.engine();
         if engine.rules().is_empty() {
             return;
         }
-        let triggered: Vec<(i64, Trigger, ActorRef)> = events
-            .iter()
-            .filter_map(|e| trigger_of(e).map(|t| (e.ticket_number, t, e.actor)))
-            .filter(|(_, t, _)| !engine.rules().for_trigger(*t).is_empty())
-            .collect();
-        if triggered.is_empty() {
+        let mut work: Vec<(i64, Trigger, Vec<(Id, RuleSpec)>)> = Vec::new();
+        for event in events {
+            let Some(trigger) = trigger_of(event) else { continue };
+            let candidates: Vec<&(Id, RuleSpec)> = engine
+                .rules()
+                .for_trigger(trigger)
+                .iter()
+                .filter(|(id, _)| may_trigger(*id, depth, &event.actor))
+                .collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            if let Some(context) = context.as_ref().filter(|c| c.ticket.number == event.ticket_number)
+                && !any_may_match(&engine, &candidates, trigger, context)
+            {
+                continue;
+            }
+            work.push((event.ticket_number, trigger, candidates.into_iter().cloned().collect()));
+        }
+        if work.is_empty() {
             return;
         }
         let app = self.clone();
         tokio::spawn(async move {
-            for (number, trigger, cause) in triggered {
-                let candidates: Vec<(Id, RuleSpec)> = engine
-                    .rules()
-                    .for_trigger(trigger)
-                    .iter()
-                    .filter(|(id, _)| may_trigger(*id, depth, &cause))
-                    .cloned()
-                    .collect();
-                if candidates.is_empty() {
-                    continue;
-                }
+            for (number, trigger, candidates) in work {
                 if let Err(error) = app.apply_rules(candidates, trigger, number, depth).await {
                     tracing::warn!(%error, ticket = number, "automation rules failed");
                 }
@@ -267,22 +274,27 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let mut stored = Vec::new();
+                    let Some(mut ticket) = tickets::ticket_by_number(tx.exec(), number).await? else {
+                        return Ok(stored);
+                    };
+                    let tier = crate::sla::tier_of(tx.exec(), &engine, ticket.customer_id).await?;
+                    let text = latest_customer_text(tx, &ticket, trigger).await?;
+                    let open_now = engine.calendar_for_ticket(&ticket).is_open(now());
                     for (rule_id, spec) in &candidates {
-                        let Some(ticket) = tickets::ticket_by_number(tx.exec(), number).await? else {
-                            return Ok(stored);
-                        };
-                        let tier = crate::sla::tier_of(tx.exec(), &engine, ticket.customer_id).await?;
-                        let text = latest_customer_text(tx, &ticket, trigger).await?;
-                        let open_now = engine.calendar_for_ticket(&ticket).is_open(now());
                         let subject = Subject {
                             ticket: &ticket,
                             tier,
                             text: text.as_deref(),
                             open_now,
                         };
-                        if spec.matches(trigger, &subject) {
-                            stored.extend(run_actions(tx, &engine, *rule_id, &spec.name, &spec.actions, ticket, depth, now()).await?);
+                        if !spec.matches(trigger, &subject) {
+                            continue;
                         }
+                        stored.extend(run_actions(tx, &engine, *rule_id, &spec.name, &spec.actions, ticket.clone(), depth, now()).await?);
+                        // The next rule sees what this one did.
+                        ticket = tickets::ticket_by_id(tx.exec(), ticket.id)
+                            .await?
+                            .ok_or_else(AppError::ticket_not_found)?;
                     }
                     Ok::<_, AppError>(stored)
                 })
@@ -309,6 +321,37 @@ impl App {
         }
         Ok(ran)
     }
+}
+
+/// The ticket as a command left it and the text of the message it added: what rules look
+/// at without asking the database.
+pub(crate) struct RuleContext<'a> {
+    pub ticket: &'a Ticket,
+    pub text: Option<&'a str>,
+}
+
+/// Whether any candidate rule can match: if none matches the ticket as the event left it,
+/// none runs, so none changes it for the next. A rule that looks at the customer's tier
+/// cannot be decided without the customer and counts as a maybe.
+fn any_may_match(engine: &Engine, candidates: &[&(Id, RuleSpec)], trigger: Trigger, context: &RuleContext<'_>) -> bool {
+    let text = context.text.or(if trigger == Trigger::TicketCreated {
+        Some(context.ticket.description.as_str())
+    } else {
+        None
+    });
+    let open_now = engine.calendar_for_ticket(context.ticket).is_open(now());
+    candidates.iter().any(|(_, spec)| {
+        !spec.conditions.tiers.is_empty()
+            || spec.matches(
+                trigger,
+                &Subject {
+                    ticket: context.ticket,
+                    tier: kefu_domain::enums::CustomerTier::Normal,
+                    text,
+                    open_now,
+                },
+            )
+    })
 }
 
 /// For `customer_replied`: the customer's latest message, so `text_contains` sees it.

@@ -113,14 +113,20 @@ impl App {
     }
 
     fn publish(&self, events: Vec<TicketEvent>) {
-        self.publish_at_depth(events, 0);
+        self.publish_with(events, 0, None);
     }
 
     /// Publishes committed events that `depth` rule runs led to, and hands them to the
     /// automation rules.
     fn publish_at_depth(&self, events: Vec<TicketEvent>, depth: u8) {
+        self.publish_with(events, depth, None);
+    }
+
+    /// [`publish_at_depth`](Self::publish_at_depth) with the ticket as the command left it,
+    /// so rules that cannot match cost nothing.
+    fn publish_with(&self, events: Vec<TicketEvent>, depth: u8, context: Option<automation::RuleContext<'_>>) {
         metrics::counter!("kefu_ticket_events_total").increment(events.len() as u64);
-        self.run_rules_after(&events, depth);
+        self.run_rules_after(&events, depth, context);
         for event in events {
             // No subscriber is not an error: the events are in the store.
             let _ = self.bus.send(Arc::new(event));

@@ -147,11 +147,13 @@ async fn route_in(tx: &mut Tx, engine: &Engine, team_id: Id) -> AppResult<(usize
     if team.routing == RoutingMode::Manual {
         return Ok((0, Vec::new()));
     }
+    let started = std::time::Instant::now();
     let mut candidates: Vec<Candidate> = people::routing_candidates(tx.exec(), team_id)
         .await?
         .iter()
         .filter_map(|(agent, load)| Candidate::from_agent(agent, *load))
         .collect();
+    metrics::histogram!("kefu_routing_candidates_seconds").record(started.elapsed().as_secs_f64());
     if !candidates
         .iter()
         .any(|c| c.presence == Presence::Online && c.open_tickets < c.capacity)
@@ -176,7 +178,10 @@ async fn route_in(tx: &mut Tx, engine: &Engine, team_id: Id) -> AppResult<(usize
             skills: ticket.required_skills.clone(),
             language: ticket.language.clone(),
         };
-        let Some(agent) = choose(team.routing, &candidates, &needs, last, dedicated) else {
+        let started = std::time::Instant::now();
+        let chosen = choose(team.routing, &candidates, &needs, last, dedicated);
+        metrics::histogram!("kefu_routing_choose_seconds").record(started.elapsed().as_secs_f64());
+        let Some(agent) = chosen else {
             continue;
         };
         let before = ticket.clone();

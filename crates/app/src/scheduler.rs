@@ -191,7 +191,13 @@ async fn check_sla_clocks(tx: &mut Tx, now: Timestamp) -> AppResult<(usize, Vec<
     let mut stored = Vec::new();
     let mut notes = Vec::new();
     for mut ticket in due.iter().cloned() {
-        let Some(mut state) = ticket.sla.clone() else { continue };
+        let Some(mut state) = ticket.sla.clone() else {
+            // A check instant without clocks cannot happen; clear it rather than meet
+            // the ticket again on every pass.
+            ticket.set_sla(None);
+            tickets::update_ticket(tx.exec(), &ticket).await?;
+            continue;
+        };
         let alerts = state.take_alerts(now);
         ticket.set_sla(Some(state));
         tickets::update_ticket(tx.exec(), &ticket).await?;
@@ -232,6 +238,11 @@ async fn check_sla_clocks(tx: &mut Tx, now: Timestamp) -> AppResult<(usize, Vec<
 /// they carry (0 for everything but rule delays).
 async fn fire_timers(tx: &mut Tx, engine: &Engine, now: Timestamp) -> AppResult<(usize, Vec<(Vec<TicketEvent>, u8)>)> {
     let due = timers::take_due(tx.exec(), now, BATCH).await?;
+    for timer in &due {
+        // How late it fires: from its due time to the moment its transaction runs.
+        let late = Timestamp::now().duration_since(timer.due_at).as_secs_f64().max(0.0);
+        metrics::histogram!("kefu_scheduler_lateness_seconds").record(late);
+    }
     let mut stored = Vec::new();
     let mut groups = Vec::new();
     let mut reminders = Vec::new();

@@ -215,7 +215,7 @@ pub(crate) async fn update_clocks(
     let chosen_policy = chosen.map(|(p, _)| p.id);
 
     let after = match chosen {
-        Some((policy, calendar)) if chosen_policy == before_policy && before.is_some() => {
+        Some((policy, calendar)) if chosen_policy == before_policy && before.as_ref().is_some_and(|s| follows(s, policy)) => {
             let rules = policy.rules();
             let mut state = before.clone().unwrap_or_default();
             for event in &happened {
@@ -224,15 +224,12 @@ pub(crate) async fn update_clocks(
             Some(state)
         }
         Some((policy, calendar)) => {
+            let started = std::time::Instant::now();
             let history = history_of(tx, ticket, &happened).await?;
-            Some(SlaState::replay(
-                Some(policy.id),
-                &policy.rules(),
-                calendar,
-                &history,
-                before.as_ref(),
-                at,
-            ))
+            let replayed = SlaState::replay(Some(policy.id), &policy.rules(), calendar, &history, before.as_ref(), at);
+            // Loading the history and replaying it: the cost of a policy change.
+            metrics::histogram!("kefu_sla_recompute_seconds").record(started.elapsed().as_secs_f64());
+            Some(replayed)
         }
         // No policy: clocks stop being kept (a state without a policy keeps the record
         // of earlier breaches through the ticket's `sla_breached`).
@@ -277,6 +274,17 @@ pub(crate) async fn update_clocks(
     ticket.facts = facts;
     ticket.set_sla(after);
     Ok(())
+}
+
+/// Whether `state`'s clocks were made for `policy`'s current targets (an admin may have
+/// changed them since: then the clocks are replayed under the new ones).
+fn follows(state: &SlaState, policy: &SlaPolicy) -> bool {
+    state.clocks.len() == policy.targets.len()
+        && state
+            .clocks
+            .iter()
+            .zip(&policy.targets)
+            .all(|(c, t)| c.metric == t.metric && c.target_seconds == t.seconds && c.business_hours == t.business_hours)
 }
 
 /// The ticket's clock history: what is stored, then this command's events.

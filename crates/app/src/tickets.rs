@@ -1,5 +1,6 @@
 //! Ticket use cases: create (idempotent), read, list, change, reply, assign, transfer.
 
+use crate::automation::RuleContext;
 use crate::error::{AppError, AppResult};
 use crate::sla::{self, Engine};
 use crate::{Actor, App, now, routing, secrets};
@@ -202,7 +203,14 @@ impl App {
         let Some(idempotency) = idempotency else {
             let (ticket, events) = self.intake.create(actor.clone(), parsed).await?;
             metrics::counter!("kefu_tickets_created_total").increment(1);
-            self.publish(events);
+            self.publish_with(
+                events,
+                0,
+                Some(RuleContext {
+                    ticket: &ticket,
+                    text: None,
+                }),
+            );
             self.routing_kicks(None, &ticket);
             return Ok(Created { ticket, created: true });
         };
@@ -313,7 +321,11 @@ impl App {
                 })
             })
             .await?;
-        self.publish(events);
+        let context = RuleContext {
+            ticket: &added.ticket,
+            text: Some(added.message.body.as_str()),
+        };
+        self.publish_with(events, 0, Some(context));
         if added.follow_up_of.is_some() {
             self.routing_kicks(None, &added.ticket);
         }
@@ -425,7 +437,14 @@ impl App {
             })
             .await?;
         let (before, ticket) = ticket;
-        self.publish(events);
+        self.publish_with(
+            events,
+            0,
+            Some(RuleContext {
+                ticket: &ticket,
+                text: None,
+            }),
+        );
         self.routing_kicks(Some(&before), &ticket);
         Ok(ticket)
     }

@@ -60,8 +60,18 @@ impl Conditions {
             && any_or_empty(&self.teams, |id| t.team_id == Some(*id))
             && any_or_empty(&self.categories, |code| t.category.as_deref().is_some_and(|c| in_category(c, code)))
             && any_or_empty(&self.tags, |tag| t.tags.iter().any(|own| own == tag))
-            && any_or_empty(&self.text_contains, |word| contains_word(t, subject.text, word))
             && self.business_hours.is_none_or(|wanted| wanted == subject.open_now)
+            && (self.text_contains.is_empty() || self.text_matches(t, subject.text))
+    }
+
+    /// Any of the words in the subject or the text, ignoring case (each lowered once).
+    fn text_matches(&self, ticket: &Ticket, text: Option<&str>) -> bool {
+        let subject = ticket.subject.to_lowercase();
+        let text = text.map(str::to_lowercase);
+        self.text_contains.iter().any(|word| {
+            let word = word.to_lowercase();
+            subject.contains(&word) || text.as_deref().is_some_and(|t| t.contains(&word))
+        })
     }
 
     /// Conditions for an SLA policy: only fields a ticket carries, since a policy must
@@ -108,11 +118,6 @@ fn any_or_empty<T>(values: &[T], test: impl Fn(&T) -> bool) -> bool {
 
 fn in_category(code: &str, wanted: &str) -> bool {
     code == wanted || code.strip_prefix(wanted).is_some_and(|rest| rest.starts_with('.'))
-}
-
-fn contains_word(ticket: &Ticket, text: Option<&str>, word: &str) -> bool {
-    let word = word.to_lowercase();
-    ticket.subject.to_lowercase().contains(&word) || text.is_some_and(|t| t.to_lowercase().contains(&word))
 }
 
 #[cfg(test)]

@@ -83,3 +83,13 @@ pub async fn load(db: &Db, tables: Vec<TableRows>) -> StoreResult<()> {
     })
     .await
 }
+
+/// Recounts every agent's open assigned tickets (after a bulk load wrote tickets without
+/// going through the commands that keep the count).
+pub async fn recount_open_tickets(ex: Exec<'_>) -> StoreResult<()> {
+    exec!(ex, e => sqlx::query(
+        "UPDATE agents SET open_tickets = (SELECT COUNT(*) FROM tickets \
+         WHERE tickets.assignee_id = agents.id AND tickets.status NOT IN ('resolved', 'closed'))")
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -112,6 +112,9 @@ impl App {
         generator
             .await
             .map_err(|e| AppError::Internal(format!("demo generator failed: {e}")))?;
+        // The loader bypasses the commands that keep each agent's load for routing.
+        db.write(|tx| Box::pin(async move { Ok::<_, AppError>(bulk::recount_open_tickets(tx.exec()).await?) }))
+            .await?;
         Ok(DemoSummary {
             tickets: options.tickets,
             customers,
