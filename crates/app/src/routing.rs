@@ -141,6 +141,7 @@ impl App {
 }
 
 async fn route_in(tx: &mut Tx, engine: &Engine, team_id: Id) -> AppResult<(usize, Vec<TicketEvent>)> {
+    people::lock_team(tx.exec(), team_id).await?;
     let Some(team) = people::team_by_id(tx.exec(), team_id).await? else {
         return Ok((0, Vec::new()));
     };

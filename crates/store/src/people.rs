@@ -286,3 +286,13 @@ pub async fn teams_of_agent(ex: Exec<'_>, agent_id: Id) -> StoreResult<Vec<Id>> 
         .bind(agent_id).fetch_all(e).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// Holds the team's row until the transaction ends, so that with several nodes on
+/// PostgreSQL one routing pass per team runs at a time (on SQLite the single writer
+/// already serialises them).
+pub async fn lock_team(ex: Exec<'_>, team_id: Id) -> StoreResult<()> {
+    if let Exec::PgConn(_) | Exec::PgPool(_) = ex {
+        exec!(ex, e => sqlx::query("SELECT id FROM teams WHERE id = $1 FOR UPDATE").bind(team_id).fetch_optional(e).await.map(|_| ()))?;
+    }
+    Ok(())
+}

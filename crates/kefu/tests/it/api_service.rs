@@ -17,6 +17,7 @@ on_both!(
     notifications_page_and_mark_read_and_reminders_fire,
     bad_policies_are_refused_and_change_nothing,
     transfers_notify_the_new_holder_and_keep_the_owner_tracking,
+    service_facts_are_stored_as_they_happen,
 );
 
 fn ts(value: &Value) -> Timestamp {
@@ -526,4 +527,33 @@ async fn transfers_notify_the_new_holder_and_keep_the_owner_tracking(backend: Ba
     );
     let (_, a_notes) = app.call(Method::GET, "/api/v1/notifications", Some(&a_token), None).await;
     assert_eq!(a_notes["items"][0]["kind"], "assigned");
+}
+
+async fn service_facts_are_stored_as_they_happen(backend: Backend) {
+    let app = spawn(backend).await;
+    let number = app.ticket("一次解决 first contact", "fcr@example.com").await;
+    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "已解决 solved" })).await;
+    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "补充 more" })).await;
+    let (status, resolved) = app.patch(&format!("/api/v1/tickets/{number}"), json!({ "status": "resolved" })).await;
+    assert_eq!(status, 200, "{resolved}");
+    let facts = &resolved["facts"];
+    assert_eq!(facts["agent_replies"], 2);
+    assert!(facts["first_response_ms"].as_i64().unwrap() >= 0);
+    assert!(facts["first_response_business_ms"].as_i64().is_some());
+    assert!(facts["resolution_ms"].as_i64().unwrap() >= facts["first_response_ms"].as_i64().unwrap());
+    assert_eq!(facts["first_contact_resolved"], true, "no transfer, no reopen");
+
+    // The customer writes back within the reopen window: not solved at first contact.
+    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "kind": "customer", "body": "还是不行" })).await;
+    let (_, reopened) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    assert_eq!(reopened["status"], "open");
+    assert_eq!(reopened["facts"]["first_contact_resolved"], false);
+
+    // A transferred ticket is not solved at first contact either.
+    let team = app.team("二线").await;
+    let other = app.ticket("转过的 transferred", "fcr2@example.com").await;
+    app.post(&format!("/api/v1/tickets/{other}/messages"), json!({ "body": "转给二线" })).await;
+    app.post(&format!("/api/v1/tickets/{other}/transfer"), json!({ "team": team, "reason": "needs second line" })).await;
+    let (_, done) = app.patch(&format!("/api/v1/tickets/{other}"), json!({ "status": "resolved" })).await;
+    assert_eq!(done["facts"]["first_contact_resolved"], false, "{done}");
 }

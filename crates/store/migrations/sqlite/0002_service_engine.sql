@@ -92,6 +92,8 @@ CREATE TABLE commitments (
 );
 CREATE INDEX commitments_by_agent ON commitments (agent_id, status, due_at, id);
 CREATE INDEX commitments_by_ticket ON commitments (ticket_id, id);
+-- Kept and broken per agent over a period.
+CREATE INDEX commitments_resolved ON commitments (resolved_at) WHERE resolved_at IS NOT NULL;
 
 CREATE TABLE notifications (
     id         INTEGER PRIMARY KEY,
