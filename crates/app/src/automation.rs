@@ -257,7 +257,7 @@ impl App {
         let app = self.clone();
         tokio::spawn(async move {
             for (number, trigger, candidates) in work {
-                if let Err(error) = app.apply_rules(candidates, trigger, number, depth).await {
+                if let Err(error) = app.apply_rules(candidates, trigger, number, depth, None).await {
                     tracing::warn!(%error, ticket = number, "automation rules failed");
                 }
             }
@@ -267,7 +267,17 @@ impl App {
     /// Runs the rules of one triggering event on its ticket, in rank order, as one
     /// command: each rule sees the ticket as the rules before it left it (so a cycle is
     /// deterministic), and acts only if it matches then.
-    async fn apply_rules(&self, candidates: Vec<(Id, RuleSpec)>, trigger: Trigger, number: i64, depth: u8) -> AppResult<()> {
+    /// `idle_until`: for the idle trigger, the last update a ticket may have had for the
+    /// rule still to apply (checked again here, as another node or a person may have
+    /// touched it since).
+    async fn apply_rules(
+        &self,
+        candidates: Vec<(Id, RuleSpec)>,
+        trigger: Trigger,
+        number: i64,
+        depth: u8,
+        idle_until: Option<Timestamp>,
+    ) -> AppResult<()> {
         let engine = self.engine();
         let events = self
             .db()
@@ -277,6 +287,9 @@ impl App {
                     let Some(mut ticket) = tickets::ticket_by_number(tx.exec(), number).await? else {
                         return Ok(stored);
                     };
+                    if idle_until.is_some_and(|until| ticket.updated_at > until) {
+                        return Ok(stored);
+                    }
                     let tier = crate::sla::tier_of(tx.exec(), &engine, ticket.customer_id).await?;
                     let text = latest_customer_text(tx, &ticket, trigger).await?;
                     let open_now = engine.calendar_for_ticket(&ticket).is_open(now());
@@ -304,19 +317,29 @@ impl App {
         Ok(())
     }
 
-    /// Tickets idle for longer than an idle rule says: the rule runs on each (its own
-    /// event moves the ticket's last update, so it runs again only after another idle
-    /// period). Called by the scheduler.
-    pub(crate) async fn run_idle_rules(&self, at: Timestamp) -> AppResult<usize> {
+    /// Idle rules for the tickets that became idle between `since` and `at`: each ticket
+    /// is looked at once as it crosses a rule's idle time (the rule's own event moves its
+    /// last update, so it can come round again only after another idle period). The
+    /// scheduler calls this each minute with the previous call's `at` as `since`.
+    pub async fn run_idle_rules(&self, since: Timestamp, at: Timestamp) -> AppResult<usize> {
         let engine = self.engine();
         let mut ran = 0;
         for (rule_id, spec) in engine.rules().idle_rules() {
             let Some(minutes) = spec.idle_minutes else { continue };
-            let before = at - SignedDuration::from_mins(i64::from(minutes));
-            for ticket in tickets::idle_tickets(self.db().read(), before, 100).await? {
-                self.apply_rules(vec![(*rule_id, spec.clone())], Trigger::Idle, ticket.number, 0)
-                    .await?;
-                ran += 1;
+            let idle = SignedDuration::from_mins(i64::from(minutes));
+            let (from, until) = (since - idle, at - idle);
+            let mut after = (from, 0);
+            loop {
+                let page = tickets::idle_tickets(self.db().read(), after, until, 200).await?;
+                for ticket in &page {
+                    let candidates = vec![(*rule_id, spec.clone())];
+                    self.apply_rules(candidates, Trigger::Idle, ticket.number, 0, Some(until)).await?;
+                    ran += 1;
+                }
+                match page.last() {
+                    Some(last) if page.len() == 200 => after = (last.updated_at, last.id),
+                    _ => break,
+                }
             }
         }
         Ok(ran)

@@ -47,6 +47,12 @@ pub struct NewAgentCommand {
     pub password: Option<String>,
 }
 
+fn parse_routing(text: Option<&str>) -> AppResult<Option<RoutingMode>> {
+    text.map(|r| RoutingMode::parse("routing", r))
+        .transpose()
+        .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))
+}
+
 pub(crate) fn short_list(field: &str, values: Option<Vec<String>>, errors: &mut FieldErrors) -> Option<Vec<String>> {
     let values = values?;
     if values.len() > 50 || values.iter().any(|v| v.trim().is_empty() || v.chars().count() > 50) {
@@ -247,12 +253,7 @@ impl App {
             return Err(AppError::field("description", "too_long", "must be at most 2000 characters"));
         }
         let lead = input.lead_agent_id;
-        let routing = input
-            .routing
-            .as_deref()
-            .map(|r| RoutingMode::parse("routing", r))
-            .transpose()
-            .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
+        let routing = parse_routing(input.routing.as_deref())?;
         let team = self
             .db()
             .write(move |tx| {
@@ -288,12 +289,7 @@ impl App {
 
     pub async fn update_team(&self, actor: &Actor, id: Id, input: TeamInput) -> AppResult<Team> {
         actor.require_admin("only an admin can change teams")?;
-        let routing = input
-            .routing
-            .as_deref()
-            .map(|r| RoutingMode::parse("routing", r))
-            .transpose()
-            .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
+        let routing = parse_routing(input.routing.as_deref())?;
         let name = input
             .name
             .as_deref()

@@ -106,6 +106,8 @@ impl App {
             let mut last_reload = tokio::time::Instant::now();
             let mut last_sweep = tokio::time::Instant::now();
             let mut last_idle = tokio::time::Instant::now();
+            // After a start, tickets that went idle in the last hour are caught up.
+            let mut idle_since = now() - jiff::SignedDuration::from_hours(1);
             loop {
                 let busy = match app.run_due_work(now()).await {
                     Ok(done) => done.full,
@@ -120,8 +122,10 @@ impl App {
                 }
                 if last_idle.elapsed() >= IDLE_RULES {
                     last_idle = tokio::time::Instant::now();
-                    if let Err(error) = app.run_idle_rules(now()).await {
-                        tracing::warn!(%error, "idle rules failed");
+                    let at = now();
+                    match app.run_idle_rules(idle_since, at).await {
+                        Ok(_) => idle_since = at,
+                        Err(error) => tracing::warn!(%error, "idle rules failed; the window is tried again"),
                     }
                 }
                 if last_reload.elapsed() >= RELOAD {

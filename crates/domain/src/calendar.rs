@@ -457,8 +457,13 @@ impl BusinessCalendar {
     /// Like [`add_business_minutes`](Self::add_business_minutes), `None` instead of
     /// [`Timestamp::MAX`] when the calendar runs out of open time.
     pub fn checked_add_business_minutes(&self, start: Timestamp, n: u32) -> Option<Timestamp> {
+        self.checked_add_open_nanos(start, i128::from(n) * NANOS_PER_MINUTE)
+    }
+
+    /// The instant `nanos` of open time after `start`.
+    fn checked_add_open_nanos(&self, start: Timestamp, nanos: i128) -> Option<Timestamp> {
         let t = start.as_nanosecond();
-        let mut remaining = i128::from(n) * NANOS_PER_MINUTE;
+        let mut remaining = nanos;
         for (s, e) in self.open_spans_from(start) {
             let from = s.max(t);
             let available = e - from;
@@ -492,6 +497,11 @@ impl BusinessCalendar {
         if b <= a {
             return 0;
         }
+        i64::try_from(self.open_nanos_between(a, b) / NANOS_PER_MINUTE).unwrap_or(i64::MAX)
+    }
+
+    /// Open time in `[a, b)`, in nanoseconds (`a < b`).
+    fn open_nanos_between(&self, a: i128, b: i128) -> i128 {
         let Ok(from) = Timestamp::from_nanosecond(a) else { return 0 };
         let mut open: i128 = 0;
         for (s, e) in self.open_spans_from(from) {
@@ -500,7 +510,7 @@ impl BusinessCalendar {
             }
             open += e.min(b) - s.max(a);
         }
-        i64::try_from(open / NANOS_PER_MINUTE).unwrap_or(i64::MAX)
+        open
     }
 
     /// The instant `ms` milliseconds of open time after `start` (counting from
@@ -508,17 +518,7 @@ impl BusinessCalendar {
     /// what an SLA clock needs for targets like "first reply in 30 seconds". `None` when the
     /// calendar runs out of open time.
     pub fn checked_add_business_millis(&self, start: Timestamp, ms: i64) -> Option<Timestamp> {
-        let t = start.as_nanosecond();
-        let mut remaining = i128::from(ms.max(0)) * NANOS_PER_MILLI;
-        for (s, e) in self.open_spans_from(start) {
-            let from = s.max(t);
-            let available = e - from;
-            if remaining <= available {
-                return Timestamp::from_nanosecond(from + remaining).ok();
-            }
-            remaining -= available;
-        }
-        None
+        self.checked_add_open_nanos(start, i128::from(ms.max(0)) * NANOS_PER_MILLI)
     }
 
     /// Open time in `[a, b)` in whole milliseconds (truncated), exact rather than counted in
@@ -527,15 +527,7 @@ impl BusinessCalendar {
         if b <= a {
             return 0;
         }
-        let (a, b) = (a.as_nanosecond(), b.as_nanosecond());
-        let Ok(from) = Timestamp::from_nanosecond(a) else { return 0 };
-        let mut open: i128 = 0;
-        for (s, e) in self.open_spans_from(from) {
-            if s >= b {
-                break;
-            }
-            open += e.min(b) - s.max(a);
-        }
+        let open = self.open_nanos_between(a.as_nanosecond(), b.as_nanosecond());
         i64::try_from(open / NANOS_PER_MILLI).unwrap_or(i64::MAX)
     }
 

@@ -531,12 +531,14 @@ pub async fn recently_updated(ex: Exec<'_>, limit: u32) -> StoreResult<Vec<Ticke
     rows.into_iter().map(TicketRow::into_domain).collect()
 }
 
-/// Unfinished tickets not updated since `before`, longest idle first (index
+/// Unfinished tickets whose last update lies after `after` (an instant and an id, for
+/// paging) and at or before `until`, oldest update first (index
 /// `tickets_by_status_updated`, one range per unfinished status).
-pub async fn idle_tickets(ex: Exec<'_>, before: Timestamp, limit: u32) -> StoreResult<Vec<Ticket>> {
+pub async fn idle_tickets(ex: Exec<'_>, after: (Timestamp, Id), until: Timestamp, limit: u32) -> StoreResult<Vec<Ticket>> {
     let rows: Vec<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold') AND updated_at <= $1 \
-         ORDER BY updated_at, id LIMIT $2")))
-        .bind(ms(before)).bind(i64::from(limit)).fetch_all(e).await)?;
+        "SELECT {COLUMNS} FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold') \
+         AND (updated_at > $1 OR (updated_at = $1 AND id > $2)) AND updated_at <= $3 \
+         ORDER BY updated_at, id LIMIT $4")))
+        .bind(ms(after.0)).bind(after.1).bind(ms(until)).bind(i64::from(limit)).fetch_all(e).await)?;
     rows.into_iter().map(TicketRow::into_domain).collect()
 }

@@ -12,6 +12,7 @@ on_both!(
     rules_that_trigger_each_other_stop_at_the_depth_limit,
     delayed_actions_fire_later_and_a_dry_run_writes_nothing,
     bad_rules_are_refused,
+    idle_rules_run_once_as_a_ticket_crosses_the_idle_time,
 );
 
 async fn rule(app: &TestApp, body: Value) -> i64 {
@@ -187,4 +188,45 @@ async fn bad_rules_are_refused(backend: Backend) {
     let (_, token) = app.agent("rule-agent@example.com", "agent", &[]).await;
     let (status, _) = app.call(reqwest::Method::GET, "/api/v1/rules", Some(&token), None).await;
     assert_eq!(status, 403);
+}
+
+async fn idle_rules_run_once_as_a_ticket_crosses_the_idle_time(backend: Backend) {
+    let app = spawn(backend).await;
+    rule(
+        &app,
+        json!({ "name": "Waiting an hour", "trigger": "idle", "idle_minutes": 60, "status_is": ["pending"],
+                "actions": [{ "type": "add_tags", "tags": ["chase"] }] }),
+    )
+    .await;
+    let waiting = app.ticket("等客户 waiting", "w@example.com").await;
+    app.post(&format!("/api/v1/tickets/{waiting}/messages"), json!({ "body": "请提供订单号" }))
+        .await;
+    let (status, _) = app
+        .patch(&format!("/api/v1/tickets/{waiting}"), json!({ "status": "pending" }))
+        .await;
+    assert_eq!(status, 200);
+    let working = app.ticket("处理中 working", "o@example.com").await;
+    let now = Timestamp::now();
+    // An hour and a minute later (the scheduler's clock, given): the pending one is idle.
+    let ran = app
+        .app
+        .run_idle_rules(now - SignedDuration::from_mins(1), now + SignedDuration::from_mins(61))
+        .await
+        .unwrap();
+    assert_eq!(ran, 1);
+    let (_, chased) = app.get(&format!("/api/v1/tickets/{waiting}")).await;
+    assert_eq!(chased["tags"], json!(["chase"]));
+    let (_, untouched) = app.get(&format!("/api/v1/tickets/{working}")).await;
+    assert_eq!(untouched["tags"], json!([]), "status_is: pending only");
+    // The next minute's window: the rule's own change moved the last update; no repeat.
+    let again = app
+        .app
+        .run_idle_rules(now + SignedDuration::from_mins(61), now + SignedDuration::from_mins(62))
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(
+        events(&app, waiting).await.iter().filter(|e| e["kind"] == "rule_applied").count(),
+        1
+    );
 }

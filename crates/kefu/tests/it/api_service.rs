@@ -18,6 +18,7 @@ on_both!(
     bad_policies_are_refused_and_change_nothing,
     transfers_notify_the_new_holder_and_keep_the_owner_tracking,
     service_facts_are_stored_as_they_happen,
+    at_risk_then_breached_in_real_time,
 );
 
 fn ts(value: &Value) -> Timestamp {
@@ -532,9 +533,13 @@ async fn transfers_notify_the_new_holder_and_keep_the_owner_tracking(backend: Ba
 async fn service_facts_are_stored_as_they_happen(backend: Backend) {
     let app = spawn(backend).await;
     let number = app.ticket("一次解决 first contact", "fcr@example.com").await;
-    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "已解决 solved" })).await;
-    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "补充 more" })).await;
-    let (status, resolved) = app.patch(&format!("/api/v1/tickets/{number}"), json!({ "status": "resolved" })).await;
+    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "已解决 solved" }))
+        .await;
+    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "body": "补充 more" }))
+        .await;
+    let (status, resolved) = app
+        .patch(&format!("/api/v1/tickets/{number}"), json!({ "status": "resolved" }))
+        .await;
     assert_eq!(status, 200, "{resolved}");
     let facts = &resolved["facts"];
     assert_eq!(facts["agent_replies"], 2);
@@ -544,7 +549,11 @@ async fn service_facts_are_stored_as_they_happen(backend: Backend) {
     assert_eq!(facts["first_contact_resolved"], true, "no transfer, no reopen");
 
     // The customer writes back within the reopen window: not solved at first contact.
-    app.post(&format!("/api/v1/tickets/{number}/messages"), json!({ "kind": "customer", "body": "还是不行" })).await;
+    app.post(
+        &format!("/api/v1/tickets/{number}/messages"),
+        json!({ "kind": "customer", "body": "还是不行" }),
+    )
+    .await;
     let (_, reopened) = app.get(&format!("/api/v1/tickets/{number}")).await;
     assert_eq!(reopened["status"], "open");
     assert_eq!(reopened["facts"]["first_contact_resolved"], false);
@@ -552,8 +561,45 @@ async fn service_facts_are_stored_as_they_happen(backend: Backend) {
     // A transferred ticket is not solved at first contact either.
     let team = app.team("二线").await;
     let other = app.ticket("转过的 transferred", "fcr2@example.com").await;
-    app.post(&format!("/api/v1/tickets/{other}/messages"), json!({ "body": "转给二线" })).await;
-    app.post(&format!("/api/v1/tickets/{other}/transfer"), json!({ "team": team, "reason": "needs second line" })).await;
-    let (_, done) = app.patch(&format!("/api/v1/tickets/{other}"), json!({ "status": "resolved" })).await;
+    app.post(&format!("/api/v1/tickets/{other}/messages"), json!({ "body": "转给二线" }))
+        .await;
+    app.post(
+        &format!("/api/v1/tickets/{other}/transfer"),
+        json!({ "team": team, "reason": "needs second line" }),
+    )
+    .await;
+    let (_, done) = app
+        .patch(&format!("/api/v1/tickets/{other}"), json!({ "status": "resolved" }))
+        .await;
     assert_eq!(done["facts"]["first_contact_resolved"], false, "{done}");
+}
+
+async fn at_risk_then_breached_in_real_time(backend: Backend) {
+    let app = spawn(backend).await;
+    policy(
+        &app,
+        json!({ "name": "Three seconds", "position": 1, "conditions": { "tags": ["risk"] }, "warn_percent": 30,
+                "targets": [{ "metric": "first_response", "seconds": 3, "business_hours": false }] }),
+    )
+    .await;
+    let ticket = ticket_with(&app, json!({ "tags": ["risk"] })).await;
+    let number = ticket["number"].clone();
+    let listed = |body: &Value| body["items"].as_array().unwrap().iter().any(|t| t["number"] == number);
+    let (_, at_risk) = app.get("/api/v1/tickets?sla=at_risk").await;
+    assert!(!listed(&at_risk), "fresh: not at risk yet");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let (_, at_risk) = app.get("/api/v1/tickets?sla=at_risk").await;
+    assert!(listed(&at_risk), "past 30 % of 3 s: {at_risk}");
+    let (_, breached) = app.get("/api/v1/tickets?sla=breached").await;
+    assert!(!listed(&breached));
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    let (_, breached) = app.get("/api/v1/tickets?sla=breached").await;
+    assert!(listed(&breached), "past 3 s: {breached}");
+    let (_, at_risk) = app.get("/api/v1/tickets?sla=at_risk").await;
+    assert!(!listed(&at_risk), "breached is no longer at risk");
+    // The server's own scheduler recorded the warning and the breach, once each.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let n = number.as_i64().unwrap();
+    assert_eq!(events_of(&app, n, "sla_warning").await.len(), 1);
+    assert_eq!(events_of(&app, n, "sla_breached").await.len(), 1);
 }

@@ -538,3 +538,57 @@ async fn timers_fire_exactly_once_across_a_kill_postgres() {
     }
     timers_fire_exactly_once_across_a_kill(Backend::Postgres).await;
 }
+
+/// Two Kefu nodes on one PostgreSQL database take due timers at the same time: each
+/// fires once (`FOR UPDATE SKIP LOCKED`, and the delete in the firing transaction).
+#[tokio::test]
+async fn two_nodes_fire_each_timer_once_postgres() {
+    const TIMERS: i64 = 20_000;
+    if postgres_url().is_none() {
+        eprintln!("SKIPPED (KEFU_TEST_POSTGRES_URL not set): two_nodes_fire_each_timer_once_postgres");
+        return;
+    }
+    let location = kefu_store::Location::Postgres(fresh_postgres_database().await);
+    let first = kefu::open(&location).await.expect("node one");
+    let second = kefu::open(&location).await.expect("node two");
+    let agent = first
+        .create_agent_as_operator(kefu_app::people::NewAgentCommand {
+            email: "nodes@example.com".into(),
+            name: "nodes".into(),
+            role: "agent".into(),
+            teams: vec![],
+            password: None,
+        })
+        .await
+        .expect("agent");
+    let start = jiff::Timestamp::now();
+    for chunk in 0..(TIMERS / 1000) {
+        let timers: Vec<kefu_store::timers::NewTimer> = (0..1000)
+            .map(|i| kefu_store::timers::NewTimer {
+                due_at: start - jiff::SignedDuration::from_millis(chunk * 1000 + i),
+                kind: "reminder".into(),
+                subject_id: Some(agent.id),
+                payload: json!({ "agent_id": agent.id, "text": "x" }),
+            })
+            .collect();
+        first
+            .db()
+            .write(move |tx| Box::pin(async move { kefu_store::timers::schedule(tx.exec(), &timers, start).await }))
+            .await
+            .expect("schedule");
+    }
+    let drain = |node: kefu_app::App| async move {
+        let mut fired = 0;
+        loop {
+            let done = node.run_due_work(jiff::Timestamp::now()).await.expect("pass");
+            fired += done.timers;
+            if done.timers == 0 {
+                return fired;
+            }
+        }
+    };
+    let (a, b) = tokio::join!(drain(first.clone()), drain(second.clone()));
+    assert_eq!(a + b, TIMERS as usize, "node one fired {a}, node two {b}");
+    let notes = kefu_store::notifications::unread_count(first.db().read(), agent.id).await.unwrap();
+    assert_eq!(notes, TIMERS);
+}
