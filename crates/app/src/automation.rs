@@ -277,18 +277,18 @@ impl App {
         number: i64,
         depth: u8,
         idle_until: Option<Timestamp>,
-    ) -> AppResult<()> {
+    ) -> AppResult<usize> {
         let engine = self.engine();
         let events = self
             .db()
             .write(move |tx| {
                 Box::pin(async move {
-                    let mut stored = Vec::new();
+                    let (mut stored, mut ran) = (Vec::new(), 0);
                     let Some(mut ticket) = tickets::ticket_by_number(tx.exec(), number).await? else {
-                        return Ok(stored);
+                        return Ok((stored, ran));
                     };
                     if idle_until.is_some_and(|until| ticket.updated_at > until) {
-                        return Ok(stored);
+                        return Ok((stored, ran));
                     }
                     let tier = crate::sla::tier_of(tx.exec(), &engine, ticket.customer_id).await?;
                     let text = latest_customer_text(tx, &ticket, trigger).await?;
@@ -304,23 +304,26 @@ impl App {
                             continue;
                         }
                         stored.extend(run_actions(tx, &engine, *rule_id, &spec.name, &spec.actions, ticket.clone(), depth, now()).await?);
+                        ran += 1;
                         // The next rule sees what this one did.
                         ticket = tickets::ticket_by_id(tx.exec(), ticket.id)
                             .await?
                             .ok_or_else(AppError::ticket_not_found)?;
                     }
-                    Ok::<_, AppError>(stored)
+                    Ok::<_, AppError>((stored, ran))
                 })
             })
             .await?;
+        let (events, ran) = events;
         self.publish_at_depth(events, depth + 1);
-        Ok(())
+        Ok(ran)
     }
 
     /// Idle rules for the tickets that became idle between `since` and `at`: each ticket
     /// is looked at once as it crosses a rule's idle time (the rule's own event moves its
     /// last update, so it can come round again only after another idle period). The
-    /// scheduler calls this each minute with the previous call's `at` as `since`.
+    /// scheduler calls this each minute with the previous call's `at` as `since`. Returns
+    /// how many rule runs acted.
     pub async fn run_idle_rules(&self, since: Timestamp, at: Timestamp) -> AppResult<usize> {
         let engine = self.engine();
         let mut ran = 0;
@@ -333,8 +336,7 @@ impl App {
                 let page = tickets::idle_tickets(self.db().read(), after, until, 200).await?;
                 for ticket in &page {
                     let candidates = vec![(*rule_id, spec.clone())];
-                    self.apply_rules(candidates, Trigger::Idle, ticket.number, 0, Some(until)).await?;
-                    ran += 1;
+                    ran += self.apply_rules(candidates, Trigger::Idle, ticket.number, 0, Some(until)).await?;
                 }
                 match page.last() {
                     Some(last) if page.len() == 200 => after = (last.updated_at, last.id),
