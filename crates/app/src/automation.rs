@@ -81,10 +81,13 @@ pub struct DryRunResult {
     pub matched: Vec<DryRunMatch>,
 }
 
+/// Rules (id and spec) in rank order.
+type RuleList = Vec<(Id, RuleSpec)>;
+
 /// Rules in rank order, by trigger: what the reactor consults.
 #[derive(Default)]
 pub(crate) struct RuleBook {
-    by_trigger: BTreeMap<Trigger, Vec<(Id, RuleSpec)>>,
+    by_trigger: BTreeMap<Trigger, RuleList>,
 }
 
 impl RuleBook {
@@ -232,7 +235,7 @@ impl App {
         if engine.rules().is_empty() {
             return;
         }
-        let mut work: Vec<(i64, Trigger, Vec<(Id, RuleSpec)>)> = Vec::new();
+        let mut work: Vec<(i64, Trigger, RuleList)> = Vec::new();
         for event in events {
             let Some(trigger) = trigger_of(event) else { continue };
             let candidates: Vec<&(Id, RuleSpec)> = engine
@@ -272,7 +275,7 @@ impl App {
     /// touched it since).
     async fn apply_rules(
         &self,
-        candidates: Vec<(Id, RuleSpec)>,
+        candidates: RuleList,
         trigger: Trigger,
         number: i64,
         depth: u8,

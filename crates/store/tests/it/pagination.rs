@@ -248,6 +248,8 @@ async fn check(db: &Db, world: &World, case: Case) -> Result<(), TestCaseError> 
         kind: case.kind,
         category: None,
         customer: Some(cust),
+        owner: None,
+        held_by_others: false,
         sla: None,
         sort: case.sort,
         after: None,
