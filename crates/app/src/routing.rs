@@ -149,11 +149,7 @@ async fn route_in(tx: &mut Tx, engine: &Engine, team_id: Id) -> AppResult<(usize
         return Ok((0, Vec::new()));
     }
     let started = std::time::Instant::now();
-    let mut candidates: Vec<Candidate> = people::routing_candidates(tx.exec(), team_id)
-        .await?
-        .iter()
-        .filter_map(|(agent, load)| Candidate::from_agent(agent, *load))
-        .collect();
+    let mut candidates: Vec<Candidate> = people::routing_candidates(tx.exec(), team_id).await?;
     metrics::histogram!("kefu_routing_candidates_seconds").record(started.elapsed().as_secs_f64());
     if !candidates
         .iter()

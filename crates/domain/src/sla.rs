@@ -203,36 +203,61 @@ pub fn update_facts(
     }
 }
 
-/// One target's clock.
+/// One target's clock. Stored as compact JSON on the ticket row (instants as epoch
+/// milliseconds, empty and zero fields left out): it is written with every ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Clock {
     pub metric: Metric,
     pub target_seconds: u32,
     pub business_hours: bool,
     pub phase: Phase,
     /// Which round this is (next response: one per customer message); 0 before the first.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub cycle: u32,
     /// Counted time before `running_since`, in milliseconds.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub used_ms: i64,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(
+        default,
+        with = "jiff::fmt::serde::timestamp::millisecond::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub running_since: Option<Timestamp>,
     /// When the target is breached if the clock keeps running (running clocks only).
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(
+        default,
+        with = "jiff::fmt::serde::timestamp::millisecond::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub due_at: Option<Timestamp>,
     /// When the warning share is reached if the clock keeps running (running clocks only).
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(
+        default,
+        with = "jiff::fmt::serde::timestamp::millisecond::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warn_at: Option<Timestamp>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(
+        default,
+        with = "jiff::fmt::serde::timestamp::millisecond::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub achieved_at: Option<Timestamp>,
     /// The exact instant this cycle's target was breached, once known to have passed.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(
+        default,
+        with = "jiff::fmt::serde::timestamp::millisecond::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub breached_at: Option<Timestamp>,
     /// Cycles breached so far, this one included once breached.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub breaches: u32,
     /// Whether this cycle's warning event was recorded.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub warned: bool,
     /// Whether this cycle's breach event was recorded.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub breach_recorded: bool,
 }
 
@@ -367,9 +392,8 @@ impl Clock {
     }
 }
 
-/// All clocks of one ticket.
+/// All clocks of one ticket (storage form; the API shows [`ClockView`]s).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaState {
     /// The policy the clocks follow; none when no policy matched.
     pub policy_id: Option<Id>,
@@ -378,8 +402,16 @@ pub struct SlaState {
     #[serde(default = "new_status")]
     pub status: Status,
     /// Whether an agent has replied publicly (next-response cycles start after that).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub replied: bool,
+}
+
+fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 fn new_status() -> Status {

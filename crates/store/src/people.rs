@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use kefu_domain::contact::Email;
 use kefu_domain::entities::{Agent, Id, Team};
 use kefu_domain::enums::{Presence, Role};
-use kefu_domain::routing::RoutingMode;
+use kefu_domain::routing::{Candidate, RoutingMode};
 
 #[derive(sqlx::FromRow)]
 struct AgentRow {
@@ -238,19 +238,26 @@ pub async fn adjust_open_tickets(ex: Exec<'_>, agent_id: Id, delta: i64) -> Stor
     Ok(())
 }
 
-/// The active members of a team with their open-ticket load: who routing chooses from.
-pub async fn routing_candidates(mut ex: Exec<'_>, team_id: Id) -> StoreResult<Vec<(Agent, i64)>> {
-    let loads: Vec<(i64, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
-        "SELECT a.id, a.open_tickets FROM agents a JOIN team_members m ON m.agent_id = a.id \
+/// The active members of a team as routing sees them (presence, capacity, load, skills,
+/// languages), in one statement: a routing pass must stay cheap with hundreds of agents.
+pub async fn routing_candidates(ex: Exec<'_>, team_id: Id) -> StoreResult<Vec<Candidate>> {
+    let rows: Vec<(i64, String, i64, i64, String, String)> = exec!(ex, e => sqlx::query_as(
+        "SELECT a.id, a.presence, a.capacity, a.open_tickets, a.skills, a.languages \
+         FROM agents a JOIN team_members m ON m.agent_id = a.id \
          WHERE m.team_id = $1 AND a.active = TRUE ORDER BY a.id")
         .bind(team_id).fetch_all(e).await)?;
-    let mut out = Vec::with_capacity(loads.len());
-    for (id, load) in loads {
-        if let Some(agent) = agent_by_id(ex.reborrow(), id).await? {
-            out.push((agent, load));
-        }
-    }
-    Ok(out)
+    rows.into_iter()
+        .map(|(agent_id, presence, capacity, open_tickets, skills, languages)| {
+            Ok(Candidate {
+                agent_id,
+                presence: wire(Presence::parse, "presence", &presence)?,
+                capacity,
+                open_tickets,
+                skills: json_list(&skills)?,
+                languages: json_list(&languages)?,
+            })
+        })
+        .collect()
 }
 
 /// An agent's count of open assigned tickets.

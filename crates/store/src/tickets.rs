@@ -18,6 +18,13 @@ const COLUMNS: &str = "id, number, subject, description, kind, channel, status, 
      created_at, updated_at, first_reply_at, resolved_at, language, required_skills, sla, sla_breached, \
      first_response_ms, first_response_business_ms, resolution_ms, resolution_business_ms, agent_replies, first_contact_resolved, arrived_at";
 
+/// [`COLUMNS`] without the clocks: what an insert returns. Parsing back the JSON just
+/// written would cost a create more than the clocks themselves.
+const INSERTED_COLUMNS: &str = "id, number, subject, description, kind, channel, status, priority, category, tags, customer_id, team_id, \
+     assignee_id, owner_id, expected_resolution, custom, transfer_count, reopen_count, follow_up_of, has_public_reply, \
+     created_at, updated_at, first_reply_at, resolved_at, language, required_skills, sla_breached, \
+     first_response_ms, first_response_business_ms, resolution_ms, resolution_business_ms, agent_replies, first_contact_resolved, arrived_at";
+
 #[derive(sqlx::FromRow)]
 struct TicketRow {
     id: i64,
@@ -46,6 +53,8 @@ struct TicketRow {
     resolved_at: Option<i64>,
     language: Option<String>,
     required_skills: String,
+    /// Left out of an insert's RETURNING (the caller has the state it inserted).
+    #[sqlx(default)]
     sla: Option<String>,
     sla_breached: bool,
     first_response_ms: Option<i64>,
@@ -174,7 +183,7 @@ pub async fn insert_ticket(ex: Exec<'_>, new: &NewTicket, now: Timestamp) -> Sto
          sla, sla_due_at, sla_warn_at, sla_check_at) \
          VALUES ((SELECT COALESCE(MAX(number), {last}) + 1 FROM tickets), $1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, \
          $14, $15, $16, $17, $18, $19) \
-         RETURNING {COLUMNS}", last = FIRST_TICKET_NUMBER - 1)))
+         RETURNING {INSERTED_COLUMNS}", last = FIRST_TICKET_NUMBER - 1)))
         .bind(&new.subject)
         .bind(&new.description)
         .bind(new.kind.as_str())
@@ -195,7 +204,9 @@ pub async fn insert_ticket(ex: Exec<'_>, new: &NewTicket, now: Timestamp) -> Sto
         .bind(sla.warn_at)
         .bind(sla.check_at)
         .fetch_one(e).await)?;
-    row.into_domain()
+    let mut ticket = row.into_domain()?;
+    ticket.set_sla(new.sla.clone());
+    Ok(ticket)
 }
 
 /// The number the next ticket gets.
@@ -241,7 +252,7 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
             "sla_warn_at",
             "sla_check_at",
         ])
-        .returning(Query::returning().exprs([Expr::cust(COLUMNS)]));
+        .returning(Query::returning().exprs([Expr::cust(INSERTED_COLUMNS)]));
     for (offset, new) in tickets.iter().enumerate() {
         let sla = SlaColumns::of(new.sla.as_ref(), false);
         insert.values_panic([
@@ -270,9 +281,13 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
     }
     let rows: Vec<TicketRow> = exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     // RETURNING does not promise the insertion order: put the rows back in it.
-    let mut tickets = rows.into_iter().map(TicketRow::into_domain).collect::<StoreResult<Vec<_>>>()?;
-    tickets.sort_by_key(|t| t.number);
-    Ok(tickets)
+    let mut inserted = rows.into_iter().map(TicketRow::into_domain).collect::<StoreResult<Vec<_>>>()?;
+    inserted.sort_by_key(|t| t.number);
+    // Numbered in the order given: the n-th inserted is the n-th new ticket.
+    for (ticket, new) in inserted.iter_mut().zip(tickets) {
+        ticket.set_sla(new.sla.clone());
+    }
+    Ok(inserted)
 }
 
 pub async fn ticket_by_number(ex: Exec<'_>, number: TicketNumber) -> StoreResult<Option<Ticket>> {
@@ -517,8 +532,8 @@ pub async fn ticket_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<Ticket>> {
 /// `tickets_queue`).
 pub async fn team_queue(ex: Exec<'_>, team_id: Id, limit: u32) -> StoreResult<Vec<Ticket>> {
     let rows: Vec<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM tickets WHERE team_id = $1 AND assignee_id IS NULL AND status NOT IN ('resolved', 'closed') \
-         ORDER BY priority DESC, created_at, id LIMIT $2")))
+        "SELECT {COLUMNS} FROM tickets WHERE team_id = $1 AND team_id IS NOT NULL AND assignee_id IS NULL \
+         AND status NOT IN ('resolved', 'closed') ORDER BY priority DESC, created_at, id LIMIT $2")))
         .bind(team_id).bind(i64::from(limit)).fetch_all(e).await)?;
     rows.into_iter().map(TicketRow::into_domain).collect()
 }

@@ -44,14 +44,17 @@ ALTER TABLE tickets ADD COLUMN arrived_at INTEGER;
 -- Routing requirements.
 ALTER TABLE tickets ADD COLUMN language TEXT;
 ALTER TABLE tickets ADD COLUMN required_skills TEXT NOT NULL DEFAULT '[]';
+-- Every index here is written by every ticket create with a running clock, so there are
+-- two, not three: `sla=at_risk` walks the due-time index from now on (the tickets at risk
+-- are the ones due soonest) and checks the warning instant on the row.
 CREATE INDEX tickets_by_sla_check ON tickets (sla_check_at) WHERE sla_check_at IS NOT NULL;
 CREATE INDEX tickets_by_sla_due ON tickets (sla_due_at, id) WHERE sla_due_at IS NOT NULL;
-CREATE INDEX tickets_by_sla_warn ON tickets (sla_warn_at, id) WHERE sla_warn_at IS NOT NULL;
--- The queue of a team: unassigned work, most urgent first, then oldest.
 -- "Tickets I own but others hold" (first-contact ownership).
 CREATE INDEX tickets_by_owner ON tickets (owner_id, status, created_at, id) WHERE owner_id IS NOT NULL;
+-- The queue of a team: unassigned work, most urgent first, then oldest (tickets without a
+-- team are in no routed queue, and cost this index nothing).
 CREATE INDEX tickets_queue ON tickets (team_id, priority DESC, created_at, id)
-    WHERE assignee_id IS NULL AND status NOT IN ('resolved', 'closed');
+    WHERE team_id IS NOT NULL AND assignee_id IS NULL AND status NOT IN ('resolved', 'closed');
 
 ALTER TABLE teams ADD COLUMN routing TEXT NOT NULL DEFAULT 'manual';
 ALTER TABLE teams ADD COLUMN last_assigned_agent_id INTEGER;
