@@ -157,20 +157,38 @@ impl App {
     /// can drive it.
     pub async fn run_due_work(&self, now: Timestamp) -> AppResult<DueWork> {
         let mut done = DueWork::default();
-        let (checked, events) = self
+        // The two sources fail independently: a problem with one (say, a ticket whose
+        // clocks cannot be read) must not stop the other.
+        let checks = self
             .db()
             .write(move |tx| Box::pin(async move { check_sla_clocks(tx, now).await }))
-            .await?;
-        done.sla_checks = checked;
-        self.publish(events);
+            .await;
+        let mut failure = None;
+        match checks {
+            Ok((checked, events)) => {
+                done.sla_checks = checked;
+                self.publish(events);
+            }
+            Err(error) => failure = Some(error),
+        }
         let engine = self.engine();
-        let (fired, groups) = self
+        let fired = self
             .db()
             .write(move |tx| Box::pin(async move { fire_timers(tx, &engine, now).await }))
-            .await?;
-        done.timers = fired;
-        for (events, depth) in groups {
-            self.publish_at_depth(events, depth);
+            .await;
+        match fired {
+            Ok((count, groups)) => {
+                done.timers = count;
+                for (events, depth) in groups {
+                    self.publish_at_depth(events, depth);
+                }
+            }
+            Err(error) => {
+                failure.get_or_insert(error);
+            }
+        }
+        if let Some(error) = failure {
+            return Err(error);
         }
         metrics::counter!("kefu_scheduler_sla_checks_total").increment(done.sla_checks as u64);
         metrics::counter!("kefu_scheduler_timers_fired_total").increment(done.timers as u64);
