@@ -64,14 +64,13 @@ impl Conditions {
             && (self.text_contains.is_empty() || self.text_matches(t, subject.text))
     }
 
-    /// Any of the words in the subject or the text, ignoring case (each lowered once).
+    /// Any of the words in the subject or the text, ignoring case. Runs for every rule on
+    /// every new ticket, so the common words (ASCII, or without case like Chinese) are
+    /// compared in place, without lower-casing copies.
     fn text_matches(&self, ticket: &Ticket, text: Option<&str>) -> bool {
-        let subject = ticket.subject.to_lowercase();
-        let text = text.map(str::to_lowercase);
-        self.text_contains.iter().any(|word| {
-            let word = word.to_lowercase();
-            subject.contains(&word) || text.as_deref().is_some_and(|t| t.contains(&word))
-        })
+        self.text_contains
+            .iter()
+            .any(|word| contains_ignoring_case(&ticket.subject, word) || text.is_some_and(|t| contains_ignoring_case(t, word)))
     }
 
     /// Conditions for an SLA policy: only fields a ticket carries, since a policy must
@@ -114,6 +113,27 @@ impl Conditions {
 
 fn any_or_empty<T>(values: &[T], test: impl Fn(&T) -> bool) -> bool {
     values.is_empty() || values.iter().any(test)
+}
+
+/// Whether `haystack` contains `needle`, ignoring case.
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if needle.is_ascii() {
+        // ASCII bytes never occur inside a multi-byte UTF-8 sequence, so a byte window
+        // compare is exact on any haystack.
+        let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+        let first = n[0].to_ascii_lowercase();
+        return h
+            .windows(n.len())
+            .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n));
+    }
+    if !needle.chars().any(|c| c.is_lowercase() || c.is_uppercase()) {
+        // No letter with a case (退款): plain search.
+        return haystack.contains(needle);
+    }
+    haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
 fn in_category(code: &str, wanted: &str) -> bool {
@@ -176,6 +196,25 @@ mod tests {
             ..subject(&t)
         };
         assert!(c.matches(&zh));
+    }
+
+    #[test]
+    fn case_is_ignored_without_copies_where_possible() {
+        assert!(contains_ignoring_case("Robot will not DOCK", "dock"));
+        assert!(contains_ignoring_case("扫地机器人 Refund please", "REFUND"));
+        assert!(contains_ignoring_case("我要退款", "退款"));
+        assert!(contains_ignoring_case("GRÜN und Gelb", "grün"));
+        assert!(!contains_ignoring_case("refun", "refund"));
+        assert!(!contains_ignoring_case("", "x"));
+    }
+
+    proptest::proptest! {
+        /// The in-place comparison agrees with lower-casing both sides.
+        #[test]
+        fn agrees_with_lowercasing(haystack in "[a-zA-Z退款 ]{0,30}", needle in "[a-zA-Z退款]{1,4}") {
+            let expected = haystack.to_lowercase().contains(&needle.to_lowercase());
+            proptest::prop_assert_eq!(contains_ignoring_case(&haystack, &needle), expected);
+        }
     }
 
     #[test]
