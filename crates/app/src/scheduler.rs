@@ -212,7 +212,8 @@ async fn check_sla_clocks(tx: &mut Tx, now: Timestamp) -> AppResult<(usize, Vec<
     let due = tickets::tickets_due_for_sla_check(tx.exec(), now, BATCH).await?;
     let mut stored = Vec::new();
     let mut notes = Vec::new();
-    for mut ticket in due.iter().cloned() {
+    let checked = due.len();
+    for mut ticket in due {
         let Some(mut state) = ticket.sla.clone() else {
             // A check instant without clocks cannot happen; clear it rather than meet
             // the ticket again on every pass.
@@ -253,7 +254,7 @@ async fn check_sla_clocks(tx: &mut Tx, now: Timestamp) -> AppResult<(usize, Vec<
         stored.extend(crate::tickets::record(tx, &ticket, &events, now).await?);
     }
     notifications::insert_notifications(tx.exec(), &notes, now).await?;
-    Ok((due.len(), stored))
+    Ok((checked, stored))
 }
 
 /// Fires the due timers; returns how many, and their events grouped by the rule depth

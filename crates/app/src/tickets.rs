@@ -335,7 +335,7 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = actor.id, number))]
     pub async fn assign(&self, actor: &Actor, number: TicketNumber, input: Assign) -> AppResult<Ticket> {
         let acting = actor.clone();
-        self.change(actor, number, move |tx, mut ticket, _at| {
+        self.change(actor, number, move |tx, mut ticket, at| {
             Box::pin(async move {
                 if let Some(agent) = input.agent {
                     require_active_agent(tx.exec(), agent, "agent").await?;
@@ -353,7 +353,7 @@ impl App {
                         take_ownership(&mut ticket, agent, &acting, &mut events);
                         touch(&mut ticket, &acting, &mut events);
                         if agent != acting.id {
-                            notify(tx, agent, NotificationKind::Assigned, &ticket, json!({ "by": acting.id })).await?;
+                            notify(tx, agent, NotificationKind::Assigned, &ticket, json!({ "by": acting.id }), at).await?;
                         }
                     }
                 }
@@ -377,7 +377,7 @@ impl App {
         errors.into_result()?;
         let reason = reason.map(Reason::into_inner).unwrap_or_default();
         let acting = actor.clone();
-        self.change(actor, number, move |tx, mut ticket, _at| {
+        self.change(actor, number, move |tx, mut ticket, at| {
             Box::pin(async move {
                 if let Some(agent) = input.agent {
                     require_active_agent(tx.exec(), agent, "agent").await?;
@@ -402,10 +402,10 @@ impl App {
                 // The new holder is told; so is the owner, who keeps tracking the ticket to
                 // the end (跟踪到底) when others hold it.
                 if let Some(agent) = ticket.assignee_id.filter(|a| *a != acting.id) {
-                    notify(tx, agent, NotificationKind::TransferredToYou, &ticket, data.clone()).await?;
+                    notify(tx, agent, NotificationKind::TransferredToYou, &ticket, data.clone(), at).await?;
                 }
                 if let Some(owner) = ticket.owner_id.filter(|o| *o != acting.id && Some(*o) != ticket.assignee_id) {
-                    notify(tx, owner, NotificationKind::OwnedTicketTransferred, &ticket, data.clone()).await?;
+                    notify(tx, owner, NotificationKind::OwnedTicketTransferred, &ticket, data.clone(), at).await?;
                 }
                 events.push(NewEvent::new(EventKind::Transferred, ActorRef::agent(acting.id), data));
                 Ok((ticket, events))
@@ -494,14 +494,14 @@ pub(crate) async fn record(tx: &mut Tx, ticket: &Ticket, events: &[NewEvent], at
 }
 
 /// An in-app notification about `ticket` for `agent`, in the command's transaction.
-async fn notify(tx: &mut Tx, agent: Id, kind: NotificationKind, ticket: &Ticket, data: Value) -> AppResult<()> {
+async fn notify(tx: &mut Tx, agent: Id, kind: NotificationKind, ticket: &Ticket, data: Value, at: Timestamp) -> AppResult<()> {
     let note = NewNotification {
         agent_id: agent,
         kind,
         ticket_id: Some(ticket.id),
         data,
     };
-    kefu_store::notifications::insert_notifications(tx.exec(), &[note], now()).await?;
+    kefu_store::notifications::insert_notifications(tx.exec(), &[note], at).await?;
     Ok(())
 }
 

@@ -529,7 +529,8 @@ pub async fn ticket_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<Ticket>> {
 }
 
 /// A team's queue: unassigned unfinished tickets, most urgent first, then oldest (index
-/// `tickets_queue`).
+/// `tickets_queue`; the query repeats the partial index's conditions, `team_id IS NOT NULL`
+/// included, because SQLite uses a partial index only when the query implies them).
 pub async fn team_queue(ex: Exec<'_>, team_id: Id, limit: u32) -> StoreResult<Vec<Ticket>> {
     let rows: Vec<TicketRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM tickets WHERE team_id = $1 AND team_id IS NOT NULL AND assignee_id IS NULL \
