@@ -21,6 +21,12 @@ pub enum AppError {
     /// The request conflicts with the current state (a taken e-mail, a reused key).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Too many attempts (sign-ins, public forms): try again after `retry_after`.
+    #[error("too many attempts")]
+    RateLimited {
+        code: &'static str,
+        retry_after: std::time::Duration,
+    },
     /// The database cannot be reached or did not commit; safe to retry.
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),

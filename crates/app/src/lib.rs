@@ -16,6 +16,7 @@ pub mod policies;
 mod routing;
 pub mod scheduler;
 pub mod secrets;
+pub mod sign_in;
 mod sla;
 pub mod tickets;
 
@@ -58,6 +59,7 @@ pub struct App {
     intake: intake::Intake,
     engine: sla::EngineCache,
     router: routing::Router,
+    sign_in_limiter: Arc<sign_in::SignInLimiter>,
 }
 
 impl App {
@@ -76,6 +78,7 @@ impl App {
             intake,
             engine,
             router,
+            sign_in_limiter: Arc::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));
         app

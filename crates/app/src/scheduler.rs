@@ -38,6 +38,8 @@ const SWEEP: Duration = Duration::from_secs(5);
 const IDLE_RULES: Duration = Duration::from_secs(60);
 /// How often the service configuration is re-read (other nodes may have changed it).
 const RELOAD: Duration = Duration::from_secs(10);
+/// How often expired web sessions are removed.
+const SESSION_PURGE: Duration = Duration::from_secs(3600);
 
 /// What a timer does when it fires; stored as its wire name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +108,7 @@ impl App {
             let mut last_reload = tokio::time::Instant::now();
             let mut last_sweep = tokio::time::Instant::now();
             let mut last_idle = tokio::time::Instant::now();
+            let mut last_purge: Option<tokio::time::Instant> = None;
             // After a start, tickets that went idle in the last hour are caught up.
             let mut idle_since = now() - jiff::SignedDuration::from_hours(1);
             loop {
@@ -126,6 +129,12 @@ impl App {
                     match app.run_idle_rules(idle_since, at).await {
                         Ok(_) => idle_since = at,
                         Err(error) => tracing::warn!(%error, "idle rules failed; the window is tried again"),
+                    }
+                }
+                if last_purge.is_none_or(|at| at.elapsed() >= SESSION_PURGE) {
+                    last_purge = Some(tokio::time::Instant::now());
+                    if let Err(error) = app.purge_expired_sessions(now()).await {
+                        tracing::warn!(%error, "removing expired sessions failed");
                     }
                 }
                 if last_reload.elapsed() >= RELOAD {

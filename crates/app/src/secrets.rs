@@ -32,6 +32,13 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A real argon2 hash of a password nobody has, checked when the e-mail is unknown so a
+/// failed sign-in takes as long whether or not the account exists.
+pub fn dummy_password_hash() -> &'static str {
+    static HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password("kefu: no such account").unwrap_or_default());
+    &HASH
+}
+
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
         Ok(hash) => Argon2::default().verify_password(password.as_bytes(), &hash).is_ok(),

@@ -99,6 +99,10 @@ pub struct AddMessage {
     /// the customer wrote).
     pub kind: Option<String>,
     pub body: Option<String>,
+    /// The ticket's `updated_at` as the writer last saw it (RFC 3339). If the ticket has
+    /// changed since, nothing is written and the answer is `409 ticket_changed`, so a reply
+    /// composed on a stale view is not sent blind.
+    pub if_unchanged_since: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -302,6 +306,15 @@ impl App {
             ))),
         };
         let body = errors.take(required(&input.body, "body").and_then(|b| Body::parse("body", b)));
+        let seen = match input.if_unchanged_since.as_deref().map(str::parse::<Timestamp>) {
+            None => None,
+            Some(Ok(seen)) => Some(seen),
+            Some(Err(_)) => errors.take(Err(FieldError::new(
+                "if_unchanged_since",
+                "invalid_datetime",
+                "must be an RFC 3339 date-time with an offset",
+            ))),
+        };
         errors.into_result()?;
         let (kind, body) = (kind.unwrap_or(MessageKind::Reply), body.map(Body::into_inner).unwrap_or_default());
         let actor = actor.clone();
@@ -313,6 +326,12 @@ impl App {
                 Box::pin(async move {
                     let at = now();
                     let ticket = load_visible(tx.exec(), &actor, number).await?;
+                    if seen.is_some_and(|seen| ticket.updated_at > seen) {
+                        return Err(AppError::Conflict {
+                            code: "ticket_changed",
+                            message: "the ticket changed since you last saw it; review it and send again".into(),
+                        });
+                    }
                     if kind == MessageKind::Customer {
                         customer_message(tx, &engine, &actor, ticket, body, at, reopen_window).await
                     } else {

@@ -63,7 +63,8 @@ pub fn metrics() -> PrometheusHandle {
 pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let router = kefu_web::router(app.clone(), metrics());
     let scheduler = app.start_scheduler();
-    axum::serve(listener, router)
+    // The peer address feeds the sign-in rate limit.
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")?;

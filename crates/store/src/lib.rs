@@ -18,6 +18,7 @@ pub mod sla_policies;
 pub mod tickets;
 pub mod timeline;
 pub mod timers;
+pub mod web_sessions;
 mod writer;
 
 pub use backend::Exec;

@@ -1,10 +1,13 @@
-//! Kefu's HTTP front end. Handlers parse the request, call a use case, and render JSON;
-//! they hold no SQL and no business rules.
+//! Kefu's HTTP front end: the REST API and the web UI. Handlers parse the request, call a
+//! use case, and render JSON or HTML; they hold no SQL and no business rules.
 
 pub mod api;
 mod extract;
 mod problem;
 mod state;
+pub mod ui;
+
+rust_i18n::i18n!("locales", fallback = "en");
 
 pub use problem::{ApiError, Problem};
 pub use state::AppState;
@@ -28,12 +31,14 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The whole HTTP application.
 pub fn router(app: App, metrics: PrometheusHandle) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let state = AppState { app, metrics };
     Router::new()
         .merge(api::routes())
+        .merge(ui::routes(state.clone()))
         .route("/healthz", get(healthz))
         .route("/metrics", get(render_metrics))
         .fallback(not_found)
-        .with_state(AppState { app, metrics })
+        .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error").into_response()

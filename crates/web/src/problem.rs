@@ -71,6 +71,14 @@ impl From<AppError> for ApiError {
                 };
                 ApiError::new(status, code, message)
             }
+            AppError::RateLimited { code, retry_after } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                code,
+                format!(
+                    "too many attempts; try again in {} minutes",
+                    retry_after.as_secs().div_ceil(60).max(1)
+                ),
+            ),
             AppError::Unavailable(cause) => {
                 tracing::error!(error = %cause, "database unavailable");
                 ApiError::new(

@@ -7,5 +7,8 @@ mod api_people;
 mod api_routing;
 mod api_service;
 mod api_tickets;
+mod browser;
+mod browser_support;
 mod cli;
 mod support;
+mod ui;

@@ -67,4 +67,5 @@ mod people;
 mod service;
 mod tickets;
 mod timeline;
+mod web_sessions;
 mod writer;

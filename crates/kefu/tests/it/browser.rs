@@ -1,0 +1,227 @@
+//! The web UI in a real browser (headless Chromium) against the real server.
+
+use crate::browser_support::Browser;
+use crate::support::{Backend, TestApp, spawn};
+use kefu_app::people::NewAgentCommand;
+use serde_json::json;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A test server with an agent who can sign in, in a team with one unassigned ticket.
+async fn workspace() -> (TestApp, i64, i64) {
+    let app = spawn(Backend::Sqlite).await;
+    let team = app.team("售后 After-sales").await;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "alice@example.com".into(),
+            name: "李丽 Alice".into(),
+            role: "agent".into(),
+            teams: vec!["售后 After-sales".into()],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("create agent");
+    let (status, ticket) = app
+        .post(
+            "/api/v1/tickets",
+            json!({
+                "subject": "扫地机器人无法回充 Robot will not dock",
+                "description": "两个月后无法回充。It stopped docking.",
+                "customer": { "name": "王芳", "email": "wang@example.com" },
+                "team": team,
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{ticket}");
+    (app, team, ticket["number"].as_i64().expect("number"))
+}
+
+async fn sign_in(browser: &Browser, base: &str, email: &str, password: &str) {
+    browser.goto(&format!("{base}/inbox")).await;
+    assert!(browser.path().await.starts_with("/login?next="), "{}", browser.path().await);
+    browser.fill("#email", email).await;
+    browser.fill("#password", password).await;
+    browser.click("button[type=submit].primary").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_signs_in_takes_a_ticket_from_the_queue_and_replies() {
+    let Some(browser) = Browser::start("an_agent_signs_in_takes_a_ticket_from_the_queue_and_replies", "en").await else {
+        return;
+    };
+    let (app, _team, number) = workspace().await;
+    let base = &app.base;
+
+    sign_in(&browser, base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| t == "My open tickets").await;
+    browser.screenshot("inbox-en").await;
+
+    browser.click("a[href='/inbox?view=unassigned']").await;
+    browser.wait_text("#ticket-list", |t| t.contains("Robot will not dock")).await;
+    browser.click(&format!("a[href='/tickets/{number}']")).await;
+    browser.wait_text("#subject", |t| t.contains("扫地机器人")).await;
+
+    browser.click("#take").await;
+    browser.wait_text("#assignee", |t| t == "李丽 Alice").await;
+
+    browser.fill("#body", "您好，已收到 **your request**.").await;
+    browser.click("#send").await;
+    let timeline = browser.wait_text("#timeline", |t| t.contains("已收到")).await;
+    assert!(timeline.contains("your request"), "{timeline}");
+    let strong = browser.text("#timeline .message-reply .body strong").await;
+    assert_eq!(strong, "your request", "Markdown renders as formatting");
+    browser.screenshot("ticket-en").await;
+
+    // The reply went through the use case: the customer sees it, the clock stopped.
+    let (status, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    assert_eq!(status, 200);
+    let messages = detail["messages"].as_array().expect("messages");
+    let reply = messages.iter().find(|m| m["kind"] == "reply").expect("a reply");
+    assert_eq!(reply["body"], "您好，已收到 **your request**.");
+    assert_eq!(detail["assignee_id"], detail["owner_id"], "taking it made her the owner");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_on_a_stale_view_warns_and_keeps_the_draft() {
+    let Some(browser) = Browser::start("a_reply_on_a_stale_view_warns_and_keeps_the_draft", "en").await else {
+        return;
+    };
+    let (app, _team, number) = workspace().await;
+    let base = &app.base;
+    sign_in(&browser, base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    browser.goto(&format!("{base}/tickets/{number}")).await;
+    browser.wait_text("#subject", |t| t.contains("Robot")).await;
+
+    // Someone else writes on the ticket while the page is open.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/tickets/{number}/messages"),
+            json!({ "kind": "note", "body": "客户来电催促" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    browser.fill("#body", "我们会在今天处理。").await;
+    browser.click("#send").await;
+    let warning = browser.wait_text("#stale-warning", |t| !t.is_empty()).await;
+    assert!(warning.contains("changed since you opened it"), "{warning}");
+    let timeline = browser.text("#timeline").await;
+    assert!(timeline.contains("客户来电催促"), "the new note is shown: {timeline}");
+    let draft = browser.find("#body").await.prop("value").await.expect("value");
+    assert_eq!(draft.as_deref(), Some("我们会在今天处理。"), "the draft is kept");
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    assert!(
+        !detail["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .any(|m| m["kind"] == "reply"),
+        "nothing was sent on the stale view"
+    );
+
+    // Sending again, having seen the change, goes through.
+    browser.click("#send").await;
+    browser.wait_text("#timeline", |t| t.contains("我们会在今天处理。")).await;
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    assert!(
+        detail["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .any(|m| m["kind"] == "reply")
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_switch_and_sign_out() {
+    let Some(browser) = Browser::start("the_language_switch_and_sign_out", "en").await else {
+        return;
+    };
+    let (app, _team, number) = workspace().await;
+    let base = &app.base;
+
+    // A wrong password: one message that does not say whether the account exists.
+    sign_in(&browser, base, "alice@example.com", "not her password").await;
+    let error = browser.wait_text("#sign-in-error", |t| !t.is_empty()).await;
+    assert_eq!(error, "Wrong e-mail or password.");
+
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit].primary").await;
+    browser.wait_text("h1", |t| t == "My open tickets").await;
+    assert_eq!(browser.eval("return document.documentElement.lang").await, "en");
+
+    browser.click("a.lang").await;
+    browser.wait_text("h1", |t| t == "我的待办").await;
+    assert_eq!(browser.eval("return document.documentElement.lang").await, "zh-CN");
+    browser.screenshot("inbox-zh").await;
+    browser.goto(&format!("{base}/tickets/{number}")).await;
+    browser.wait_text("#timeline-title", |t| t == "处理记录").await;
+    browser.screenshot("ticket-zh").await;
+
+    browser.click("form[action='/logout'] button").await;
+    browser.wait_text("h1", |t| t == "登录").await;
+    browser.goto(&format!("{base}/inbox")).await;
+    assert!(browser.path().await.starts_with("/login"), "signed out means signed out");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payloads_in_displayed_fields_do_not_execute() {
+    let Some(browser) = Browser::start("payloads_in_displayed_fields_do_not_execute", "en").await else {
+        return;
+    };
+    let (app, team, _) = workspace().await;
+    let payloads = [
+        "<script>window.__xss=1</script>",
+        "<img src=x onerror=\"window.__xss=2\">",
+        "<svg onload=\"window.__xss=3\"></svg>",
+        "\"><script>window.__xss=4</script>",
+        "[click](javascript:window.__xss=5)",
+        "<a href=\"javascript:window.__xss=6\">x</a>",
+        "<iframe srcdoc=\"<script>parent.__xss=7</script>\"></iframe>",
+        "<details open ontoggle=\"window.__xss=8\">",
+        "'><body onload=window.__xss=9>",
+        "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=10>",
+    ];
+    let mut numbers = Vec::new();
+    for (index, payload) in payloads.iter().enumerate() {
+        let (status, ticket) = app
+            .post(
+                "/api/v1/tickets",
+                json!({
+                    "subject": format!("{payload} {index}"),
+                    "description": payload,
+                    "customer": { "name": payload, "email": format!("x{index}@example.com") },
+                    "team": team,
+                    "tags": ["xss"],
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+        let number = ticket["number"].as_i64().expect("number");
+        for kind in ["customer", "note", "reply"] {
+            let (status, body) = app
+                .post(
+                    &format!("/api/v1/tickets/{number}/messages"),
+                    json!({ "kind": kind, "body": payload }),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+        }
+        numbers.push(number);
+    }
+    sign_in(&browser, &app.base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    browser.goto(&format!("{}/inbox?view=unassigned", app.base)).await;
+    browser.wait_text("#ticket-list", |t| t.contains("window.__xss=1")).await;
+    for number in numbers {
+        browser.goto(&format!("{}/tickets/{number}", app.base)).await;
+        browser.find("#timeline").await;
+        let fired = browser.eval("return window.__xss === undefined ? null : window.__xss").await;
+        assert!(fired.is_null(), "payload {fired} executed on ticket {number}");
+    }
+    browser.close().await;
+}

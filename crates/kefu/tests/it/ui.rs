@@ -1,0 +1,278 @@
+//! The web UI over plain HTTP: sessions, CSRF, security headers, the sign-in rate limit.
+//! (What needs a browser is in `browser.rs`.)
+
+use crate::on_both;
+use crate::support::{Backend, TestApp, spawn};
+use kefu_app::people::NewAgentCommand;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::{Client, StatusCode, redirect};
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn with_agent(backend: Backend) -> TestApp {
+    let app = spawn(backend).await;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "alice@example.com".into(),
+            name: "Alice".into(),
+            role: "supervisor".into(),
+            teams: vec![],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("create agent");
+    app
+}
+
+fn no_redirects() -> Client {
+    Client::builder().redirect(redirect::Policy::none()).build().expect("client")
+}
+
+/// The `name=value` of the session cookie a response sets.
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kefu_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn sign_in(app: &TestApp, client: &Client, password: &str) -> reqwest::Response {
+    client
+        .post(format!("{}/login", app.base))
+        .form(&[("email", "alice@example.com"), ("password", password), ("next", "/inbox")])
+        .send()
+        .await
+        .expect("sign in")
+}
+
+/// Signs in; the session cookie and the page's CSRF token.
+async fn signed_in(app: &TestApp, client: &Client) -> (String, String) {
+    let response = sign_in(app, client, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = session_cookie(response.headers()).expect("session cookie");
+    let page = client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("inbox")
+        .text()
+        .await
+        .expect("html");
+    let marker = "\"X-CSRF-Token\": \"";
+    let start = page.find(marker).expect("csrf token in the page") + marker.len();
+    let csrf = page[start..].split('"').next().expect("token").to_owned();
+    (cookie, csrf)
+}
+
+async fn message_count(app: &TestApp, number: i64) -> usize {
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    detail["messages"].as_array().expect("messages").len()
+}
+
+async fn pages_need_a_session(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let response = client.get(format!("{}/inbox?view=all", app.base)).send().await.expect("get");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/login?next=%2Finbox%3Fview%3Dall");
+    let response = client
+        .get(format!("{}/tickets/1001", app.base))
+        .header("hx-request", "true")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()["hx-redirect"], "/login?next=%2Ftickets%2F1001");
+    let response = client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", "kefu_session=kefu_forged")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "an unknown token is no session");
+}
+
+async fn sign_in_sets_a_safe_cookie_and_every_form_needs_the_csrf_token(backend: Backend) {
+    let app = with_agent(backend).await;
+    let number = app.ticket("打印机卡纸 Paper jam", "c@example.com").await;
+    let client = no_redirects();
+    let response = sign_in(&app, &client, PASSWORD).await;
+    let set_cookie = response.headers()[SET_COOKIE].to_str().expect("ascii").to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    assert!(!set_cookie.contains("Secure"), "plain http on loopback: no Secure flag");
+    let behind_https = client
+        .post(format!("{}/login", app.base))
+        .header("x-forwarded-proto", "https")
+        .form(&[("email", "alice@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    assert!(behind_https.headers()[SET_COOKIE].to_str().expect("ascii").contains("; Secure"));
+
+    let (cookie, csrf) = signed_in(&app, &client).await;
+    let page = client
+        .get(format!("{}/tickets/{number}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("ticket page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert!(page.text().await.expect("html").contains("打印机卡纸 Paper jam"));
+
+    let before = message_count(&app, number).await;
+    let post = |form: Vec<(&'static str, String)>, origin: Option<&str>| {
+        let mut request = client
+            .post(format!("{}/tickets/{number}/messages", app.base))
+            .header("cookie", &cookie)
+            .form(&form);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    let reply = |csrf: &str| {
+        vec![
+            ("kind", "reply".to_owned()),
+            ("body", "已处理".to_owned()),
+            ("_csrf", csrf.to_owned()),
+        ]
+    };
+
+    let missing = post(vec![("kind", "reply".into()), ("body", "已处理".into())], None)
+        .await
+        .expect("post");
+    assert_eq!(missing.status(), StatusCode::FORBIDDEN);
+    let wrong = post(reply("kefu_wrong"), None).await.expect("post");
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let cross_site = post(reply(&csrf), Some("https://evil.example")).await.expect("post");
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(message_count(&app, number).await, before, "refused forms change nothing");
+
+    let ok = post(reply(&csrf), Some(&app.base)).await.expect("post");
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers()[LOCATION], format!("/tickets/{number}").as_str());
+    assert_eq!(message_count(&app, number).await, before + 1);
+
+    // The header form (htmx) works too, and answers with the page itself.
+    let htmx = client
+        .post(format!("{}/tickets/{number}/messages", app.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .header("hx-request", "true")
+        .form(&[("kind", "note"), ("body", "内部备注 internal")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(htmx.status(), StatusCode::OK);
+    assert!(htmx.text().await.expect("html").contains("内部备注 internal"));
+
+    // An empty body is refused with a readable message, and nothing is written.
+    let empty = client
+        .post(format!("{}/tickets/{number}/messages", app.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .header("hx-request", "true")
+        .form(&[("kind", "reply"), ("body", "")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(empty.headers()["hx-retarget"], "#flash");
+    assert!(empty.text().await.expect("html").contains("class=\"alert\""));
+    assert_eq!(message_count(&app, number).await, before + 2);
+}
+
+async fn sign_in_is_rate_limited_per_account(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    for _ in 0..5 {
+        let response = sign_in(&app, &client, "wrong password").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let html = response.text().await.expect("html");
+        assert!(
+            html.contains("邮箱或密码错误") || html.contains("Wrong e-mail or password"),
+            "{html}"
+        );
+    }
+    let limited = sign_in(&app, &client, PASSWORD).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!(session_cookie(limited.headers()).is_none());
+    let html = limited.text().await.expect("html");
+    assert!(html.contains("15"), "says how long to wait: {html}");
+}
+
+async fn sessions_are_listed_and_can_be_ended(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let (laptop, laptop_csrf) = signed_in(&app, &client).await;
+    let (phone, _) = signed_in(&app, &client).await;
+    let list = client
+        .get(format!("{}/account/sessions", app.base))
+        .header("cookie", &laptop)
+        .send()
+        .await
+        .expect("sessions")
+        .text()
+        .await
+        .expect("html");
+    let ends: Vec<&str> = list.match_indices("/account/sessions/").map(|(i, _)| &list[i..]).collect();
+    assert_eq!(ends.len(), 1, "one other session to end, not this one: {list}");
+    let other_id: String = ends[0]["/account/sessions/".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let ended = client
+        .post(format!("{}/account/sessions/{other_id}/end", app.base))
+        .header("cookie", &laptop)
+        .form(&[("_csrf", laptop_csrf.as_str())])
+        .send()
+        .await
+        .expect("end");
+    assert_eq!(ended.status(), StatusCode::SEE_OTHER);
+    let on_phone = client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", &phone)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(on_phone.status(), StatusCode::SEE_OTHER, "the ended session is signed out");
+    let on_laptop = client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", &laptop)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(on_laptop.status(), StatusCode::OK);
+
+    let signed_out = client
+        .post(format!("{}/logout", app.base))
+        .header("cookie", &laptop)
+        .form(&[("_csrf", laptop_csrf.as_str())])
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+    let after = client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", &laptop)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "sign-out ends the session on the server");
+}
+
+on_both!(
+    pages_need_a_session,
+    sign_in_sets_a_safe_cookie_and_every_form_needs_the_csrf_token,
+    sign_in_is_rate_limited_per_account,
+    sessions_are_listed_and_can_be_ended,
+);

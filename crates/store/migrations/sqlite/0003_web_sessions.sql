@@ -1,0 +1,16 @@
+-- Web UI sign-in sessions (SQLite). Keep in step with ../postgres/0003_web_sessions.sql.
+-- The cookie carries a random token; only its SHA-256 hash is stored, so a copy of the
+-- database does not sign anyone in. Each session has its own CSRF token for forms.
+CREATE TABLE web_sessions (
+    id           INTEGER PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    agent_id     INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+    csrf_token   TEXT NOT NULL,
+    user_agent   TEXT NOT NULL DEFAULT '',
+    address      TEXT NOT NULL DEFAULT '',
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+);
+-- "Your sessions" and signing an agent out everywhere.
+CREATE INDEX web_sessions_by_agent ON web_sessions (agent_id, id);

@@ -1,0 +1,204 @@
+//! The agent's inbox: one list per view, newest work first, paginated by cursor.
+
+use super::i18n::{Lang, Tr};
+use super::pages::{Chrome, UiError};
+use super::render;
+use super::session::Session;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use kefu_app::tickets::ListTickets;
+use kefu_domain::entities::Ticket;
+use serde::Deserialize;
+
+/// Statuses still needing work.
+const UNFINISHED: &str = "new,open,pending,on_hold";
+
+/// The inbox's views, in the order the tabs show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Mine,
+    Unassigned,
+    Owned,
+    Waiting,
+    AtRisk,
+    Breached,
+    All,
+}
+
+impl View {
+    const ALL: [View; 7] = [
+        View::Mine,
+        View::Unassigned,
+        View::Owned,
+        View::Waiting,
+        View::AtRisk,
+        View::Breached,
+        View::All,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            View::Mine => "mine",
+            View::Unassigned => "unassigned",
+            View::Owned => "owned",
+            View::Waiting => "waiting",
+            View::AtRisk => "at_risk",
+            View::Breached => "breached",
+            View::All => "all",
+        }
+    }
+
+    fn parse(key: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.key() == key)
+    }
+
+    /// Supervisors only: everyone's tickets.
+    fn supervisors_only(self) -> bool {
+        self == View::All
+    }
+
+    /// The ticket list behind the view (the use case applies the actor's visibility).
+    fn query(self, cursor: Option<String>) -> ListTickets {
+        let base = ListTickets {
+            cursor,
+            limit: Some("50".into()),
+            ..ListTickets::default()
+        };
+        match self {
+            View::Mine => ListTickets {
+                assignee: Some("me".into()),
+                status: Some(UNFINISHED.into()),
+                sort: Some("-updated".into()),
+                ..base
+            },
+            View::Unassigned => ListTickets {
+                assignee: Some("none".into()),
+                status: Some(UNFINISHED.into()),
+                sort: Some("priority".into()),
+                ..base
+            },
+            View::Owned => ListTickets {
+                owner: Some("me".into()),
+                held_by_others: Some(true),
+                status: Some(UNFINISHED.into()),
+                ..base
+            },
+            View::Waiting => ListTickets {
+                assignee: Some("me".into()),
+                status: Some("pending".into()),
+                ..base
+            },
+            View::AtRisk => ListTickets {
+                sla: Some("at_risk".into()),
+                sort: Some("sla_due".into()),
+                ..base
+            },
+            View::Breached => ListTickets {
+                sla: Some("breached".into()),
+                sort: Some("sla_due".into()),
+                ..base
+            },
+            View::All => ListTickets {
+                status: Some(UNFINISHED.into()),
+                sort: Some("-updated".into()),
+                ..base
+            },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InboxParams {
+    view: Option<String>,
+    cursor: Option<String>,
+}
+
+struct Tab {
+    key: &'static str,
+    label: String,
+    current: bool,
+}
+
+pub struct Row {
+    pub number: i64,
+    pub subject: String,
+    pub status: String,
+    pub status_key: &'static str,
+    pub priority: String,
+    pub priority_key: &'static str,
+    pub updated: String,
+    pub updated_iso: String,
+    pub sla_due: String,
+    pub sla_due_iso: String,
+    pub breached: bool,
+}
+
+impl Row {
+    pub fn of(ticket: &Ticket, tr: Tr) -> Self {
+        Row {
+            number: ticket.number,
+            subject: ticket.subject.clone(),
+            status: tr.label("status", ticket.status.as_str()),
+            status_key: ticket.status.as_str(),
+            priority: tr.label("priority", ticket.priority.as_str()),
+            priority_key: ticket.priority.as_str(),
+            updated: render::when(ticket.updated_at),
+            updated_iso: render::iso(ticket.updated_at),
+            sla_due: ticket.sla_due_at.map(render::when).unwrap_or_default(),
+            sla_due_iso: ticket.sla_due_at.map(render::iso).unwrap_or_default(),
+            breached: ticket.sla_breached,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    chrome: Chrome,
+    tabs: Vec<Tab>,
+    title: String,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+pub async fn inbox(State(state): State<AppState>, lang: Lang, session: Session, Query(params): Query<InboxParams>) -> Response {
+    let tr = Tr(lang);
+    let supervisor = session.0.actor.is_supervisor();
+    let view = params
+        .view
+        .as_deref()
+        .and_then(View::parse)
+        .filter(|v| supervisor || !v.supervisors_only())
+        .unwrap_or(View::Mine);
+    let page = match state.app.list_tickets(&session.0.actor, view.query(params.cursor)).await {
+        Ok(page) => page,
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    let next = page.next_cursor.map(|cursor| {
+        format!(
+            "/inbox?view={}&cursor={}",
+            view.key(),
+            url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
+        )
+    });
+    let here = format!("/inbox?view={}", view.key());
+    InboxPage {
+        tabs: View::ALL
+            .into_iter()
+            .filter(|v| supervisor || !v.supervisors_only())
+            .map(|v| Tab {
+                key: v.key(),
+                label: tr.t(&format!("inbox.{}", v.key())),
+                current: v == view,
+            })
+            .collect(),
+        title: tr.t(&format!("inbox.{}", view.key())),
+        rows: page.items.iter().map(|t| Row::of(t, tr)).collect(),
+        next,
+        chrome: Chrome::signed_in(lang, &session, &here),
+    }
+    .into_response()
+}

@@ -1,0 +1,172 @@
+//! What every page shares: the frame around it (language, the signed-in agent, asset
+//! URLs) and how a failed use case is shown to a person.
+
+use super::assets;
+use super::i18n::{Lang, Tr};
+use super::session::{CSRF_FIELD, Session};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kefu_app::AppError;
+use std::sync::LazyLock;
+
+/// Asset URLs with their fingerprints, computed once.
+pub struct AssetUrls {
+    pub css: String,
+    pub js: String,
+    pub htmx: String,
+    pub sse: String,
+}
+
+static ASSETS: LazyLock<AssetUrls> = LazyLock::new(|| AssetUrls {
+    css: assets::url("app.css"),
+    js: assets::url("app.js"),
+    htmx: assets::url("vendor/htmx-2.0.11.min.js"),
+    sse: assets::url("vendor/htmx-ext-sse-2.2.4.min.js"),
+});
+
+/// The signed-in agent as the header shows them.
+pub struct AgentBar {
+    pub name: String,
+    pub presence: &'static str,
+    pub csrf: String,
+}
+
+/// The frame of every page.
+pub struct Chrome {
+    pub tr: Tr,
+    pub agent: Option<AgentBar>,
+    /// This page's path and query, for the language switch to come back to.
+    pub here: String,
+    pub assets: &'static AssetUrls,
+    pub csrf_field: &'static str,
+}
+
+impl Chrome {
+    pub fn anonymous(lang: Lang, here: &str) -> Self {
+        Chrome {
+            tr: Tr(lang),
+            agent: None,
+            here: here.to_owned(),
+            assets: &ASSETS,
+            csrf_field: CSRF_FIELD,
+        }
+    }
+
+    pub fn signed_in(lang: Lang, session: &Session, here: &str) -> Self {
+        let signed_in = &session.0;
+        Chrome {
+            agent: Some(AgentBar {
+                name: signed_in.agent.name.clone(),
+                presence: signed_in.agent.presence.as_str(),
+                csrf: signed_in.session.csrf_token.clone(),
+            }),
+            ..Chrome::anonymous(lang, here)
+        }
+    }
+
+    /// The language switch's link: sets the other language and returns here.
+    pub fn switch_href(&self) -> String {
+        format!(
+            "/lang/{}?next={}",
+            self.tr.0.other().code(),
+            url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect::<String>()
+        )
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.agent.as_ref().map_or("", |a| a.csrf.as_str())
+    }
+}
+
+/// A use case's refusal or failure, shown as a page (or, to htmx, as a fragment it
+/// swaps into the page's message area).
+#[derive(Debug)]
+pub enum UiError {
+    App(AppError),
+    Csrf,
+    CrossOrigin,
+}
+
+impl From<AppError> for UiError {
+    fn from(error: AppError) -> Self {
+        UiError::App(error)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    message: String,
+}
+
+impl UiError {
+    fn status_and_message(&self, tr: Tr) -> (StatusCode, String) {
+        match self {
+            UiError::Csrf => (StatusCode::FORBIDDEN, tr.t("error.csrf")),
+            UiError::CrossOrigin => (StatusCode::FORBIDDEN, tr.t("sign_in.origin")),
+            UiError::App(error) => match error {
+                AppError::Invalid(errors) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    errors
+                        .0
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                AppError::Rule(rule) => (StatusCode::CONFLICT, rule.to_string()),
+                AppError::NotFound { .. } => (StatusCode::NOT_FOUND, tr.t("error.not_found")),
+                AppError::Unauthorized | AppError::Forbidden(_) => (StatusCode::FORBIDDEN, tr.t("error.forbidden")),
+                AppError::Conflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
+                AppError::RateLimited { retry_after, .. } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    tr.with("sign_in.limited", "minutes", &retry_after.as_secs().div_ceil(60).max(1).to_string()),
+                ),
+                AppError::Unavailable(cause) => {
+                    tracing::error!(error = %cause, "database unavailable");
+                    (StatusCode::SERVICE_UNAVAILABLE, tr.t("error.unavailable"))
+                }
+                AppError::Internal(cause) => {
+                    tracing::error!(error = %cause, "internal error");
+                    (StatusCode::INTERNAL_SERVER_ERROR, tr.t("error.internal"))
+                }
+            },
+        }
+    }
+
+    /// A whole error page.
+    pub fn page(self, lang: Lang) -> Response {
+        let (status, message) = self.status_and_message(Tr(lang));
+        let page = ErrorPage {
+            chrome: Chrome::anonymous(lang, "/inbox"),
+            message,
+        };
+        (status, page).into_response()
+    }
+
+    /// The message alone, for htmx to put into the page's alert area (`#flash`).
+    pub fn fragment(self, lang: Lang) -> Response {
+        let (status, message) = self.status_and_message(Tr(lang));
+        let mut response = (status, Flash { message }).into_response();
+        let headers = response.headers_mut();
+        headers.insert("hx-retarget", axum::http::HeaderValue::from_static("#flash"));
+        headers.insert("hx-reswap", axum::http::HeaderValue::from_static("innerHTML"));
+        // Forms that select a part of the page from the answer must take this one whole.
+        headers.insert("hx-reselect", axum::http::HeaderValue::from_static("p.alert"));
+        response
+    }
+
+    /// A page for a normal request, a fragment for htmx.
+    pub fn respond(self, lang: Lang, htmx: bool) -> Response {
+        if htmx { self.fragment(lang) } else { self.page(lang) }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(source = r#"<p class="alert" role="alert">{{ message }}</p>"#, ext = "html")]
+pub struct Flash {
+    pub message: String,
+}

@@ -1,0 +1,57 @@
+//! Turning stored values into safe, readable HTML text: message bodies (Markdown, then
+//! sanitised by ammonia, so neither a customer's HTML nor an agent's Markdown can run a
+//! script), and instants in the server's time zone.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use pulldown_cmark::{Options, Parser, html};
+use std::sync::LazyLock;
+
+/// A message body as sanitised HTML. Raw HTML inside the Markdown is passed to the
+/// sanitiser, which keeps formatting tags and drops scripts, event handlers, styles and
+/// dangerous URLs; links get `rel="noopener noreferrer nofollow"`.
+pub fn message_html(body: &str) -> String {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_TASKLISTS);
+    let mut unsafe_html = String::with_capacity(body.len() + body.len() / 4);
+    html::push_html(&mut unsafe_html, Parser::new_ext(body, options));
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+/// The zone instants are shown in: the server's own (an installation serves one
+/// department; per-agent zones can come with agent preferences).
+static DISPLAY_ZONE: LazyLock<TimeZone> = LazyLock::new(TimeZone::system);
+
+/// `2026-11-25 09:30`, in the display zone.
+pub fn when(at: Timestamp) -> String {
+    at.to_zoned_datetime(DISPLAY_ZONE.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// An RFC 3339 instant for `<time datetime>` (and the scripts that count down).
+pub fn iso(at: Timestamp) -> String {
+    at.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_renders_and_scripts_do_not() {
+        let html = message_html("**bold** <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))");
+        assert!(html.contains("<strong>bold</strong>"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn chinese_text_passes_unchanged() {
+        assert_eq!(message_html("您好，已为您退款。"), "<p>您好，已为您退款。</p>\n");
+    }
+}

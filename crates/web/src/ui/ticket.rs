@@ -1,0 +1,317 @@
+//! The ticket page: header, SLA clocks, the timeline of messages and events in one
+//! stream, and the reply and note editors. Forms work without scripts (a POST, then a
+//! redirect back); with htmx the page swaps in place.
+
+use super::Htmx;
+use super::i18n::{Lang, Tr};
+use super::pages::{Chrome, UiError};
+use super::render;
+use super::session::Session;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::tickets::{AddMessage, Assign, UpdateTicket};
+use kefu_app::{Actor, AppError, AppResult};
+use kefu_domain::entities::{ActorRef, Id, TicketNumber};
+use kefu_domain::enums::ActorKind;
+use kefu_domain::event::TicketEvent;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// One entry of the timeline.
+pub struct Entry {
+    pub at: String,
+    pub at_iso: String,
+    pub who: String,
+    /// `customer`, `reply`, `note`, `system`, `bot` for messages; `event` otherwise.
+    pub kind: &'static str,
+    /// The message as sanitised HTML, or empty for an event.
+    pub html: String,
+    /// What happened, for an event.
+    pub what: String,
+}
+
+pub struct Clock {
+    pub metric: String,
+    pub phase: String,
+    pub due: String,
+    pub due_iso: String,
+    pub breached: bool,
+    pub running: bool,
+}
+
+/// A message the agent was writing when the send was refused, put back in the editor.
+#[derive(Default)]
+pub struct Draft {
+    pub kind: String,
+    pub body: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ticket.html")]
+struct TicketPage {
+    chrome: Chrome,
+    number: TicketNumber,
+    subject: String,
+    status: String,
+    status_key: &'static str,
+    priority: String,
+    priority_key: &'static str,
+    kind: String,
+    channel: String,
+    category: String,
+    customer: String,
+    customer_contact: String,
+    assignee: String,
+    owner: String,
+    team: String,
+    created: String,
+    assigned_to_me: bool,
+    seen: String,
+    clocks: Vec<Clock>,
+    timeline: Vec<Entry>,
+    statuses: Vec<(&'static str, String)>,
+    draft: Draft,
+    warning: Option<String>,
+}
+
+/// Everything the page shows, read in parallel.
+async fn load(
+    state: &AppState,
+    actor: &Actor,
+    number: TicketNumber,
+    lang: Lang,
+    session: &Session,
+    draft: Draft,
+    warning: Option<String>,
+) -> AppResult<TicketPage> {
+    let app = &state.app;
+    let (detail, events, sla, agents, teams) = tokio::try_join!(
+        app.ticket(actor, number),
+        app.ticket_events(actor, number),
+        app.ticket_sla(actor, number),
+        app.agents(actor),
+        app.teams(actor),
+    )?;
+    let customer = app.customer(actor, detail.ticket.customer_id).await?;
+    let tr = Tr(lang);
+    let names: HashMap<Id, String> = agents.into_iter().map(|a| (a.id, a.name)).collect();
+    let name_of = |id: Option<Id>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| tr.t("ticket.nobody"));
+    let ticket = &detail.ticket;
+    let mut timeline: Vec<(jiff::Timestamp, i64, Entry)> = Vec::with_capacity(detail.messages.len() + events.len());
+    for message in &detail.messages {
+        let who = match message.author_kind {
+            ActorKind::Agent => name_of(message.author_id),
+            ActorKind::Customer => customer.name.clone(),
+            other => tr.label("author", other.as_str()),
+        };
+        timeline.push((
+            message.created_at,
+            0,
+            Entry {
+                at: render::when(message.created_at),
+                at_iso: render::iso(message.created_at),
+                who,
+                kind: message.kind.as_str(),
+                html: render::message_html(&message.body),
+                what: String::new(),
+            },
+        ));
+    }
+    for event in events.iter().filter(|e| shown_in_timeline(e)) {
+        timeline.push((event.at, 1, event_entry(event, tr, &name_of, &customer.name)));
+    }
+    // Messages before the events of the same instant (a reply, then the status it set).
+    timeline.sort_by_key(|(at, order, _)| (*at, *order));
+    Ok(TicketPage {
+        number: ticket.number,
+        subject: ticket.subject.clone(),
+        status: tr.label("status", ticket.status.as_str()),
+        status_key: ticket.status.as_str(),
+        priority: tr.label("priority", ticket.priority.as_str()),
+        priority_key: ticket.priority.as_str(),
+        kind: tr.label("kind", ticket.kind.as_str()),
+        channel: tr.label("channel", ticket.channel.as_str()),
+        category: ticket.category.clone().unwrap_or_default(),
+        customer_contact: customer
+            .email
+            .as_ref()
+            .map(|e| e.as_str().to_owned())
+            .or_else(|| customer.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .unwrap_or_default(),
+        customer: customer.name,
+        assignee: name_of(ticket.assignee_id),
+        owner: name_of(ticket.owner_id),
+        team: ticket
+            .team_id
+            .and_then(|id| teams.iter().find(|t| t.id == id).map(|t| t.name.clone()))
+            .unwrap_or_else(|| tr.t("ticket.nobody")),
+        created: render::when(ticket.created_at),
+        assigned_to_me: ticket.assignee_id == Some(actor.id),
+        seen: render::iso(ticket.updated_at),
+        clocks: sla
+            .clocks
+            .iter()
+            .map(|c| Clock {
+                metric: tr.label("metric", c.metric.as_str()),
+                phase: tr.label("phase", c.phase.as_str()),
+                due: c.due_at.map(render::when).unwrap_or_default(),
+                due_iso: c.due_at.map(render::iso).unwrap_or_default(),
+                breached: c.breached,
+                running: c.phase == kefu_domain::sla::Phase::Running,
+            })
+            .collect(),
+        timeline: timeline.into_iter().map(|(_, _, entry)| entry).collect(),
+        statuses: ["open", "pending", "on_hold", "resolved"]
+            .into_iter()
+            .map(|s| (s, tr.label("status", s)))
+            .collect(),
+        draft,
+        warning,
+        chrome: Chrome::signed_in(lang, session, &format!("/tickets/{number}")),
+    })
+}
+
+/// Messages have their own entries; the `message_added` event would repeat them.
+fn shown_in_timeline(event: &TicketEvent) -> bool {
+    event.kind.as_str() != "message_added"
+}
+
+fn event_entry(event: &TicketEvent, tr: Tr, name_of: &dyn Fn(Option<Id>) -> String, customer: &str) -> Entry {
+    let who = actor_name(event.actor, tr, name_of, customer);
+    let mut what = tr.label("event", event.kind.as_str());
+    // The few details worth a glance: where a status went, why work moved.
+    if let Some(to) = event.data.get("to").and_then(|v| v.as_str()) {
+        what = format!("{what} → {}", tr.label("status", to));
+    }
+    if let Some(reason) = event.data.get("reason").and_then(|v| v.as_str()) {
+        what = format!("{what}: {reason}");
+    }
+    Entry {
+        at: render::when(event.at),
+        at_iso: render::iso(event.at),
+        who,
+        kind: "event",
+        html: String::new(),
+        what,
+    }
+}
+
+fn actor_name(actor: ActorRef, tr: Tr, name_of: &dyn Fn(Option<Id>) -> String, customer: &str) -> String {
+    match actor.kind {
+        ActorKind::Agent => name_of(actor.id),
+        ActorKind::Customer => customer.to_owned(),
+        other => tr.label("author", other.as_str()),
+    }
+}
+
+async fn render_page(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+    number: TicketNumber,
+    draft: Draft,
+    warning: Option<String>,
+    status: StatusCode,
+) -> Response {
+    match load(state, &session.0.actor, number, lang, session, draft, warning).await {
+        Ok(page) => (status, page).into_response(),
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+pub async fn page(State(state): State<AppState>, lang: Lang, session: Session, Path(number): Path<TicketNumber>) -> Response {
+    render_page(&state, lang, &session, number, Draft::default(), None, StatusCode::OK).await
+}
+
+/// After a change: htmx gets the page again (it swaps the ticket area), a plain form a
+/// redirect back to the page.
+async fn after_change(state: &AppState, lang: Lang, htmx: bool, session: &Session, number: TicketNumber) -> Response {
+    if htmx {
+        render_page(state, lang, session, number, Draft::default(), None, StatusCode::OK).await
+    } else {
+        Redirect::to(&format!("/tickets/{number}")).into_response()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MessageForm {
+    kind: String,
+    body: String,
+    seen: Option<String>,
+}
+
+/// Sends a reply or adds a note. If the ticket changed since the page was loaded, nothing
+/// is sent: the page comes back with the new timeline, a warning and the draft kept.
+pub async fn add_message(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<MessageForm>,
+) -> Response {
+    let input = AddMessage {
+        kind: Some(form.kind.clone()),
+        body: Some(form.body.clone()),
+        if_unchanged_since: form.seen.filter(|s| !s.is_empty()),
+    };
+    match state.app.add_message(&session.0.actor, number, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(AppError::Conflict {
+            code: "ticket_changed", ..
+        }) => {
+            let draft = Draft {
+                kind: form.kind,
+                body: form.body,
+            };
+            let warning = Some(Tr(lang).t("ticket.stale"));
+            render_page(&state, lang, &session, number, draft, warning, StatusCode::CONFLICT).await
+        }
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+/// "Take it": assigns the ticket to the signed-in agent.
+pub async fn take(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+) -> Response {
+    let input = Assign {
+        agent: Some(session.0.actor.id),
+    };
+    match state.app.assign(&session.0.actor, number, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let input = UpdateTicket {
+        status: Some(form.status),
+        ..UpdateTicket::default()
+    };
+    match state.app.update_ticket(&session.0.actor, number, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
