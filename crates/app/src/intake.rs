@@ -191,6 +191,7 @@ async fn create_many(tx: &mut Tx, engine: &Engine, requests: Vec<(Actor, ParsedC
     if tickets.len() != accepted.len() {
         return Err(AppError::Internal("batched insert returned a different number of tickets".into()));
     }
+    kefu_store::inbox_counts::adjust_counts(tx.exec(), &kefu_domain::inbox::deltas_of_new(&tickets)).await?;
     let new_events: Vec<NewEvent> = accepted
         .iter()
         .zip(&tickets)

@@ -9,6 +9,7 @@ pub mod commitments;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod inbox;
 mod intake;
 pub mod notifications;
 pub mod people;

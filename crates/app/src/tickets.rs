@@ -11,6 +11,7 @@ use kefu_domain::contact::{Email, Phone};
 use kefu_domain::entities::{ActorRef, Id, Message, Ticket, TicketNumber};
 use kefu_domain::enums::{Channel, MessageKind, Priority, TicketKind};
 use kefu_domain::event::{EventKind, NewEvent, TicketEvent};
+use kefu_domain::inbox;
 use kefu_domain::query::{AssigneeFilter, MAX_PAGE, SlaFilter, TicketQuery, TicketSort};
 use kefu_domain::service::{NewNotification, NotificationKind};
 use kefu_domain::status::{self, CustomerMessageOutcome, ResolveEvidence, Status};
@@ -19,7 +20,7 @@ use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::customers::{NewCustomer, customer_by_phone, insert_customer, upsert_customer_by_email};
 use kefu_store::tickets::{NewTicket, cursor_of, insert_ticket, list_tickets, ticket_by_number, update_ticket};
 use kefu_store::timeline::{events_of, idempotent_ticket, insert_event, insert_message, messages_of, remember_idempotent_ticket};
-use kefu_store::{Exec, StoreError, Tx, categories, people};
+use kefu_store::{Exec, StoreError, Tx, categories, inbox_counts, people};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -491,6 +492,7 @@ pub(crate) async fn save(
     }
     sla::update_clocks(tx, engine, ticket, before.status, &mut events, at).await?;
     routing::adjust_load(tx, before, ticket).await?;
+    inbox_counts::adjust_counts(tx.exec(), &inbox::deltas(Some(before), ticket)).await?;
     ticket.updated_at = at;
     update_ticket(tx.exec(), ticket).await?;
     record(tx, ticket, &events, at).await
@@ -663,6 +665,7 @@ pub(crate) async fn create_in(
         }
         other => other?,
     };
+    inbox_counts::adjust_counts(tx.exec(), &inbox::deltas(None, &ticket)).await?;
     let events = record(tx, &ticket, &[created_event(actor, &ticket)], at).await?;
     Ok((ticket, events))
 }
@@ -1001,6 +1004,7 @@ async fn customer_message(
                 ..new
             };
             let mut follow_up = insert_ticket(tx.exec(), &new, at).await?;
+            inbox_counts::adjust_counts(tx.exec(), &inbox::deltas(None, &follow_up)).await?;
             // Further contact within 7 days: the earlier ticket was not solved at first contact.
             if ticket.facts.first_contact_resolved == Some(true)
                 && ticket

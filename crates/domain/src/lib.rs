@@ -15,6 +15,7 @@ pub mod enums;
 pub mod error;
 pub mod event;
 pub mod ics;
+pub mod inbox;
 pub mod query;
 pub mod routing;
 pub mod service;

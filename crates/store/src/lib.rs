@@ -11,6 +11,7 @@ mod convert;
 pub mod customers;
 mod db;
 mod error;
+pub mod inbox_counts;
 pub mod notifications;
 pub mod people;
 pub mod rules;

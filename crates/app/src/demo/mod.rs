@@ -112,9 +112,16 @@ impl App {
         generator
             .await
             .map_err(|e| AppError::Internal(format!("demo generator failed: {e}")))?;
-        // The loader bypasses the commands that keep each agent's load for routing.
-        db.write(|tx| Box::pin(async move { Ok::<_, AppError>(bulk::recount_open_tickets(tx.exec()).await?) }))
-            .await?;
+        // The loader bypasses the commands that keep each agent's load for routing and
+        // the inbox counts.
+        db.write(|tx| {
+            Box::pin(async move {
+                bulk::recount_open_tickets(tx.exec()).await?;
+                kefu_store::inbox_counts::rebuild_inbox_counts(tx.exec()).await?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
         Ok(DemoSummary {
             tickets: options.tickets,
             customers,

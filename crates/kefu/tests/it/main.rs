@@ -10,5 +10,6 @@ mod api_tickets;
 mod browser;
 mod browser_support;
 mod cli;
+mod inbox_counts;
 mod support;
 mod ui;

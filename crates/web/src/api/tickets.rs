@@ -51,6 +51,14 @@ pub async fn list(
     Ok(Json(state.app.list_tickets(&actor, params).await?))
 }
 
+/// How many tickets each inbox view holds for the caller (read from counters the
+/// commands keep; cheap to poll).
+#[utoipa::path(get, path = "/api/v1/inbox/counts", tag = "tickets",
+    responses((status = 200, body = kefu_app::inbox::InboxCounts), (status = 401, body = Problem)))]
+pub async fn inbox_counts(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<kefu_app::inbox::InboxCounts>> {
+    Ok(Json(state.app.inbox_counts(&actor).await?))
+}
+
 /// A ticket with its messages (internal notes included: agents only).
 #[utoipa::path(get, path = "/api/v1/tickets/{number}", tag = "tickets", params(("number" = i64, Path)),
     responses((status = 200, body = TicketDetail), (status = 404, body = Problem), (status = 403, body = Problem)))]

@@ -9,6 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use kefu_app::inbox::InboxCounts;
 use kefu_app::tickets::ListTickets;
 use kefu_domain::entities::Ticket;
 use serde::Deserialize;
@@ -120,6 +121,8 @@ struct Tab {
     key: &'static str,
     label: String,
     current: bool,
+    /// The live count, where the view has a counter.
+    count: Option<i64>,
 }
 
 pub struct Row {
@@ -158,23 +161,77 @@ impl Row {
 #[template(path = "inbox.html")]
 struct InboxPage {
     chrome: Chrome,
+    nav_label: String,
+    view: &'static str,
     tabs: Vec<Tab>,
     title: String,
     rows: Vec<Row>,
     next: Option<String>,
 }
 
+/// The view asked for, if the agent may see it; "mine" otherwise.
+fn chosen_view(session: &Session, key: Option<&str>) -> View {
+    let supervisor = session.0.actor.is_supervisor();
+    key.and_then(View::parse)
+        .filter(|v| supervisor || !v.supervisors_only())
+        .unwrap_or(View::Mine)
+}
+
+/// The view tabs with their live counts.
+fn tabs(session: &Session, tr: Tr, current: View, counts: &InboxCounts) -> Vec<Tab> {
+    let supervisor = session.0.actor.is_supervisor();
+    View::ALL
+        .into_iter()
+        .filter(|v| supervisor || !v.supervisors_only())
+        .map(|v| Tab {
+            key: v.key(),
+            label: tr.t(&format!("inbox.{}", v.key())),
+            current: v == current,
+            count: match v {
+                View::Mine => Some(counts.mine),
+                View::Unassigned => Some(counts.unassigned),
+                View::Owned => Some(counts.owned_by_others),
+                View::Waiting => Some(counts.waiting),
+                View::All => counts.all,
+                // Time moves tickets into these views without a write; no counter yet.
+                View::AtRisk | View::Breached => None,
+            },
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox_tabs.html")]
+struct TabsFragment {
+    nav_label: String,
+    view: &'static str,
+    tabs: Vec<Tab>,
+}
+
+/// The tabs alone: the inbox polls this to keep its counts live.
+pub async fn tabs_fragment(State(state): State<AppState>, lang: Lang, session: Session, Query(params): Query<InboxParams>) -> Response {
+    let tr = Tr(lang);
+    let view = chosen_view(&session, params.view.as_deref());
+    match state.app.inbox_counts(&session.0.actor).await {
+        Ok(counts) => TabsFragment {
+            nav_label: tr.t("inbox.title"),
+            view: view.key(),
+            tabs: tabs(&session, tr, view, &counts),
+        }
+        .into_response(),
+        Err(error) => UiError::from(error).fragment(lang),
+    }
+}
+
 pub async fn inbox(State(state): State<AppState>, lang: Lang, session: Session, Query(params): Query<InboxParams>) -> Response {
     let tr = Tr(lang);
-    let supervisor = session.0.actor.is_supervisor();
-    let view = params
-        .view
-        .as_deref()
-        .and_then(View::parse)
-        .filter(|v| supervisor || !v.supervisors_only())
-        .unwrap_or(View::Mine);
-    let page = match state.app.list_tickets(&session.0.actor, view.query(params.cursor)).await {
-        Ok(page) => page,
+    let view = chosen_view(&session, params.view.as_deref());
+    let actor = &session.0.actor;
+    let (page, counts) = match tokio::try_join!(
+        state.app.list_tickets(actor, view.query(params.cursor)),
+        state.app.inbox_counts(actor)
+    ) {
+        Ok(both) => both,
         Err(error) => return UiError::from(error).page(lang),
     };
     let next = page.next_cursor.map(|cursor| {
@@ -186,15 +243,9 @@ pub async fn inbox(State(state): State<AppState>, lang: Lang, session: Session, 
     });
     let here = format!("/inbox?view={}", view.key());
     InboxPage {
-        tabs: View::ALL
-            .into_iter()
-            .filter(|v| supervisor || !v.supervisors_only())
-            .map(|v| Tab {
-                key: v.key(),
-                label: tr.t(&format!("inbox.{}", v.key())),
-                current: v == view,
-            })
-            .collect(),
+        nav_label: tr.t("inbox.title"),
+        view: view.key(),
+        tabs: tabs(&session, tr, view, &counts),
         title: tr.t(&format!("inbox.{}", view.key())),
         rows: page.items.iter().map(|t| Row::of(t, tr)).collect(),
         next,

@@ -30,6 +30,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 pub fn routes(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/inbox", get(inbox::inbox))
+        .route("/inbox/tabs", get(inbox::tabs_fragment))
         .route("/tickets/{number}", get(ticket::page))
         .route("/tickets/{number}/messages", post(ticket::add_message))
         .route("/tickets/{number}/take", post(ticket::take))

@@ -1,4 +1,4 @@
--- Web UI sign-in sessions (SQLite). Keep in step with ../postgres/0003_web_sessions.sql.
+-- Web UI sign-in sessions (SQLite). Keep in step with ../postgres/0003_web_ui.sql.
 -- The cookie carries a random token; only its SHA-256 hash is stored, so a copy of the
 -- database does not sign anyone in. Each session has its own CSRF token for forms.
 CREATE TABLE web_sessions (
@@ -14,3 +14,13 @@ CREATE TABLE web_sessions (
 );
 -- "Your sessions" and signing an agent out everywhere.
 CREATE INDEX web_sessions_by_agent ON web_sessions (agent_id, id);
+
+-- The inbox's live counts (see domain/src/inbox.rs): one row per view and subject
+-- (agent or team; 0 for none), moved by the commands in the ticket's own transaction, so
+-- counts never scan the ticket table. Derived data: `rebuild_inbox_counts` rebuilds it.
+CREATE TABLE inbox_counts (
+    scope      TEXT NOT NULL,
+    subject_id INTEGER NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (scope, subject_id)
+);
