@@ -251,6 +251,11 @@ impl App {
         Ok(created)
     }
 
+    /// The ticket alone, without its messages (a visibility check that costs one read).
+    pub async fn ticket_header(&self, actor: &Actor, number: TicketNumber) -> AppResult<Ticket> {
+        load_visible(self.db().read(), actor, number).await
+    }
+
     pub async fn ticket(&self, actor: &Actor, number: TicketNumber) -> AppResult<TicketDetail> {
         let ticket = ticket_by_number(self.db().read(), number)
             .await?

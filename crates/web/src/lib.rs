@@ -19,6 +19,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use kefu_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -31,7 +32,11 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The whole HTTP application.
 pub fn router(app: App, metrics: PrometheusHandle) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let state = AppState { app, metrics };
+    let state = AppState {
+        app,
+        metrics,
+        viewers: Arc::default(),
+    };
     Router::new()
         .merge(api::routes())
         .merge(ui::routes(state.clone()))

@@ -93,6 +93,7 @@ async fn a_reply_on_a_stale_view_warns_and_keeps_the_draft() {
     browser.wait_text("h1", |t| !t.is_empty()).await;
     browser.goto(&format!("{base}/tickets/{number}")).await;
     browser.wait_text("#subject", |t| t.contains("Robot")).await;
+    let seen_at_load = browser.eval("return document.querySelector('input[name=seen]').value").await;
 
     // Someone else writes on the ticket while the page is open.
     let (status, body) = app
@@ -102,6 +103,18 @@ async fn a_reply_on_a_stale_view_warns_and_keeps_the_draft() {
         )
         .await;
     assert_eq!(status, 201, "{body}");
+    // The live update shows it. A page whose live connection had dropped would not, and
+    // would still carry the version it was loaded with: put that back to stand for one.
+    browser.wait_text("#timeline", |t| t.contains("客户来电催促")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // every refresh has landed
+    browser
+        .client
+        .execute(
+            "document.querySelector('input[name=seen]').value = arguments[0]",
+            vec![seen_at_load],
+        )
+        .await
+        .expect("script");
 
     browser.fill("#body", "我们会在今天处理。").await;
     browser.click("#send").await;
@@ -224,4 +237,64 @@ async fn payloads_in_displayed_fields_do_not_execute() {
         assert!(fired.is_null(), "payload {fired} executed on ticket {number}");
     }
     browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_agents_on_one_ticket_see_each_other_and_new_messages_live() {
+    let Some(alice) = Browser::start("two_agents_on_one_ticket_see_each_other_and_new_messages_live", "en").await else {
+        return;
+    };
+    let Some(bob) = Browser::start("two_agents_on_one_ticket_see_each_other_and_new_messages_live", "en").await else {
+        return;
+    };
+    let (app, _team, number) = workspace().await;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "bob@example.com".into(),
+            name: "Bob".into(),
+            role: "agent".into(),
+            teams: vec!["售后 After-sales".into()],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("create agent");
+    let base = &app.base;
+    let ticket = format!("{base}/tickets/{number}");
+    sign_in(&alice, base, "alice@example.com", PASSWORD).await;
+    alice.wait_text("h1", |t| !t.is_empty()).await;
+    sign_in(&bob, base, "bob@example.com", PASSWORD).await;
+    bob.wait_text("h1", |t| !t.is_empty()).await;
+
+    alice.goto(&ticket).await;
+    alice.find("#timeline").await;
+    bob.goto(&ticket).await;
+    bob.wait_text("#viewers", |t| t.contains("李丽 Alice")).await;
+    alice.wait_text("#viewers", |t| t.contains("Bob")).await;
+
+    // Alice starts a draft; the customer writes meanwhile: both pages show the message
+    // without a reload, and the draft is untouched.
+    alice.fill("#body", "正在核实 checking").await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/tickets/{number}/messages"),
+            json!({ "kind": "customer", "body": "补充：型号是 X200" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    alice.wait_text("#timeline", |t| t.contains("型号是 X200")).await;
+    bob.wait_text("#timeline", |t| t.contains("型号是 X200")).await;
+    let draft = alice.find("#body").await.prop("value").await.expect("value");
+    assert_eq!(draft.as_deref(), Some("正在核实 checking"));
+
+    // Having seen it live, her reply is not a stale one.
+    alice.click("#send").await;
+    alice.wait_text("#timeline", |t| t.contains("正在核实")).await;
+    bob.wait_text("#timeline", |t| t.contains("正在核实")).await;
+
+    // Bob leaves: Alice no longer sees him (the server notices the closed page on its
+    // next keep-alive write).
+    bob.goto(&format!("{base}/inbox")).await;
+    alice.wait_text_for("#viewers", 20, |t| !t.contains("Bob")).await;
+    alice.close().await;
+    bob.close().await;
 }

@@ -116,8 +116,13 @@ impl Browser {
 
     /// Waits until `condition` holds for the page's text inside `css`.
     pub async fn wait_text(&self, css: &str, condition: impl Fn(&str) -> bool) -> String {
+        self.wait_text_for(css, 10, condition).await
+    }
+
+    /// [`wait_text`](Self::wait_text) with a longer patience, in seconds.
+    pub async fn wait_text_for(&self, css: &str, seconds: u64, condition: impl Fn(&str) -> bool) -> String {
         let mut last = String::new();
-        for _ in 0..100 {
+        for _ in 0..seconds * 10 {
             if let Ok(element) = self.client.find(Locator::Css(css)).await
                 && let Ok(text) = element.text().await
             {

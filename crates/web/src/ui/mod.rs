@@ -6,6 +6,7 @@ mod account;
 mod assets;
 pub mod i18n;
 mod inbox;
+pub mod live;
 mod pages;
 mod render;
 mod session;
@@ -32,13 +33,20 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/tabs", get(inbox::tabs_fragment))
         .route("/tickets/{number}", get(ticket::page))
+        .route("/tickets/{number}/live", get(live::stream))
         .route("/tickets/{number}/messages", post(ticket::add_message))
         .route("/tickets/{number}/take", post(ticket::take))
         .route("/tickets/{number}/status", post(ticket::set_status))
         .route("/account/sessions", get(account::sessions))
         .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/presence", post(account::set_presence))
-        .route_layer(middleware::from_fn_with_state(state, session::require_session));
+        .route_layer(middleware::from_fn_with_state(state, session::require_session))
+        // Signed-in pages are private and live: never stored, never shown from the
+        // back/forward cache (which would also keep a left ticket's live stream open).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     let public = Router::new()
         .route("/", get(|| async { Redirect::to("/inbox") }))
         .route("/login", get(account::login_page).post(account::login))
