@@ -298,3 +298,59 @@ async fn two_agents_on_one_ticket_see_each_other_and_new_messages_live() {
     alice.close().await;
     bob.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_needs_a_reason_and_the_owner_is_notified() {
+    let Some(browser) = Browser::start("a_transfer_needs_a_reason_and_the_owner_is_notified", "zh-CN").await else {
+        return;
+    };
+    let (app, _team, number) = workspace().await;
+    let field = app.team("上门 Field").await;
+    let (bob, _) = app.agent("bob@example.com", "agent", &[field]).await;
+    let base = &app.base;
+    sign_in(&browser, base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| t == "我的待办").await;
+    browser.goto(&format!("{base}/tickets/{number}")).await;
+    browser.click("#take").await;
+    browser.wait_text("#assignee", |t| t == "李丽 Alice").await;
+    browser.fill("#body", "您好，我们会安排工程师上门。").await;
+    browser.click("#send").await;
+    browser.wait_text("#owner", |t| t == "李丽 Alice").await;
+
+    // She hands it to Bob in the field team, saying why.
+    browser
+        .find(&format!("#transfer-team option[value='{field}']"))
+        .await
+        .click()
+        .await
+        .expect("choose team");
+    browser
+        .find(&format!("#transfer-agent option[value='{bob}']"))
+        .await
+        .click()
+        .await
+        .expect("choose agent");
+    browser.fill("#transfer-reason", "需要上门检修").await;
+    browser.click("#transfer").await;
+    browser.wait_text("#assignee", |t| t == "bob@example.com").await;
+    let timeline = browser.text("#timeline").await;
+    assert!(timeline.contains("转交了工单: 需要上门检修"), "{timeline}");
+    assert_eq!(browser.text("#owner").await, "李丽 Alice", "首问负责: she stays the owner");
+
+    // Someone else moves her ticket on: she, the owner, is told.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/tickets/{number}/transfer"),
+            json!({ "team": field, "reason": "改派 reassigned" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    browser.goto(&format!("{base}/inbox")).await;
+    browser.wait_text("#notification-badge", |t| t == "1").await;
+    browser.click("#notifications-link").await;
+    let list = browser.wait_text("#notification-list", |t| !t.is_empty()).await;
+    assert!(list.contains("您负责的工单被转交"), "{list}");
+    assert!(list.contains(&format!("#{number}")), "{list}");
+    browser.screenshot("notifications-zh").await;
+    browser.close().await;
+}

@@ -7,6 +7,7 @@ mod assets;
 pub mod i18n;
 mod inbox;
 pub mod live;
+mod notifications;
 mod pages;
 mod render;
 mod session;
@@ -36,6 +37,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{number}/live", get(live::stream))
         .route("/tickets/{number}/messages", post(ticket::add_message))
         .route("/tickets/{number}/take", post(ticket::take))
+        .route("/tickets/{number}/assign", post(ticket::assign))
+        .route("/tickets/{number}/transfer", post(ticket::transfer))
+        .route("/notifications", get(notifications::page))
+        .route("/notifications/badge", get(notifications::badge))
+        .route("/notifications/read", post(notifications::mark_all_read))
         .route("/tickets/{number}/status", post(ticket::set_status))
         .route("/account/sessions", get(account::sessions))
         .route("/account/sessions/{id}/end", post(account::end_session))

@@ -14,7 +14,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::tickets::{AddMessage, Assign, UpdateTicket};
+use kefu_app::tickets::{AddMessage, Assign, ListTickets, Transfer, UpdateTicket};
 use kefu_app::{Actor, AppError, AppResult};
 use kefu_domain::entities::{ActorRef, Id, TicketNumber};
 use kefu_domain::enums::ActorKind;
@@ -77,6 +77,18 @@ struct TicketPage {
     statuses: Vec<(&'static str, String)>,
     draft: Draft,
     warning: Option<String>,
+    customer_tier: String,
+    past_tickets: Vec<PastTicket>,
+    teams: Vec<(Id, String)>,
+    agents: Vec<(Id, String)>,
+}
+
+/// One of the customer's other tickets, in the sidebar.
+pub struct PastTicket {
+    pub number: TicketNumber,
+    pub subject: String,
+    pub status: String,
+    pub created: String,
 }
 
 /// Everything the page shows, read in parallel.
@@ -97,8 +109,14 @@ async fn load(
         app.agents(actor),
         app.teams(actor),
     )?;
-    let customer = app.customer(actor, detail.ticket.customer_id).await?;
+    let customer_id = detail.ticket.customer_id;
+    let history = ListTickets {
+        limit: Some("6".into()),
+        ..ListTickets::default()
+    };
+    let (customer, history) = tokio::try_join!(app.customer(actor, customer_id), app.customer_tickets(actor, customer_id, history))?;
     let tr = Tr(lang);
+    let active_agents: Vec<(Id, String)> = agents.iter().filter(|a| a.active).map(|a| (a.id, a.name.clone())).collect();
     let names: HashMap<Id, String> = agents.into_iter().map(|a| (a.id, a.name)).collect();
     let name_of = |id: Option<Id>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| tr.t("ticket.nobody"));
     let ticket = &detail.ticket;
@@ -143,7 +161,7 @@ async fn load(
             .map(|e| e.as_str().to_owned())
             .or_else(|| customer.phone.as_ref().map(|p| p.as_str().to_owned()))
             .unwrap_or_default(),
-        customer: customer.name,
+        customer: customer.name.clone(),
         assignee: name_of(ticket.assignee_id),
         owner: name_of(ticket.owner_id),
         team: ticket
@@ -172,6 +190,21 @@ async fn load(
             .collect(),
         draft,
         warning,
+        customer_tier: tr.label("tier", customer.tier.as_str()),
+        past_tickets: history
+            .items
+            .iter()
+            .filter(|t| t.number != number)
+            .take(5)
+            .map(|t| PastTicket {
+                number: t.number,
+                subject: t.subject.clone(),
+                status: tr.label("status", t.status.as_str()),
+                created: render::when(t.created_at),
+            })
+            .collect(),
+        teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
+        agents: active_agents,
         chrome: Chrome::signed_in(lang, session, &format!("/tickets/{number}")),
     })
 }
@@ -311,6 +344,65 @@ pub async fn set_status(
         ..UpdateTicket::default()
     };
     match state.app.update_ticket(&session.0.actor, number, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+/// An optional id from a form's select (empty means none).
+fn chosen_id(value: &str) -> Option<Id> {
+    value.trim().parse().ok()
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    agent: String,
+}
+
+/// Assigns the ticket to the agent chosen (or to nobody).
+pub async fn assign(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let input = Assign {
+        agent: chosen_id(&form.agent),
+    };
+    match state.app.assign(&session.0.actor, number, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TransferForm {
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    agent: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Hands the ticket to another team or agent; the use case requires the reason and
+/// tells the owner.
+pub async fn transfer(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<TransferForm>,
+) -> Response {
+    let input = Transfer {
+        agent: chosen_id(&form.agent),
+        team: chosen_id(&form.team),
+        reason: Some(form.reason).filter(|r| !r.trim().is_empty()),
+    };
+    match state.app.transfer(&session.0.actor, number, input).await {
         Ok(_) => after_change(&state, lang, htmx, &session, number).await,
         Err(error) => UiError::from(error).respond(lang, htmx),
     }
