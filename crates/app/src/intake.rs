@@ -9,7 +9,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::sla::{self, Engine, EngineCache};
-use crate::tickets::{ParsedCreate, create_in, created_event, find_or_create_customer};
+use crate::tickets::{CreatedBy, ParsedCreate, create_in, created_event, find_or_create_customer};
 use crate::{Actor, now};
 use jiff::Timestamp;
 use kefu_domain::entities::{Id, Ticket};
@@ -109,7 +109,7 @@ async fn write_batch(db: &Db, engine: Arc<Engine>, batch: Vec<Pending>) {
                 let engine = engine.clone();
                 async move {
                     let result = db
-                        .write(move |tx| Box::pin(async move { create_in(tx, &engine, &actor, parsed, now()).await }))
+                        .write(move |tx| Box::pin(async move { create_in(tx, &engine, CreatedBy::Agent(&actor), parsed, now()).await }))
                         .await;
                     let _ = reply.send(result);
                 }
@@ -195,7 +195,7 @@ async fn create_many(tx: &mut Tx, engine: &Engine, requests: Vec<(Actor, ParsedC
     let new_events: Vec<NewEvent> = accepted
         .iter()
         .zip(&tickets)
-        .map(|((_, actor, _), ticket)| created_event(actor, ticket))
+        .map(|((_, actor, _), ticket)| created_event(CreatedBy::Agent(actor), ticket))
         .collect();
     let pairs: Vec<(Id, &NewEvent)> = tickets.iter().zip(&new_events).map(|(ticket, event)| (ticket.id, event)).collect();
     let event_ids = insert_events(tx.exec(), &pairs, at).await?;

@@ -11,9 +11,11 @@ pub mod demo;
 pub mod error;
 pub mod inbox;
 mod intake;
+mod limits;
 pub mod notifications;
 pub mod people;
 pub mod policies;
+pub mod portal;
 mod routing;
 pub mod scheduler;
 pub mod secrets;
@@ -61,6 +63,7 @@ pub struct App {
     engine: sla::EngineCache,
     router: routing::Router,
     sign_in_limiter: Arc<sign_in::SignInLimiter>,
+    portal_limits: Arc<portal::PortalLimits>,
 }
 
 impl App {
@@ -80,6 +83,7 @@ impl App {
             engine,
             router,
             sign_in_limiter: Arc::default(),
+            portal_limits: Arc::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));
         app

@@ -3,15 +3,14 @@
 //! the agent's own list of sessions to end.
 
 use crate::error::{AppError, AppResult};
+use crate::limits::WindowCounter;
 use crate::{Actor, App, now, secrets};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::contact::Email;
 use kefu_domain::entities::{Agent, Id};
 use kefu_store::people;
 use kefu_store::web_sessions::{self as store, NewWebSession, WebSession};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a session lives without use; every use moves the end forward.
 pub const SESSION_IDLE_LIFETIME: SignedDuration = SignedDuration::from_hours(14 * 24);
@@ -47,38 +46,12 @@ pub struct SignedIn {
     pub session: WebSession,
 }
 
-/// Failed sign-ins per key (an account's e-mail, an address) in the current window. One
-/// process's memory: a node that restarts forgets, which errs towards letting people in.
-#[derive(Default)]
-pub(crate) struct SignInLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
+/// Failed sign-ins per account and per address.
+pub(crate) struct SignInLimiter(WindowCounter);
 
-impl SignInLimiter {
-    /// How long `key` must wait before it may try again, if it must.
-    fn wait(&self, key: &str, allowed: u32) -> Option<Duration> {
-        let failures = self.failures.lock().ok()?;
-        let (count, since) = failures.get(key)?;
-        let elapsed = since.elapsed();
-        (*count >= allowed && elapsed < LIMIT_WINDOW).then(|| LIMIT_WINDOW - elapsed)
-    }
-
-    fn record_failure(&self, key: String) {
-        let Ok(mut failures) = self.failures.lock() else { return };
-        if failures.len() > 100_000 {
-            failures.retain(|_, (_, since)| since.elapsed() < LIMIT_WINDOW);
-        }
-        let entry = failures.entry(key).or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= LIMIT_WINDOW {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    fn clear(&self, key: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(key);
-        }
+impl Default for SignInLimiter {
+    fn default() -> Self {
+        SignInLimiter(WindowCounter::new(LIMIT_WINDOW))
     }
 }
 
@@ -97,7 +70,7 @@ impl App {
     pub async fn sign_in(&self, request: SignInRequest) -> AppResult<NewSession> {
         let account = account_key(&request.email);
         let address = address_key(&request.address);
-        let limiter = &self.sign_in_limiter;
+        let limiter = &self.sign_in_limiter.0;
         if let Some(wait) = limiter
             .wait(&account, ACCOUNT_FAILURES)
             .or_else(|| limiter.wait(&address, ADDRESS_FAILURES))
@@ -110,8 +83,8 @@ impl App {
         let agent = match self.check_password(&request.email, request.password).await? {
             Some(agent) => agent,
             None => {
-                limiter.record_failure(account);
-                limiter.record_failure(address);
+                limiter.record(&account);
+                limiter.record(&address);
                 return Err(AppError::field("password", "wrong_credentials", "wrong e-mail or password"));
             }
         };

@@ -237,7 +237,7 @@ impl App {
                         return Ok((Created { ticket, created: false }, Vec::new()));
                     }
                     let at = now();
-                    let (ticket, events) = create_in(tx, &engine, &actor, parsed, at).await?;
+                    let (ticket, events) = create_in(tx, &engine, CreatedBy::Agent(&actor), parsed, at).await?;
                     remember_idempotent_ticket(tx.exec(), actor.id, key, hash, ticket.number, at).await?;
                     Ok((Created { ticket, created: true }, events))
                 })
@@ -339,7 +339,7 @@ impl App {
                         });
                     }
                     if kind == MessageKind::Customer {
-                        customer_message(tx, &engine, &actor, ticket, body, at, reopen_window).await
+                        customer_message(tx, &engine, ticket, body, at, reopen_window).await
                     } else {
                         agent_message(tx, &engine, &actor, ticket, kind, body, at).await
                     }
@@ -578,7 +578,7 @@ pub(crate) struct ParsedCreate {
     pub(crate) phone: Option<Phone>,
 }
 
-fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
+pub(crate) fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
     let mut errors = FieldErrors::default();
     let subject = errors.take(required(&input.subject, "subject").and_then(|s| TicketSubject::parse("subject", s)));
     let description = errors.take(required(&input.description, "description").and_then(|s| Body::parse("description", s)));
@@ -645,10 +645,18 @@ fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
 }
 
 /// Creates the ticket (and its customer when new) inside `tx`.
+/// Who registers a new ticket: an agent (or integration) for a customer, or the
+/// customer themselves (the portal).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CreatedBy<'a> {
+    Agent(&'a Actor),
+    Customer,
+}
+
 pub(crate) async fn create_in(
     tx: &mut Tx,
     engine: &Engine,
-    actor: &Actor,
+    by: CreatedBy<'_>,
     mut parsed: ParsedCreate,
     at: Timestamp,
 ) -> AppResult<(Ticket, Vec<TicketEvent>)> {
@@ -671,15 +679,19 @@ pub(crate) async fn create_in(
         other => other?,
     };
     inbox_counts::adjust_counts(tx.exec(), &inbox::deltas(None, &ticket)).await?;
-    let events = record(tx, &ticket, &[created_event(actor, &ticket)], at).await?;
+    let events = record(tx, &ticket, &[created_event(by, &ticket)], at).await?;
     Ok((ticket, events))
 }
 
 /// The event every new ticket starts its history with.
-pub(crate) fn created_event(actor: &Actor, ticket: &Ticket) -> NewEvent {
+pub(crate) fn created_event(by: CreatedBy<'_>, ticket: &Ticket) -> NewEvent {
+    let actor = match by {
+        CreatedBy::Agent(agent) => ActorRef::agent(agent.id),
+        CreatedBy::Customer => ActorRef::customer(ticket.customer_id),
+    };
     NewEvent::new(
         EventKind::Created,
-        ActorRef::agent(actor.id),
+        actor,
         json!({ "subject": ticket.subject, "kind": ticket.kind, "channel": ticket.channel, "priority": ticket.priority, "customer_id": ticket.customer_id, "team_id": ticket.team_id }),
     )
 }
@@ -969,12 +981,11 @@ async fn agent_message(
     ))
 }
 
-/// A message from the customer, relayed by an integration: resumes a pending ticket,
+/// A message from the customer (relayed by an integration, or written on the portal): resumes a pending ticket,
 /// reopens a recently resolved one, or starts a follow-up ticket.
-async fn customer_message(
+pub(crate) async fn customer_message(
     tx: &mut Tx,
     engine: &Engine,
-    actor: &Actor,
     mut ticket: Ticket,
     body: String,
     at: Timestamp,
@@ -1025,7 +1036,7 @@ async fn customer_message(
                 &follow_up,
                 &[NewEvent::new(
                     EventKind::Created,
-                    ActorRef::agent(actor.id),
+                    customer,
                     json!({ "follow_up_of": ticket.number }),
                 )],
                 at,

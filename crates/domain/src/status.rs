@@ -80,6 +80,18 @@ pub fn transition(from: Status, to: Status, evidence: ResolveEvidence) -> Result
     Ok(to)
 }
 
+/// The customer says the problem is solved (the portal's "mark solved"): their word is
+/// the evidence, so no agent reply is needed. A closed ticket stays closed.
+pub fn customer_confirms_solved(from: Status) -> Result<Status, DomainError> {
+    match from {
+        Status::Closed => Err(DomainError::InvalidTransition {
+            from: from.as_str(),
+            to: Status::Resolved.as_str(),
+        }),
+        _ => Ok(Status::Resolved),
+    }
+}
+
 /// What happens to a ticket when its customer writes to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerMessageOutcome {
@@ -206,5 +218,13 @@ mod tests {
                 seen_closed |= status == Status::Closed;
             }
         }
+    }
+
+    #[test]
+    fn the_customer_may_mark_any_unclosed_ticket_solved() {
+        for from in [Status::New, Status::Open, Status::Pending, Status::OnHold, Status::Resolved] {
+            assert_eq!(customer_confirms_solved(from), Ok(Status::Resolved));
+        }
+        assert!(customer_confirms_solved(Status::Closed).is_err());
     }
 }

@@ -14,6 +14,7 @@ mod error;
 pub mod inbox_counts;
 pub mod notifications;
 pub mod people;
+pub mod portal_links;
 pub mod rules;
 pub mod sla_policies;
 pub mod tickets;

@@ -354,3 +354,73 @@ async fn a_transfer_needs_a_reason_and_the_owner_is_notified() {
     browser.screenshot("notifications-zh").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_submits_on_the_portal_and_follows_up_through_the_tracking_link() {
+    let Some(browser) = Browser::start("a_customer_submits_on_the_portal_and_follows_up_through_the_tracking_link", "zh-CN").await else {
+        return;
+    };
+    let (app, _team, _) = workspace().await;
+    let base = &app.base;
+    browser.goto(&format!("{base}/portal")).await;
+    browser.wait_text("h1", |t| t == "客服中心").await;
+    browser.screenshot("portal-zh").await;
+    browser.fill("#name", "张伟").await;
+    browser.fill("#email", "zhang@example.com").await;
+    browser.find("#kind option[value='after_sales']").await.click().await.expect("kind");
+    browser.fill("#subject", "洗碗机漏水").await;
+    browser.fill("#description", "洗碗机底部漏水，已经停用。").await;
+    browser.click("#submit-request").await;
+    let received = browser.wait_text("#received", |t| t.contains("我们已收到您的请求")).await;
+    let link = browser
+        .find("#tracking-link")
+        .await
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("link");
+    assert!(
+        link.starts_with("/portal/t/kefu_") && link.len() > 60,
+        "an unguessable link: {link}"
+    );
+    let number: i64 = received
+        .split('#')
+        .nth(1)
+        .and_then(|rest| rest.split('。').next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("number");
+
+    // The ticket is a web ticket of that customer; an agent answers and notes internally.
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    assert_eq!(detail["channel"], "web");
+    assert_eq!(detail["kind"], "after_sales");
+    for (kind, body) in [("reply", "请提供购买凭证 please send the receipt"), ("note", "内部：可能是密封圈")] {
+        let (status, answer) = app
+            .post(&format!("/api/v1/tickets/{number}/messages"), json!({ "kind": kind, "body": body }))
+            .await;
+        assert_eq!(status, 201, "{answer}");
+    }
+
+    // Days later the customer comes back through the link alone.
+    let later = Browser::start("portal-second-visit", "zh-CN").await.expect("browser");
+    later.goto(&format!("{base}{link}")).await;
+    let conversation = later.wait_text("#portal-timeline", |t| t.contains("请提供购买凭证")).await;
+    assert!(
+        !conversation.contains("密封圈"),
+        "internal notes never reach the customer: {conversation}"
+    );
+    later.fill("#body", "凭证已上传 receipt attached").await;
+    later.click("#portal-send").await;
+    later.wait_text("#portal-timeline", |t| t.contains("凭证已上传")).await;
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    assert_eq!(detail["status"], "open", "the customer's answer resumes the pending ticket");
+
+    later.click("#mark-solved").await;
+    later.wait_text("#portal-notice", |t| t.contains("已标记为已解决")).await;
+    assert_eq!(later.text("#portal-status").await, "已解决");
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    assert_eq!(detail["status"], "resolved");
+    later.screenshot("portal-ticket-zh").await;
+    later.close().await;
+    browser.close().await;
+}

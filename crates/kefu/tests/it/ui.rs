@@ -275,4 +275,70 @@ on_both!(
     sign_in_sets_a_safe_cookie_and_every_form_needs_the_csrf_token,
     sign_in_is_rate_limited_per_account,
     sessions_are_listed_and_can_be_ended,
+    the_portal_refuses_bots_floods_and_strangers,
 );
+
+async fn tickets_total(app: &TestApp) -> usize {
+    let (_, page) = app.get("/api/v1/tickets?limit=100").await;
+    page["items"].as_array().expect("items").len()
+}
+
+fn request_form(email: &str, website: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", "访客".into()),
+        ("email", email.into()),
+        ("phone", String::new()),
+        ("kind", "consultation".into()),
+        ("subject", "发票 invoice".into()),
+        ("description", "需要开发票".into()),
+        ("website", website.into()),
+    ]
+}
+
+async fn the_portal_refuses_bots_floods_and_strangers(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let submit = |form: Vec<(&'static str, String)>| client.post(format!("{}/portal", app.base)).form(&form).send();
+
+    let bot = submit(request_form("bot@example.com", "http://spam.example")).await.expect("post");
+    assert_eq!(bot.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let no_contact = submit(request_form("", "")).await.expect("post");
+    assert_eq!(no_contact.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = no_contact.text().await.expect("html");
+    assert!(html.contains("发票 invoice"), "what the customer wrote is kept: {html}");
+    assert_eq!(tickets_total(&app).await, 0, "refused requests write nothing");
+
+    let ok = submit(request_form("guest@example.com", "")).await.expect("post");
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let receipt = ok.headers()[LOCATION].to_str().expect("ascii").to_owned();
+    assert!(receipt.starts_with("/portal/t/kefu_") && receipt.ends_with("?new=1"), "{receipt}");
+    let link = receipt.trim_end_matches("?new=1");
+    let page = client.get(format!("{}{link}", app.base)).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let forged = client.get(format!("{}/portal/t/kefu_0000", app.base)).send().await.expect("get");
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+    let forged_reply = client
+        .post(format!("{}/portal/t/kefu_0000/reply", app.base))
+        .form(&[("body", "hello")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged_reply.status(), StatusCode::NOT_FOUND);
+    let cross_site = client
+        .post(format!("{}{link}/solved", app.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+
+    // One address may not flood the queue: the bot's try and this one count, 8 more pass.
+    for i in 0..8 {
+        let response = submit(request_form(&format!("g{i}@example.com"), "")).await.expect("post");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "request {i}");
+    }
+    let flooded = submit(request_form("late@example.com", "")).await.expect("post");
+    assert_eq!(flooded.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(tickets_total(&app).await, 9);
+}

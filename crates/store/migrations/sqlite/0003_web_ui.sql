@@ -24,3 +24,12 @@ CREATE TABLE inbox_counts (
     n          INTEGER NOT NULL,
     PRIMARY KEY (scope, subject_id)
 );
+
+-- Customer portal tracking links: the customer holds a random token, we keep its hash.
+CREATE TABLE portal_links (
+    id         INTEGER PRIMARY KEY,
+    ticket_id  INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX portal_links_by_ticket ON portal_links (ticket_id);

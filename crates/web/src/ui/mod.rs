@@ -9,6 +9,7 @@ mod inbox;
 pub mod live;
 mod notifications;
 mod pages;
+mod portal;
 mod render;
 mod session;
 mod ticket;
@@ -58,6 +59,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
         .route("/lang/{code}", get(account::set_language))
+        .route("/portal", get(portal::form).post(portal::submit))
+        .route("/portal/t/{token}", get(portal::ticket))
+        .route("/portal/t/{token}/reply", post(portal::reply))
+        .route("/portal/t/{token}/solved", post(portal::solved))
         .route("/assets/{*path}", get(assets::asset));
     signed_in
         .merge(public)

@@ -41,6 +41,8 @@ pub struct Chrome {
     pub here: String,
     pub assets: &'static AssetUrls,
     pub csrf_field: &'static str,
+    /// Where the brand links to: the inbox for agents, the help center for customers.
+    pub home: &'static str,
 }
 
 impl Chrome {
@@ -51,6 +53,15 @@ impl Chrome {
             here: here.to_owned(),
             assets: &ASSETS,
             csrf_field: CSRF_FIELD,
+            home: "/inbox",
+        }
+    }
+
+    /// The frame of the public help center.
+    pub fn portal(lang: Lang, here: &str) -> Self {
+        Chrome {
+            home: "/portal",
+            ..Chrome::anonymous(lang, here)
         }
     }
 

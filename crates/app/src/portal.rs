@@ -1,0 +1,212 @@
+//! The public customer portal: a customer submits a request with a web form, gets the
+//! number and a private tracking link, follows the conversation, replies and can mark the
+//! request solved. The link's token is random (256 bits) and stored hashed; it opens that
+//! one ticket's public side (no internal notes) and nothing else.
+
+use crate::error::{AppError, AppResult};
+use crate::limits::WindowCounter;
+use crate::tickets::{CreateTicket, CreatedBy, CustomerRef, create_in, customer_message, parse_create, save};
+use crate::{App, now, secrets};
+use kefu_domain::entities::{ActorRef, Message, Ticket, TicketNumber};
+use kefu_domain::event::{EventKind, NewEvent};
+use kefu_domain::status;
+use kefu_store::portal_links::{insert_portal_link, ticket_of_portal_link};
+use kefu_store::tickets::ticket_by_id;
+use kefu_store::timeline::messages_of;
+use std::time::Duration;
+
+/// Requests one address may submit per hour, and messages it may send on tracking links.
+const SUBMISSIONS_PER_HOUR: u32 = 10;
+const REPLIES_PER_HOUR: u32 = 60;
+
+pub(crate) struct PortalLimits {
+    submissions: WindowCounter,
+    replies: WindowCounter,
+}
+
+impl Default for PortalLimits {
+    fn default() -> Self {
+        PortalLimits {
+            submissions: WindowCounter::new(Duration::from_secs(3600)),
+            replies: WindowCounter::new(Duration::from_secs(3600)),
+        }
+    }
+}
+
+/// What the portal's form sends.
+#[derive(Debug, Clone, Default)]
+pub struct PortalRequest {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub kind: String,
+    pub subject: String,
+    pub description: String,
+    /// A field people never see and bots fill in.
+    pub honeypot: String,
+    /// Where the request came from (for the rate limit).
+    pub address: String,
+}
+
+/// A submitted request: its number and the private link's token (shown once).
+#[derive(Debug, Clone)]
+pub struct PortalReceipt {
+    pub number: TicketNumber,
+    pub token: String,
+}
+
+/// The customer's side of a ticket.
+#[derive(Debug, Clone)]
+pub struct PortalTicket {
+    pub ticket: Ticket,
+    /// Public messages only: the customer's, agents' replies, system and bot messages.
+    pub messages: Vec<Message>,
+}
+
+fn rate_limited(wait: Duration) -> AppError {
+    AppError::RateLimited {
+        code: "too_many_requests",
+        retry_after: wait,
+    }
+}
+
+impl App {
+    /// Registers a request from the portal. Refused, writing nothing: a filled honeypot,
+    /// too many requests from one address, or invalid fields (named in the error).
+    pub async fn submit_portal_request(&self, request: PortalRequest) -> AppResult<PortalReceipt> {
+        let limits = &self.portal_limits;
+        let address = format!("address:{}", request.address);
+        if let Some(wait) = limits.submissions.wait(&address, SUBMISSIONS_PER_HOUR) {
+            return Err(rate_limited(wait));
+        }
+        if !request.honeypot.trim().is_empty() {
+            limits.submissions.record(&address);
+            return Err(AppError::field("website", "rejected", "this request could not be accepted"));
+        }
+        let blank = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let email = blank(request.email);
+        let phone = blank(request.phone);
+        if email.is_none() && phone.is_none() {
+            return Err(AppError::field(
+                "email",
+                "required",
+                "an e-mail address or a phone number, so we can answer",
+            ));
+        }
+        let input = CreateTicket {
+            subject: blank(request.subject),
+            description: blank(request.description),
+            kind: blank(request.kind),
+            channel: Some("web".into()),
+            customer: Some(CustomerRef {
+                name: blank(request.name),
+                email,
+                phone,
+            }),
+            ..CreateTicket::default()
+        };
+        let parsed = parse_create(input)?;
+        limits.submissions.record(&address);
+        let token = secrets::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
+        let token_hash = secrets::token_hash(&token);
+        let engine = self.engine();
+        let (ticket, events) = self
+            .db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let at = now();
+                    let (ticket, events) = create_in(tx, &engine, CreatedBy::Customer, parsed, at).await?;
+                    insert_portal_link(tx.exec(), ticket.id, &token_hash, at).await?;
+                    Ok::<_, AppError>((ticket, events))
+                })
+            })
+            .await?;
+        metrics::counter!("kefu_tickets_created_total").increment(1);
+        self.routing_kicks(None, &ticket);
+        self.publish(events);
+        Ok(PortalReceipt {
+            number: ticket.number,
+            token,
+        })
+    }
+
+    /// The ticket a tracking link opens, with its public messages. An unknown token is
+    /// "not found", the same as a ticket that does not exist.
+    pub async fn portal_ticket(&self, token: &str) -> AppResult<PortalTicket> {
+        let ticket = self.ticket_of_link(token).await?;
+        let messages = messages_of(self.db().read(), ticket.id, false).await?;
+        Ok(PortalTicket { ticket, messages })
+    }
+
+    async fn ticket_of_link(&self, token: &str) -> AppResult<Ticket> {
+        let not_found = || AppError::NotFound {
+            what: "request",
+            code: "request_not_found",
+        };
+        let id = ticket_of_portal_link(self.db().read(), &secrets::token_hash(token))
+            .await?
+            .ok_or_else(not_found)?;
+        ticket_by_id(self.db().read(), id).await?.ok_or_else(not_found)
+    }
+
+    /// The customer writes on their request (resumes or reopens it like any customer
+    /// message). After the reopen window it starts a follow-up request instead, whose
+    /// number is returned (the same link keeps opening the first request).
+    pub async fn portal_reply(&self, token: &str, body: String, address: &str) -> AppResult<Option<TicketNumber>> {
+        let key = format!("address:{address}");
+        if let Some(wait) = self.portal_limits.replies.wait(&key, REPLIES_PER_HOUR) {
+            return Err(rate_limited(wait));
+        }
+        let body = kefu_domain::text::Body::parse("body", body.trim())
+            .map_err(|e| AppError::Invalid(kefu_domain::FieldErrors(vec![e])))?
+            .into_inner();
+        let ticket = self.ticket_of_link(token).await?;
+        self.portal_limits.replies.record(&key);
+        let engine = self.engine();
+        let reopen_window = self.config.reopen_window;
+        let id = ticket.id;
+        let (added, events) = self
+            .db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let ticket = ticket_by_id(tx.exec(), id).await?.ok_or_else(AppError::ticket_not_found)?;
+                    customer_message(tx, &engine, ticket, body, now(), reopen_window).await
+                })
+            })
+            .await?;
+        let follow_up = added.follow_up_of.map(|_| added.ticket.number);
+        if follow_up.is_some() {
+            self.routing_kicks(None, &added.ticket);
+        }
+        self.publish(events);
+        Ok(follow_up)
+    }
+
+    /// The customer says the request is solved.
+    pub async fn portal_mark_solved(&self, token: &str) -> AppResult<()> {
+        let ticket = self.ticket_of_link(token).await?;
+        let engine = self.engine();
+        let id = ticket.id;
+        let events = self
+            .db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut ticket = ticket_by_id(tx.exec(), id).await?.ok_or_else(AppError::ticket_not_found)?;
+                    let before = ticket.clone();
+                    let to = status::customer_confirms_solved(ticket.status)?;
+                    if to == ticket.status {
+                        return Ok(Vec::new());
+                    }
+                    let at = now();
+                    let by = ActorRef::customer(ticket.customer_id);
+                    let events = vec![NewEvent::change(EventKind::StatusChanged, by, ticket.status, to)];
+                    ticket.status = to;
+                    ticket.resolved_at = Some(at);
+                    save(tx, &engine, &before, &mut ticket, events, at).await
+                })
+            })
+            .await?;
+        self.publish(events);
+        Ok(())
+    }
+}

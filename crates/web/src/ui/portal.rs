@@ -1,0 +1,225 @@
+//! The public help center: the request form and the private tracking page. No session:
+//! the tracking link's token is the key, and it opens one request's public side only.
+
+use super::i18n::{Lang, Tr};
+use super::pages::{Chrome, UiError};
+use super::render;
+use super::session::same_origin;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::AppError;
+use kefu_app::portal::PortalRequest;
+use kefu_domain::enums::{ActorKind, TicketKind};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    website: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    form: RequestForm,
+    kinds: Vec<(&'static str, String)>,
+    error: Option<String>,
+}
+
+fn form_page(lang: Lang, form: RequestForm, error: Option<String>) -> FormPage {
+    let tr = Tr(lang);
+    FormPage {
+        chrome: Chrome::portal(lang, "/portal"),
+        kinds: TicketKind::ALL.iter().map(|k| (k.as_str(), tr.label("kind", k.as_str()))).collect(),
+        form,
+        error,
+    }
+}
+
+pub async fn form(lang: Lang) -> Response {
+    form_page(lang, RequestForm::default(), None).into_response()
+}
+
+/// A refusal shown on the page it came from, with what the customer wrote kept.
+fn message_of(error: &AppError, tr: Tr) -> (StatusCode, String) {
+    match error {
+        AppError::Invalid(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        AppError::RateLimited { retry_after, .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            tr.with("sign_in.limited", "minutes", &retry_after.as_secs().div_ceil(60).max(1).to_string()),
+        ),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, tr.t("error.internal")),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<RequestForm>,
+) -> Response {
+    let tr = Tr(lang);
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, form_page(lang, form, Some(tr.t("sign_in.origin")))).into_response();
+    }
+    let request = PortalRequest {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        phone: form.phone.clone(),
+        kind: form.kind.clone(),
+        subject: form.subject.clone(),
+        description: form.description.clone(),
+        honeypot: form.website.clone(),
+        address: peer.ip().to_string(),
+    };
+    match state.app.submit_portal_request(request).await {
+        Ok(receipt) => Redirect::to(&format!("/portal/t/{}?new=1", receipt.token)).into_response(),
+        Err(error @ (AppError::Invalid(_) | AppError::RateLimited { .. })) => {
+            let (status, message) = message_of(&error, tr);
+            (status, form_page(lang, form, Some(message))).into_response()
+        }
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+struct PortalEntry {
+    who: String,
+    kind: &'static str,
+    at: String,
+    at_iso: String,
+    html: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal_ticket.html")]
+struct TicketPage {
+    chrome: Chrome,
+    number: i64,
+    subject: String,
+    status: String,
+    status_key: &'static str,
+    messages: Vec<PortalEntry>,
+    link: String,
+    just_created: bool,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct TicketParams {
+    new: Option<u8>,
+    solved: Option<u8>,
+    follow_up: Option<i64>,
+}
+
+/// Private pages: not stored by browsers or proxies, not indexed.
+fn private(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    headers.insert("x-robots-tag", header::HeaderValue::from_static("noindex, nofollow"));
+    response
+}
+
+pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path<String>, Query(params): Query<TicketParams>) -> Response {
+    let tr = Tr(lang);
+    let view = match state.app.portal_ticket(&token).await {
+        Ok(view) => view,
+        Err(AppError::NotFound { .. }) => {
+            let page = form_page(lang, RequestForm::default(), Some(tr.t("portal.not_found")));
+            return private((StatusCode::NOT_FOUND, page));
+        }
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    let notice = if params.solved.is_some() {
+        Some(tr.t("portal.solved_done"))
+    } else {
+        params.follow_up.map(|n| tr.with("portal.follow_up", "number", &n.to_string()))
+    };
+    let link = format!("/portal/t/{token}");
+    private(TicketPage {
+        number: view.ticket.number,
+        subject: view.ticket.subject.clone(),
+        status: tr.label("status", view.ticket.status.as_str()),
+        status_key: view.ticket.status.as_str(),
+        messages: view
+            .messages
+            .iter()
+            .map(|m| PortalEntry {
+                who: match m.author_kind {
+                    ActorKind::Customer => tr.t("portal.you"),
+                    _ => tr.t("portal.support"),
+                },
+                kind: m.kind.as_str(),
+                at: render::when(m.created_at),
+                at_iso: render::iso(m.created_at),
+                html: render::message_html(&m.body),
+            })
+            .collect(),
+        chrome: Chrome::portal(lang, &link),
+        link,
+        just_created: params.new.is_some(),
+        notice,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    lang: Lang,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    if !same_origin(&headers) {
+        return UiError::CrossOrigin.page(lang);
+    }
+    match state.app.portal_reply(&token, form.body, &peer.ip().to_string()).await {
+        Ok(None) => Redirect::to(&format!("/portal/t/{token}")).into_response(),
+        Ok(Some(follow_up)) => Redirect::to(&format!("/portal/t/{token}?follow_up={follow_up}")).into_response(),
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+pub async fn solved(State(state): State<AppState>, lang: Lang, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    if !same_origin(&headers) {
+        return UiError::CrossOrigin.page(lang);
+    }
+    match state.app.portal_mark_solved(&token).await {
+        Ok(()) => Redirect::to(&format!("/portal/t/{token}?solved=1")).into_response(),
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
