@@ -12,6 +12,7 @@ pub mod error;
 pub mod inbox;
 mod intake;
 mod limits;
+pub mod macros;
 pub mod notifications;
 pub mod people;
 pub mod policies;

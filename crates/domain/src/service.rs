@@ -117,6 +117,21 @@ text_enum!(
     }
 );
 
+/// A canned response (快捷回复), one text per language, with variables such as
+/// `{{ customer.name }}` filled in when an agent inserts it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Macro {
+    pub id: Id,
+    pub name: String,
+    pub body_zh: String,
+    pub body_en: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: Timestamp,
+}
+
 /// An in-app notification for one agent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -424,3 +424,98 @@ async fn a_customer_submits_on_the_portal_and_follows_up_through_the_tracking_li
     later.close().await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_creates_an_sla_policy_and_a_macro_and_an_agent_replies_with_it() {
+    let Some(browser) = Browser::start("an_admin_creates_an_sla_policy_and_a_macro_and_an_agent_replies_with_it", "zh-CN").await else {
+        return;
+    };
+    let (app, _team, number) = workspace().await;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "boss@example.com".into(),
+            name: "主管 Boss".into(),
+            role: "admin".into(),
+            teams: vec![],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("create admin");
+    let base = &app.base;
+    sign_in(&browser, base, "boss@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    browser.click("#admin-link").await;
+    browser.wait_text("h1", |t| t == "SLA 策略").await;
+
+    // Without a target the policy is refused, with a readable reason, and nothing is added.
+    browser.fill("#policy-name", "紧急工单 Urgent").await;
+    browser.click("#create-policy").await;
+    browser.wait_text("#admin-error", |t| !t.is_empty()).await;
+    browser.fill("#policy-name", "紧急工单 Urgent").await;
+    browser.click("#priority-urgent").await;
+    browser.fill("#first-response", "10").await;
+    browser.fill("#resolution", "4").await;
+    browser.click("#create-policy").await;
+    browser.wait_text("#policy-list", |t| t.contains("紧急工单 Urgent")).await;
+    browser.screenshot("admin-policies-zh").await;
+    let (_, policies) = app.get("/api/v1/sla-policies").await;
+    let created: Vec<&serde_json::Value> = policies
+        .as_array()
+        .expect("policies")
+        .iter()
+        .filter(|p| p["name"] == "紧急工单 Urgent")
+        .collect();
+    assert_eq!(created.len(), 1, "{policies}");
+    assert_eq!(created[0]["conditions"]["priorities"], json!(["urgent"]));
+    let targets = created[0]["targets"].as_array().expect("targets");
+    assert!(
+        targets.iter().any(|t| t["metric"] == "first_response" && t["seconds"] == 600),
+        "{targets:?}"
+    );
+    assert!(
+        targets.iter().any(|t| t["metric"] == "resolution" && t["seconds"] == 14_400),
+        "{targets:?}"
+    );
+
+    browser.goto(&format!("{base}/admin/macros")).await;
+    browser.fill("#macro-name", "加急 Expedite").await;
+    browser
+        .fill("#macro-zh", "{{ customer.name }}您好，工单 {{ ticket.number }} 已为您加急。")
+        .await;
+    browser
+        .fill(
+            "#macro-en",
+            "Hello {{ customer.name }}, ticket {{ ticket.number }} is now expedited.",
+        )
+        .await;
+    browser.click("#create-macro").await;
+    browser.wait_text("#macro-list", |t| t.contains("加急 Expedite")).await;
+    browser.click("form[action='/logout'] button").await;
+
+    // An agent answers with it: the variables are filled in, she sends it.
+    sign_in(&browser, base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    browser.goto(&format!("{base}/tickets/{number}")).await;
+    browser
+        .find("#macro option:nth-child(2)")
+        .await
+        .click()
+        .await
+        .expect("choose macro");
+    browser.click("#insert-macro").await;
+    let expected = format!("王芳您好，工单 {number} 已为您加急。");
+    for _ in 0..50 {
+        let value = browser.find("#body").await.prop("value").await.expect("value").unwrap_or_default();
+        if value == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        browser.find("#body").await.prop("value").await.expect("value").as_deref(),
+        Some(expected.as_str())
+    );
+    browser.click("#send").await;
+    browser.wait_text("#timeline", |t| t.contains(&expected)).await;
+    browser.close().await;
+}

@@ -3,6 +3,7 @@
 
 mod api_automation;
 mod api_errors;
+mod api_macros;
 mod api_people;
 mod api_routing;
 mod api_service;

@@ -33,3 +33,14 @@ CREATE TABLE portal_links (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX portal_links_by_ticket ON portal_links (ticket_id);
+
+-- Macros (canned responses): a text per language with variables such as
+-- {{ customer.name }} and {{ ticket.number }}, rendered when an agent inserts one.
+CREATE TABLE macros (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    body_zh    TEXT NOT NULL,
+    body_en    TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);

@@ -1,6 +1,7 @@
 //! The REST API v1 and its OpenAPI 3.1 description.
 
 pub mod customers;
+pub mod macros;
 pub mod people;
 pub mod service;
 pub mod tickets;
@@ -22,6 +23,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         service::policies, service::create_policy, service::update_policy, service::delete_policy,
         service::ticket_sla, service::arrival, service::make_commitment, service::ticket_commitments, service::my_commitments,
         service::resolve_commitment, service::commitment_counts, service::notifications, service::mark_read, service::reminder,
+        macros::list, macros::create, macros::update, macros::delete,
         service::rules, service::create_rule, service::update_rule, service::delete_rule, service::dry_run,
     ),
     modifiers(&BearerAuth),
@@ -50,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tickets/{number}/transfer", post(tickets::transfer))
         .route("/api/v1/tickets/{number}/events", get(tickets::events))
         .route("/api/v1/inbox/counts", get(tickets::inbox_counts))
+        .route("/api/v1/macros", get(macros::list).post(macros::create))
+        .route("/api/v1/macros/{id}", put(macros::update).delete(macros::delete))
         .route("/api/v1/customers", post(customers::create).get(customers::list))
         .route("/api/v1/customers/{id}", get(customers::get).patch(customers::update))
         .route("/api/v1/customers/{id}/tickets", get(customers::tickets))

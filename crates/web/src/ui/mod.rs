@@ -3,6 +3,7 @@
 //! [`session::require_session`], which also guards every form against cross-site use.
 
 mod account;
+mod admin;
 mod assets;
 pub mod i18n;
 mod inbox;
@@ -39,6 +40,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{number}/messages", post(ticket::add_message))
         .route("/tickets/{number}/take", post(ticket::take))
         .route("/tickets/{number}/assign", post(ticket::assign))
+        .route("/tickets/{number}/macro", post(ticket::insert_macro))
         .route("/tickets/{number}/transfer", post(ticket::transfer))
         .route("/notifications", get(notifications::page))
         .route("/notifications/badge", get(notifications::badge))
@@ -47,6 +49,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account/sessions", get(account::sessions))
         .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/presence", post(account::set_presence))
+        .route("/admin/sla-policies", get(admin::policies).post(admin::create_policy))
+        .route("/admin/macros", get(admin::macros).post(admin::create_macro))
+        .route("/admin/macros/{id}/delete", post(admin::delete_macro))
         .route_layer(middleware::from_fn_with_state(state, session::require_session))
         // Signed-in pages are private and live: never stored, never shown from the
         // back/forward cache (which would also keep a left ticket's live stream open).

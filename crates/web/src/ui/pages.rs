@@ -31,6 +31,8 @@ pub struct AgentBar {
     pub name: String,
     pub presence: &'static str,
     pub csrf: String,
+    /// Supervisors and admins see the settings.
+    pub supervisor: bool,
 }
 
 /// The frame of every page.
@@ -72,6 +74,7 @@ impl Chrome {
                 name: signed_in.agent.name.clone(),
                 presence: signed_in.agent.presence.as_str(),
                 csrf: signed_in.session.csrf_token.clone(),
+                supervisor: signed_in.actor.is_supervisor(),
             }),
             ..Chrome::anonymous(lang, here)
         }

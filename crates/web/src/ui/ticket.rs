@@ -81,6 +81,7 @@ struct TicketPage {
     past_tickets: Vec<PastTicket>,
     teams: Vec<(Id, String)>,
     agents: Vec<(Id, String)>,
+    macros: Vec<(Id, String)>,
 }
 
 /// One of the customer's other tickets, in the sidebar.
@@ -102,12 +103,13 @@ async fn load(
     warning: Option<String>,
 ) -> AppResult<TicketPage> {
     let app = &state.app;
-    let (detail, events, sla, agents, teams) = tokio::try_join!(
+    let (detail, events, sla, agents, teams, macros) = tokio::try_join!(
         app.ticket(actor, number),
         app.ticket_events(actor, number),
         app.ticket_sla(actor, number),
         app.agents(actor),
         app.teams(actor),
+        app.macros(actor),
     )?;
     let customer_id = detail.ticket.customer_id;
     let history = ListTickets {
@@ -205,6 +207,7 @@ async fn load(
             .collect(),
         teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
         agents: active_agents,
+        macros: macros.into_iter().map(|m| (m.id, m.name)).collect(),
         chrome: Chrome::signed_in(lang, session, &format!("/tickets/{number}")),
     })
 }
@@ -405,5 +408,45 @@ pub async fn transfer(
     match state.app.transfer(&session.0.actor, number, input).await {
         Ok(_) => after_change(&state, lang, htmx, &session, number).await,
         Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MacroForm {
+    #[serde(rename = "macro")]
+    chosen: String,
+    #[serde(default)]
+    body: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "composer_body.html")]
+struct ComposerBody {
+    body: String,
+}
+
+/// Inserts a macro into the editor: the draft so far, then the macro's text for this
+/// ticket (the agent reviews it before sending).
+pub async fn insert_macro(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<MacroForm>,
+) -> Response {
+    let Some(id) = chosen_id(&form.chosen) else {
+        return ComposerBody { body: form.body }.into_response();
+    };
+    let fallback = if lang == Lang::En { "en" } else { "zh" };
+    match state.app.render_macro(&session.0.actor, id, number, fallback).await {
+        Ok(text) => {
+            let body = if form.body.trim().is_empty() {
+                text
+            } else {
+                format!("{}\n\n{text}", form.body.trim_end())
+            };
+            ComposerBody { body }.into_response()
+        }
+        Err(error) => UiError::from(error).fragment(lang),
     }
 }

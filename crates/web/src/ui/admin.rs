@@ -1,0 +1,270 @@
+//! Admin pages: the settings supervisors and admins keep (SLA policies, macros). Each
+//! page lists what exists and has a form to add; the use cases check the role and the
+//! input, and record the change.
+
+use super::i18n::{Lang, Tr};
+use super::pages::{Chrome, UiError};
+use super::session::Session;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::AppError;
+use kefu_app::macros::MacroInput;
+use kefu_app::policies::PolicyInput;
+use kefu_domain::conditions::Conditions;
+use kefu_domain::entities::Id;
+use kefu_domain::enums::{Channel, Priority, TicketKind};
+use kefu_domain::sla::{Metric, Target};
+
+/// A form's fields as sent (a field may repeat: checkboxes).
+type Fields = Vec<(String, String)>;
+
+fn field<'f>(fields: &'f Fields, name: &str) -> &'f str {
+    fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
+}
+
+fn all<'f>(fields: &'f Fields, name: &'f str) -> impl Iterator<Item = &'f str> {
+    fields.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// The message of a refused change, shown above the form that sent it.
+fn refusal(error: AppError, tr: Tr) -> Result<String, UiError> {
+    match error {
+        AppError::Invalid(errors) => Ok(errors
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        AppError::Rule(rule) => Ok(rule.to_string()),
+        AppError::Conflict { message, .. } => Ok(message),
+        AppError::Forbidden(_) => Ok(tr.t("error.forbidden")),
+        other => Err(UiError::from(other)),
+    }
+}
+
+// ---- SLA policies ------------------------------------------------------------------
+
+struct PolicyRow {
+    name: String,
+    position: i64,
+    active: bool,
+    conditions: String,
+    targets: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_policies.html")]
+struct PoliciesPage {
+    chrome: Chrome,
+    policies: Vec<PolicyRow>,
+    calendars: Vec<(Id, String)>,
+    priorities: Vec<(&'static str, String)>,
+    kinds: Vec<(&'static str, String)>,
+    channels: Vec<(&'static str, String)>,
+    error: Option<String>,
+}
+
+fn minutes(seconds: u32) -> String {
+    if seconds % 3600 == 0 {
+        format!("{} h", seconds / 3600)
+    } else if seconds % 60 == 0 {
+        format!("{} min", seconds / 60)
+    } else {
+        format!("{seconds} s")
+    }
+}
+
+async fn policies_page(state: &AppState, lang: Lang, session: &Session, error: Option<String>) -> Response {
+    let tr = Tr(lang);
+    let actor = &session.0.actor;
+    if let Err(error) = actor.require_supervisor("only supervisors and admins manage SLA policies") {
+        return UiError::from(error).page(lang);
+    }
+    let (policies, calendars) = match tokio::try_join!(state.app.sla_policies(actor), state.app.calendars(actor)) {
+        Ok(both) => both,
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    let labels = |vocabulary: &str, names: Vec<&str>| names.into_iter().map(|n| tr.label(vocabulary, n)).collect::<Vec<_>>().join(", ");
+    let page = PoliciesPage {
+        policies: policies
+            .iter()
+            .map(|p| {
+                let c = &p.conditions;
+                let mut parts = Vec::new();
+                if !c.priorities.is_empty() {
+                    parts.push(labels("priority", c.priorities.iter().map(|x| x.as_str()).collect()));
+                }
+                if !c.kinds.is_empty() {
+                    parts.push(labels("kind", c.kinds.iter().map(|x| x.as_str()).collect()));
+                }
+                if !c.channels.is_empty() {
+                    parts.push(labels("channel", c.channels.iter().map(|x| x.as_str()).collect()));
+                }
+                if !c.categories.is_empty() {
+                    parts.push(c.categories.join(", "));
+                }
+                PolicyRow {
+                    name: p.name.clone(),
+                    position: p.position,
+                    active: p.active,
+                    conditions: if parts.is_empty() { "*".into() } else { parts.join(" · ") },
+                    targets: p
+                        .targets
+                        .iter()
+                        .map(|t| format!("{} {}", tr.label("metric", t.metric.as_str()), minutes(t.seconds)))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                }
+            })
+            .collect(),
+        calendars: calendars.into_iter().map(|c| (c.id, c.name)).collect(),
+        priorities: Priority::ALL
+            .iter()
+            .map(|p| (p.as_str(), tr.label("priority", p.as_str())))
+            .collect(),
+        kinds: TicketKind::ALL.iter().map(|k| (k.as_str(), tr.label("kind", k.as_str()))).collect(),
+        channels: Channel::ALL.iter().map(|c| (c.as_str(), tr.label("channel", c.as_str()))).collect(),
+        chrome: Chrome::signed_in(lang, session, "/admin/sla-policies"),
+        error,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, page).into_response()
+}
+
+pub async fn policies(State(state): State<AppState>, lang: Lang, session: Session) -> Response {
+    policies_page(&state, lang, &session, None).await
+}
+
+/// Reads the policy form. Values that do not parse are left for the use case to refuse
+/// (an unknown priority cannot come from the page's own checkboxes).
+fn policy_input(fields: &Fields) -> Result<PolicyInput, String> {
+    let business_hours = field(fields, "business_hours") == "on";
+    let mut targets = Vec::new();
+    for (name, metric, unit) in [
+        ("first_response_minutes", Metric::FirstResponse, 60),
+        ("next_response_minutes", Metric::NextResponse, 60),
+        ("resolution_hours", Metric::Resolution, 3600),
+    ] {
+        let value = field(fields, name);
+        if value.is_empty() {
+            continue;
+        }
+        let amount: u32 = value.parse().map_err(|_| format!("{name}: must be a whole number"))?;
+        targets.push(Target {
+            metric,
+            seconds: amount.saturating_mul(unit),
+            business_hours,
+        });
+    }
+    let parse_all = |name: &str| -> Result<Vec<String>, String> { Ok(all(fields, name).map(str::to_owned).collect()) };
+    let conditions = Conditions {
+        priorities: parse_all("priority")?
+            .iter()
+            .map(|p| Priority::parse("priority", p).map_err(|e| e.message))
+            .collect::<Result<_, _>>()?,
+        kinds: parse_all("kind")?
+            .iter()
+            .map(|k| TicketKind::parse("kind", k).map_err(|e| e.message))
+            .collect::<Result<_, _>>()?,
+        channels: parse_all("channel")?
+            .iter()
+            .map(|c| Channel::parse("channel", c).map_err(|e| e.message))
+            .collect::<Result<_, _>>()?,
+        ..Conditions::default()
+    };
+    let warn_percent = match field(fields, "warn_percent") {
+        "" => 80,
+        value => value.parse().map_err(|_| "warn_percent: must be a whole number".to_owned())?,
+    };
+    Ok(PolicyInput {
+        name: Some(field(fields, "name").to_owned()).filter(|n| !n.is_empty()),
+        position: field(fields, "position").parse().ok(),
+        active: true,
+        conditions,
+        targets,
+        calendar_id: field(fields, "calendar").parse().ok(),
+        pause_on_hold: field(fields, "pause_on_hold") == "on",
+        warn_percent,
+    })
+}
+
+pub async fn create_policy(State(state): State<AppState>, lang: Lang, session: Session, Form(fields): Form<Fields>) -> Response {
+    let input = match policy_input(&fields) {
+        Ok(input) => input,
+        Err(message) => return policies_page(&state, lang, &session, Some(message)).await,
+    };
+    match state.app.create_sla_policy(&session.0.actor, input).await {
+        Ok(_) => Redirect::to("/admin/sla-policies").into_response(),
+        Err(error) => match refusal(error, Tr(lang)) {
+            Ok(message) => policies_page(&state, lang, &session, Some(message)).await,
+            Err(error) => error.page(lang),
+        },
+    }
+}
+
+// ---- macros ------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_macros.html")]
+struct MacrosPage {
+    chrome: Chrome,
+    macros: Vec<kefu_domain::service::Macro>,
+    error: Option<String>,
+}
+
+async fn macros_page(state: &AppState, lang: Lang, session: &Session, error: Option<String>) -> Response {
+    if let Err(error) = session.0.actor.require_supervisor("only supervisors and admins manage macros") {
+        return UiError::from(error).page(lang);
+    }
+    match state.app.macros(&session.0.actor).await {
+        Ok(macros) => {
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let page = MacrosPage {
+                chrome: Chrome::signed_in(lang, session, "/admin/macros"),
+                macros,
+                error,
+            };
+            (status, page).into_response()
+        }
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+pub async fn macros(State(state): State<AppState>, lang: Lang, session: Session) -> Response {
+    macros_page(&state, lang, &session, None).await
+}
+
+pub async fn create_macro(State(state): State<AppState>, lang: Lang, session: Session, Form(fields): Form<Fields>) -> Response {
+    let input = MacroInput {
+        name: Some(field(&fields, "name").to_owned()),
+        body_zh: Some(field(&fields, "body_zh").to_owned()),
+        body_en: Some(field(&fields, "body_en").to_owned()),
+    };
+    match state.app.create_macro(&session.0.actor, input).await {
+        Ok(_) => Redirect::to("/admin/macros").into_response(),
+        Err(error) => match refusal(error, Tr(lang)) {
+            Ok(message) => macros_page(&state, lang, &session, Some(message)).await,
+            Err(error) => error.page(lang),
+        },
+    }
+}
+
+pub async fn delete_macro(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>) -> Response {
+    match state.app.delete_macro(&session.0.actor, id).await {
+        Ok(()) => Redirect::to("/admin/macros").into_response(),
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
