@@ -69,10 +69,10 @@ struct PoliciesPage {
     error: Option<String>,
 }
 
-fn minutes(seconds: u32) -> String {
-    if seconds % 3600 == 0 {
+fn duration_label(seconds: u32) -> String {
+    if seconds.is_multiple_of(3600) {
         format!("{} h", seconds / 3600)
-    } else if seconds % 60 == 0 {
+    } else if seconds.is_multiple_of(60) {
         format!("{} min", seconds / 60)
     } else {
         format!("{seconds} s")
@@ -116,7 +116,7 @@ async fn policies_page(state: &AppState, lang: Lang, session: &Session, error: O
                     targets: p
                         .targets
                         .iter()
-                        .map(|t| format!("{} {}", tr.label("metric", t.metric.as_str()), minutes(t.seconds)))
+                        .map(|t| format!("{} {}", tr.label("metric", t.metric.as_str()), duration_label(t.seconds)))
                         .collect::<Vec<_>>()
                         .join(" · "),
                 }
