@@ -14,6 +14,7 @@ mod intake;
 mod limits;
 pub mod macros;
 pub mod notifications;
+pub mod passwords;
 pub mod people;
 pub mod policies;
 pub mod portal;

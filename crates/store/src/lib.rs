@@ -14,6 +14,7 @@ mod error;
 pub mod inbox_counts;
 pub mod macros;
 pub mod notifications;
+pub mod password_links;
 pub mod people;
 pub mod portal_links;
 pub mod rules;

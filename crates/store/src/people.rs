@@ -149,6 +149,20 @@ pub async fn password_hash(ex: Exec<'_>, email: &Email) -> StoreResult<Option<(I
     Ok(row.and_then(|(id, hash)| hash.map(|h| (id, h))))
 }
 
+/// The stored password hash of an agent (active or not), by id.
+pub async fn password_hash_of(ex: Exec<'_>, id: Id) -> StoreResult<Option<String>> {
+    let row: Option<(Option<String>,)> = exec!(ex, e => sqlx::query_as("SELECT password_hash FROM agents WHERE id = $1")
+        .bind(id).fetch_optional(e).await)?;
+    Ok(row.and_then(|(hash,)| hash))
+}
+
+/// Replaces an agent's password hash.
+pub async fn set_password_hash(ex: Exec<'_>, id: Id, hash: &str, now: Timestamp) -> StoreResult<bool> {
+    let changed = exec!(ex, e => sqlx::query("UPDATE agents SET password_hash = $2, updated_at = $3 WHERE id = $1")
+        .bind(id).bind(hash).bind(ms(now)).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(changed > 0)
+}
+
 pub async fn count_agents(ex: Exec<'_>) -> StoreResult<i64> {
     let (n,): (i64,) = exec!(ex, e => sqlx::query_as("SELECT COUNT(*) FROM agents").fetch_one(e).await)?;
     Ok(n)

@@ -276,6 +276,7 @@ on_both!(
     sign_in_is_rate_limited_per_account,
     sessions_are_listed_and_can_be_ended,
     the_portal_refuses_bots_floods_and_strangers,
+    passwords_change_and_links_set_them_once,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -341,4 +342,149 @@ async fn the_portal_refuses_bots_floods_and_strangers(backend: Backend) {
     let flooded = submit(request_form("late@example.com", "")).await.expect("post");
     assert_eq!(flooded.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(tickets_total(&app).await, 9);
+}
+
+/// Pulls `<code id="password-link">URL</code>` out of the admin's page.
+fn issued_link(html: &str) -> String {
+    let start = html.find("id=\"password-link\">").expect("a link on the page") + "id=\"password-link\">".len();
+    let url = &html[start..start + html[start..].find('<').expect("end")];
+    url.split_once("/password/")
+        .map(|(_, token)| format!("/password/{token}"))
+        .expect("a password path")
+}
+
+async fn passwords_change_and_links_set_them_once(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let (cookie, csrf) = signed_in(&app, &client).await;
+    let (other_device, _) = signed_in(&app, &client).await;
+    let change = |current: &str, new: &str, confirm: &str| {
+        client
+            .post(format!("{}/account/password", app.base))
+            .header("cookie", &cookie)
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("current_password", current),
+                ("new_password", new),
+                ("confirm_password", confirm),
+            ])
+            .send()
+    };
+    assert_eq!(
+        change("wrong one", "a new long password", "a new long password")
+            .await
+            .expect("post")
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        change(PASSWORD, "short", "short").await.expect("post").status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        change(PASSWORD, "a new long password", "another").await.expect("post").status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        change(PASSWORD, "a new long password", "a new long password")
+            .await
+            .expect("post")
+            .status(),
+        StatusCode::OK
+    );
+    let here = client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(here.status(), StatusCode::OK, "this session stays");
+    let there = client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", &other_device)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(there.status(), StatusCode::SEE_OTHER, "the other device is signed out");
+    assert_eq!(sign_in(&app, &client, PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(sign_in(&app, &client, "a new long password").await.status(), StatusCode::SEE_OTHER);
+
+    // The admin (Alice is a supervisor, not an admin) invites Bob with a link.
+    let admin_cookie_and_csrf = {
+        app.app
+            .create_agent_as_operator(NewAgentCommand {
+                email: "root@example.com".into(),
+                name: "Root".into(),
+                role: "admin".into(),
+                teams: vec![],
+                password: Some(PASSWORD.into()),
+            })
+            .await
+            .expect("admin");
+        let response = client
+            .post(format!("{}/login", app.base))
+            .form(&[("email", "root@example.com"), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("sign in");
+        let cookie = session_cookie(response.headers()).expect("cookie");
+        let page = client
+            .get(format!("{}/inbox", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .expect("get");
+        let page = page.text().await.expect("html");
+        let marker = "\"X-CSRF-Token\": \"";
+        let start = page.find(marker).expect("token") + marker.len();
+        (cookie, page[start..].split('"').next().expect("token").to_owned())
+    };
+    let (admin_cookie, admin_csrf) = admin_cookie_and_csrf;
+    let supervisor_try = client
+        .post(format!("{}/admin/agents", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "bob@example.com"),
+            ("name", "Bob"),
+            ("role", "agent"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(supervisor_try.status(), StatusCode::FORBIDDEN, "inviting is for admins");
+    let invited = client
+        .post(format!("{}/admin/agents", app.base))
+        .header("cookie", &admin_cookie)
+        .form(&[
+            ("_csrf", admin_csrf.as_str()),
+            ("email", "bob@example.com"),
+            ("name", "Bob"),
+            ("role", "agent"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(invited.status(), StatusCode::OK);
+    let link = issued_link(&invited.text().await.expect("html"));
+    let form_page = client.get(format!("{}{link}", app.base)).send().await.expect("get");
+    assert_eq!(form_page.status(), StatusCode::OK);
+    let set = |password: &'static str| {
+        client
+            .post(format!("{}{link}", app.base))
+            .form(&[("new_password", password), ("confirm_password", password)])
+            .send()
+    };
+    let done = set("bobs own password").await.expect("post");
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()[LOCATION], "/login?done=password");
+    let again = set("someone elses password").await.expect("post");
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "a link works once");
+    let bob = client
+        .post(format!("{}/login", app.base))
+        .form(&[("email", "bob@example.com"), ("password", "bobs own password")])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(bob.status(), StatusCode::SEE_OTHER);
 }

@@ -44,3 +44,14 @@ CREATE TABLE macros (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
+
+-- Password links an admin issues (an invitation, or a reset): single use, short-lived,
+-- the token hashed like every secret we hand out.
+CREATE TABLE password_links (
+    id         INTEGER PRIMARY KEY,
+    agent_id   INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+);

@@ -26,11 +26,14 @@ struct LoginPage {
     next: String,
     email: String,
     error: Option<String>,
+    notice: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct NextParam {
     next: Option<String>,
+    /// `password` after a password was set through a link.
+    done: Option<String>,
 }
 
 pub async fn login_page(lang: Lang, Query(params): Query<NextParam>) -> Response {
@@ -39,6 +42,7 @@ pub async fn login_page(lang: Lang, Query(params): Query<NextParam>) -> Response
         next: safe_next(params.next.as_deref()),
         email: String::new(),
         error: None,
+        notice: (params.done.as_deref() == Some("password")).then(|| super::i18n::Tr(lang).t("password.set_done")),
     }
     .into_response()
 }
@@ -66,6 +70,7 @@ pub async fn login(
             next: next.clone(),
             email,
             error: Some(error),
+            notice: None,
         };
         (status, page).into_response()
     };
@@ -201,4 +206,124 @@ pub async fn set_language(Path(code): Path<String>, Query(params): Query<NextPar
     let secure = if is_https(&headers) { "; Secure" } else { "" };
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", lang.code());
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    /// The page asks for the current password (a signed-in change), or not (a link).
+    ask_current: bool,
+    action: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+}
+
+fn password_page(chrome: Chrome, ask_current: bool, action: String, error: Option<String>, notice: Option<String>) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        PasswordPage {
+            chrome,
+            ask_current,
+            action,
+            error,
+            notice,
+        },
+    )
+        .into_response()
+}
+
+/// The refusal of a password form as one readable line.
+fn password_refusal(error: AppError, lang: Lang) -> Result<String, Response> {
+    match error {
+        AppError::Invalid(errors) => Ok(errors.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")),
+        other => Err(UiError::from(other).page(lang)),
+    }
+}
+
+pub async fn password_form(lang: Lang, session: Session) -> Response {
+    let chrome = Chrome::signed_in(lang, &session, "/account/password");
+    password_page(chrome, true, "/account/password".into(), None, None)
+}
+
+pub async fn change_password(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<PasswordForm>) -> Response {
+    let tr = super::i18n::Tr(lang);
+    let chrome = || Chrome::signed_in(lang, &session, "/account/password");
+    if form.new_password != form.confirm_password {
+        return password_page(chrome(), true, "/account/password".into(), Some(tr.t("password.mismatch")), None);
+    }
+    let signed_in = &session.0;
+    match state
+        .app
+        .change_password(&signed_in.actor, form.current_password, form.new_password, signed_in.session.id)
+        .await
+    {
+        Ok(()) => password_page(chrome(), true, "/account/password".into(), None, Some(tr.t("password.changed"))),
+        Err(error) => match password_refusal(error, lang) {
+            Ok(message) => password_page(chrome(), true, "/account/password".into(), Some(message), None),
+            Err(page) => page,
+        },
+    }
+}
+
+/// The page a password link opens (an invitation or a reset).
+pub async fn link_form(State(state): State<AppState>, lang: Lang, Path(token): Path<String>) -> Response {
+    let tr = super::i18n::Tr(lang);
+    let action = format!("/password/{token}");
+    match state.app.password_link_usable(&token).await {
+        Ok(true) => password_page(Chrome::anonymous(lang, "/login"), false, action, None, None),
+        Ok(false) => {
+            let page = password_page(
+                Chrome::anonymous(lang, "/login"),
+                false,
+                action,
+                Some(tr.t("password.link_dead")),
+                None,
+            );
+            (StatusCode::NOT_FOUND, page).into_response()
+        }
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+pub async fn set_by_link(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let tr = super::i18n::Tr(lang);
+    let action = format!("/password/{token}");
+    let chrome = || Chrome::anonymous(lang, "/login");
+    if !same_origin(&headers) {
+        return UiError::CrossOrigin.page(lang);
+    }
+    if form.new_password != form.confirm_password {
+        return password_page(chrome(), false, action, Some(tr.t("password.mismatch")), None);
+    }
+    match state.app.set_password_by_link(&token, form.new_password).await {
+        Ok(()) => Redirect::to("/login?done=password").into_response(),
+        Err(AppError::NotFound { .. }) => {
+            let page = password_page(chrome(), false, action, Some(tr.t("password.link_dead")), None);
+            (StatusCode::NOT_FOUND, page).into_response()
+        }
+        Err(error) => match password_refusal(error, lang) {
+            Ok(message) => password_page(chrome(), false, action, Some(message), None),
+            Err(page) => page,
+        },
+    }
 }

@@ -268,3 +268,123 @@ pub async fn delete_macro(State(state): State<AppState>, lang: Lang, session: Se
         Err(error) => UiError::from(error).page(lang),
     }
 }
+
+// ---- agents ------------------------------------------------------------------------
+
+struct AgentRow {
+    id: Id,
+    name: String,
+    email: String,
+    role: String,
+    active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_agents.html")]
+struct AgentsPage {
+    chrome: Chrome,
+    agents: Vec<AgentRow>,
+    roles: Vec<(&'static str, String)>,
+    error: Option<String>,
+    /// A password link just issued: shown once, for the admin to pass on.
+    issued: Option<(String, String)>,
+}
+
+async fn agents_page(state: &AppState, lang: Lang, session: &Session, error: Option<String>, issued: Option<(String, String)>) -> Response {
+    let tr = Tr(lang);
+    if let Err(error) = session.0.actor.require_admin("only admins manage agents") {
+        return UiError::from(error).page(lang);
+    }
+    match state.app.agents(&session.0.actor).await {
+        Ok(agents) => {
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let page = AgentsPage {
+                chrome: Chrome::signed_in(lang, session, "/admin/agents"),
+                agents: agents
+                    .into_iter()
+                    .map(|a| AgentRow {
+                        id: a.id,
+                        email: a.email.as_str().to_owned(),
+                        role: tr.label("role", a.role.as_str()),
+                        active: a.active,
+                        name: a.name,
+                    })
+                    .collect(),
+                roles: kefu_domain::enums::Role::ALL
+                    .iter()
+                    .map(|r| (r.as_str(), tr.label("role", r.as_str())))
+                    .collect(),
+                error,
+                issued,
+            };
+            (status, page).into_response()
+        }
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+pub async fn agents(State(state): State<AppState>, lang: Lang, session: Session) -> Response {
+    agents_page(&state, lang, &session, None, None).await
+}
+
+/// The absolute URL of a password link, for the admin to send.
+fn password_url(headers: &axum::http::HeaderMap, token: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if super::session::is_https(headers) { "https" } else { "http" };
+    format!("{scheme}://{host}/password/{token}")
+}
+
+/// Invites an agent: creates them without a password and issues the link that sets one.
+pub async fn invite(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    headers: axum::http::HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let input = kefu_app::people::AgentInput {
+        email: Some(field(&fields, "email").to_owned()),
+        name: Some(field(&fields, "name").to_owned()),
+        role: Some(field(&fields, "role").to_owned()),
+        ..Default::default()
+    };
+    let actor = &session.0.actor;
+    let agent = match state.app.create_agent(actor, input, None).await {
+        Ok(agent) => agent,
+        Err(error) => {
+            return match refusal(error, Tr(lang)) {
+                Ok(message) => agents_page(&state, lang, &session, Some(message), None).await,
+                Err(error) => error.page(lang),
+            };
+        }
+    };
+    match state.app.issue_password_link(actor, agent.id).await {
+        Ok(token) => agents_page(&state, lang, &session, None, Some((agent.name, password_url(&headers, &token)))).await,
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+pub async fn password_link(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<Id>,
+) -> Response {
+    let actor = &session.0.actor;
+    let name = match state.app.agents(actor).await {
+        Ok(agents) => agents.into_iter().find(|a| a.id == id).map(|a| a.name).unwrap_or_default(),
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    match state.app.issue_password_link(actor, id).await {
+        Ok(token) => agents_page(&state, lang, &session, None, Some((name, password_url(&headers, &token)))).await,
+        Err(error) => UiError::from(error).page(lang),
+    }
+}

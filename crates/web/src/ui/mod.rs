@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod assets;
+mod customer;
 pub mod i18n;
 mod inbox;
 pub mod live;
@@ -35,6 +36,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/tabs", get(inbox::tabs_fragment))
+        .route("/customers/{id}", get(customer::page))
         .route("/tickets/{number}", get(ticket::page))
         .route("/tickets/{number}/live", get(live::stream))
         .route("/tickets/{number}/messages", post(ticket::add_message))
@@ -51,6 +53,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/presence", post(account::set_presence))
         .route("/admin/sla-policies", get(admin::policies).post(admin::create_policy))
         .route("/admin/macros", get(admin::macros).post(admin::create_macro))
+        .route("/admin/agents", get(admin::agents).post(admin::invite))
+        .route("/admin/agents/{id}/password-link", post(admin::password_link))
+        .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/admin/macros/{id}/delete", post(admin::delete_macro))
         .route_layer(middleware::from_fn_with_state(state, session::require_session))
         // Signed-in pages are private and live: never stored, never shown from the
@@ -64,6 +69,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
         .route("/lang/{code}", get(account::set_language))
+        .route("/password/{token}", get(account::link_form).post(account::set_by_link))
         .route("/portal", get(portal::form).post(portal::submit))
         .route("/portal/t/{token}", get(portal::ticket))
         .route("/portal/t/{token}/reply", post(portal::reply))

@@ -65,6 +65,7 @@ struct TicketPage {
     channel: String,
     category: String,
     customer: String,
+    customer_id: Id,
     customer_contact: String,
     assignee: String,
     owner: String,
@@ -164,6 +165,7 @@ async fn load(
             .or_else(|| customer.phone.as_ref().map(|p| p.as_str().to_owned()))
             .unwrap_or_default(),
         customer: customer.name.clone(),
+        customer_id: customer.id,
         assignee: name_of(ticket.assignee_id),
         owner: name_of(ticket.owner_id),
         team: ticket
