@@ -247,10 +247,10 @@ fn password_page(chrome: Chrome, ask_current: bool, action: String, error: Optio
 }
 
 /// The refusal of a password form as one readable line.
-fn password_refusal(error: AppError, lang: Lang) -> Result<String, Response> {
+fn password_refusal(error: AppError) -> Result<String, UiError> {
     match error {
         AppError::Invalid(errors) => Ok(errors.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")),
-        other => Err(UiError::from(other).page(lang)),
+        other => Err(UiError::from(other)),
     }
 }
 
@@ -272,9 +272,9 @@ pub async fn change_password(State(state): State<AppState>, lang: Lang, session:
         .await
     {
         Ok(()) => password_page(chrome(), true, "/account/password".into(), None, Some(tr.t("password.changed"))),
-        Err(error) => match password_refusal(error, lang) {
+        Err(error) => match password_refusal(error) {
             Ok(message) => password_page(chrome(), true, "/account/password".into(), Some(message), None),
-            Err(page) => page,
+            Err(error) => error.page(lang),
         },
     }
 }
@@ -321,9 +321,9 @@ pub async fn set_by_link(
             let page = password_page(chrome(), false, action, Some(tr.t("password.link_dead")), None);
             (StatusCode::NOT_FOUND, page).into_response()
         }
-        Err(error) => match password_refusal(error, lang) {
+        Err(error) => match password_refusal(error) {
             Ok(message) => password_page(chrome(), false, action, Some(message), None),
-            Err(page) => page,
+            Err(error) => error.page(lang),
         },
     }
 }
