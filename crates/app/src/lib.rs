@@ -66,6 +66,7 @@ pub struct App {
     router: routing::Router,
     sign_in_limiter: Arc<sign_in::SignInLimiter>,
     portal_limits: Arc<portal::PortalLimits>,
+    sessions: Arc<sign_in::SessionCache>,
 }
 
 impl App {
@@ -86,6 +87,7 @@ impl App {
             router,
             sign_in_limiter: Arc::default(),
             portal_limits: Arc::default(),
+            sessions: Arc::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));
         app

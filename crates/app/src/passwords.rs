@@ -62,6 +62,8 @@ impl App {
         }
         let new_hash = hash(new).await?;
         let agent = actor.id;
+        self.sessions
+            .forget(|_, signed_in| signed_in.agent.id == agent && signed_in.session.id != keep_session);
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
@@ -106,7 +108,8 @@ impl App {
         check_new_password(&new)?;
         let new_hash = hash(new).await?;
         let token_hash = secrets::token_hash(token);
-        self.db()
+        let agent = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
@@ -116,9 +119,11 @@ impl App {
                     })?;
                     set_password_hash(tx.exec(), agent, &new_hash, at).await?;
                     delete_sessions_of_agent(tx.exec(), agent, None).await?;
-                    Ok::<_, AppError>(())
+                    Ok::<_, AppError>(agent)
                 })
             })
-            .await
+            .await?;
+        self.sessions.forget(|_, signed_in| signed_in.agent.id == agent);
+        Ok(())
     }
 }

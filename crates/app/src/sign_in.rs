@@ -10,6 +10,8 @@ use kefu_domain::contact::Email;
 use kefu_domain::entities::{Agent, Id};
 use kefu_store::people;
 use kefu_store::web_sessions::{self as store, NewWebSession, WebSession};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How long a session lives without use; every use moves the end forward.
@@ -44,6 +46,37 @@ pub struct SignedIn {
     pub actor: Actor,
     pub agent: Agent,
     pub session: WebSession,
+}
+
+/// How long a found session is trusted without asking the database again.
+pub const SESSION_CACHE_TTL: SignedDuration = SignedDuration::from_secs(5);
+
+/// Recently found sessions by token hash (see [`App::session`]).
+#[derive(Default)]
+pub(crate) struct SessionCache(Mutex<HashMap<String, (SignedIn, Timestamp)>>);
+
+impl SessionCache {
+    fn get(&self, hash: &str, now: Timestamp) -> Option<SignedIn> {
+        let cache = self.0.lock().ok()?;
+        let (signed_in, at) = cache.get(hash)?;
+        (now.duration_since(*at) < SESSION_CACHE_TTL && signed_in.session.expires_at > now).then(|| signed_in.clone())
+    }
+
+    fn put(&self, hash: String, signed_in: SignedIn, now: Timestamp) {
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(hash, (signed_in, now));
+        }
+    }
+
+    /// Drops the sessions `ended` picks (signed out, ended, password changed).
+    pub(crate) fn forget(&self, ended: impl Fn(&str, &SignedIn) -> bool) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.retain(|key, (signed_in, _)| !ended(key, signed_in));
+        }
+    }
 }
 
 /// Failed sign-ins per account and per address.
@@ -146,10 +179,15 @@ impl App {
     }
 
     /// The signed-in agent for a session cookie's token. Moves the session's expiry
-    /// forward, writing at most every few minutes.
+    /// forward, writing at most every few minutes. Found sessions are kept in memory for a
+    /// few seconds (a page and its fragments arrive together); this node forgets them at
+    /// once when they end, another node within [`SESSION_CACHE_TTL`].
     pub async fn session(&self, token: &str) -> AppResult<SignedIn> {
         let hash = secrets::token_hash(token);
         let at = now();
+        if let Some(cached) = self.sessions.get(&hash, at) {
+            return Ok(cached);
+        }
         let mut session = store::session_by_token(self.db().read(), &hash, at)
             .await?
             .ok_or(AppError::Unauthorized)?;
@@ -166,16 +204,19 @@ impl App {
             session.last_seen_at = at;
             session.expires_at = expires_at;
         }
-        Ok(SignedIn {
+        let signed_in = SignedIn {
             actor: Actor::of(&agent),
             agent,
             session,
-        })
+        };
+        self.sessions.put(hash, signed_in.clone(), at);
+        Ok(signed_in)
     }
 
     /// Ends the session behind this cookie token (signing out twice is not an error).
     pub async fn sign_out(&self, token: &str) -> AppResult<()> {
         let hash = secrets::token_hash(token);
+        self.sessions.forget(|key, _| key == hash);
         self.db()
             .write(move |tx| Box::pin(async move { Ok::<_, AppError>(store::delete_session_by_token(tx.exec(), &hash).await?) }))
             .await?;
@@ -190,6 +231,7 @@ impl App {
     /// Ends one of the actor's own sessions (another device, say).
     pub async fn end_session(&self, actor: &Actor, session_id: Id) -> AppResult<()> {
         let agent = actor.id;
+        self.sessions.forget(|_, signed_in| signed_in.session.id == session_id);
         let ended = self
             .db()
             .write(move |tx| Box::pin(async move { Ok::<_, AppError>(store::delete_session_of(tx.exec(), agent, session_id).await?) }))

@@ -36,6 +36,7 @@ pub fn router(app: App, metrics: PrometheusHandle) -> Router {
         app,
         metrics,
         viewers: Arc::default(),
+        rendered: Arc::default(),
     };
     Router::new()
         .merge(api::routes())

@@ -1,6 +1,7 @@
 //! What every handler can reach.
 
 use crate::ui::live::Viewers;
+use crate::ui::render::RenderCache;
 use kefu_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -11,4 +12,6 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Who has which ticket page open (the UI's live presence).
     pub viewers: Arc<Viewers>,
+    /// Sanitised message bodies, by message id.
+    pub rendered: Arc<RenderCache>,
 }

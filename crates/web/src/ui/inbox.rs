@@ -75,10 +75,12 @@ impl View {
                 sort: Some("-updated".into()),
                 ..base
             },
+            // Oldest first, the order a queue is worked in; ordering by priority here has
+            // no index behind it (each team's routed queue does, see `tickets_queue`).
             View::Unassigned => ListTickets {
                 assignee: Some("none".into()),
                 status: Some(UNFINISHED.into()),
-                sort: Some("priority".into()),
+                sort: Some("created".into()),
                 ..base
             },
             View::Owned => ListTickets {

@@ -12,7 +12,7 @@ pub mod live;
 mod notifications;
 mod pages;
 mod portal;
-mod render;
+pub mod render;
 mod session;
 mod ticket;
 

@@ -180,7 +180,7 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
                 kind: m.kind.as_str(),
                 at: render::when(m.created_at),
                 at_iso: render::iso(m.created_at),
-                html: render::message_html(&m.body),
+                html: state.rendered.message(m.id, &m.body).to_string(),
             })
             .collect(),
         chrome: Chrome::portal(lang, &link),

@@ -4,8 +4,10 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use kefu_domain::entities::Id;
 use pulldown_cmark::{Options, Parser, html};
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// A message body as sanitised HTML. Raw HTML inside the Markdown is passed to the
 /// sanitiser, which keeps formatting tags and drops scripts, event handlers, styles and
@@ -21,6 +23,32 @@ pub fn message_html(body: &str) -> String {
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&unsafe_html)
         .to_string()
+}
+
+/// Rendered bodies by message id, one cache per server (ids are its database's).
+/// Messages never change once written, so a rendering stays right; sanitising is the
+/// costliest part of a ticket page, and agents open the same tickets again and again.
+/// Bounded: emptied when full.
+#[derive(Default)]
+pub struct RenderCache(Mutex<HashMap<Id, Arc<str>>>);
+
+const RENDERED_CAPACITY: usize = 20_000;
+
+impl RenderCache {
+    /// [`message_html`] of a stored message, from the cache when it was rendered before.
+    pub fn message(&self, id: Id, body: &str) -> Arc<str> {
+        if let Some(html) = self.0.lock().ok().and_then(|cache| cache.get(&id).cloned()) {
+            return html;
+        }
+        let html: Arc<str> = message_html(body).into();
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= RENDERED_CAPACITY {
+                cache.clear();
+            }
+            cache.insert(id, html.clone());
+        }
+        html
+    }
 }
 
 /// The zone instants are shown in: the server's own (an installation serves one

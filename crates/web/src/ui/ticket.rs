@@ -123,7 +123,21 @@ async fn load(
     let names: HashMap<Id, String> = agents.into_iter().map(|a| (a.id, a.name)).collect();
     let name_of = |id: Option<Id>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| tr.t("ticket.nobody"));
     let ticket = &detail.ticket;
-    let mut timeline: Vec<(jiff::Timestamp, i64, Entry)> = Vec::with_capacity(detail.messages.len() + events.len());
+    let mut timeline: Vec<(jiff::Timestamp, i64, Entry)> = Vec::with_capacity(detail.messages.len() + events.len() + 1);
+    // The description is what the customer first wrote: it opens the conversation.
+    timeline.push((
+        detail.ticket.created_at,
+        -1,
+        Entry {
+            at: render::when(detail.ticket.created_at),
+            at_iso: render::iso(detail.ticket.created_at),
+            who: customer.name.clone(),
+            kind: "customer",
+            // A ticket's description never changes: cached under the negated ticket id.
+            html: state.rendered.message(-detail.ticket.id, &detail.ticket.description).to_string(),
+            what: String::new(),
+        },
+    ));
     for message in &detail.messages {
         let who = match message.author_kind {
             ActorKind::Agent => name_of(message.author_id),
@@ -138,7 +152,7 @@ async fn load(
                 at_iso: render::iso(message.created_at),
                 who,
                 kind: message.kind.as_str(),
-                html: render::message_html(&message.body),
+                html: state.rendered.message(message.id, &message.body).to_string(),
                 what: String::new(),
             },
         ));
