@@ -519,3 +519,34 @@ async fn an_admin_creates_an_sla_policy_and_a_macro_and_an_agent_replies_with_it
     browser.wait_text("#timeline", |t| t.contains(&expected)).await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_fit_a_phone_375_pixels_wide() {
+    let Some(browser) = Browser::start("the_pages_fit_a_phone_375_pixels_wide", "zh-CN").await else {
+        return;
+    };
+    browser.client.set_window_size(375, 812).await.expect("resize");
+    let (app, _team, number) = workspace().await;
+    let base = &app.base;
+    sign_in(&browser, base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    for path in [
+        "/inbox?view=unassigned".to_owned(),
+        format!("/tickets/{number}"),
+        "/notifications".to_owned(),
+        "/portal".to_owned(),
+    ] {
+        browser.goto(&format!("{base}{path}")).await;
+        browser.find("main h1, main h2").await;
+        let overflow = browser
+            .eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            .await;
+        assert!(
+            overflow.as_i64().unwrap_or(1) <= 0,
+            "{path} scrolls sideways by {overflow} px at 375 px"
+        );
+    }
+    browser.goto(&format!("{base}/tickets/{number}")).await;
+    browser.screenshot("ticket-phone-zh").await;
+    browser.close().await;
+}
