@@ -39,17 +39,26 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 async fn sign_in(app: &TestApp, client: &Client, password: &str) -> reqwest::Response {
+    sign_in_as(app, client, "alice@example.com", password).await
+}
+
+async fn sign_in_as(app: &TestApp, client: &Client, email: &str, password: &str) -> reqwest::Response {
     client
         .post(format!("{}/login", app.base))
-        .form(&[("email", "alice@example.com"), ("password", password), ("next", "/inbox")])
+        .form(&[("email", email), ("password", password), ("next", "/inbox")])
         .send()
         .await
         .expect("sign in")
 }
 
-/// Signs in; the session cookie and the page's CSRF token.
+/// Signs Alice in; the session cookie and the page's CSRF token.
 async fn signed_in(app: &TestApp, client: &Client) -> (String, String) {
-    let response = sign_in(app, client, PASSWORD).await;
+    signed_in_as(app, client, "alice@example.com").await
+}
+
+/// Signs an agent with [`PASSWORD`] in; the session cookie and the page's CSRF token.
+async fn signed_in_as(app: &TestApp, client: &Client, email: &str) -> (String, String) {
+    let response = sign_in_as(app, client, email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(response.headers()).expect("session cookie");
     let page = client
@@ -410,36 +419,17 @@ async fn passwords_change_and_links_set_them_once(backend: Backend) {
     assert_eq!(sign_in(&app, &client, "a new long password").await.status(), StatusCode::SEE_OTHER);
 
     // The admin (Alice is a supervisor, not an admin) invites Bob with a link.
-    let admin_cookie_and_csrf = {
-        app.app
-            .create_agent_as_operator(NewAgentCommand {
-                email: "root@example.com".into(),
-                name: "Root".into(),
-                role: "admin".into(),
-                teams: vec![],
-                password: Some(PASSWORD.into()),
-            })
-            .await
-            .expect("admin");
-        let response = client
-            .post(format!("{}/login", app.base))
-            .form(&[("email", "root@example.com"), ("password", PASSWORD)])
-            .send()
-            .await
-            .expect("sign in");
-        let cookie = session_cookie(response.headers()).expect("cookie");
-        let page = client
-            .get(format!("{}/inbox", app.base))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .expect("get");
-        let page = page.text().await.expect("html");
-        let marker = "\"X-CSRF-Token\": \"";
-        let start = page.find(marker).expect("token") + marker.len();
-        (cookie, page[start..].split('"').next().expect("token").to_owned())
-    };
-    let (admin_cookie, admin_csrf) = admin_cookie_and_csrf;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "root@example.com".into(),
+            name: "Root".into(),
+            role: "admin".into(),
+            teams: vec![],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("admin");
+    let (admin_cookie, admin_csrf) = signed_in_as(&app, &client, "root@example.com").await;
     let supervisor_try = client
         .post(format!("{}/admin/agents", app.base))
         .header("cookie", &cookie)
@@ -480,11 +470,6 @@ async fn passwords_change_and_links_set_them_once(backend: Backend) {
     assert_eq!(done.headers()[LOCATION], "/login?done=password");
     let again = set("someone elses password").await.expect("post");
     assert_eq!(again.status(), StatusCode::NOT_FOUND, "a link works once");
-    let bob = client
-        .post(format!("{}/login", app.base))
-        .form(&[("email", "bob@example.com"), ("password", "bobs own password")])
-        .send()
-        .await
-        .expect("sign in");
+    let bob = sign_in_as(&app, &client, "bob@example.com", "bobs own password").await;
     assert_eq!(bob.status(), StatusCode::SEE_OTHER);
 }

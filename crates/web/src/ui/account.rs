@@ -3,7 +3,7 @@
 use super::Htmx;
 use super::i18n::cookie;
 use super::i18n::{LANG_COOKIE, Lang};
-use super::pages::{Chrome, Flash, UiError};
+use super::pages::{Chrome, Flash, UiError, refusal};
 use super::render;
 use super::session::{SESSION_COOKIE, Session, cleared_session_cookie, is_https, safe_next, same_origin, session_cookie};
 use crate::state::AppState;
@@ -246,14 +246,6 @@ fn password_page(chrome: Chrome, ask_current: bool, action: String, error: Optio
         .into_response()
 }
 
-/// The refusal of a password form as one readable line.
-fn password_refusal(error: AppError) -> Result<String, UiError> {
-    match error {
-        AppError::Invalid(errors) => Ok(errors.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")),
-        other => Err(UiError::from(other)),
-    }
-}
-
 pub async fn password_form(lang: Lang, session: Session) -> Response {
     let chrome = Chrome::signed_in(lang, &session, "/account/password");
     password_page(chrome, true, "/account/password".into(), None, None)
@@ -272,7 +264,7 @@ pub async fn change_password(State(state): State<AppState>, lang: Lang, session:
         .await
     {
         Ok(()) => password_page(chrome(), true, "/account/password".into(), None, Some(tr.t("password.changed"))),
-        Err(error) => match password_refusal(error) {
+        Err(error) => match refusal(error, super::i18n::Tr(lang)) {
             Ok(message) => password_page(chrome(), true, "/account/password".into(), Some(message), None),
             Err(error) => error.page(lang),
         },
@@ -321,7 +313,7 @@ pub async fn set_by_link(
             let page = password_page(chrome(), false, action, Some(tr.t("password.link_dead")), None);
             (StatusCode::NOT_FOUND, page).into_response()
         }
-        Err(error) => match password_refusal(error) {
+        Err(error) => match refusal(error, super::i18n::Tr(lang)) {
             Ok(message) => password_page(chrome(), false, action, Some(message), None),
             Err(error) => error.page(lang),
         },

@@ -3,7 +3,7 @@
 //! input, and record the change.
 
 use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, UiError};
+use super::pages::{Chrome, UiError, refusal};
 use super::session::Session;
 use crate::state::AppState;
 use askama::Template;
@@ -12,7 +12,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::AppError;
 use kefu_app::macros::MacroInput;
 use kefu_app::policies::PolicyInput;
 use kefu_domain::conditions::Conditions;
@@ -29,22 +28,6 @@ fn field<'f>(fields: &'f Fields, name: &str) -> &'f str {
 
 fn all<'f>(fields: &'f Fields, name: &'f str) -> impl Iterator<Item = &'f str> {
     fields.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
-/// The message of a refused change, shown above the form that sent it.
-fn refusal(error: AppError, tr: Tr) -> Result<String, UiError> {
-    match error {
-        AppError::Invalid(errors) => Ok(errors
-            .0
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ")),
-        AppError::Rule(rule) => Ok(rule.to_string()),
-        AppError::Conflict { message, .. } => Ok(message),
-        AppError::Forbidden(_) => Ok(tr.t("error.forbidden")),
-        other => Err(UiError::from(other)),
-    }
 }
 
 // ---- SLA policies ------------------------------------------------------------------

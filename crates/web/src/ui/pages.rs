@@ -117,7 +117,7 @@ struct ErrorPage {
 }
 
 impl UiError {
-    fn status_and_message(&self, tr: Tr) -> (StatusCode, String) {
+    pub fn status_and_message(&self, tr: Tr) -> (StatusCode, String) {
         match self {
             UiError::Csrf => (StatusCode::FORBIDDEN, tr.t("error.csrf")),
             UiError::CrossOrigin => (StatusCode::FORBIDDEN, tr.t("sign_in.origin")),
@@ -183,4 +183,20 @@ impl UiError {
 #[template(source = r#"<p class="alert" role="alert">{{ message }}</p>"#, ext = "html")]
 pub struct Flash {
     pub message: String,
+}
+
+/// The message of a refused change, shown above the form that sent it.
+pub fn refusal(error: AppError, tr: Tr) -> Result<String, UiError> {
+    match error {
+        AppError::Invalid(errors) => Ok(errors
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        AppError::Rule(rule) => Ok(rule.to_string()),
+        AppError::Conflict { message, .. } => Ok(message),
+        AppError::Forbidden(_) => Ok(tr.t("error.forbidden")),
+        other => Err(UiError::from(other)),
+    }
 }

@@ -59,26 +59,6 @@ pub async fn form(lang: Lang) -> Response {
     form_page(lang, RequestForm::default(), None).into_response()
 }
 
-/// A refusal shown on the page it came from, with what the customer wrote kept.
-fn message_of(error: &AppError, tr: Tr) -> (StatusCode, String) {
-    match error {
-        AppError::Invalid(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors
-                .0
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        AppError::RateLimited { retry_after, .. } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            tr.with("sign_in.limited", "minutes", &retry_after.as_secs().div_ceil(60).max(1).to_string()),
-        ),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, tr.t("error.internal")),
-    }
-}
-
 pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
@@ -102,8 +82,9 @@ pub async fn submit(
     };
     match state.app.submit_portal_request(request).await {
         Ok(receipt) => Redirect::to(&format!("/portal/t/{}?new=1", receipt.token)).into_response(),
+        // Shown on the form, with what the customer wrote kept.
         Err(error @ (AppError::Invalid(_) | AppError::RateLimited { .. })) => {
-            let (status, message) = message_of(&error, tr);
+            let (status, message) = UiError::from(error).status_and_message(tr);
             (status, form_page(lang, form, Some(message))).into_response()
         }
         Err(error) => UiError::from(error).page(lang),
