@@ -262,6 +262,17 @@ async fn sessions_are_listed_and_can_be_ended(backend: Backend) {
         .expect("get");
     assert_eq!(on_laptop.status(), StatusCode::OK);
 
+    let forged_logout = client
+        .post(format!("{}/logout", app.base))
+        .header("cookie", &laptop)
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(
+        forged_logout.status(),
+        StatusCode::FORBIDDEN,
+        "signing out is a form like the others"
+    );
     let signed_out = client
         .post(format!("{}/logout", app.base))
         .header("cookie", &laptop)

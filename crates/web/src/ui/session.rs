@@ -49,15 +49,16 @@ pub async fn require_session(State(state): State<AppState>, request: Request, ne
         Err(AppError::Unauthorized) => return to_sign_in(&request),
         Err(other) => return UiError::from(other).page(lang),
     };
+    let htmx = request.headers().contains_key("hx-request");
     let mut request = if request.method().is_safe() {
         request
     } else {
         if !same_origin(request.headers()) {
-            return UiError::CrossOrigin.page(lang);
+            return UiError::CrossOrigin.respond(lang, htmx);
         }
         match with_valid_csrf(request, &signed_in.session.csrf_token).await {
             Some(request) => request,
-            None => return UiError::Csrf.page(lang),
+            None => return UiError::Csrf.respond(lang, htmx),
         }
     };
     request.extensions_mut().insert(Session(Arc::new(signed_in)));
