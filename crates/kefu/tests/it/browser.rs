@@ -550,3 +550,33 @@ async fn the_pages_fit_a_phone_375_pixels_wide() {
     browser.screenshot("ticket-phone-zh").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_records_a_commitment_and_whether_it_was_kept() {
+    let Some(browser) = Browser::start("an_agent_records_a_commitment_and_whether_it_was_kept", "en").await else {
+        return;
+    };
+    let (app, _team, number) = workspace().await;
+    let base = &app.base;
+    sign_in(&browser, base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    browser.goto(&format!("{base}/tickets/{number}")).await;
+    browser.click("#take").await;
+    browser.wait_text("#assignee", |t| t == "李丽 Alice").await;
+    browser.fill("#commitment-what", "明天上午回电 call back tomorrow").await;
+    // A datetime-local field types differently per locale; set its value as a browser would.
+    browser
+        .eval("document.getElementById('commitment-due').value = '2031-03-01T10:00'; return null")
+        .await;
+    browser.click("#make-commitment").await;
+    browser
+        .wait_text("#commitments", |t| t.contains("call back tomorrow") && t.contains("Open"))
+        .await;
+    let (_, made) = app.get(&format!("/api/v1/tickets/{number}/commitments")).await;
+    assert_eq!(made[0]["status"], "open", "{made}");
+    browser.click("#commitments button[value='kept']").await;
+    browser.wait_text("#commitments", |t| t.contains("Kept")).await;
+    let (_, kept) = app.get(&format!("/api/v1/tickets/{number}/commitments")).await;
+    assert_eq!(kept[0]["status"], "kept", "{kept}");
+    browser.close().await;
+}

@@ -43,6 +43,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{number}/take", post(ticket::take))
         .route("/tickets/{number}/assign", post(ticket::assign))
         .route("/tickets/{number}/macro", post(ticket::insert_macro))
+        .route("/tickets/{number}/commitments", post(ticket::make_commitment))
+        .route("/tickets/{number}/commitments/{id}", post(ticket::resolve_commitment))
         .route("/tickets/{number}/transfer", post(ticket::transfer))
         .route("/notifications", get(notifications::page))
         .route("/notifications/badge", get(notifications::badge))

@@ -60,6 +60,18 @@ pub fn when(at: Timestamp) -> String {
     at.to_zoned_datetime(DISPLAY_ZONE.clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A `datetime-local` form value (`2026-11-25T15:00`, no zone) read in the display zone,
+/// as an RFC 3339 instant; the value itself when it does not parse (the use case then
+/// names the field).
+pub fn local_input_to_instant(value: &str) -> String {
+    value
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|civil| civil.to_zoned_datetime(DISPLAY_ZONE.clone()).ok())
+        .map(|zoned| zoned.timestamp().to_string())
+        .unwrap_or_else(|| value.to_owned())
+}
+
 /// An RFC 3339 instant for `<time datetime>` (and the scripts that count down).
 pub fn iso(at: Timestamp) -> String {
     at.to_string()

@@ -83,6 +83,17 @@ struct TicketPage {
     teams: Vec<(Id, String)>,
     agents: Vec<(Id, String)>,
     macros: Vec<(Id, String)>,
+    commitments: Vec<CommitmentRow>,
+}
+
+/// A promise made on this ticket (服务承诺).
+pub struct CommitmentRow {
+    pub id: Id,
+    pub what: String,
+    pub due: String,
+    pub status: String,
+    pub open: bool,
+    pub overdue: bool,
 }
 
 /// One of the customer's other tickets, in the sidebar.
@@ -104,13 +115,14 @@ async fn load(
     warning: Option<String>,
 ) -> AppResult<TicketPage> {
     let app = &state.app;
-    let (detail, events, sla, agents, teams, macros) = tokio::try_join!(
+    let (detail, events, sla, agents, teams, macros, commitments) = tokio::try_join!(
         app.ticket(actor, number),
         app.ticket_events(actor, number),
         app.ticket_sla(actor, number),
         app.agents(actor),
         app.teams(actor),
         app.macros(actor),
+        app.ticket_commitments(actor, number),
     )?;
     let customer_id = detail.ticket.customer_id;
     let history = ListTickets {
@@ -224,6 +236,17 @@ async fn load(
         teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
         agents: active_agents,
         macros: macros.into_iter().map(|m| (m.id, m.name)).collect(),
+        commitments: commitments
+            .iter()
+            .map(|c| CommitmentRow {
+                id: c.id,
+                what: c.what.clone(),
+                due: render::when(c.due_at),
+                status: tr.label("commitment", c.status.as_str()),
+                open: c.status == kefu_domain::service::CommitmentStatus::Open,
+                overdue: c.overdue,
+            })
+            .collect(),
         chrome: Chrome::signed_in(lang, session, &format!("/tickets/{number}")),
     })
 }
@@ -464,5 +487,54 @@ pub async fn insert_macro(
             ComposerBody { body }.into_response()
         }
         Err(error) => UiError::from(error).fragment(lang),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CommitmentForm {
+    #[serde(default)]
+    what: String,
+    #[serde(default)]
+    due: String,
+}
+
+/// Records a promise to the customer; the scheduler reminds the agent before it is due.
+pub async fn make_commitment(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<CommitmentForm>,
+) -> Response {
+    let input = kefu_app::commitments::MakeCommitment {
+        what: Some(form.what),
+        due_at: Some(render::local_input_to_instant(&form.due)).filter(|d| !d.is_empty()),
+        remind_before_minutes: None,
+    };
+    match state.app.make_commitment(&session.0.actor, number, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResolveForm {
+    status: String,
+}
+
+/// Records whether a promise was kept.
+pub async fn resolve_commitment(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path((number, id)): Path<(TicketNumber, Id)>,
+    Form(form): Form<ResolveForm>,
+) -> Response {
+    let input = kefu_app::commitments::ResolveCommitment { status: Some(form.status) };
+    match state.app.resolve_commitment(&session.0.actor, id, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
     }
 }
