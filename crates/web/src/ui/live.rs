@@ -1,6 +1,6 @@
 //! Live ticket pages: a Server-Sent Events stream per open ticket page. It says
 //! `changed` when the ticket's events arrive on the bus (the page then fetches the parts
-//! that changed, leaving the editor alone), and `viewers` when someone opens or leaves
+//! that show state, leaving the editor and every form the agent may be filling alone), and `viewers` when someone opens or leaves
 //! the same ticket, so two agents never work on it unaware of each other.
 //!
 //! Who is viewing is kept in this process's memory: with several nodes, each node shows
