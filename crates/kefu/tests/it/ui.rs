@@ -297,6 +297,7 @@ on_both!(
     sessions_are_listed_and_can_be_ended,
     the_portal_refuses_bots_floods_and_strangers,
     passwords_change_and_links_set_them_once,
+    the_customer_page_and_sidebar_list_their_other_tickets,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -483,4 +484,30 @@ async fn passwords_change_and_links_set_them_once(backend: Backend) {
     assert_eq!(again.status(), StatusCode::NOT_FOUND, "a link works once");
     let bob = sign_in_as(&app, &client, "bob@example.com", "bobs own password").await;
     assert_eq!(bob.status(), StatusCode::SEE_OTHER);
+}
+
+async fn the_customer_page_and_sidebar_list_their_other_tickets(backend: Backend) {
+    let app = with_agent(backend).await;
+    let first = app.ticket("第一次报修 First repair", "wang@example.com").await;
+    let second = app.ticket("第二次报修 Second repair", "wang@example.com").await;
+    app.ticket("别人的工单 Someone else", "li@example.com").await;
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{second}")).await;
+    let customer = detail["customer_id"].as_i64().expect("customer");
+    let client = no_redirects();
+    let (cookie, _) = signed_in(&app, &client).await;
+    let get = |path: String| client.get(format!("{}{path}", app.base)).header("cookie", &cookie).send();
+
+    let page = get(format!("/customers/{customer}")).await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("First repair") && html.contains("Second repair"), "{html}");
+    assert!(!html.contains("Someone else"), "only this customer's tickets");
+    let missing = get("/customers/999999".into()).await.expect("get");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    let ticket = get(format!("/tickets/{second}")).await.expect("get").text().await.expect("html");
+    let sidebar = &ticket[ticket.find("id=\"past-tickets\"").expect("sidebar list")..];
+    let sidebar = &sidebar[..sidebar.find("</ul>").expect("end")];
+    assert!(sidebar.contains(&format!("/tickets/{first}")), "{sidebar}");
+    assert!(!sidebar.contains(&format!("/tickets/{second}")), "not the ticket itself: {sidebar}");
 }

@@ -31,11 +31,14 @@ struct CustomerPage {
 pub async fn page(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>) -> Response {
     let tr = Tr(lang);
     let actor = &session.0.actor;
+    // The customer read answers "no such customer"; their tickets come from the plain list
+    // (the customer-tickets use case would read the customer a second time).
     let recent = ListTickets {
+        customer: Some(id.to_string()),
         limit: Some("25".into()),
         ..ListTickets::default()
     };
-    let (customer, tickets) = match tokio::try_join!(state.app.customer(actor, id), state.app.customer_tickets(actor, id, recent)) {
+    let (customer, tickets) = match tokio::try_join!(state.app.customer(actor, id), state.app.list_tickets(actor, recent)) {
         Ok(both) => both,
         Err(error) => return UiError::from(error).page(lang),
     };

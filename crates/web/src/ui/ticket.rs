@@ -125,11 +125,14 @@ async fn load(
         app.ticket_commitments(actor, number),
     )?;
     let customer_id = detail.ticket.customer_id;
+    // The customer is read here anyway, so their tickets come from the plain list (the
+    // customer-tickets use case would read the customer a second time to check it exists).
     let history = ListTickets {
+        customer: Some(customer_id.to_string()),
         limit: Some("6".into()),
         ..ListTickets::default()
     };
-    let (customer, history) = tokio::try_join!(app.customer(actor, customer_id), app.customer_tickets(actor, customer_id, history))?;
+    let (customer, history) = tokio::try_join!(app.customer(actor, customer_id), app.list_tickets(actor, history))?;
     let tr = Tr(lang);
     let active_agents: Vec<(Id, String)> = agents.iter().filter(|a| a.active).map(|a| (a.id, a.name.clone())).collect();
     let names: HashMap<Id, String> = agents.into_iter().map(|a| (a.id, a.name)).collect();
