@@ -193,6 +193,7 @@ impl App {
                 })
             })
             .await
+            .inspect(|c| self.customer_changed(c.id))
     }
 
     pub async fn list_customers(&self, _actor: &Actor, params: ListCustomers) -> AppResult<Page<Customer>> {

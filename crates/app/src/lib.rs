@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod inbox;
 mod intake;
+pub mod knowledge;
 mod limits;
 pub mod macros;
 pub mod notifications;
@@ -20,6 +21,7 @@ pub mod policies;
 pub mod portal;
 mod routing;
 pub mod scheduler;
+pub mod search;
 pub mod secrets;
 pub mod sign_in;
 mod sla;
@@ -43,6 +45,9 @@ pub struct AppConfig {
     pub reopen_window: SignedDuration,
     /// How long a verified API token is trusted without asking the database again.
     pub token_cache_ttl: Duration,
+    /// Where the search index lives (derived data, rebuilt when missing); `None` keeps
+    /// it in memory.
+    pub search_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for AppConfig {
@@ -50,6 +55,7 @@ impl Default for AppConfig {
         AppConfig {
             reopen_window: kefu_domain::status::DEFAULT_REOPEN_WINDOW,
             token_cache_ttl: Duration::from_secs(10),
+            search_dir: None,
         }
     }
 }
@@ -67,6 +73,7 @@ pub struct App {
     sign_in_limiter: Arc<sign_in::SignInLimiter>,
     portal_limits: Arc<portal::PortalLimits>,
     sessions: Arc<sign_in::SessionCache>,
+    search: search::SearchHandle,
 }
 
 impl App {
@@ -88,6 +95,7 @@ impl App {
             sign_in_limiter: Arc::default(),
             portal_limits: Arc::default(),
             sessions: Arc::default(),
+            search: search::SearchHandle::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));
         app

@@ -16,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod ics;
 pub mod inbox;
+pub mod knowledge;
 pub mod query;
 pub mod routing;
 pub mod service;

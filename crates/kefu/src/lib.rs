@@ -19,9 +19,10 @@ pub fn location(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<L
 }
 
 /// Opens the database (running migrations) and builds the application with the settings
-/// from the environment.
-pub async fn open(location: &Location) -> anyhow::Result<App> {
-    let config = config_from_env()?;
+/// from the environment; the search index lives in `data_dir/search`.
+pub async fn open(data_dir: &Path, location: &Location) -> anyhow::Result<App> {
+    let mut config = config_from_env()?;
+    config.search_dir = Some(data_dir.join("search"));
     let db = Db::open(location)
         .await
         .with_context(|| format!("opening the database at {}", location.redacted()))?;
@@ -61,6 +62,7 @@ pub fn metrics() -> PrometheusHandle {
 /// Serves the HTTP API on `listener` until `shutdown` resolves, then lets in-flight
 /// requests finish and closes the database (queued writes complete first).
 pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    app.start_search().map_err(|e| anyhow::anyhow!("opening the search index: {e:?}"))?;
     let router = kefu_web::router(app.clone(), metrics());
     let scheduler = app.start_scheduler();
     // The peer address feeds the sign-in rate limit.
@@ -69,6 +71,7 @@ pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output
         .await
         .context("serving HTTP")?;
     scheduler.stop().await;
+    app.stop_search().await;
     app.db().close().await;
     Ok(())
 }

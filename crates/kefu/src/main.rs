@@ -41,6 +41,8 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Rebuild the search index from the database (stop the server first).
+    Reindex,
     /// Fill the database with demo data.
     Demo {
         #[arg(long)]
@@ -88,10 +90,20 @@ async fn main() -> anyhow::Result<()> {
     let database_url = std::env::var("KEFU_DATABASE_URL").ok();
     let location = kefu::location(&cli.data_dir, database_url.as_deref())?;
     match cli.command {
-        Command::Serve { listen, demo } => serve(&location, &listen, demo).await,
-        Command::Admin { command } => admin(&location, command).await,
+        Command::Serve { listen, demo } => serve(&cli.data_dir, &location, &listen, demo).await,
+        Command::Admin { command } => admin(&cli.data_dir, &location, command).await,
+        Command::Reindex => {
+            let app = kefu::open(&cli.data_dir, &location).await?;
+            let summary = app.reindex().await.map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            eprintln!(
+                "Search index rebuilt: {} tickets, {} customers, {} articles in {:.1} s.",
+                summary.tickets, summary.customers, summary.articles, summary.seconds
+            );
+            app.db().close().await;
+            Ok(())
+        }
         Command::Demo { tickets, customers, seed } => {
-            let app = kefu::open(&location).await?;
+            let app = kefu::open(&cli.data_dir, &location).await?;
             let started = Instant::now();
             let summary = app
                 .fill_demo(DemoOptions { tickets, customers, seed })
@@ -104,8 +116,8 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(location: &kefu_store::Location, listen: &str, demo: bool) -> anyhow::Result<()> {
-    let app = kefu::open(location).await?;
+async fn serve(data_dir: &std::path::Path, location: &kefu_store::Location, listen: &str, demo: bool) -> anyhow::Result<()> {
+    let app = kefu::open(data_dir, location).await?;
     tracing::info!(database = %location.redacted(), "database ready");
     if demo {
         if app.has_agents().await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
@@ -144,8 +156,8 @@ async fn serve(location: &kefu_store::Location, listen: &str, demo: bool) -> any
     Ok(())
 }
 
-async fn admin(location: &kefu_store::Location, command: AdminCommand) -> anyhow::Result<()> {
-    let app = kefu::open(location).await?;
+async fn admin(data_dir: &std::path::Path, location: &kefu_store::Location, command: AdminCommand) -> anyhow::Result<()> {
+    let app = kefu::open(data_dir, location).await?;
     let result = match command {
         AdminCommand::CreateAgent {
             email,
@@ -187,9 +199,10 @@ async fn admin(location: &kefu_store::Location, command: AdminCommand) -> anyhow
 /// What the demo made and how to sign in.
 fn describe_demo(summary: &kefu_app::demo::DemoSummary, started: Instant) -> String {
     format!(
-        "Demo workspace ready ({} tickets, {} customers, {:.1} s).\n  Sign in: {} / {}\n  API token: {}",
+        "Demo workspace ready ({} tickets, {} customers, {} knowledge articles, {:.1} s).\n  Sign in: {} / {}\n  API token: {}",
         summary.tickets,
         summary.customers,
+        summary.articles,
         started.elapsed().as_secs_f64(),
         summary.admin_email,
         summary.admin_password,

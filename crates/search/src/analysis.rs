@@ -25,20 +25,91 @@ pub const CHARS: &str = "kefu_chars";
 /// English function words (Lucene's classic list) and the filler of questions people type
 /// into a help center ("how do I ...").
 const ENGLISH_STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of", "on",
-    "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with", "how", "do",
-    "does", "i", "my", "me", "can", "what", "why", "you", "your", "we", "our", "please",
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of", "on", "or", "such",
+    "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with", "how", "do", "does", "i", "my", "me",
+    "can", "what", "why", "you", "your", "we", "our", "please",
 ];
 
 /// Chinese function words and query filler that say nothing about the topic. English
 /// stop words come from tantivy's list. Kept short on purpose: a word that is a topic in
 /// a help center (`退`, `换`, `问题`) must stay.
 const CHINESE_STOP_WORDS: &[&str] = &[
-    "的", "了", "吗", "呢", "吧", "啊", "呀", "嘛", "么", "是", "在", "和", "与", "及", "或", "就", "都", "也", "还", "又", "把",
-    "被", "给", "让", "我", "我们", "你", "你们", "您", "他", "她", "它", "这", "那", "这个", "那个", "这些", "那些", "有", "没",
-    "没有", "一个", "一下", "怎么", "怎么办", "怎样", "怎么样", "如何", "咋", "咋办", "为什么", "为啥", "什么", "啥", "哪里", "哪儿",
-    "请问", "请", "想", "要", "能", "能不能", "可以", "可不可以", "会", "应该", "需要", "已经", "一直", "老是", "总是", "不", "很",
-    "太", "好", "谢谢",
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "嘛",
+    "么",
+    "是",
+    "在",
+    "和",
+    "与",
+    "及",
+    "或",
+    "就",
+    "都",
+    "也",
+    "还",
+    "又",
+    "把",
+    "被",
+    "给",
+    "让",
+    "我",
+    "我们",
+    "你",
+    "你们",
+    "您",
+    "他",
+    "她",
+    "它",
+    "这",
+    "那",
+    "这个",
+    "那个",
+    "这些",
+    "那些",
+    "有",
+    "没",
+    "没有",
+    "一个",
+    "一下",
+    "怎么",
+    "怎么办",
+    "怎样",
+    "怎么样",
+    "如何",
+    "咋",
+    "咋办",
+    "为什么",
+    "为啥",
+    "什么",
+    "啥",
+    "哪里",
+    "哪儿",
+    "请问",
+    "请",
+    "想",
+    "要",
+    "能",
+    "能不能",
+    "可以",
+    "可不可以",
+    "会",
+    "应该",
+    "需要",
+    "已经",
+    "一直",
+    "老是",
+    "总是",
+    "不",
+    "很",
+    "太",
+    "好",
+    "谢谢",
 ];
 
 /// The words analyser: what the `title`, `body` and `private` fields are indexed with.
@@ -218,7 +289,10 @@ impl NormalizedText {
     }
 
     fn original_offset(&self, normalized: usize) -> usize {
-        self.origin.get(normalized).copied().unwrap_or_else(|| self.origin.last().copied().unwrap_or(0))
+        self.origin
+            .get(normalized)
+            .copied()
+            .unwrap_or_else(|| self.origin.last().copied().unwrap_or(0))
     }
 }
 
@@ -307,7 +381,10 @@ mod tests {
         assert!(terms.contains(&"refund".to_owned()), "{terms:?}");
         assert!(terms.contains(&"process".to_owned()), "{terms:?}");
         assert!(!terms.contains(&"are".to_owned()), "English stop words dropped: {terms:?}");
-        assert!(!terms.iter().any(|t| t.trim().is_empty() || t == "？"), "no punctuation tokens: {terms:?}");
+        assert!(
+            !terms.iter().any(|t| t.trim().is_empty() || t == "？"),
+            "no punctuation tokens: {terms:?}"
+        );
     }
 
     #[test]

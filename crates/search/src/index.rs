@@ -155,7 +155,11 @@ fn clear_dir(dir: &Path) -> SearchResult<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| SearchError::Io(format!("reading {}: {e}", dir.display())))?;
     for entry in entries.flatten() {
         let path = entry.path();
-        let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
         removed.map_err(|e| SearchError::Io(format!("removing {}: {e}", path.display())))?;
     }
     Ok(())

@@ -67,7 +67,10 @@ pub fn analyze(text: &str) -> Analyzed {
         .filter(|w| w.chars().count() >= 2 && w.chars().all(is_han))
         .map(|w| w.chars().map(String::from).collect())
         .collect();
-    let chars = analysis::terms(&mut analysis::chars_analyzer(), text).into_iter().map(|(_, t)| t).collect();
+    let chars = analysis::terms(&mut analysis::chars_analyzer(), text)
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
     Analyzed { words, han_words, chars }
 }
 
@@ -161,10 +164,7 @@ pub fn filter_query(fields: &Fields, request: &SearchRequest) -> Vec<(Occur, Box
         clauses.push((Occur::Must, filter(term_query(fields.kind, kind.as_str()))));
     }
     for any_of in &request.all_of {
-        let terms: Vec<(Occur, Box<dyn Query>)> = any_of
-            .iter()
-            .map(|key| (Occur::Should, term_query(fields.keys, key)))
-            .collect();
+        let terms: Vec<(Occur, Box<dyn Query>)> = any_of.iter().map(|key| (Occur::Should, term_query(fields.keys, key))).collect();
         clauses.push((Occur::Must, filter(Box::new(BooleanQuery::new(terms)))));
     }
     for key in &request.none_of {

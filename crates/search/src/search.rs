@@ -18,17 +18,21 @@ const SNIPPET_CHARS: usize = 160;
 pub const MAX_LIMIT: usize = 100;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hit {
     pub id: i64,
     pub score: f32,
     pub title: String,
     /// The matching fragment as HTML: text escaped, matches in `<b>`.
     pub snippet: String,
-    /// What the application stored for display.
+    /// What the application stored for display (a ticket's number and status, an
+    /// article's slug and locale, ...).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub meta: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacetCount {
     pub facet: String,
     pub value: String,
@@ -36,6 +40,7 @@ pub struct FacetCount {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
@@ -161,7 +166,7 @@ fn join_tokens(tokens: &[String]) -> String {
     let mut previous_han = false;
     for token in tokens {
         let han = token.chars().all(crate::analysis::is_han);
-        if !out.is_empty() && !(han && previous_han) {
+        if !(out.is_empty() || han && previous_han) {
             out.push(' ');
         }
         out.push_str(token);

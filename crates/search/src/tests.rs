@@ -23,9 +23,21 @@ fn index() -> SearchIndex {
         article(1, "如何办理退换货", "收到商品七天内可以申请退换货，请保持包装完好。"),
         article(2, "申请退款流程", "在订单详情页点击申请退款，审核通过后三个工作日内原路退回。"),
         article(3, "发票开具说明", "电子发票在订单完成后自动发送到您的邮箱。"),
-        article(4, "How to receive your invoice", "Invoices are sent by e-mail once the order is completed."),
-        article(5, "Warranty terms for the Smartwatch S3", "The Smartwatch S3 has a two-year warranty covering manufacturing defects."),
-        article(6, "手表无法充电怎么办", "智能手表 S3 充不进电时，请先清洁充电触点，再换一个 USB 电源适配器试试。"),
+        article(
+            4,
+            "How to receive your invoice",
+            "Invoices are sent by e-mail once the order is completed.",
+        ),
+        article(
+            5,
+            "Warranty terms for the Smartwatch S3",
+            "The Smartwatch S3 has a two-year warranty covering manufacturing defects.",
+        ),
+        article(
+            6,
+            "手表无法充电怎么办",
+            "智能手表 S3 充不进电时，请先清洁充电触点，再换一个 USB 电源适配器试试。",
+        ),
         article(7, "Wi-Fi 连接失败", "扫地机器人 R7 只支持 2.4GHz 的 WiFi 网络。"),
         article(8, "退换货运费说明", "质量问题退换货的运费由我们承担。"),
     ];
@@ -134,8 +146,16 @@ fn filters_and_private_text_decide_what_is_found() {
         ..SearchRequest::default()
     };
     assert_eq!(index.search(&request("卡纸", "1", false)).unwrap().total, 1);
-    assert_eq!(index.search(&request("卡纸", "2", false)).unwrap().total, 0, "another team's ticket");
-    assert_eq!(index.search(&request("经销商", "1", false)).unwrap().total, 0, "notes need include_private");
+    assert_eq!(
+        index.search(&request("卡纸", "2", false)).unwrap().total,
+        0,
+        "another team's ticket"
+    );
+    assert_eq!(
+        index.search(&request("经销商", "1", false)).unwrap().total,
+        0,
+        "notes need include_private"
+    );
     assert_eq!(index.search(&request("经销商", "1", true)).unwrap().total, 1);
     index.write(&[], &[(DocKind::Ticket, 10)], "2").unwrap();
     assert_eq!(index.search(&request("卡纸", "1", false)).unwrap().total, 0, "deleted");

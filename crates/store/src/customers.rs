@@ -262,3 +262,18 @@ pub async fn set_dedicated_agent(ex: Exec<'_>, customer_id: Id, agent_id: Option
         .bind(customer_id).bind(agent_id).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(changed > 0)
 }
+
+/// The customers with these ids (those that exist), in id order.
+pub async fn customers_by_ids(ex: Exec<'_>, ids: &[Id]) -> StoreResult<Vec<Customer>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .expr(Expr::cust(COLUMNS))
+        .from("customers")
+        .and_where(Expr::col("id").is_in(ids.iter().copied()))
+        .order_by("id", Order::Asc);
+    let rows: Vec<CustomerRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter().map(CustomerRow::into_domain).collect()
+}

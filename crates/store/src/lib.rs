@@ -12,6 +12,7 @@ pub mod customers;
 mod db;
 mod error;
 pub mod inbox_counts;
+pub mod knowledge;
 pub mod macros;
 pub mod notifications;
 pub mod password_links;

@@ -558,3 +558,25 @@ pub async fn idle_tickets(ex: Exec<'_>, after: (Timestamp, Id), until: Timestamp
         .bind(ms(after.0)).bind(after.1).bind(ms(until)).bind(i64::from(limit)).fetch_all(e).await)?;
     rows.into_iter().map(TicketRow::into_domain).collect()
 }
+
+/// The tickets with these ids (those that exist), in id order.
+pub async fn tickets_by_ids(ex: Exec<'_>, ids: &[Id]) -> StoreResult<Vec<Ticket>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .expr(Expr::cust(COLUMNS))
+        .from("tickets")
+        .and_where(Expr::col("id").is_in(ids.iter().copied()))
+        .order_by("id", Order::Asc);
+    let rows: Vec<TicketRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter().map(TicketRow::into_domain).collect()
+}
+
+/// Ticket ids after `after_id`, in id order: a full pass over the table in pages.
+pub async fn ticket_ids_after(ex: Exec<'_>, after_id: Id, limit: u32) -> StoreResult<Vec<Id>> {
+    let rows: Vec<(i64,)> = exec!(ex, e => sqlx::query_as("SELECT id FROM tickets WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after_id).bind(i64::from(limit)).fetch_all(e).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

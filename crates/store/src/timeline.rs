@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use kefu_domain::entities::{ActorRef, Id, Message, TicketNumber};
 use kefu_domain::enums::{ActorKind, MessageKind};
 use kefu_domain::event::{EventKind, NewEvent, TicketEvent};
-use sea_query::Query;
+use sea_query::{Expr, ExprTrait, Order, Query};
 
 #[derive(sqlx::FromRow)]
 struct MessageRow {
@@ -18,6 +18,27 @@ struct MessageRow {
     author_id: Option<i64>,
     body: String,
     created_at: i64,
+}
+
+impl MessageRow {
+    fn into_domain(self) -> StoreResult<Message> {
+        Ok(Message {
+            id: self.id,
+            kind: wire(MessageKind::parse, "message kind", &self.kind)?,
+            author_kind: wire(ActorKind::parse, "author kind", &self.author_kind)?,
+            author_id: self.author_id,
+            body: self.body,
+            created_at: ts(self.created_at)?,
+        })
+    }
+}
+
+/// A message with the ticket it belongs to.
+#[derive(sqlx::FromRow)]
+struct TicketMessageRow {
+    ticket_id: i64,
+    #[sqlx(flatten)]
+    message: MessageRow,
 }
 
 pub async fn insert_message(
@@ -47,18 +68,7 @@ pub async fn messages_of(ex: Exec<'_>, ticket_id: Id, with_notes: bool) -> Store
     let rows: Vec<MessageRow> = exec!(ex, e => sqlx::query_as(
         "SELECT id, kind, author_kind, author_id, body, created_at FROM messages WHERE ticket_id = $1 AND (kind <> 'note' OR $2) ORDER BY id")
         .bind(ticket_id).bind(with_notes).fetch_all(e).await)?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Message {
-                id: r.id,
-                kind: wire(MessageKind::parse, "message kind", &r.kind)?,
-                author_kind: wire(ActorKind::parse, "author kind", &r.author_kind)?,
-                author_id: r.author_id,
-                body: r.body,
-                created_at: ts(r.created_at)?,
-            })
-        })
-        .collect()
+    rows.into_iter().map(MessageRow::into_domain).collect()
 }
 
 pub async fn insert_event(ex: Exec<'_>, ticket_id: Id, event: &NewEvent, now: Timestamp) -> StoreResult<Id> {
@@ -149,4 +159,35 @@ pub async fn remember_idempotent_ticket(
         .bind(agent_id).bind(key).bind(request_hash).bind(number).bind(ms(now))
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// `(event id, ticket id)` of the events after `after_id`, in id order: which tickets
+/// changed since a reader (the search index) last looked.
+pub async fn ticket_changes_after(ex: Exec<'_>, after_id: Id, limit: u32) -> StoreResult<Vec<(Id, Id)>> {
+    Ok(
+        exec!(ex, e => sqlx::query_as("SELECT id, ticket_id FROM ticket_events WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after_id).bind(i64::from(limit)).fetch_all(e).await)?,
+    )
+}
+
+/// The id of the newest event, 0 when there is none.
+pub async fn last_event_id(ex: Exec<'_>) -> StoreResult<Id> {
+    let (id,): (Option<i64>,) = exec!(ex, e => sqlx::query_as("SELECT MAX(id) FROM ticket_events").fetch_one(e).await)?;
+    Ok(id.unwrap_or(0))
+}
+
+/// The messages of several tickets (notes included), by ticket, oldest first.
+pub async fn messages_of_tickets(ex: Exec<'_>, ticket_ids: &[Id]) -> StoreResult<Vec<(Id, Message)>> {
+    if ticket_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .columns(["ticket_id", "id", "kind", "author_kind", "author_id", "body", "created_at"])
+        .from("messages")
+        .and_where(Expr::col("ticket_id").is_in(ticket_ids.iter().copied()))
+        .order_by("ticket_id", Order::Asc)
+        .order_by("id", Order::Asc);
+    let rows: Vec<TicketMessageRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter().map(|r| Ok((r.ticket_id, r.message.into_domain()?))).collect()
 }

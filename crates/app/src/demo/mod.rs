@@ -2,10 +2,12 @@
 //! bilingual tickets as asked for, with replies, notes, transfers and resolutions spread
 //! over the last 90 days with daily and weekly seasonality. Deterministic for a seed
 //! (given the same starting database and day), and fast: rows are generated in memory and
-//! bulk-loaded in large transactions.
+//! bulk-loaded in large transactions. The first fill also writes the demo knowledge
+//! base ([`kb`]).
 
 pub mod corpus;
 mod generate;
+pub mod kb;
 
 use crate::error::{AppError, AppResult};
 use crate::people::NewAgentCommand;
@@ -31,6 +33,8 @@ pub struct DemoOptions {
 pub struct DemoSummary {
     pub tickets: usize,
     pub customers: usize,
+    /// Knowledge-base articles added (only by the first fill).
+    pub articles: usize,
     pub admin_email: String,
     pub admin_password: String,
     pub token: String,
@@ -68,6 +72,12 @@ impl App {
         let mut rng = Rng::with_seed(options.seed);
         let (teams, agents) = self.ensure_demo_workspace(&mut rng).await?;
         let token = self.create_token_for(ADMIN_EMAIL).await?;
+        let admin = Email::parse("email", ADMIN_EMAIL).map_err(|e| AppError::Internal(e.message))?;
+        let admin_id = store::agent_by_email(self.db().read(), &admin).await?.map(|a| a.id);
+        let articles = match admin_id {
+            Some(owner) => self.load_demo_knowledge_base(owner).await?,
+            None => 0,
+        };
         let customers = options.customers.unwrap_or((options.tickets / 5).max(50));
 
         let db = self.db();
@@ -125,6 +135,7 @@ impl App {
         Ok(DemoSummary {
             tickets: options.tickets,
             customers,
+            articles,
             admin_email: ADMIN_EMAIL.into(),
             admin_password: ADMIN_PASSWORD.into(),
             token,

@@ -448,7 +448,7 @@ async fn timers_fire_exactly_once_across_a_kill(backend: Backend) {
     let url = database_for(backend).await;
     let location = kefu::location(dir.path(), url.as_deref()).unwrap();
     let (agent, token) = {
-        let app = kefu::open(&location).await.expect("open");
+        let app = kefu::open(dir.path(), &location).await.expect("open");
         let agent = app
             .create_agent_as_operator(kefu_app::people::NewAgentCommand {
                 email: "timers@example.com".into(),
@@ -549,8 +549,9 @@ async fn two_nodes_fire_each_timer_once_postgres() {
         return;
     }
     let location = kefu_store::Location::Postgres(fresh_postgres_database().await);
-    let first = kefu::open(&location).await.expect("node one");
-    let second = kefu::open(&location).await.expect("node two");
+    let (dir_one, dir_two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = kefu::open(dir_one.path(), &location).await.expect("node one");
+    let second = kefu::open(dir_two.path(), &location).await.expect("node two");
     let agent = first
         .create_agent_as_operator(kefu_app::people::NewAgentCommand {
             email: "nodes@example.com".into(),

@@ -12,5 +12,6 @@ mod browser;
 mod browser_support;
 mod cli;
 mod inbox_counts;
+mod search;
 mod support;
 mod ui;

@@ -82,7 +82,7 @@ pub async fn spawn(backend: Backend) -> TestApp {
         Backend::Sqlite => Location::SqliteFile(dir.path().join("kefu.db")),
         Backend::Postgres => Location::Postgres(fresh_postgres_database().await),
     };
-    let app = kefu::open(&location).await.expect("open app");
+    let app = kefu::open(dir.path(), &location).await.expect("open app");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(kefu::start(app.clone(), listener, std::future::pending()));

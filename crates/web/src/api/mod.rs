@@ -1,6 +1,7 @@
 //! The REST API v1 and its OpenAPI 3.1 description.
 
 pub mod customers;
+pub mod knowledge;
 pub mod macros;
 pub mod people;
 pub mod service;
@@ -25,6 +26,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         service::resolve_commitment, service::commitment_counts, service::notifications, service::mark_read, service::reminder,
         macros::list, macros::create, macros::update, macros::delete,
         service::rules, service::create_rule, service::update_rule, service::delete_rule, service::dry_run,
+        knowledge::search, knowledge::help_search, knowledge::misses, knowledge::categories, knowledge::save_category,
+        knowledge::list, knowledge::create, knowledge::get, knowledge::update, knowledge::set_status, knowledge::versions,
+        knowledge::restore, knowledge::feedback,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -93,6 +97,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/rules", get(service::rules).post(service::create_rule))
         .route("/api/v1/rules/dry-run", post(service::dry_run))
         .route("/api/v1/rules/{id}", put(service::update_rule).delete(service::delete_rule))
+        .route("/api/v1/search", get(knowledge::search))
+        .route("/api/v1/search/misses", get(knowledge::misses))
+        .route("/api/v1/help/search", get(knowledge::help_search))
+        .route("/api/v1/help/articles/{id}/feedback", post(knowledge::feedback))
+        .route("/api/v1/kb/categories", get(knowledge::categories).post(knowledge::save_category))
+        .route("/api/v1/articles", get(knowledge::list).post(knowledge::create))
+        .route("/api/v1/articles/{id}", get(knowledge::get).patch(knowledge::update))
+        .route("/api/v1/articles/{id}/status", post(knowledge::set_status))
+        .route("/api/v1/articles/{id}/versions", get(knowledge::versions))
+        .route("/api/v1/articles/{id}/versions/{version}/restore", post(knowledge::restore))
         .route("/api/v1/openapi.json", get(openapi))
 }
 

@@ -1,0 +1,656 @@
+//! Search: the index is derived from the store and fed after each commit.
+//!
+//! The feeder reads what changed from the store, never from the bus alone: committed
+//! ticket events after its checkpoint (so a crash, a lagging bus or another node's
+//! writes are caught up), customers after the last id it indexed, articles changed since
+//! its last time. The bus and the article/customer commands only wake it early. Each
+//! batch is committed to the index with the checkpoint it reached, so a restart resumes
+//! exactly there; an index that is new, of another schema, or without a readable
+//! checkpoint is rebuilt from the store. Who may see what is decided here, as filters.
+
+use crate::error::{AppError, AppResult};
+use crate::{Actor, App};
+use jiff::Timestamp;
+use kefu_domain::entities::{Customer, Id, Message, Ticket};
+use kefu_domain::enums::{ActorKind, MessageKind};
+use kefu_domain::knowledge::{Article, KbCategory};
+use kefu_search::{Analysis, Doc, DocKind, SearchIndex, SearchRequest, SearchResults};
+use kefu_store::Db;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How many changes one feeder pass reads.
+const BATCH: u32 = 2_000;
+/// Documents per commit while rebuilding.
+const REBUILD_BATCH: u32 = 5_000;
+/// How often the feeder looks even when nothing woke it (other nodes' writes).
+const POLL: Duration = Duration::from_secs(1);
+/// Collects the changes of a burst into one commit.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// The index and what wakes its feeder. Empty until [`App::start_search`] opened it.
+#[derive(Clone, Default)]
+pub(crate) struct SearchHandle {
+    index: Arc<Mutex<Option<Arc<SearchIndex>>>>,
+    feeder: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
+    wake: Arc<Notify>,
+    /// Existing customers changed since the last pass (new ones are found by id).
+    changed_customers: Arc<Mutex<BTreeSet<Id>>>,
+}
+
+/// Where the feeder got to; stored as the index's commit payload.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+struct Checkpoint {
+    event_id: Id,
+    customer_id: Id,
+    article_at_ms: i64,
+    article_id: Id,
+}
+
+impl Checkpoint {
+    fn payload(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// What the reindex did.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ReindexSummary {
+    pub tickets: u64,
+    pub customers: u64,
+    pub articles: u64,
+    pub seconds: f64,
+}
+
+/// A search as the API and the workspace ask it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// The text, in any mix of Chinese and English.
+    #[serde(default)]
+    pub q: String,
+    /// `ticket` (default), `customer` or `article`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Tickets: status; articles: status.
+    pub status: Option<String>,
+    /// Tickets: team id, or `none`.
+    pub team: Option<String>,
+    /// Tickets: kind (`complaint`, ...).
+    pub ticket_kind: Option<String>,
+    pub tag: Option<String>,
+    /// `zh` or `en`.
+    pub lang: Option<String>,
+    /// Articles: category path (includes its subcategories).
+    pub category: Option<String>,
+    /// Tickets: an agent who wrote in it (id).
+    pub author: Option<Id>,
+    /// Created at or after (RFC 3339).
+    pub from: Option<String>,
+    /// Created before (RFC 3339).
+    pub to: Option<String>,
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+}
+
+impl App {
+    /// Opens the search index (in the configured directory, or in memory) and starts its
+    /// feeder; an index that needs it is rebuilt in the background first. Call once, from
+    /// `serve`.
+    pub fn start_search(&self) -> AppResult<()> {
+        let index = match self.config.search_dir.clone() {
+            Some(dir) => SearchIndex::open(&dir),
+            None => SearchIndex::in_memory(),
+        }
+        .map_err(|e| AppError::Internal(format!("{e} (is another Kefu using this data directory?)")))?;
+        let index = Arc::new(index);
+        let mut slot = self.search.index.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_some() {
+            return Err(AppError::Internal("the search index was started twice".into()));
+        }
+        *slot = Some(index.clone());
+        self.search.stopping.store(false, Ordering::SeqCst);
+        let feeder = tokio::spawn(self.clone().feed_search(index));
+        *self.search.feeder.lock().unwrap_or_else(PoisonError::into_inner) = Some(feeder);
+        Ok(())
+    }
+
+    /// Stops the feeder and closes the index (its writer lock is released), so another
+    /// server in this process, or `kefu reindex`, can open it.
+    pub async fn stop_search(&self) {
+        self.search.stopping.store(true, Ordering::SeqCst);
+        self.search.wake.notify_one();
+        let feeder = self.search.feeder.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(feeder) = feeder {
+            let _ = feeder.await;
+        }
+        let index = self.search.index.lock().unwrap_or_else(PoisonError::into_inner).take();
+        // The last reference closes the writer; that may wait for merges.
+        if let Some(index) = index {
+            let _ = tokio::task::spawn_blocking(move || drop(index)).await;
+        }
+    }
+
+    /// Wakes the search feeder: something it indexes was just committed.
+    pub(crate) fn wake_search(&self) {
+        self.search.wake.notify_one();
+    }
+
+    /// Tells the search feeder an existing customer changed (after the commit).
+    pub(crate) fn customer_changed(&self, id: Id) {
+        self.search
+            .changed_customers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id);
+        self.wake_search();
+    }
+
+    fn search_index(&self) -> AppResult<Arc<SearchIndex>> {
+        self.search
+            .index
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| AppError::Internal("search is not started".into()))
+    }
+
+    async fn feed_search(self, index: Arc<SearchIndex>) {
+        let checkpoint = index
+            .checkpoint()
+            .ok()
+            .flatten()
+            .and_then(|payload| serde_json::from_str::<Checkpoint>(&payload).ok());
+        let mut checkpoint = match checkpoint {
+            Some(found) if !index.was_created() => found,
+            _ => loop {
+                if self.search.stopping.load(Ordering::SeqCst) {
+                    return;
+                }
+                match rebuild(self.db(), &index).await {
+                    Ok((checkpoint, summary)) => {
+                        tracing::info!(?summary, "search index built from the store");
+                        break checkpoint;
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "building the search index failed; retrying in 5 s");
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                    }
+                }
+            },
+        };
+        let mut bus = self.subscribe();
+        while !self.search.stopping.load(Ordering::SeqCst) {
+            let changed_customers = std::mem::take(&mut *self.search.changed_customers.lock().unwrap_or_else(PoisonError::into_inner));
+            match catch_up(self.db(), &index, checkpoint, changed_customers).await {
+                Ok((next, full)) => {
+                    checkpoint = next;
+                    if full {
+                        continue;
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "search index update failed; retrying"),
+            }
+            tokio::select! {
+                _ = bus.recv() => {}
+                _ = self.search.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+            tokio::time::sleep(DEBOUNCE).await;
+            // Everything already queued is in the store; the next pass reads it.
+            bus = bus.resubscribe();
+        }
+    }
+
+    /// Rebuilds the search index from the store, for `kefu reindex` (no server may be
+    /// running on the same data directory: the index has one writer).
+    pub async fn reindex(&self) -> AppResult<ReindexSummary> {
+        let index = match self.config.search_dir.clone() {
+            Some(dir) => SearchIndex::open(&dir),
+            None => SearchIndex::in_memory(),
+        }
+        .map_err(|e| AppError::Internal(format!("{e} (is a Kefu server running on this data directory?)")))?;
+        Ok(rebuild(self.db(), &Arc::new(index)).await?.1)
+    }
+
+    /// Searches what `actor` may see.
+    pub async fn search(&self, actor: &Actor, params: SearchParams) -> AppResult<SearchResults> {
+        let mut request = parse_params(&params)?;
+        match request.kind {
+            Some(DocKind::Ticket) => {
+                request.include_private = true;
+                if !actor.is_supervisor() {
+                    let mut visible = vec!["visible:team:none".to_owned(), format!("visible:agent:{}", actor.id)];
+                    visible.extend(actor.teams.iter().map(|t| format!("visible:team:{t}")));
+                    request.all_of.push(visible);
+                }
+                request.facets = ["status", "kind", "priority", "team", "channel"].map(String::from).to_vec();
+            }
+            Some(DocKind::Customer) => request.facets = vec!["tier".to_owned()],
+            Some(DocKind::Article) | None => request.facets = ["category", "lang", "status"].map(String::from).to_vec(),
+        }
+        self.run_search(request).await
+    }
+
+    /// Searches published, public articles: the help center, for anyone. A search that
+    /// finds nothing is remembered for the knowledge-base team.
+    pub async fn search_help_center(&self, q: &str, lang: Option<&str>, limit: usize) -> AppResult<SearchResults> {
+        let params = SearchParams {
+            q: q.to_owned(),
+            kind: Some("article".to_owned()),
+            lang: lang.map(str::to_owned),
+            limit: Some(limit),
+            ..SearchParams::default()
+        };
+        let mut request = parse_params(&params)?;
+        request.all_of.push(vec!["audience:public".to_owned()]);
+        request.facets = vec!["category".to_owned()];
+        let results = self.run_search(request).await?;
+        if results.total == 0 {
+            let query: String = q.trim().to_lowercase().chars().take(200).collect();
+            let at = crate::now();
+            self.db()
+                .write(move |tx| {
+                    Box::pin(
+                        async move { Ok::<_, AppError>(kefu_store::knowledge::record_search_miss(tx.exec(), "help", &query, at).await?) },
+                    )
+                })
+                .await?;
+        }
+        Ok(results)
+    }
+
+    /// The help center's most frequent searches that found nothing (supervisors).
+    pub async fn search_misses(&self, actor: &Actor) -> AppResult<Vec<(String, i64, Timestamp)>> {
+        actor.require_supervisor("only supervisors see what customers searched")?;
+        Ok(kefu_store::knowledge::search_misses(self.db().read(), "help", 100).await?)
+    }
+
+    /// A search with the analysis chosen by the caller: for measuring relevance.
+    pub async fn search_articles_with(&self, q: &str, analysis: Analysis, limit: usize) -> AppResult<SearchResults> {
+        let request = SearchRequest {
+            text: q.to_owned(),
+            kind: Some(DocKind::Article),
+            limit,
+            analysis,
+            ..SearchRequest::default()
+        };
+        self.run_search(request).await
+    }
+
+    async fn run_search(&self, request: SearchRequest) -> AppResult<SearchResults> {
+        let index = self.search_index()?;
+        tokio::task::spawn_blocking(move || index.search(&request))
+            .await
+            .map_err(|e| AppError::Internal(format!("search task: {e}")))?
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
+fn parse_params(params: &SearchParams) -> AppResult<SearchRequest> {
+    let text = params.q.trim();
+    if text.is_empty() {
+        return Err(AppError::field("q", "required", "type something to search for"));
+    }
+    if text.chars().count() > 500 {
+        return Err(AppError::field("q", "too_long", "at most 500 characters"));
+    }
+    let kind = match params.kind.as_deref().unwrap_or("ticket") {
+        "ticket" => DocKind::Ticket,
+        "customer" => DocKind::Customer,
+        "article" => DocKind::Article,
+        _ => {
+            return Err(AppError::field(
+                "type",
+                "unknown_value",
+                "must be one of: ticket, customer, article",
+            ));
+        }
+    };
+    let mut all_of = Vec::new();
+    let mut key = |name: &str, value: &Option<String>| {
+        if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            all_of.push(vec![format!("{name}:{value}")]);
+        }
+    };
+    key("status", &params.status);
+    key("team", &params.team);
+    key("kind", &params.ticket_kind);
+    key("tag", &params.tag);
+    key("lang", &params.lang);
+    key("category", &params.category.as_ref().map(|c| c.trim_matches('/').to_owned()));
+    if let Some(author) = params.author {
+        all_of.push(vec![format!("author:{author}")]);
+    }
+    let instant = |field: &str, value: &Option<String>| -> AppResult<Option<i64>> {
+        value
+            .as_deref()
+            .map(|v| {
+                v.parse::<Timestamp>()
+                    .map(|t| t.as_millisecond())
+                    .map_err(|_| AppError::field(field, "invalid_datetime", "an RFC 3339 date-time, e.g. 2026-11-01T00:00:00Z"))
+            })
+            .transpose()
+    };
+    Ok(SearchRequest {
+        text: text.to_owned(),
+        kind: Some(kind),
+        all_of,
+        created_from: instant("from", &params.from)?,
+        created_to: instant("to", &params.to)?,
+        offset: params.offset.unwrap_or(0).min(1_000),
+        limit: params.limit.unwrap_or(20).clamp(1, 100),
+        ..SearchRequest::default()
+    })
+}
+
+/// Indexes everything written after `checkpoint`; returns the new checkpoint and whether
+/// a batch was full (more is waiting).
+async fn catch_up(
+    db: &Db,
+    index: &Arc<SearchIndex>,
+    checkpoint: Checkpoint,
+    changed_customers: BTreeSet<Id>,
+) -> AppResult<(Checkpoint, bool)> {
+    let mut next = checkpoint;
+    let changes = kefu_store::timeline::ticket_changes_after(db.read(), checkpoint.event_id, BATCH).await?;
+    let mut full = changes.len() as u32 == BATCH;
+    let ticket_ids: BTreeSet<Id> = changes.iter().map(|(_, ticket)| *ticket).collect();
+    if let Some((last, _)) = changes.last() {
+        next.event_id = *last;
+    }
+    let mut customers = kefu_store::customers::list_customers(
+        db.read(),
+        &kefu_store::customers::CustomerQuery {
+            after_id: Some(checkpoint.customer_id),
+            limit: BATCH as usize,
+            ..Default::default()
+        },
+    )
+    .await?;
+    full |= customers.len() as u32 == BATCH;
+    if let Some(last) = customers.last() {
+        next.customer_id = last.id;
+    }
+    let changed: Vec<Id> = changed_customers.into_iter().filter(|id| *id <= next.customer_id).collect();
+    customers.extend(kefu_store::customers::customers_by_ids(db.read(), &changed).await?);
+    let after = (
+        Timestamp::from_millisecond(checkpoint.article_at_ms).unwrap_or_default(),
+        checkpoint.article_id,
+    );
+    let articles = kefu_store::knowledge::articles_changed_since(db.read(), after, BATCH).await?;
+    full |= articles.len() as u32 == BATCH;
+    if let Some(last) = articles.last() {
+        next.article_at_ms = last.updated_at.as_millisecond();
+        next.article_id = last.id;
+    }
+    if next == checkpoint && customers.is_empty() {
+        return Ok((next, false));
+    }
+    let mut docs = ticket_docs(db, &ticket_ids.into_iter().collect::<Vec<_>>()).await?;
+    docs.extend(customers.iter().map(customer_doc));
+    let categories = category_paths(db).await?;
+    docs.extend(articles.iter().map(|a| article_doc(a, &categories)));
+    write(index, docs, next).await?;
+    Ok((next, full))
+}
+
+async fn write(index: &Arc<SearchIndex>, docs: Vec<Doc>, checkpoint: Checkpoint) -> AppResult<()> {
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.write(&docs, &[], &checkpoint.payload()))
+        .await
+        .map_err(|e| AppError::Internal(format!("index task: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Empties the index and fills it from the store. The checkpoint is taken before
+/// reading, so what is written meanwhile is indexed again by the next catch-up.
+async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, ReindexSummary)> {
+    let started = Instant::now();
+    let checkpoint = Checkpoint {
+        event_id: kefu_store::timeline::last_event_id(db.read()).await?,
+        ..Checkpoint::default()
+    };
+    let cleared = index.clone();
+    // An empty payload: a crash in the middle leaves no checkpoint, so the next start
+    // rebuilds again.
+    tokio::task::spawn_blocking(move || cleared.clear(""))
+        .await
+        .map_err(|e| AppError::Internal(format!("index task: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut summary = ReindexSummary::default();
+    let mut after = 0;
+    loop {
+        let ids = kefu_store::tickets::ticket_ids_after(db.read(), after, REBUILD_BATCH).await?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        let docs = ticket_docs(db, &ids).await?;
+        summary.tickets += docs.len() as u64;
+        write_unchecked(index, docs).await?;
+    }
+    let mut last_customer = 0;
+    loop {
+        let query = kefu_store::customers::CustomerQuery {
+            after_id: Some(last_customer),
+            limit: REBUILD_BATCH as usize,
+            ..Default::default()
+        };
+        let customers = kefu_store::customers::list_customers(db.read(), &query).await?;
+        let Some(last) = customers.last() else { break };
+        last_customer = last.id;
+        summary.customers += customers.len() as u64;
+        write_unchecked(index, customers.iter().map(customer_doc).collect()).await?;
+    }
+    let categories = category_paths(db).await?;
+    let mut article_cursor = (Timestamp::UNIX_EPOCH, 0);
+    loop {
+        let articles = kefu_store::knowledge::articles_changed_since(db.read(), article_cursor, REBUILD_BATCH).await?;
+        let Some(last) = articles.last() else { break };
+        article_cursor = (last.updated_at, last.id);
+        summary.articles += articles.len() as u64;
+        write_unchecked(index, articles.iter().map(|a| article_doc(a, &categories)).collect()).await?;
+    }
+    // Customers and articles were read to their end after the event checkpoint; resume
+    // them from there.
+    let checkpoint = Checkpoint {
+        customer_id: last_customer.max(checkpoint.customer_id),
+        article_at_ms: article_cursor.0.as_millisecond(),
+        article_id: article_cursor.1,
+        ..checkpoint
+    };
+    write(index, Vec::new(), checkpoint).await?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok((checkpoint, summary))
+}
+
+/// A rebuild batch: committed without a checkpoint until the rebuild is complete.
+async fn write_unchecked(index: &Arc<SearchIndex>, docs: Vec<Doc>) -> AppResult<()> {
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.write(&docs, &[], ""))
+        .await
+        .map_err(|e| AppError::Internal(format!("index task: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+async fn ticket_docs(db: &Db, ids: &[Id]) -> AppResult<Vec<Doc>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tickets = kefu_store::tickets::tickets_by_ids(db.read(), ids).await?;
+    let mut messages: HashMap<Id, Vec<Message>> = HashMap::new();
+    for (ticket, message) in kefu_store::timeline::messages_of_tickets(db.read(), ids).await? {
+        messages.entry(ticket).or_default().push(message);
+    }
+    Ok(tickets
+        .iter()
+        .map(|t| ticket_doc(t, messages.get(&t.id).map(Vec::as_slice).unwrap_or_default()))
+        .collect())
+}
+
+fn ticket_doc(ticket: &Ticket, messages: &[Message]) -> Doc {
+    let mut body = ticket.description.clone();
+    let mut private = String::new();
+    let mut authors = BTreeSet::new();
+    for message in messages {
+        let text = if message.kind == MessageKind::Note {
+            &mut private
+        } else {
+            &mut body
+        };
+        text.push('\n');
+        text.push_str(&message.body);
+        if message.author_kind == ActorKind::Agent
+            && let Some(id) = message.author_id
+        {
+            authors.insert(id);
+        }
+    }
+    let team = ticket.team_id.map_or("none".to_owned(), |t| t.to_string());
+    let mut keys = vec![
+        format!("status:{}", ticket.status.as_str()),
+        format!("kind:{}", ticket.kind.as_str()),
+        format!("priority:{}", ticket.priority.as_str()),
+        format!("channel:{}", ticket.channel.as_str()),
+        format!("team:{team}"),
+        format!("customer:{}", ticket.customer_id),
+        format!("visible:team:{team}"),
+    ];
+    keys.extend(
+        ticket
+            .assignee_id
+            .iter()
+            .chain(&ticket.owner_id)
+            .map(|a| format!("visible:agent:{a}")),
+    );
+    keys.extend(authors.iter().map(|a| format!("author:{a}")));
+    keys.extend(ticket.tags.iter().map(|t| format!("tag:{t}")));
+    keys.extend(ticket.language.iter().map(|l| format!("lang:{l}")));
+    let mut facets = vec![
+        ("status".to_owned(), ticket.status.as_str().to_owned()),
+        ("kind".to_owned(), ticket.kind.as_str().to_owned()),
+        ("priority".to_owned(), ticket.priority.as_str().to_owned()),
+        ("channel".to_owned(), ticket.channel.as_str().to_owned()),
+        ("team".to_owned(), team),
+    ];
+    facets.extend(ticket.tags.iter().map(|t| ("tag".to_owned(), t.clone())));
+    Doc {
+        kind: DocKind::Ticket,
+        id: ticket.id,
+        title: ticket.subject.clone(),
+        body,
+        private,
+        keys,
+        facets,
+        created_ms: ticket.created_at.as_millisecond(),
+        meta: serde_json::json!({
+            "number": ticket.number,
+            "status": ticket.status,
+            "kind": ticket.kind,
+            "priority": ticket.priority,
+            "customer_id": ticket.customer_id,
+            "team_id": ticket.team_id,
+            "assignee_id": ticket.assignee_id,
+            "updated_at": ticket.updated_at,
+        }),
+    }
+}
+
+fn customer_doc(customer: &Customer) -> Doc {
+    let email = customer.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default();
+    let phone = customer.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let organization = customer.organization.clone().unwrap_or_default();
+    // E-mail addresses also as words: `zhang.wei@example.com` is found by `zhang`.
+    let body = [
+        email.as_str(),
+        &email.replace(['@', '.', '_', '-'], " "),
+        phone.as_str(),
+        organization.as_str(),
+        &customer.tags.join(" "),
+    ]
+    .join("\n");
+    Doc {
+        kind: DocKind::Customer,
+        id: customer.id,
+        title: customer.name.clone(),
+        body,
+        private: String::new(),
+        keys: vec![format!("tier:{}", customer.tier.as_str())],
+        facets: vec![("tier".to_owned(), customer.tier.as_str().to_owned())],
+        created_ms: customer.created_at.as_millisecond(),
+        meta: serde_json::json!({
+            "name": customer.name,
+            "email": customer.email.as_ref().map(|e| e.as_str()),
+            "phone": customer.phone.as_ref().map(|p| p.as_str()),
+            "organization": customer.organization,
+            "tier": customer.tier,
+        }),
+    }
+}
+
+async fn category_paths(db: &Db) -> AppResult<HashMap<Id, String>> {
+    Ok(kefu_store::knowledge::categories(db.read())
+        .await?
+        .into_iter()
+        .map(|KbCategory { id, path, .. }| (id, path))
+        .collect())
+}
+
+fn article_doc(article: &Article, categories: &HashMap<Id, String>) -> Doc {
+    let category = article.category_id.and_then(|id| categories.get(&id)).cloned();
+    let audience = if article.is_public() {
+        "public"
+    } else if article.internal {
+        "internal"
+    } else {
+        "unpublished"
+    };
+    let mut keys = vec![
+        format!("status:{}", article.status.as_str()),
+        format!("audience:{audience}"),
+        format!("lang:{}", article.locale.language()),
+    ];
+    // A category filter includes its subcategories.
+    if let Some(path) = &category {
+        let mut prefix = String::new();
+        for segment in path.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(segment);
+            keys.push(format!("category:{prefix}"));
+        }
+    }
+    keys.extend(article.tags.iter().map(|t| format!("tag:{t}")));
+    let mut facets = vec![
+        ("lang".to_owned(), article.locale.language().to_owned()),
+        ("status".to_owned(), article.status.as_str().to_owned()),
+    ];
+    facets.extend(category.iter().map(|c| ("category".to_owned(), c.clone())));
+    // Tags and the product are words readers search by.
+    let mut body = article.body.clone();
+    for extra in article.tags.iter().chain(&article.product) {
+        body.push('\n');
+        body.push_str(extra);
+    }
+    Doc {
+        kind: DocKind::Article,
+        id: article.id,
+        title: article.title.clone(),
+        body,
+        private: String::new(),
+        keys,
+        facets,
+        created_ms: article.created_at.as_millisecond(),
+        meta: serde_json::json!({
+            "slug": article.slug,
+            "locale": article.locale,
+            "status": article.status,
+            "internal": article.internal,
+            "category": category,
+        }),
+    }
+}

@@ -1,0 +1,395 @@
+//! Search and the knowledge base over HTTP: what is found, by whom, how fast after a
+//! write, across a restart; the article workflow; and the relevance of the demo
+//! knowledge base measured against `bench/relevance/`.
+
+use crate::on_both;
+use crate::support::{Backend, TestApp, spawn};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+on_both!(
+    tickets_are_found_by_chinese_and_english_words_within_a_second,
+    agents_find_only_what_they_may_see,
+    knowledge_articles_follow_review_and_keep_versions,
+    help_center_shows_published_public_articles_only,
+    bad_searches_are_refused,
+);
+
+/// Searches until `found` holds or five seconds pass; returns the last results and how
+/// long it took.
+async fn search_until(app: &TestApp, token: &str, query: &str, found: impl Fn(&Value) -> bool) -> (Value, Duration) {
+    let started = Instant::now();
+    loop {
+        let (status, body) = app.call(Method::GET, &format!("/api/v1/search?{query}"), Some(token), None).await;
+        assert_eq!(status, 200, "{body}");
+        if found(&body) || started.elapsed() > Duration::from_secs(5) {
+            return (body, started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn numbers(results: &Value) -> Vec<i64> {
+    results["hits"]
+        .as_array()
+        .map(|hits| hits.iter().filter_map(|h| h["meta"]["number"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
+fn encode(text: &str) -> String {
+    reqwest::Url::parse_with_params("http://x/", [("q", text)])
+        .ok()
+        .and_then(|u| u.query().map(|q| q.trim_start_matches("q=").to_owned()))
+        .unwrap_or_default()
+}
+
+async fn tickets_are_found_by_chinese_and_english_words_within_a_second(backend: Backend) {
+    let app = spawn(backend).await;
+    let returns = app.ticket("如何办理退换货？手表屏幕有划痕", "a@example.com").await;
+    let refund = app.ticket("Refund for a cancelled order", "b@example.com").await;
+    let (results, took) = search_until(&app, &app.token, &format!("q={}", encode("退货")), |r| {
+        numbers(r).contains(&returns)
+    })
+    .await;
+    assert_eq!(numbers(&results), vec![returns], "退货 finds 退换货: {results}");
+    assert!(
+        took < Duration::from_secs(1),
+        "findable within a second of its creation, took {took:?}"
+    );
+    let (results, _) = search_until(&app, &app.token, "q=refunds", |r| !numbers(r).is_empty()).await;
+    assert_eq!(numbers(&results), vec![refund], "{results}");
+    assert!(
+        results["facets"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["facet"] == "status")),
+        "{results}"
+    );
+
+    // A reply and an internal note are searchable once written.
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/tickets/{refund}/messages"),
+            json!({ "kind": "note", "body": "客户是经销商，退款走特批流程" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (results, _) = search_until(&app, &app.token, &format!("q={}", encode("特批")), |r| !numbers(r).is_empty()).await;
+    assert_eq!(numbers(&results), vec![refund], "notes are searched for agents: {results}");
+    let snippet = results["hits"][0]["snippet"].as_str().unwrap_or_default();
+    assert!(snippet.contains("<b>特批</b>"), "the matching fragment is highlighted: {snippet}");
+
+    // Filters: status and creation time.
+    let (results, _) = search_until(&app, &app.token, "q=refund&status=solved", |_| true).await;
+    assert_eq!(results["total"], 0, "{results}");
+    let (results, _) = search_until(
+        &app,
+        &app.token,
+        "q=refund&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z",
+        |_| true,
+    )
+    .await;
+    assert_eq!(results["total"], 0, "{results}");
+
+    // A misspelt word finds nothing exactly but suggests the word that would.
+    let (results, _) = search_until(&app, &app.token, "q=cancelledd+ordr&type=ticket&status=solved", |_| true).await;
+    assert_eq!(results["did_you_mean"], "cancelled order", "{results}");
+}
+
+async fn agents_find_only_what_they_may_see(backend: Backend) {
+    let app = spawn(backend).await;
+    let billing = app.team("账务组").await;
+    let repairs = app.team("维修组").await;
+    let (_, outsider) = app.agent("outsider@example.com", "agent", &[repairs]).await;
+    let (_, member) = app.agent("member@example.com", "agent", &[billing]).await;
+    let number = app.ticket("发票抬头开错了 invoice title wrong", "c@example.com").await;
+    let (status, body) = app.patch(&format!("/api/v1/tickets/{number}"), json!({ "team": billing })).await;
+    assert_eq!(status, 200, "{body}");
+    let query = format!("q={}", encode("发票"));
+    // Wait until the index knows the ticket's team.
+    search_until(&app, &app.token, &format!("{query}&team={billing}"), |r| !numbers(r).is_empty()).await;
+    let (results, _) = search_until(&app, &member, &query, |r| !numbers(r).is_empty()).await;
+    assert_eq!(numbers(&results), vec![number], "a member of the team finds it");
+    let (results, _) = search_until(&app, &app.token, &query, |r| !numbers(r).is_empty()).await;
+    assert_eq!(numbers(&results), vec![number], "an admin finds it");
+    let (results, _) = search_until(&app, &outsider, &query, |_| true).await;
+    assert_eq!(results["total"], 0, "another team's ticket stays hidden: {results}");
+
+    // Customers by name, e-mail part or phone.
+    let (status, body) = app
+        .post(
+            "/api/v1/customers",
+            json!({ "name": "王小明", "email": "xiaoming.wang@example.com", "phone": "13800138000" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    for query in ["小明", "xiaoming", "13800138000"] {
+        let (results, _) = search_until(&app, &member, &format!("type=customer&q={}", encode(query)), |r| r["total"] != 0).await;
+        assert_eq!(results["hits"][0]["id"], id, "{query}: {results}");
+    }
+    // A changed customer is found by the new name.
+    let (status, _) = app
+        .patch(&format!("/api/v1/customers/{id}"), json!({ "organization": "江南重工" }))
+        .await;
+    assert_eq!(status, 200);
+    let (results, _) = search_until(&app, &member, &format!("type=customer&q={}", encode("江南重工")), |r| {
+        r["total"] != 0
+    })
+    .await;
+    assert_eq!(results["hits"][0]["id"], id, "{results}");
+}
+
+async fn knowledge_articles_follow_review_and_keep_versions(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, author) = app.agent("author@example.com", "agent", &[]).await;
+    let (status, category) = app
+        .post(
+            "/api/v1/kb/categories",
+            json!({ "path": "after-sales", "name_zh": "售后", "name_en": "After-sales" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{category}");
+    let (status, _) = app
+        .post(
+            "/api/v1/kb/categories",
+            json!({ "path": "after-sales/returns", "name_zh": "退换货", "name_en": "Returns" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/kb/categories",
+            Some(&author),
+            Some(json!({ "path": "x", "name_zh": "x", "name_en": "x" })),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{body}");
+
+    let draft = json!({ "locale": "zh-CN", "title": "如何办理退换货", "body": "收货 7 天内可申请。", "category": "after-sales/returns", "tags": ["退货"] });
+    let (status, article) = app.call(Method::POST, "/api/v1/articles", Some(&author), Some(draft.clone())).await;
+    assert_eq!(status, 201, "{article}");
+    let id = article["id"].as_i64().unwrap();
+    assert_eq!((article["status"].as_str(), article["version"].as_i64()), (Some("draft"), Some(1)));
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/articles",
+            Some(&author),
+            Some(json!({ "slug": article["slug"], "locale": "zh-CN", "title": "t", "body": "b" })),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("slug_taken")), "{body}");
+
+    // The author proposes; only a reviewer publishes.
+    let path = format!("/api/v1/articles/{id}/status");
+    let (status, _) = app
+        .call(Method::POST, &path, Some(&author), Some(json!({ "status": "in_review" })))
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .call(Method::POST, &path, Some(&author), Some(json!({ "status": "published" })))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = app.post(&path, json!({ "status": "published" })).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("published")), "{body}");
+    let (status, body) = app.post(&path, json!({ "status": "in_review" })).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("invalid_transition")), "{body}");
+
+    // Edits are versions; an old one can be restored.
+    let (status, body) = app
+        .patch(&format!("/api/v1/articles/{id}"), json!({ "body": "收货 15 天内可申请。" }))
+        .await;
+    assert_eq!((status, body["version"].as_i64()), (200, Some(2)), "{body}");
+    let (status, body) = app.post(&format!("/api/v1/articles/{id}/versions/1/restore"), json!({})).await;
+    assert_eq!(
+        (status, body["version"].as_i64(), body["body"].as_str()),
+        (200, Some(3), Some("收货 7 天内可申请。")),
+        "{body}"
+    );
+    let (_, versions) = app.get(&format!("/api/v1/articles/{id}/versions")).await;
+    assert_eq!(versions.as_array().map(Vec::len), Some(3), "{versions}");
+
+    // An English version links to the Chinese one.
+    let (status, english) = app
+        .post(
+            "/api/v1/articles",
+            json!({ "locale": "en", "title": "How to return an item", "body": "Within 7 days.", "translation_of": id }),
+        )
+        .await;
+    assert_eq!((status, english["translation_group"].as_i64()), (201, Some(id)), "{english}");
+    assert_eq!(english["slug"], "how-to-return-an-item");
+
+    // Agents find articles of any status, with category facets.
+    let (results, _) = search_until(&app, &author, &format!("type=article&q={}", encode("退货")), |r| r["total"] != 0).await;
+    assert_eq!(results["hits"][0]["id"], id, "{results}");
+    assert!(
+        results["facets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["value"] == "after-sales/returns"),
+        "{results}"
+    );
+    let (results, _) = search_until(
+        &app,
+        &author,
+        &format!("type=article&category=after-sales&q={}", encode("退货")),
+        |r| r["total"] != 0,
+    )
+    .await;
+    assert_eq!(results["total"], 1, "a category includes its subcategories: {results}");
+}
+
+async fn help_center_shows_published_public_articles_only(backend: Backend) {
+    let app = spawn(backend).await;
+    let mut ids = Vec::new();
+    for (title, internal, publish) in [
+        ("退款多久到账", false, true),
+        ("退款特批流程（内部）", true, true),
+        ("退款草稿", false, false),
+    ] {
+        let (status, article) = app
+            .post(
+                "/api/v1/articles",
+                json!({ "locale": "zh-CN", "title": title, "body": "退款说明", "internal": internal }),
+            )
+            .await;
+        assert_eq!(status, 201, "{article}");
+        let id = article["id"].as_i64().unwrap();
+        if publish {
+            let (status, _) = app
+                .post(&format!("/api/v1/articles/{id}/status"), json!({ "status": "published" }))
+                .await;
+            assert_eq!(status, 200);
+        }
+        ids.push(id);
+    }
+    let (results, _) = search_until(&app, &app.token, &format!("type=article&q={}", encode("退款")), |r| {
+        r["total"] == 3
+    })
+    .await;
+    assert_eq!(results["total"], 3, "agents see all three: {results}");
+    let (status, results) = app
+        .call(Method::GET, &format!("/api/v1/help/search?q={}", encode("退款")), None, None)
+        .await;
+    assert_eq!(status, 200, "{results}");
+    let found: Vec<i64> = results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["id"].as_i64())
+        .collect();
+    assert_eq!(found, vec![ids[0]], "customers see the published public article only: {results}");
+
+    // Feedback on public articles only; searches that found nothing are listed.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/help/articles/{}/feedback", ids[0]),
+            None,
+            Some(json!({ "helpful": false, "reason": "没说清楚到账时间" })),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/help/articles/{}/feedback", ids[1]),
+            None,
+            Some(json!({ "helpful": true })),
+        )
+        .await;
+    assert_eq!(status, 404, "internal articles take no public feedback");
+    let (_, article) = app.get(&format!("/api/v1/articles/{}", ids[0])).await;
+    assert_eq!(article["not_helpful"], 1, "{article}");
+    let (status, _) = app
+        .call(Method::GET, &format!("/api/v1/help/search?q={}", encode("发票抬头")), None, None)
+        .await;
+    assert_eq!(status, 200);
+    let (_, misses) = app.get("/api/v1/search/misses").await;
+    assert_eq!(misses[0]["query"], "发票抬头", "{misses}");
+}
+
+async fn bad_searches_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    for (query, code) in [
+        ("q=", "validation_failed"),
+        ("q=x&type=order", "validation_failed"),
+        ("q=x&from=yesterday", "validation_failed"),
+    ] {
+        let (status, body) = app.get(&format!("/api/v1/search?{query}")).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some(code)), "{query}: {body}");
+    }
+    let (status, _) = app.call(Method::GET, "/api/v1/search?q=x", None, None).await;
+    assert_eq!(status, 401);
+}
+
+/// Tickets written while no server (and so no index feeder) ran are found after the
+/// next start: the index catches up from its checkpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_catches_up_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = kefu_store::Location::SqliteFile(dir.path().join("kefu.db"));
+    let (number, token) = {
+        let app = kefu::open(dir.path(), &location).await.unwrap();
+        app.create_agent_as_operator(kefu_app::people::NewAgentCommand {
+            email: "admin@example.com".into(),
+            name: "Admin".into(),
+            role: "admin".into(),
+            teams: vec![],
+            password: None,
+        })
+        .await
+        .unwrap();
+        let token = app.create_token_for("admin@example.com").await.unwrap();
+        // Start and stop a server once, so the index exists with a checkpoint.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(kefu::start(app.clone(), listener, async move {
+            let _ = stopped.await;
+        }));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+        // Written with no feeder running.
+        let app = kefu::open(dir.path(), &location).await.unwrap();
+        let actor = app.authenticate_token(&token).await.unwrap();
+        let ticket = app
+            .create_ticket(
+                &actor,
+                serde_json::from_value(
+                    json!({ "subject": "压路机振动异常", "description": "R20 振动轮异响", "customer": { "email": "d@example.com" } }),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        app.db().close().await;
+        (ticket.ticket.number, token)
+    };
+    let app = kefu::open(dir.path(), &location).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(kefu::start(app.clone(), listener, std::future::pending()));
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        let body: Value = client
+            .get(format!("{base}/api/v1/search?q={}", encode("振动")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if numbers(&body) == vec![number] {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "not caught up: {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
