@@ -112,6 +112,11 @@ const CHINESE_STOP_WORDS: &[&str] = &[
     "谢谢",
 ];
 
+/// Whether `word` is a stop word of either language.
+pub fn is_stop_word(word: &str) -> bool {
+    CHINESE_STOP_WORDS.contains(&word) || ENGLISH_STOP_WORDS.contains(&word)
+}
+
 /// The words analyser: what the `title`, `body` and `private` fields are indexed with.
 pub fn words_analyzer() -> TextAnalyzer {
     let stop_words = ENGLISH_STOP_WORDS.iter().chain(CHINESE_STOP_WORDS).map(|w| (*w).to_owned());

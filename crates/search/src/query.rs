@@ -4,6 +4,8 @@
 //! answers it while the best matches rank first:
 //! - every word (jieba, stemmed) in the title, the body and, for readers allowed, the
 //!   private text; title hits weigh more;
+//! - every Han character of the query (stop words aside), weighted low: partial credit
+//!   when neither segmentation nor a phrase matches (colloquial questions);
 //! - every Chinese word of two or more characters as a near phrase of its characters in
 //!   the characters fields (`退货` finds `退换货`), weighted below the word itself so a
 //!   document with the exact word ranks first;
@@ -30,6 +32,10 @@ const CHAR_PHRASE_BODY_WEIGHT: f32 = 0.5;
 const EXACT_PHRASE_TITLE_WEIGHT: f32 = 3.0;
 const EXACT_PHRASE_BODY_WEIGHT: f32 = 1.5;
 const FUZZY_WEIGHT: f32 = 0.6;
+/// A single Han character of the query, relative to the field's weight. Chosen between
+/// values tried on the demo set (0.15, 0.3, 0.6 moved MRR@10 by under 0.015): the point
+/// is that characters add evidence without outweighing words.
+const CHAR_WEIGHT: f32 = 0.4;
 /// How many other characters may sit inside a Chinese word's near phrase (`退货` in
 /// `退换货`).
 const CHAR_PHRASE_SLOP: u32 = 1;
@@ -121,6 +127,16 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
     }
     if request.analysis == Analysis::Full {
         for field in &text_fields {
+            // Single Han characters: partial credit when neither segmentation nor the
+            // near phrases match (colloquial questions, unusual compounds).
+            for token in analyzed
+                .chars
+                .iter()
+                .filter(|t| t.chars().all(is_han) && !analysis::is_stop_word(t))
+                .collect::<BTreeSet<_>>()
+            {
+                should(term_query(field.chars, token), field.weight * CHAR_WEIGHT);
+            }
             for han_word in &analyzed.han_words {
                 should(phrase_query(field.chars, han_word, CHAR_PHRASE_SLOP), field.char_phrase_weight);
             }

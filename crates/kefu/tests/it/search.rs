@@ -393,3 +393,163 @@ async fn the_index_catches_up_after_a_restart() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// One question of the relevance set and the articles that answer it (by slug).
+struct RelevanceQuery {
+    q: String,
+    lang: String,
+    relevant: Vec<String>,
+    style: String,
+}
+
+impl RelevanceQuery {
+    fn of(value: &Value) -> RelevanceQuery {
+        let text = |field: &str| value[field].as_str().unwrap_or_default().to_owned();
+        RelevanceQuery {
+            q: text("q"),
+            lang: text("lang"),
+            relevant: value["relevant"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect(),
+            style: text("style"),
+        }
+    }
+}
+
+/// MRR@10 and recall@5 of one configuration over a set of queries.
+#[derive(Default, Clone, Copy)]
+struct Scores {
+    reciprocal_rank: f64,
+    recall: f64,
+    n: usize,
+}
+
+impl Scores {
+    fn add(&mut self, ranked: &[String], relevant: &[String]) {
+        let first = ranked.iter().take(10).position(|slug| relevant.contains(slug));
+        self.reciprocal_rank += first.map_or(0.0, |rank| 1.0 / (rank as f64 + 1.0));
+        let found = relevant.iter().filter(|slug| ranked.iter().take(5).any(|r| r == *slug)).count();
+        self.recall += found as f64 / relevant.len() as f64;
+        self.n += 1;
+    }
+
+    fn mrr(&self) -> f64 {
+        self.reciprocal_rank / self.n.max(1) as f64
+    }
+
+    fn recall_at_5(&self) -> f64 {
+        self.recall / self.n.max(1) as f64
+    }
+}
+
+/// The demo knowledge base asked the questions of `bench/relevance/`: MRR@10 and
+/// recall@5 for the full analysis against jieba words alone and single characters alone
+/// (what each part adds). Prints the table BENCHMARKS.md quotes (`bench/relevance.sh`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relevance_of_the_demo_knowledge_base() {
+    use kefu_app::search::Analysis;
+    let app = spawn(Backend::Sqlite).await;
+    let summary = app
+        .app
+        .fill_demo(kefu_app::demo::DemoOptions {
+            tickets: 0,
+            customers: Some(0),
+            seed: 1,
+        })
+        .await
+        .unwrap();
+    assert!(summary.articles >= 300, "{}", summary.articles);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/relevance");
+    let mut queries: Vec<RelevanceQuery> = Vec::new();
+    for file in ["queries_service.json", "queries_product.json"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let values: Vec<Value> = serde_json::from_str(&text).unwrap();
+        queries.extend(values.iter().map(RelevanceQuery::of));
+    }
+    assert!(queries.len() >= 200, "{}", queries.len());
+    // Wait for the index to hold the whole knowledge base.
+    let started = Instant::now();
+    loop {
+        let indexed = app.app.indexed_counts().map(|c| c.articles);
+        if indexed.as_ref().is_ok_and(|n| *n as usize >= summary.articles) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "knowledge base not indexed: {indexed:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let configurations = [
+        ("full (jieba + characters + folding + fuzzy)", Analysis::Full),
+        ("jieba words only", Analysis::WordsOnly),
+        ("single characters only", Analysis::CharsOnly),
+    ];
+    let mut report = String::from("| analysis | queries | MRR@10 | recall@5 | zh MRR@10 | en MRR@10 |\n|---|---|---|---|---|---|\n");
+    let mut by_style: std::collections::BTreeMap<String, Scores> = Default::default();
+    let mut full = Scores::default();
+    let mut others = Vec::new();
+    let mut misses = Vec::new();
+    for (name, analysis) in configurations {
+        let (mut all, mut zh, mut en) = (Scores::default(), Scores::default(), Scores::default());
+        for query in &queries {
+            let results = app.app.search_articles_with(&query.q, analysis, 10).await.unwrap();
+            let ranked: Vec<String> = results
+                .hits
+                .iter()
+                .map(|h| h.meta["slug"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            all.add(&ranked, &query.relevant);
+            if query.lang == "zh" {
+                zh.add(&ranked, &query.relevant)
+            } else {
+                en.add(&ranked, &query.relevant)
+            }
+            if analysis == Analysis::Full {
+                by_style.entry(query.style.clone()).or_default().add(&ranked, &query.relevant);
+                if !ranked.iter().take(10).any(|slug| query.relevant.contains(slug)) {
+                    misses.push(format!(
+                        "{} -> {:?} (expected {:?})",
+                        query.q,
+                        ranked.first(),
+                        query.relevant.first()
+                    ));
+                }
+            }
+        }
+        report.push_str(&format!(
+            "| {name} | {} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
+            all.n,
+            all.mrr(),
+            all.recall_at_5(),
+            zh.mrr(),
+            en.mrr()
+        ));
+        if analysis == Analysis::Full { full = all } else { others.push(all) }
+    }
+    report.push_str("\n| style (full analysis) | queries | MRR@10 | recall@5 |\n|---|---|---|---|\n");
+    for (style, scores) in &by_style {
+        report.push_str(&format!(
+            "| {style} | {} | {:.3} | {:.3} |\n",
+            scores.n,
+            scores.mrr(),
+            scores.recall_at_5()
+        ));
+    }
+    println!("{report}");
+    println!(
+        "Not in the top 10 with the full analysis ({}):\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
+    if let Ok(path) = std::env::var("KEFU_RELEVANCE_REPORT") {
+        std::fs::write(path, &report).unwrap();
+    }
+    for other in others {
+        assert!(full.mrr() > other.mrr(), "the full analysis must beat each part alone: {report}");
+    }
+    assert!(full.mrr() >= 0.8 && full.recall_at_5() >= 0.85, "relevance floor: {report}");
+}
