@@ -167,6 +167,26 @@ impl App {
         Ok(article)
     }
 
+    /// Published, public articles in `locale`, of one category (its own articles, not its
+    /// subcategories') or of all, for the help center.
+    pub async fn public_articles(&self, locale: Locale, category: Option<&str>) -> AppResult<Vec<Article>> {
+        let category_id = match category {
+            Some(path) => Some(self.category_id(path).await.map_err(|_| AppError::NotFound {
+                what: "category",
+                code: "category_not_found",
+            })?),
+            None => None,
+        };
+        let query = ArticleQuery {
+            locale: Some(locale),
+            category_id,
+            public_only: true,
+            limit: 5_000,
+            ..ArticleQuery::default()
+        };
+        Ok(store::list_articles(self.db().read(), &query).await?)
+    }
+
     /// The other language versions of an article that customers may read.
     pub async fn public_translations(&self, article: &Article) -> AppResult<Vec<Article>> {
         let query = ArticleQuery {

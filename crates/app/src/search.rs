@@ -660,7 +660,7 @@ fn article_doc(article: &Article, categories: &HashMap<Id, String>) -> Doc {
         created_ms: article.created_at.as_millisecond(),
         meta: serde_json::json!({
             "slug": article.slug,
-            "locale": article.locale,
+            "locale": article.locale.as_str(),
             "status": article.status,
             "internal": article.internal,
             "category": category,

@@ -20,7 +20,11 @@ text_enum!(
 
 text_enum!(
     /// The languages articles are written in.
-    Locale { ZhCn = "zh-CN", En = "en" }
+    Locale {
+        #[serde(rename = "zh-CN")]
+        ZhCn = "zh-CN",
+        En = "en",
+    }
 );
 
 impl Locale {

@@ -30,6 +30,7 @@
       case "r": compose("reply"); break;
       case "n": compose("note"); break;
       case "a": var take = document.getElementById("take"); if (take) take.click(); break;
+      case "/": var search = document.getElementById("search-box"); if (search) search.focus(); break;
       case "?": var help = document.getElementById("help"); if (help && help.showModal) help.showModal(); break;
       default: return;
     }

@@ -580,3 +580,61 @@ async fn an_agent_records_a_commitment_and_whether_it_was_kept() {
     assert_eq!(kept[0]["status"], "kept", "{kept}");
     browser.close().await;
 }
+
+/// `/` jumps to the search box from anywhere in the workspace; the results highlight the
+/// match. On the public help center, suggestions appear while the customer types, and an
+/// article takes feedback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_searches_with_the_slash_key_and_a_customer_finds_an_article_as_they_type() {
+    let Some(browser) = Browser::start(
+        "an_agent_searches_with_the_slash_key_and_a_customer_finds_an_article_as_they_type",
+        "zh-CN",
+    )
+    .await
+    else {
+        return;
+    };
+    let (app, _team, number) = workspace().await;
+    let base = &app.base;
+    let (status, article) = app
+        .post(
+            "/api/v1/articles",
+            json!({ "slug": "robot-dock", "locale": "zh-CN", "title": "扫地机器人无法回充怎么办", "body": "请先清洁充电触点，再检查充电座的摆放位置。" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{article}");
+    let id = article["id"].as_i64().expect("id");
+    let (status, _) = app
+        .post(&format!("/api/v1/articles/{id}/status"), json!({ "status": "published" }))
+        .await;
+    assert_eq!(status, 200);
+
+    sign_in(&browser, base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    browser
+        .eval("document.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true})); return null;")
+        .await;
+    let focused = browser.eval("return document.activeElement && document.activeElement.id;").await;
+    assert_eq!(focused, json!("search-box"), "the / key focuses the search box");
+    browser.fill("#search-box", "回充\u{E007}").await;
+    browser.wait_text("#search-results", |t| t.contains(&format!("#{number}"))).await;
+    let highlighted = browser
+        .eval("return document.querySelector('#search-results .snippet b, #search-results .hit-title') !== null;")
+        .await;
+    assert_eq!(highlighted, json!(true));
+    browser.screenshot("search-zh").await;
+
+    browser.goto(&format!("{base}/help")).await;
+    browser.fill("#help-q", "回充").await;
+    browser
+        .wait_text("#help-suggestions", |t| t.contains("扫地机器人无法回充怎么办"))
+        .await;
+    browser.screenshot("help-center-suggestions-zh").await;
+    browser.click("#help-suggestions a.hit-title").await;
+    browser.wait_text("#article-title", |t| t == "扫地机器人无法回充怎么办").await;
+    browser.click("#helpful-yes").await;
+    browser.wait_text("#article-feedback", |t| t.contains("感谢")).await;
+    let (_, article) = app.get(&format!("/api/v1/articles/{id}")).await;
+    assert_eq!(article["helpful"], 1, "{article}");
+    browser.close().await;
+}

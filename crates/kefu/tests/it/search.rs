@@ -172,6 +172,7 @@ async fn knowledge_articles_follow_review_and_keep_versions(backend: Backend) {
     assert_eq!(status, 201, "{article}");
     let id = article["id"].as_i64().unwrap();
     assert_eq!((article["status"].as_str(), article["version"].as_i64()), (Some("draft"), Some(1)));
+    assert_eq!(article["locale"], "zh-CN", "the wire name of the locale");
     let (status, body) = app
         .call(
             Method::POST,

@@ -298,6 +298,8 @@ on_both!(
     the_portal_refuses_bots_floods_and_strangers,
     passwords_change_and_links_set_them_once,
     the_customer_page_and_sidebar_list_their_other_tickets,
+    the_search_page_shows_highlighted_hits_facets_and_suggestions,
+    the_help_center_serves_published_articles_with_canonical_addresses,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -510,4 +512,162 @@ async fn the_customer_page_and_sidebar_list_their_other_tickets(backend: Backend
     let sidebar = &sidebar[..sidebar.find("</ul>").expect("end")];
     assert!(sidebar.contains(&format!("/tickets/{first}")), "{sidebar}");
     assert!(!sidebar.contains(&format!("/tickets/{second}")), "not the ticket itself: {sidebar}");
+}
+
+/// Searches until the page shows `expected` (the index follows writes within a second).
+async fn search_page(app: &TestApp, client: &Client, cookie: &str, query: &str, expected: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let html = client
+            .get(format!("{}/search?{query}", app.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("search")
+            .text()
+            .await
+            .expect("html");
+        if html.contains(expected) || started.elapsed() > std::time::Duration::from_secs(5) {
+            return html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn the_search_page_shows_highlighted_hits_facets_and_suggestions(backend: Backend) {
+    let app = with_agent(backend).await;
+    let number = app.ticket("扫地机器人无法回充 Robot will not dock", "wang@example.com").await;
+    let client = no_redirects();
+    let (cookie, _) = signed_in(&app, &client).await;
+    let inbox = client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("inbox");
+    assert!(
+        inbox.text().await.expect("html").contains("id=\"search-box\""),
+        "the header has the search box"
+    );
+
+    let html = search_page(&app, &client, &cookie, "q=%E5%9B%9E%E5%85%85", &format!("/tickets/{number}")).await;
+    assert!(html.contains(&format!("href=\"/tickets/{number}\"")), "{html}");
+    assert!(html.contains("<b>回充</b>") || html.contains("Robot will not dock"), "{html}");
+    assert!(html.contains("class=\"facets\""), "facets beside the hits");
+    let html = search_page(&app, &client, &cookie, "q=dokc+robott&type=ticket&status=solved", "did-you-mean").await;
+    assert!(html.contains("id=\"did-you-mean\""), "{html}");
+    let html = search_page(&app, &client, &cookie, "q=x&type=order&from=bad", "alert").await;
+    assert!(!html.contains("<ol class=\"hits\">\n  <li"), "a refused search shows no hits");
+    let anonymous = client.get(format!("{}/search?q=x", app.base)).send().await.expect("search");
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER, "the workspace search needs a session");
+}
+
+async fn the_help_center_serves_published_articles_with_canonical_addresses(backend: Backend) {
+    let app = with_agent(backend).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/kb/categories",
+            serde_json::json!({ "path": "after-sales", "name_zh": "售后服务", "name_en": "After-sales" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut ids = Vec::new();
+    for (slug, title, publish) in [("returns-7-days", "如何办理退换货", true), ("returns-draft", "退换货草稿", false)] {
+        let (status, article) = app
+            .post(
+                "/api/v1/articles",
+                serde_json::json!({ "slug": slug, "locale": "zh-CN", "title": title, "body": "## 条件\n收货 **7 天**内可申请。<script>alert(1)</script>", "category": "after-sales" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{article}");
+        let id = article["id"].as_i64().expect("id");
+        if publish {
+            let (status, _) = app
+                .post(
+                    &format!("/api/v1/articles/{id}/status"),
+                    serde_json::json!({ "status": "published" }),
+                )
+                .await;
+            assert_eq!(status, 200);
+        }
+        ids.push(id);
+    }
+    let client = no_redirects();
+    let get = |path: &str| client.get(format!("{}{path}", app.base)).header("accept-language", "zh-CN").send();
+    let home = get("/help").await.expect("help").text().await.expect("html");
+    assert!(home.contains("href=\"/help/c/after-sales\"") && home.contains("售后服务"), "{home}");
+    let category = get("/help/c/after-sales").await.expect("category").text().await.expect("html");
+    assert!(
+        category.contains("/help/zh-CN/returns-7-days") && !category.contains("returns-draft"),
+        "{category}"
+    );
+
+    let page = get("/help/zh-CN/returns-7-days").await.expect("article");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("<title>如何办理退换货"), "a proper title");
+    assert!(
+        html.contains("rel=\"canonical\" href=\"http://") && html.contains("/help/zh-CN/returns-7-days\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>7 天</strong>") && !html.contains("<script>alert"),
+        "Markdown rendered, scripts removed: {html}"
+    );
+    assert_eq!(
+        get("/help/zh-CN/returns-draft").await.expect("draft").status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let sitemap = get("/sitemap.xml").await.expect("sitemap").text().await.expect("xml");
+    assert!(
+        sitemap.contains("/help/zh-CN/returns-7-days</loc>") && !sitemap.contains("returns-draft"),
+        "{sitemap}"
+    );
+
+    let feedback = client
+        .post(format!("{}/help/articles/{}/feedback", app.base, ids[0]))
+        .header("origin", &app.base)
+        .form(&[("helpful", "yes")])
+        .send()
+        .await
+        .expect("feedback");
+    assert_eq!(feedback.status(), StatusCode::OK);
+    let foreign = client
+        .post(format!("{}/help/articles/{}/feedback", app.base, ids[0]))
+        .header("origin", "https://evil.example")
+        .form(&[("helpful", "no")])
+        .send()
+        .await
+        .expect("feedback");
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN, "no feedback from other sites");
+    let (_, article) = app.get(&format!("/api/v1/articles/{}", ids[0])).await;
+    assert_eq!(
+        (
+            article["helpful"].as_i64(),
+            article["not_helpful"].as_i64(),
+            article["views"].as_i64()
+        ),
+        (Some(1), Some(0), Some(1))
+    );
+
+    // Suggestions as the reader types: just the list.
+    let started = std::time::Instant::now();
+    loop {
+        let fragment = client
+            .get(format!("{}/help/search?q=%E9%80%80%E8%B4%A7", app.base))
+            .header("hx-request", "true")
+            .send()
+            .await
+            .expect("suggest")
+            .text()
+            .await
+            .expect("html");
+        if fragment.contains("/help/zh-CN/returns-7-days") {
+            assert!(!fragment.contains("<html") && !fragment.contains("returns-draft"), "{fragment}");
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{fragment}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

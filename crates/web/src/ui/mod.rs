@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod assets;
 mod customer;
+mod help;
 pub mod i18n;
 mod inbox;
 pub mod live;
@@ -13,6 +14,7 @@ mod notifications;
 mod pages;
 mod portal;
 pub mod render;
+mod search;
 mod session;
 mod ticket;
 
@@ -36,6 +38,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/tabs", get(inbox::tabs_fragment))
+        .route("/search", get(search::page))
+        .route("/kb/{id}", get(help::agent_view))
         .route("/customers/{id}", get(customer::page))
         .route("/tickets/{number}", get(ticket::page))
         .route("/tickets/{number}/live", get(live::stream))
@@ -72,6 +76,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/lang/{code}", get(account::set_language))
         .route("/password/{token}", get(account::link_form).post(account::set_by_link))
+        .route("/help", get(help::home))
+        .route("/help/search", get(help::search))
+        .route("/help/c/{*path}", get(help::category))
+        .route("/help/articles/{id}/feedback", post(help::feedback))
+        .route("/help/{locale}/{slug}", get(help::article))
+        .route("/sitemap.xml", get(help::sitemap))
         .route("/portal", get(portal::form).post(portal::submit))
         .route("/portal/t/{token}", get(portal::ticket))
         .route("/portal/t/{token}/reply", post(portal::reply))
