@@ -385,6 +385,62 @@ impl App {
             .await
     }
 
+    /// What an agent inserts into a reply for a published article: a link to its
+    /// help-center page (`site` is the address customers reach, e.g.
+    /// `https://help.example.com`), or its text (the only choice for an internal
+    /// article). Counts the use.
+    pub async fn article_for_reply(&self, actor: &Actor, id: Id, as_link: bool, site: &str) -> AppResult<String> {
+        let article = self.article(actor, id).await?;
+        if article.status != ArticleStatus::Published {
+            return Err(AppError::Conflict {
+                code: "article_not_published",
+                message: "only published articles go into replies".into(),
+            });
+        }
+        let text = if as_link && article.is_public() {
+            format!("[{}]({site}/help/{}/{})", article.title, article.locale.as_str(), article.slug)
+        } else {
+            format!("**{}**\n\n{}", article.title, article.body.trim())
+        };
+        self.count_article_use(actor, id).await?;
+        Ok(text)
+    }
+
+    /// Turns an agent's public reply on a ticket into a draft article (title from the
+    /// ticket's subject), to be edited and reviewed like any other.
+    pub async fn draft_article_from_reply(
+        &self,
+        actor: &Actor,
+        number: kefu_domain::entities::TicketNumber,
+        message_id: Id,
+        locale: Locale,
+    ) -> AppResult<Article> {
+        let ticket = crate::tickets::load_visible(self.db().read(), actor, number).await?;
+        let messages = kefu_store::timeline::messages_of(self.db().read(), ticket.id, false).await?;
+        let reply = messages
+            .into_iter()
+            .find(|m| m.id == message_id && m.kind == kefu_domain::enums::MessageKind::Reply)
+            .ok_or(AppError::NotFound {
+                what: "reply",
+                code: "reply_not_found",
+            })?;
+        let input = ArticleInput {
+            locale: Some(
+                ticket
+                    .language
+                    .as_deref()
+                    .map_or(locale, |l| if l.starts_with("en") { Locale::En } else { Locale::ZhCn })
+                    .as_str()
+                    .to_owned(),
+            ),
+            title: Some(ticket.subject.chars().take(kb::MAX_TITLE).collect()),
+            body: Some(reply.body),
+            slug: Some(format!("ticket-{}-reply-{message_id}", ticket.number)),
+            ..ArticleInput::default()
+        };
+        self.create_article(actor, input).await
+    }
+
     /// Counts an article inserted into a reply by an agent.
     pub async fn count_article_use(&self, _actor: &Actor, id: Id) -> AppResult<()> {
         let found = self

@@ -271,6 +271,28 @@ impl App {
         Ok(kefu_store::knowledge::search_misses(self.db().read(), "help", 100).await?)
     }
 
+    /// Published articles that may answer a ticket, from its subject and description
+    /// (for the ticket page's sidebar).
+    pub async fn suggest_articles(
+        &self,
+        actor: &Actor,
+        number: kefu_domain::entities::TicketNumber,
+        limit: usize,
+    ) -> AppResult<SearchResults> {
+        let ticket = crate::tickets::load_visible(self.db().read(), actor, number).await?;
+        // The subject says what it is about; the start of the description adds detail
+        // without letting a long story drown it.
+        let description: String = ticket.description.chars().take(300).collect();
+        let request = SearchRequest {
+            text: format!("{} {} {description}", ticket.subject, ticket.subject),
+            kind: Some(DocKind::Article),
+            all_of: vec![vec!["status:published".to_owned()]],
+            limit,
+            ..SearchRequest::default()
+        };
+        self.run_search(request).await
+    }
+
     /// How many tickets, customers and articles are searchable now.
     pub fn indexed_counts(&self) -> AppResult<ReindexSummary> {
         let index = self.search_index()?;

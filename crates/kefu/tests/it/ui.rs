@@ -300,6 +300,7 @@ on_both!(
     the_customer_page_and_sidebar_list_their_other_tickets,
     the_search_page_shows_highlighted_hits_facets_and_suggestions,
     the_help_center_serves_published_articles_with_canonical_addresses,
+    the_ticket_page_suggests_articles_and_a_reply_becomes_a_draft,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -670,4 +671,107 @@ async fn the_help_center_serves_published_articles_with_canonical_addresses(back
         assert!(started.elapsed() < std::time::Duration::from_secs(5), "{fragment}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+async fn the_ticket_page_suggests_articles_and_a_reply_becomes_a_draft(backend: Backend) {
+    let app = with_agent(backend).await;
+    let mut ids = Vec::new();
+    for (slug, title, internal) in [
+        ("robot-dock", "扫地机器人无法回充怎么办", false),
+        ("robot-dock-internal", "回充故障内部排查", true),
+    ] {
+        let (status, article) = app
+            .post(
+                "/api/v1/articles",
+                serde_json::json!({ "slug": slug, "locale": "zh-CN", "title": title, "body": "清洁充电触点。", "internal": internal }),
+            )
+            .await;
+        assert_eq!(status, 201, "{article}");
+        let id = article["id"].as_i64().expect("id");
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/articles/{id}/status"),
+                serde_json::json!({ "status": "published" }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        ids.push(id);
+    }
+    let number = app.ticket("扫地机器人 R7 无法回充", "wang@example.com").await;
+    let client = no_redirects();
+    let (cookie, csrf) = signed_in(&app, &client).await;
+    let started = std::time::Instant::now();
+    let fragment = loop {
+        let fragment = client
+            .get(format!("{}/tickets/{number}/articles", app.base))
+            .header("cookie", &cookie)
+            .header("hx-request", "true")
+            .send()
+            .await
+            .expect("suggestions")
+            .text()
+            .await
+            .expect("html");
+        if fragment.contains(&format!("/kb/{}", ids[0])) || started.elapsed() > std::time::Duration::from_secs(5) {
+            break fragment;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(fragment.contains(&format!("/kb/{}", ids[0])), "{fragment}");
+    let internal = &fragment[fragment.find(&format!("/kb/{}", ids[1])).expect("the internal article too")..];
+    let internal = &internal[..internal.find("</li>").expect("end")];
+    assert!(
+        !internal.contains("insert-article-link"),
+        "an internal article goes in as text only: {internal}"
+    );
+
+    let insert = |id: i64, insert_as: &'static str| {
+        client
+            .post(format!("{}/tickets/{number}/articles/{id}/insert", app.base))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .header("origin", &app.base)
+            .form(&[("as", insert_as), ("body", "您好，")])
+            .send()
+    };
+    let html = insert(ids[0], "link").await.expect("insert").text().await.expect("html");
+    assert!(html.contains("您好，") && html.contains("/help/zh-CN/robot-dock)"), "{html}");
+    let html = insert(ids[1], "link").await.expect("insert").text().await.expect("html");
+    assert!(
+        html.contains("清洁充电触点") && !html.contains("/help/"),
+        "internal: text, never a link: {html}"
+    );
+    let (_, article) = app.get(&format!("/api/v1/articles/{}", ids[0])).await;
+    assert_eq!(article["uses"], 1, "{article}");
+
+    let (status, reply) = app
+        .post(
+            &format!("/api/v1/tickets/{number}/messages"),
+            serde_json::json!({ "kind": "reply", "body": "请把机器放回充电座并清洁触点。" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    let message = detail["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["id"].as_i64())
+        .expect("message id");
+    let response = client
+        .post(format!("{}/tickets/{number}/messages/{message}/article", app.base))
+        .header("cookie", &cookie)
+        .header("origin", &app.base)
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("save as article");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
+    let id: i64 = location.trim_start_matches("/kb/").parse().expect("article id");
+    let (_, draft) = app.get(&format!("/api/v1/articles/{id}")).await;
+    assert_eq!(
+        (draft["status"].as_str(), draft["body"].as_str()),
+        (Some("draft"), Some("请把机器放回充电座并清洁触点。")),
+        "{draft}"
+    );
 }

@@ -209,7 +209,7 @@ pub async fn agent_view(State(state): State<AppState>, lang: Lang, session: Sess
 }
 
 /// The site's address as the reader reached it (behind a proxy, as the proxy says).
-fn origin(headers: &HeaderMap) -> String {
+pub(super) fn origin(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let https = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) == Some("https");
     format!("{}://{host}", if https { "https" } else { "http" })

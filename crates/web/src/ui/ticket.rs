@@ -33,6 +33,8 @@ pub struct Entry {
     pub html: String,
     /// What happened, for an event.
     pub what: String,
+    /// The message's id (for "save as article" on replies).
+    pub message_id: Option<Id>,
 }
 
 pub struct Clock {
@@ -151,6 +153,7 @@ async fn load(
             // A ticket's description never changes: cached under the negated ticket id.
             html: state.rendered.message(-detail.ticket.id, &detail.ticket.description).to_string(),
             what: String::new(),
+            message_id: None,
         },
     ));
     for message in &detail.messages {
@@ -169,6 +172,7 @@ async fn load(
                 kind: message.kind.as_str(),
                 html: state.rendered.message(message.id, &message.body).to_string(),
                 what: String::new(),
+                message_id: Some(message.id),
             },
         ));
     }
@@ -276,6 +280,7 @@ fn event_entry(event: &TicketEvent, tr: Tr, name_of: &dyn Fn(Option<Id>) -> Stri
         kind: "event",
         html: String::new(),
         what,
+        message_id: None,
     }
 }
 
@@ -538,6 +543,93 @@ pub async fn resolve_commitment(
     let input = kefu_app::commitments::ResolveCommitment { status: Some(form.status) };
     match state.app.resolve_commitment(&session.0.actor, id, input).await {
         Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ticket_articles.html")]
+struct SuggestedArticles {
+    chrome: Chrome,
+    number: TicketNumber,
+    /// Id, title, whether customers may read it (then it can go in as a link).
+    articles: Vec<(Id, String, bool)>,
+}
+
+/// Articles that may answer the ticket, for the sidebar (loaded after the page).
+pub async fn suggested_articles(State(state): State<AppState>, lang: Lang, session: Session, Path(number): Path<TicketNumber>) -> Response {
+    match state.app.suggest_articles(&session.0.actor, number, 5).await {
+        Ok(results) => SuggestedArticles {
+            chrome: Chrome::signed_in(lang, &session, &format!("/tickets/{number}")),
+            number,
+            articles: results
+                .hits
+                .iter()
+                .map(|hit| (hit.id, hit.title.clone(), hit.meta["internal"] != serde_json::Value::Bool(true)))
+                .collect(),
+        }
+        .into_response(),
+        Err(error) => UiError::from(error).fragment(lang),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InsertArticleForm {
+    #[serde(default, rename = "as")]
+    insert_as: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// Inserts an article into the editor, as a link to the help center or as its text.
+pub async fn insert_article(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: axum::http::HeaderMap,
+    session: Session,
+    Path((_number, id)): Path<(TicketNumber, Id)>,
+    Form(form): Form<InsertArticleForm>,
+) -> Response {
+    let site = super::help::origin(&headers);
+    match state
+        .app
+        .article_for_reply(&session.0.actor, id, form.insert_as == "link", &site)
+        .await
+    {
+        Ok(text) => {
+            let body = if form.body.trim().is_empty() {
+                text
+            } else {
+                format!("{}\n\n{text}", form.body.trim_end())
+            };
+            ComposerBody { body }.into_response()
+        }
+        Err(error) => UiError::from(error).fragment(lang),
+    }
+}
+
+/// Saves an agent's reply as a draft article and opens it.
+pub async fn reply_to_article(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path((number, message)): Path<(TicketNumber, Id)>,
+) -> Response {
+    let locale = if lang == Lang::En {
+        kefu_domain::knowledge::Locale::En
+    } else {
+        kefu_domain::knowledge::Locale::ZhCn
+    };
+    match state.app.draft_article_from_reply(&session.0.actor, number, message, locale).await {
+        Ok(article) => {
+            let to = format!("/kb/{}", article.id);
+            if htmx {
+                ([("HX-Redirect", to)], StatusCode::OK).into_response()
+            } else {
+                Redirect::to(&to).into_response()
+            }
+        }
         Err(error) => UiError::from(error).respond(lang, htmx),
     }
 }
