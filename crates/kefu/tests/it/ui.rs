@@ -301,6 +301,7 @@ on_both!(
     the_search_page_shows_highlighted_hits_facets_and_suggestions,
     the_help_center_serves_published_articles_with_canonical_addresses,
     the_ticket_page_suggests_articles_and_a_reply_becomes_a_draft,
+    articles_are_written_previewed_reviewed_and_restored_in_the_workspace,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -774,4 +775,159 @@ async fn the_ticket_page_suggests_articles_and_a_reply_becomes_a_draft(backend: 
         (Some("draft"), Some("请把机器放回充电座并清洁触点。")),
         "{draft}"
     );
+}
+
+async fn articles_are_written_previewed_reviewed_and_restored_in_the_workspace(backend: Backend) {
+    let app = with_agent(backend).await;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "writer@example.com".into(),
+            name: "Writer".into(),
+            role: "agent".into(),
+            teams: vec![],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("writer");
+    let client = no_redirects();
+    let (writer, writer_csrf) = signed_in_as(&app, &client, "writer@example.com").await;
+    let post = |cookie: &str, csrf: &str, path: String, form: Vec<(&'static str, &'static str)>| {
+        let mut form = form;
+        form.push(("_csrf", ""));
+        let mut fields: Vec<(String, String)> = form.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        fields.last_mut().expect("csrf").1 = csrf.to_owned();
+        client
+            .post(format!("{}{path}", app.base))
+            .header("cookie", cookie)
+            .header("origin", &app.base)
+            .form(&fields)
+            .send()
+    };
+
+    let preview = post(
+        &writer,
+        &writer_csrf,
+        "/kb/preview".into(),
+        vec![("body", "**粗体** <script>x</script>")],
+    )
+    .await
+    .expect("preview");
+    let html = preview.text().await.expect("html");
+    assert!(html.contains("<strong>粗体</strong>") && !html.contains("<script>"), "{html}");
+
+    let created = post(
+        &writer,
+        &writer_csrf,
+        "/kb".into(),
+        vec![
+            ("locale", "zh-CN"),
+            ("title", "如何重置密码"),
+            ("slug", "reset-password"),
+            ("tags", "密码，登录"),
+            ("body", "第一版"),
+        ],
+    )
+    .await
+    .expect("create");
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()[LOCATION].to_str().expect("location").to_owned();
+    let id: i64 = location.trim_start_matches("/kb/").parse().expect("id");
+    let (_, article) = app.get(&format!("/api/v1/articles/{id}")).await;
+    assert_eq!(
+        article["tags"],
+        serde_json::json!(["密码", "登录"]),
+        "full-width commas split tags too"
+    );
+
+    let taken = post(
+        &writer,
+        &writer_csrf,
+        "/kb".into(),
+        vec![("locale", "zh-CN"), ("title", "重复"), ("slug", "reset-password"), ("body", "x")],
+    )
+    .await
+    .expect("create");
+    let html = taken.text().await.expect("html");
+    assert!(
+        html.contains("id=\"kb-error\"") && html.contains("value=\"重复\""),
+        "refused, the form kept: {html}"
+    );
+
+    let edited = post(
+        &writer,
+        &writer_csrf,
+        format!("/kb/{id}/edit"),
+        vec![("title", "如何重置密码"), ("slug", "reset-password"), ("body", "第二版")],
+    )
+    .await
+    .expect("edit");
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    let view = client
+        .get(format!("{}/kb/{id}", app.base))
+        .header("cookie", &writer)
+        .send()
+        .await
+        .expect("view")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        view.contains("id=\"move-in_review\"") && !view.contains("id=\"move-published\""),
+        "an author asks for review, cannot publish: {view}"
+    );
+
+    let versions = client
+        .get(format!("{}/kb/{id}/versions", app.base))
+        .header("cookie", &writer)
+        .send()
+        .await
+        .expect("versions")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        versions.contains("diff-del") && versions.contains("第一版") && versions.contains("diff-add"),
+        "{versions}"
+    );
+    let restored = post(&writer, &writer_csrf, format!("/kb/{id}/versions/1/restore"), vec![])
+        .await
+        .expect("restore");
+    assert_eq!(restored.status(), StatusCode::SEE_OTHER);
+    let (_, article) = app.get(&format!("/api/v1/articles/{id}")).await;
+    assert_eq!(
+        (article["body"].as_str(), article["version"].as_i64()),
+        (Some("第一版"), Some(3)),
+        "{article}"
+    );
+
+    let (supervisor, supervisor_csrf) = signed_in(&app, &client).await;
+    let view = client
+        .get(format!("{}/kb/{id}", app.base))
+        .header("cookie", &supervisor)
+        .send()
+        .await
+        .expect("view")
+        .text()
+        .await
+        .expect("html");
+    assert!(view.contains("id=\"move-published\""), "a reviewer publishes: {view}");
+    let published = post(
+        &supervisor,
+        &supervisor_csrf,
+        format!("/kb/{id}/status"),
+        vec![("status", "published")],
+    )
+    .await
+    .expect("publish");
+    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    let list = client
+        .get(format!("{}/kb?status=published", app.base))
+        .header("cookie", &writer)
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("html");
+    assert!(list.contains(&format!("href=\"/kb/{id}\"")), "{list}");
 }

@@ -141,6 +141,9 @@ struct ArticlePage {
     /// Shown to agents reading a draft or internal article at `/kb/{id}`.
     notice: Option<String>,
     public: bool,
+    /// For agents: the status buttons their role allows (empty on the public page).
+    moves: Vec<(&'static str, String)>,
+    agent: bool,
 }
 
 pub async fn article(
@@ -176,6 +179,8 @@ pub async fn article(
         updated_iso: render::iso(found.updated_at),
         notice: None,
         public: true,
+        moves: Vec::new(),
+        agent: false,
     };
     page.into_response()
 }
@@ -204,6 +209,8 @@ pub async fn agent_view(State(state): State<AppState>, lang: Lang, session: Sess
         updated_iso: render::iso(found.updated_at),
         notice: Some(notice.join(" · ")),
         public: found.is_public(),
+        moves: super::kb::moves(found.status, session.0.actor.is_supervisor(), tr),
+        agent: true,
     }
     .into_response()
 }

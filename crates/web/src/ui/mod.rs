@@ -9,6 +9,7 @@ mod customer;
 mod help;
 pub mod i18n;
 mod inbox;
+mod kb;
 pub mod live;
 mod notifications;
 mod pages;
@@ -39,7 +40,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/tabs", get(inbox::tabs_fragment))
         .route("/search", get(search::page))
+        .route("/kb", get(kb::list).post(kb::create))
+        .route("/kb/new", get(kb::new_form))
+        .route("/kb/preview", post(kb::preview))
         .route("/kb/{id}", get(help::agent_view))
+        .route("/kb/{id}/edit", get(kb::edit_form).post(kb::update))
+        .route("/kb/{id}/status", post(kb::set_status))
+        .route("/kb/{id}/versions", get(kb::versions))
+        .route("/kb/{id}/versions/{version}/restore", post(kb::restore))
         .route("/customers/{id}", get(customer::page))
         .route("/tickets/{number}", get(ticket::page))
         .route("/tickets/{number}/live", get(live::stream))
