@@ -203,29 +203,7 @@ impl App {
     /// Writes a new draft (any agent); its owner is the author unless another is named.
     pub async fn create_article(&self, actor: &Actor, input: ArticleInput) -> AppResult<Article> {
         let at = now();
-        let mut article = Article {
-            id: 0,
-            slug: String::new(),
-            locale: Locale::ZhCn,
-            translation_group: 0,
-            category_id: None,
-            title: String::new(),
-            body: String::new(),
-            tags: Vec::new(),
-            product: None,
-            status: ArticleStatus::Draft,
-            internal: false,
-            owner_id: Some(actor.id),
-            review_on: None,
-            version: 1,
-            views: 0,
-            helpful: 0,
-            not_helpful: 0,
-            uses: 0,
-            created_at: at,
-            updated_at: at,
-            published_at: None,
-        };
+        let mut article = Article::draft(Locale::ZhCn, Some(actor.id), at);
         let mut errors = FieldErrors::default();
         match input.locale.as_deref() {
             Some(locale) => {

@@ -318,11 +318,7 @@ impl App {
     }
 
     async fn run_search(&self, request: SearchRequest) -> AppResult<SearchResults> {
-        let index = self.search_index()?;
-        tokio::task::spawn_blocking(move || index.search(&request))
-            .await
-            .map_err(|e| AppError::Internal(format!("search task: {e}")))?
-            .map_err(|e| AppError::Internal(e.to_string()))
+        on_index(&self.search_index()?, move |index| index.search(&request)).await
     }
 }
 
@@ -430,16 +426,27 @@ async fn catch_up(
     docs.extend(customers.iter().map(customer_doc));
     let categories = category_paths(db).await?;
     docs.extend(articles.iter().map(|a| article_doc(a, &categories)));
-    write(index, docs, next).await?;
+    write(index, docs, Some(next)).await?;
     Ok((next, full))
 }
 
-async fn write(index: &Arc<SearchIndex>, docs: Vec<Doc>, checkpoint: Checkpoint) -> AppResult<()> {
+/// Runs blocking index work (a commit, a search) off the async runtime.
+async fn on_index<T: Send + 'static>(
+    index: &Arc<SearchIndex>,
+    work: impl FnOnce(&SearchIndex) -> kefu_search::SearchResult<T> + Send + 'static,
+) -> AppResult<T> {
     let index = index.clone();
-    tokio::task::spawn_blocking(move || index.write(&docs, &[], &checkpoint.payload()))
+    tokio::task::spawn_blocking(move || work(&index))
         .await
         .map_err(|e| AppError::Internal(format!("index task: {e}")))?
         .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Writes `docs` and commits with `checkpoint`; an empty checkpoint marks a rebuild
+/// batch (a crash before the rebuild ends leaves no checkpoint, so it starts again).
+async fn write(index: &Arc<SearchIndex>, docs: Vec<Doc>, checkpoint: Option<Checkpoint>) -> AppResult<()> {
+    let payload = checkpoint.map(|c| c.payload()).unwrap_or_default();
+    on_index(index, move |index| index.write(&docs, &[], &payload)).await
 }
 
 /// Empties the index and fills it from the store. The checkpoint is taken before
@@ -450,13 +457,9 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
         event_id: kefu_store::timeline::last_event_id(db.read()).await?,
         ..Checkpoint::default()
     };
-    let cleared = index.clone();
     // An empty payload: a crash in the middle leaves no checkpoint, so the next start
     // rebuilds again.
-    tokio::task::spawn_blocking(move || cleared.clear(""))
-        .await
-        .map_err(|e| AppError::Internal(format!("index task: {e}")))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    on_index(index, |index| index.clear("")).await?;
     let mut summary = ReindexSummary::default();
     let mut after = 0;
     loop {
@@ -465,7 +468,7 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
         after = last;
         let docs = ticket_docs(db, &ids).await?;
         summary.tickets += docs.len() as u64;
-        write_unchecked(index, docs).await?;
+        write(index, docs, None).await?;
     }
     let mut last_customer = 0;
     loop {
@@ -478,7 +481,7 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
         let Some(last) = customers.last() else { break };
         last_customer = last.id;
         summary.customers += customers.len() as u64;
-        write_unchecked(index, customers.iter().map(customer_doc).collect()).await?;
+        write(index, customers.iter().map(customer_doc).collect(), None).await?;
     }
     let categories = category_paths(db).await?;
     let mut article_cursor = (Timestamp::UNIX_EPOCH, 0);
@@ -487,7 +490,7 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
         let Some(last) = articles.last() else { break };
         article_cursor = (last.updated_at, last.id);
         summary.articles += articles.len() as u64;
-        write_unchecked(index, articles.iter().map(|a| article_doc(a, &categories)).collect()).await?;
+        write(index, articles.iter().map(|a| article_doc(a, &categories)).collect(), None).await?;
     }
     // Customers and articles were read to their end after the event checkpoint; resume
     // them from there.
@@ -497,18 +500,9 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
         article_id: article_cursor.1,
         ..checkpoint
     };
-    write(index, Vec::new(), checkpoint).await?;
+    write(index, Vec::new(), Some(checkpoint)).await?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok((checkpoint, summary))
-}
-
-/// A rebuild batch: committed without a checkpoint until the rebuild is complete.
-async fn write_unchecked(index: &Arc<SearchIndex>, docs: Vec<Doc>) -> AppResult<()> {
-    let index = index.clone();
-    tokio::task::spawn_blocking(move || index.write(&docs, &[], ""))
-        .await
-        .map_err(|e| AppError::Internal(format!("index task: {e}")))?
-        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 async fn ticket_docs(db: &Db, ids: &[Id]) -> AppResult<Vec<Doc>> {

@@ -108,6 +108,33 @@ pub struct Article {
 }
 
 impl Article {
+    /// A new, empty draft in `locale` owned by `owner`, not yet stored (id 0).
+    pub fn draft(locale: Locale, owner: Option<Id>, at: Timestamp) -> Article {
+        Article {
+            id: 0,
+            slug: String::new(),
+            locale,
+            translation_group: 0,
+            category_id: None,
+            title: String::new(),
+            body: String::new(),
+            tags: Vec::new(),
+            product: None,
+            status: ArticleStatus::Draft,
+            internal: false,
+            owner_id: owner,
+            review_on: None,
+            version: 1,
+            views: 0,
+            helpful: 0,
+            not_helpful: 0,
+            uses: 0,
+            created_at: at,
+            updated_at: at,
+            published_at: None,
+        }
+    }
+
     /// Whether customers may read it.
     pub fn is_public(&self) -> bool {
         self.status == ArticleStatus::Published && !self.internal

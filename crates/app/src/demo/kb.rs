@@ -106,9 +106,7 @@ impl App {
                         let locale = Locale::parse("locale", &seed.locale).map_err(|e| AppError::Internal(e.message))?;
                         let group = seed.translation_of.as_ref().and_then(|slug| ids.get(slug)).copied().unwrap_or(0);
                         let article = Article {
-                            id: 0,
                             slug: seed.slug.clone(),
-                            locale,
                             translation_group: group,
                             category_id: categories.get(seed.category.as_str()).copied(),
                             title: seed.title.clone(),
@@ -117,16 +115,9 @@ impl App {
                             product: seed.product.clone(),
                             status: ArticleStatus::Published,
                             internal: seed.internal,
-                            owner_id: Some(owner),
                             review_on: today.checked_add(jiff::Span::new().days(n as i64 % 180 - 10)).ok(),
-                            version: 1,
-                            views: 0,
-                            helpful: 0,
-                            not_helpful: 0,
-                            uses: 0,
-                            created_at: at,
-                            updated_at: at,
                             published_at: Some(at),
+                            ..Article::draft(locale, Some(owner), at)
                         };
                         let id = store::insert_article(tx.exec(), &article).await?;
                         store::insert_version(tx.exec(), id, 1, &article, Some(owner)).await?;

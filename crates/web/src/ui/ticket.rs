@@ -472,6 +472,19 @@ struct ComposerBody {
     body: String,
 }
 
+impl ComposerBody {
+    /// The editor with `text` added after the draft so far (the agent reviews it
+    /// before sending).
+    fn appended(draft: &str, text: String) -> ComposerBody {
+        let body = if draft.trim().is_empty() {
+            text
+        } else {
+            format!("{}\n\n{text}", draft.trim_end())
+        };
+        ComposerBody { body }
+    }
+}
+
 /// Inserts a macro into the editor: the draft so far, then the macro's text for this
 /// ticket (the agent reviews it before sending).
 pub async fn insert_macro(
@@ -486,14 +499,7 @@ pub async fn insert_macro(
     };
     let fallback = if lang == Lang::En { "en" } else { "zh" };
     match state.app.render_macro(&session.0.actor, id, number, fallback).await {
-        Ok(text) => {
-            let body = if form.body.trim().is_empty() {
-                text
-            } else {
-                format!("{}\n\n{text}", form.body.trim_end())
-            };
-            ComposerBody { body }.into_response()
-        }
+        Ok(text) => ComposerBody::appended(&form.body, text).into_response(),
         Err(error) => UiError::from(error).fragment(lang),
     }
 }
@@ -596,14 +602,7 @@ pub async fn insert_article(
         .article_for_reply(&session.0.actor, id, form.insert_as == "link", &site)
         .await
     {
-        Ok(text) => {
-            let body = if form.body.trim().is_empty() {
-                text
-            } else {
-                format!("{}\n\n{text}", form.body.trim_end())
-            };
-            ComposerBody { body }.into_response()
-        }
+        Ok(text) => ComposerBody::appended(&form.body, text).into_response(),
         Err(error) => UiError::from(error).fragment(lang),
     }
 }
