@@ -22,6 +22,7 @@ pub mod routing;
 pub mod service;
 pub mod sla;
 pub mod status;
+pub mod survey;
 pub mod text;
 
 pub use error::{DomainError, FieldError, FieldErrors};
