@@ -25,6 +25,8 @@ pub mod search;
 pub mod secrets;
 pub mod sign_in;
 mod sla;
+pub mod survey_report;
+pub mod surveys;
 pub mod tickets;
 
 pub use actor::Actor;
@@ -74,6 +76,8 @@ pub struct App {
     portal_limits: Arc<portal::PortalLimits>,
     sessions: Arc<sign_in::SessionCache>,
     search: search::SearchHandle,
+    /// The survey-link signing key, read from the database on first use.
+    survey_key: Arc<tokio::sync::OnceCell<Arc<Vec<u8>>>>,
 }
 
 impl App {
@@ -96,6 +100,7 @@ impl App {
             portal_limits: Arc::default(),
             sessions: Arc::default(),
             search: search::SearchHandle::default(),
+            survey_key: Arc::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));
         app

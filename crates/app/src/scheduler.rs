@@ -52,6 +52,8 @@ pub(crate) enum TimerKind {
     CommitmentDue,
     /// The delayed actions of an automation rule.
     RuleDelay,
+    /// A satisfaction survey some time after a ticket was resolved.
+    SurveyAfterResolution,
 }
 
 impl TimerKind {
@@ -61,6 +63,7 @@ impl TimerKind {
             TimerKind::CommitmentReminder => "commitment_reminder",
             TimerKind::CommitmentDue => "commitment_due",
             TimerKind::RuleDelay => "rule_delay",
+            TimerKind::SurveyAfterResolution => "survey_after_resolution",
         }
     }
 
@@ -70,6 +73,7 @@ impl TimerKind {
             TimerKind::CommitmentReminder,
             TimerKind::CommitmentDue,
             TimerKind::RuleDelay,
+            TimerKind::SurveyAfterResolution,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)
@@ -284,6 +288,7 @@ async fn fire_timers(tx: &mut Tx, engine: &Engine, now: Timestamp) -> AppResult<
             Some(TimerKind::CommitmentReminder) => stored.extend(commitments::remind(tx, timer, now).await?),
             Some(TimerKind::CommitmentDue) => stored.extend(commitments::come_due(tx, timer, now).await?),
             Some(TimerKind::RuleDelay) => groups.push(crate::automation::run_delayed(tx, engine, timer, now).await?),
+            Some(TimerKind::SurveyAfterResolution) => stored.extend(crate::surveys::send_after_resolution(tx, timer, now).await?),
             None => tracing::error!(kind = timer.kind, id = timer.id, "timer of unknown kind dropped"),
         }
     }

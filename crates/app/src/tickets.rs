@@ -497,6 +497,9 @@ pub(crate) async fn save(
     }
     sla::update_clocks(tx, engine, ticket, before.status, &mut events, at).await?;
     routing::adjust_load(tx, before, ticket).await?;
+    if ticket.status == Status::Resolved && before.status != Status::Resolved {
+        crate::surveys::schedule_after_resolution(tx, ticket, at).await?;
+    }
     inbox_counts::adjust_counts(tx.exec(), &inbox::deltas(Some(before), ticket)).await?;
     ticket.updated_at = at;
     update_ticket(tx.exec(), ticket).await?;

@@ -43,6 +43,10 @@ text_enum!(
         CommitmentCancelled = "commitment_cancelled",
         /// An automation rule ran its actions (`data.rule`).
         RuleApplied = "rule_applied",
+        /// A satisfaction survey was sent about the ticket (`data.send_id`, `data.design`).
+        SurveySent = "survey_sent",
+        /// The customer answered it (`data.score`, `data.low`).
+        SurveyAnswered = "survey_answered",
     }
 );
 

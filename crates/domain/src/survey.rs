@@ -10,9 +10,124 @@
 pub mod builtin;
 pub mod score;
 
+use crate::entities::Id;
+use crate::enums::text_enum;
 use crate::error::{FieldError, FieldErrors};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// One version of a design as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Design {
+    pub id: Id,
+    pub key: String,
+    pub version: i64,
+    /// Only active designs are sent.
+    pub active: bool,
+    pub spec: DesignSpec,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+}
+
+text_enum!(
+    /// How a survey came to be sent.
+    SendOrigin {
+        /// After a ticket was resolved, by a trigger.
+        Resolution = "resolution",
+        /// By an agent from a ticket.
+        Manual = "manual",
+        /// Asked on the phone by an agent (回访), who enters the answers.
+        Callback = "callback",
+    }
+);
+
+/// One survey sent to one customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SurveySend {
+    pub id: Id,
+    pub design_id: Id,
+    pub design_key: String,
+    pub ticket_id: Option<Id>,
+    pub customer_id: Id,
+    pub origin: SendOrigin,
+    pub created_by: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub opened_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub answered_at: Option<Timestamp>,
+}
+
+/// When a survey goes out by itself after a ticket is resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SurveyTrigger {
+    #[serde(default)]
+    pub id: Id,
+    pub design_key: String,
+    /// Minutes after resolution.
+    pub delay_minutes: i64,
+    /// Ticket channels it applies to; empty: all.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// At most one survey per customer in this many days.
+    pub quiet_days: i64,
+    pub enabled: bool,
+}
+
+text_enum!(
+    /// What a satisfaction report can be sliced by.
+    Slice {
+        Team = "team",
+        Agent = "agent",
+        Channel = "channel",
+        TicketKind = "ticket_kind",
+        CustomerType = "customer_type",
+        Product = "product",
+        Region = "region",
+        BusinessLine = "business_line",
+    }
+);
+
+/// The facts of an answer's ticket and customer when it was given, for slicing. Product,
+/// region and business line come from the ticket's custom fields of those names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnswerFacts {
+    pub team_id: Option<Id>,
+    pub agent_id: Option<Id>,
+    pub channel: Option<String>,
+    pub ticket_kind: Option<String>,
+    pub customer_type: Option<String>,
+    pub product: Option<String>,
+    pub region: Option<String>,
+    pub business_line: Option<String>,
+}
+
+/// A stored answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredAnswer {
+    pub id: Id,
+    pub send_id: Id,
+    pub design_id: Id,
+    pub design_key: String,
+    pub ticket_id: Option<Id>,
+    pub customer_id: Id,
+    pub facts: AnswerFacts,
+    pub answer: Answer,
+    /// The agent who entered it on a callback.
+    pub entered_by: Option<Id>,
+    pub followup_ticket_id: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub submitted_at: Timestamp,
+}
 
 /// A text in both languages; the other is shown when one is missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

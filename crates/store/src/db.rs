@@ -108,7 +108,13 @@ impl Db {
             read,
             writer: WriterHandle::spawn(writer_conn, reconnect),
         };
-        db.write(|tx| Box::pin(crate::categories::seed(tx))).await?;
+        db.write(|tx| {
+            Box::pin(async move {
+                crate::categories::seed(tx).await?;
+                crate::surveys::seed(tx).await
+            })
+        })
+        .await?;
         Ok(db)
     }
 

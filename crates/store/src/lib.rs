@@ -20,6 +20,7 @@ pub mod people;
 pub mod portal_links;
 pub mod rules;
 pub mod sla_policies;
+pub mod surveys;
 pub mod tickets;
 pub mod timeline;
 pub mod timers;

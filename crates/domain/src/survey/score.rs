@@ -246,6 +246,44 @@ pub fn share_change(before: &Histogram, after: &Histogram, lo: i32, hi: i32) -> 
     Some(Change::new((p2 - p1) * 100.0, se))
 }
 
+/// The change of NPS between two 0–10 histograms. An answer scores +100 (promoter),
+/// 0 (passive) or −100 (detractor), and NPS is their mean, so the interval is that of a
+/// difference of means with variance `(p⁺ + p⁻ − (p⁺ − p⁻)²) × 100²`.
+pub fn nps_change(before: &Histogram, after: &Histogram) -> Option<Change> {
+    let variance = |h: &Histogram| -> Option<f64> {
+        let promoters = h.share(9, 10)? / 100.0;
+        let detractors = h.share(0, 6)? / 100.0;
+        Some((promoters + detractors - (promoters - detractors).powi(2)) * 10_000.0 / h.n() as f64)
+    };
+    let se = (variance(before)? + variance(after)?).sqrt();
+    Some(Change::new(after.nps()? - before.nps()?, se))
+}
+
+/// Running totals of per-answer scores (0–100), for the overall score's mean and interval.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ScoreTotals {
+    pub n: u64,
+    pub sum: f64,
+    pub sum_of_squares: f64,
+}
+
+impl ScoreTotals {
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+
+    fn variance(&self) -> Option<f64> {
+        let mean = self.mean()?;
+        (self.n > 1).then(|| ((self.sum_of_squares - self.n as f64 * mean * mean) / (self.n - 1) as f64).max(0.0))
+    }
+}
+
+/// The change of the mean per-answer score (Welch's interval).
+pub fn totals_change(before: &ScoreTotals, after: &ScoreTotals) -> Option<Change> {
+    let se = (before.variance()? / before.n as f64 + after.variance()? / after.n as f64).sqrt();
+    Some(Change::new(after.mean()? - before.mean()?, se))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,5 +398,28 @@ mod tests {
         let shares = share_change(&worse, &much_better, 4, 5).unwrap();
         assert!(shares.significant && (shares.delta - 100.0).abs() < 1e-9);
         assert!(score_change(&Histogram::new(1, 5), &after).is_none());
+    }
+
+    #[test]
+    fn nps_and_score_totals_changes() {
+        let mut before = Histogram::new(0, 10);
+        before.add(10, 50);
+        before.add(3, 50);
+        let mut after = Histogram::new(0, 10);
+        after.add(10, 90);
+        after.add(3, 10);
+        let change = nps_change(&before, &after).unwrap();
+        assert!((change.delta - 80.0).abs() < 1e-9);
+        assert!(change.significant);
+        let totals = |scores: &[f64]| ScoreTotals {
+            n: scores.len() as u64,
+            sum: scores.iter().sum(),
+            sum_of_squares: scores.iter().map(|s| s * s).sum(),
+        };
+        let a = totals(&[80.0, 82.0, 78.0, 80.0]);
+        let b = totals(&[81.0, 79.0, 80.0, 82.0]);
+        let small = totals_change(&a, &b).unwrap();
+        assert!((small.delta - 0.5).abs() < 1e-9 && !small.significant);
+        assert_eq!(a.mean(), Some(80.0));
     }
 }

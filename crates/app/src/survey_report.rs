@@ -1,0 +1,390 @@
+//! Satisfaction reports: scores per dimension with their sample sizes, the overall and
+//! headline figures, the change against the previous period with a 95 % interval, band
+//! shares, "what it takes" to reach a target, the Pareto of low-score reasons, and
+//! slices by team, agent, channel, kind, customer type, product, region or business line.
+//! Everything is computed from rating histograms the store counts.
+
+use crate::error::{AppError, AppResult};
+use crate::{Actor, App, now};
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::entities::Id;
+use kefu_domain::survey::score::{self, Change, Histogram, Lift, SMALL_SAMPLE};
+use kefu_domain::survey::{Design, DesignSpec, Headline, Slice, StoredAnswer, Wording};
+use kefu_store::people;
+use kefu_store::surveys::{self, AnswerFilter, RatingCount};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// The default period of a report: the last 30 days.
+const DEFAULT_PERIOD: SignedDuration = SignedDuration::from_hours(30 * 24);
+/// At most this many answers in one page of the answer list.
+pub const MAX_ANSWERS_PAGE: u64 = 200;
+
+/// What a report covers.
+#[derive(Debug, Clone, Default)]
+pub struct ReportParams {
+    pub design: String,
+    /// `[from, to)`; by default the 30 days up to now.
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    /// Only answers with these slice values.
+    pub filters: Vec<(Slice, String)>,
+    pub group_by: Option<Slice>,
+    /// The score each dimension should reach, for "what it takes" (default 80).
+    pub target: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SurveyReport {
+    pub design_key: String,
+    pub design_name: Wording,
+    pub headline_kind: Headline,
+    pub scale_min: i32,
+    pub scale_max: i32,
+    #[schema(value_type = String, format = DateTime)]
+    pub from: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub to: Timestamp,
+    /// The period of the same length just before, that changes are measured against.
+    #[schema(value_type = String, format = DateTime)]
+    pub previous_from: Option<Timestamp>,
+    /// Answers in the period.
+    pub answers: u64,
+    /// The figure the design leads with: CSAT %, NPS or the overall score.
+    pub headline: Figure,
+    /// The weighted 0–100 score (mean of per-answer scores).
+    pub overall: Figure,
+    /// Best first.
+    pub dimensions: Vec<DimensionReport>,
+    pub target: f64,
+    /// Per slice value when grouped, largest first.
+    pub groups: Vec<GroupReport>,
+}
+
+/// A number with its sample size, its change against the previous period, and whether
+/// the sample is small.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Figure {
+    pub value: Option<f64>,
+    pub n: u64,
+    pub small_sample: bool,
+    pub change: Option<Change>,
+}
+
+impl Figure {
+    fn new(value: Option<f64>, n: u64, change: Option<Change>) -> Self {
+        Figure {
+            value,
+            n,
+            small_sample: n < SMALL_SAMPLE,
+            change,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DimensionReport {
+    pub key: String,
+    pub name: Wording,
+    pub weight: u32,
+    /// 1 = best score.
+    pub rank: usize,
+    pub mean: Option<f64>,
+    pub score: Figure,
+    /// Answers per rating, lowest rating first.
+    pub histogram: Vec<u64>,
+    pub bands: Vec<BandShare>,
+    /// What it takes to reach the report's target.
+    pub what_it_takes: Option<Lift>,
+    /// Low-score reasons, most frequent first, with the cumulative share (Pareto).
+    pub reasons: Vec<ReasonShare>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BandShare {
+    pub key: String,
+    pub name: Wording,
+    pub count: u64,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReasonShare {
+    pub key: String,
+    pub name: Wording,
+    pub count: u64,
+    pub share: f64,
+    pub cumulative: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupReport {
+    /// The slice value (a team or agent id as text).
+    pub value: Option<String>,
+    /// A readable name (the team's or agent's name, else the value).
+    pub label: String,
+    pub score: Figure,
+    /// The headline figure (CSAT %, NPS or score) within the group.
+    pub headline: Option<f64>,
+    pub dimensions: BTreeMap<String, Option<f64>>,
+}
+
+fn histograms(spec: &DesignSpec, counts: &[RatingCount]) -> BTreeMap<String, Histogram> {
+    let mut out: BTreeMap<String, Histogram> = spec
+        .dimensions
+        .iter()
+        .map(|d| (d.key.clone(), Histogram::new(spec.scale.min, spec.scale.max)))
+        .collect();
+    for count in counts {
+        if let Some(h) = out.get_mut(&count.dimension) {
+            h.add(i32::try_from(count.rating).unwrap_or(i32::MIN), u64::try_from(count.count).unwrap_or(0));
+        }
+    }
+    out
+}
+
+/// The headline of a design from its histograms: CSAT % or NPS from all ratings of the
+/// design, else the weighted score.
+fn headline_of(spec: &DesignSpec, hists: &BTreeMap<String, Histogram>) -> Option<f64> {
+    let all = merged(spec, hists);
+    match spec.headline {
+        Headline::Csat => all.csat_percent(),
+        Headline::Nps => all.nps(),
+        Headline::Score => weighted(spec, hists),
+    }
+}
+
+fn merged(spec: &DesignSpec, hists: &BTreeMap<String, Histogram>) -> Histogram {
+    let mut all = Histogram::new(spec.scale.min, spec.scale.max);
+    for h in hists.values() {
+        all.merge(h);
+    }
+    all
+}
+
+fn weighted(spec: &DesignSpec, hists: &BTreeMap<String, Histogram>) -> Option<f64> {
+    let parts: Vec<(u32, Option<f64>)> = spec
+        .dimensions
+        .iter()
+        .map(|d| (d.weight, hists.get(&d.key).and_then(Histogram::score)))
+        .collect();
+    score::weighted_score(&parts)
+}
+
+impl App {
+    /// A satisfaction report. Supervisors and admins.
+    pub async fn survey_report(&self, actor: &Actor, params: ReportParams) -> AppResult<SurveyReport> {
+        actor.require_supervisor("see satisfaction reports")?;
+        let design = self.report_design(&params.design).await?;
+        let spec = &design.spec;
+        let to = params.to.unwrap_or_else(now);
+        let from = params.from.unwrap_or(to - DEFAULT_PERIOD);
+        if from >= to {
+            return Err(AppError::field("from", "invalid_period", "the period must start before it ends"));
+        }
+        let target = params.target.unwrap_or(80.0);
+        if !(0.0..=100.0).contains(&target) {
+            return Err(AppError::field("target", "out_of_range", "a target score is 0 to 100"));
+        }
+        let previous_from = from.checked_sub(to.duration_since(from)).ok();
+        let filter = |from: Timestamp, to: Timestamp| AnswerFilter {
+            design_key: design.key.clone(),
+            from: Some(from),
+            to: Some(to),
+            slices: params.filters.clone(),
+            low_only: false,
+        };
+        let current = filter(from, to);
+        let read = self.db().read();
+        let now_hists = histograms(spec, &surveys::rating_counts(read, &current, None).await?);
+        let now_totals = surveys::score_totals(self.db().read(), &current).await?;
+        let reasons = surveys::reason_counts(self.db().read(), &current).await?;
+        let (before_hists, before_totals) = match previous_from {
+            Some(previous_from) => {
+                let before = filter(previous_from, from);
+                (
+                    Some(histograms(spec, &surveys::rating_counts(self.db().read(), &before, None).await?)),
+                    Some(surveys::score_totals(self.db().read(), &before).await?),
+                )
+            }
+            None => (None, None),
+        };
+        let overall = Figure::new(
+            now_totals.mean(),
+            now_totals.n,
+            before_totals.and_then(|b| score::totals_change(&b, &now_totals)),
+        );
+        let headline = match spec.headline {
+            Headline::Score => overall.clone(),
+            Headline::Csat | Headline::Nps => {
+                let all = merged(spec, &now_hists);
+                let change = before_hists.as_ref().and_then(|b| {
+                    let before = merged(spec, b);
+                    match spec.headline {
+                        Headline::Csat => score::share_change(&before, &all, 4, 5),
+                        _ => score::nps_change(&before, &all),
+                    }
+                });
+                Figure::new(headline_of(spec, &now_hists), all.n(), change)
+            }
+        };
+        let top_min = spec.top_band_min();
+        let mut dimensions: Vec<DimensionReport> = spec
+            .dimensions
+            .iter()
+            .map(|d| {
+                let h = &now_hists[&d.key];
+                let change = before_hists.as_ref().and_then(|b| score::score_change(&b[&d.key], h));
+                let mut dimension_reasons: Vec<(String, Wording, u64)> = reasons
+                    .iter()
+                    .filter(|r| r.dimension == d.key)
+                    .map(|r| {
+                        let name = d
+                            .reasons
+                            .iter()
+                            .find(|known| known.key == r.reason)
+                            .map_or_else(|| Wording::new(&r.reason, &r.reason), |known| known.name.clone());
+                        (r.reason.clone(), name, u64::try_from(r.count).unwrap_or(0))
+                    })
+                    .collect();
+                dimension_reasons.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+                let total: u64 = dimension_reasons.iter().map(|r| r.2).sum();
+                let mut running = 0;
+                let reasons = dimension_reasons
+                    .into_iter()
+                    .map(|(key, name, count)| {
+                        running += count;
+                        ReasonShare {
+                            key,
+                            name,
+                            count,
+                            share: count as f64 / total as f64 * 100.0,
+                            cumulative: running as f64 / total as f64 * 100.0,
+                        }
+                    })
+                    .collect();
+                DimensionReport {
+                    key: d.key.clone(),
+                    name: d.name.clone(),
+                    weight: d.weight,
+                    rank: 0,
+                    mean: h.mean(),
+                    score: Figure::new(h.score(), h.n(), change),
+                    histogram: h.iter().map(|(_, c)| c).collect(),
+                    bands: spec
+                        .bands
+                        .iter()
+                        .map(|b| BandShare {
+                            key: b.key.clone(),
+                            name: b.name.clone(),
+                            count: h.count_between(b.min, b.max),
+                            share: h.share(b.min, b.max),
+                        })
+                        .collect(),
+                    what_it_takes: score::what_it_takes(h, target, top_min),
+                    reasons,
+                }
+            })
+            .collect();
+        dimensions.sort_by(|a, b| {
+            b.score
+                .value
+                .unwrap_or(f64::NEG_INFINITY)
+                .total_cmp(&a.score.value.unwrap_or(f64::NEG_INFINITY))
+        });
+        for (i, d) in dimensions.iter_mut().enumerate() {
+            d.rank = i + 1;
+        }
+        let groups = match params.group_by {
+            Some(slice) => self.report_groups(&design, &current, slice).await?,
+            None => Vec::new(),
+        };
+        Ok(SurveyReport {
+            design_key: design.key.clone(),
+            design_name: spec.name.clone(),
+            headline_kind: spec.headline,
+            scale_min: spec.scale.min,
+            scale_max: spec.scale.max,
+            from,
+            to,
+            previous_from,
+            answers: now_totals.n,
+            headline,
+            overall,
+            dimensions,
+            target,
+            groups,
+        })
+    }
+
+    async fn report_design(&self, key: &str) -> AppResult<Design> {
+        surveys::latest_design(self.db().read(), key).await?.ok_or(AppError::NotFound {
+            what: "survey design",
+            code: "survey_design_not_found",
+        })
+    }
+
+    async fn report_groups(&self, design: &Design, filter: &AnswerFilter, slice: Slice) -> AppResult<Vec<GroupReport>> {
+        let spec = &design.spec;
+        let counts = surveys::rating_counts(self.db().read(), filter, Some(slice)).await?;
+        let mut by_group: BTreeMap<Option<String>, Vec<RatingCount>> = BTreeMap::new();
+        for count in counts {
+            by_group.entry(count.group_value.clone()).or_default().push(count);
+        }
+        let names: BTreeMap<String, String> = match slice {
+            Slice::Team => people::list_teams(self.db().read())
+                .await?
+                .into_iter()
+                .map(|t| (t.id.to_string(), t.name))
+                .collect(),
+            Slice::Agent => people::list_agents(self.db().read())
+                .await?
+                .into_iter()
+                .map(|a| (a.id.to_string(), a.name))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let mut groups: Vec<GroupReport> = by_group
+            .into_iter()
+            .map(|(value, counts)| {
+                let hists = histograms(spec, &counts);
+                let n = merged(spec, &hists).n();
+                let label = value
+                    .as_ref()
+                    .map(|v| names.get(v).cloned().unwrap_or_else(|| v.clone()))
+                    .unwrap_or_else(|| "—".into());
+                GroupReport {
+                    label,
+                    score: Figure::new(weighted(spec, &hists), n, None),
+                    headline: headline_of(spec, &hists),
+                    dimensions: hists.iter().map(|(k, h)| (k.clone(), h.score())).collect(),
+                    value,
+                }
+            })
+            .collect();
+        groups.sort_by(|a, b| b.score.n.cmp(&a.score.n).then_with(|| a.label.cmp(&b.label)));
+        Ok(groups)
+    }
+
+    /// Answers of a design, newest first; `low_only` for the low scores. Supervisors.
+    pub async fn survey_answers(
+        &self,
+        actor: &Actor,
+        params: &ReportParams,
+        low_only: bool,
+        before: Option<Id>,
+        limit: u64,
+    ) -> AppResult<Vec<StoredAnswer>> {
+        actor.require_supervisor("see survey answers")?;
+        let design = self.report_design(&params.design).await?;
+        let filter = AnswerFilter {
+            design_key: design.key,
+            from: params.from,
+            to: params.to,
+            slices: params.filters.clone(),
+            low_only,
+        };
+        Ok(surveys::answers(self.db().read(), &filter, before, limit.clamp(1, MAX_ANSWERS_PAGE)).await?)
+    }
+}

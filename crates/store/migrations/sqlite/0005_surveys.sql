@@ -1,0 +1,91 @@
+-- Satisfaction surveys (SQLite). Keep in step with ../postgres/0005_surveys.sql.
+
+-- Every version of every design; the highest version of a key is the one sent.
+CREATE TABLE survey_designs (
+    id         INTEGER PRIMARY KEY,
+    key        TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    spec       TEXT NOT NULL, -- JSON DesignSpec
+    active     BOOLEAN NOT NULL DEFAULT TRUE,
+    created_by INTEGER REFERENCES agents (id),
+    created_at INTEGER NOT NULL,
+    UNIQUE (key, version)
+);
+
+-- When a survey goes out by itself.
+CREATE TABLE survey_triggers (
+    id            INTEGER PRIMARY KEY,
+    design_key    TEXT NOT NULL,
+    delay_minutes INTEGER NOT NULL,
+    channels      TEXT NOT NULL DEFAULT '[]', -- ticket channels; empty: all
+    quiet_days    INTEGER NOT NULL,           -- at most one survey per customer per N days
+    enabled       BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+-- One survey sent to one customer. Its link is signed with the key in app_secrets
+-- (nothing secret is stored here), so it can be shown again to the agent or the portal.
+CREATE TABLE survey_sends (
+    id          INTEGER PRIMARY KEY,
+    design_id   INTEGER NOT NULL REFERENCES survey_designs (id),
+    ticket_id   INTEGER REFERENCES tickets (id),
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    origin      TEXT NOT NULL, -- resolution, manual, callback
+    created_by  INTEGER REFERENCES agents (id),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    opened_at   INTEGER,
+    reminded_at INTEGER,
+    answered_at INTEGER
+);
+CREATE INDEX survey_sends_by_customer ON survey_sends (customer_id, created_at);
+CREATE INDEX survey_sends_by_ticket ON survey_sends (ticket_id);
+
+-- An answer, with the facts of its ticket at the time it was given (for slices).
+CREATE TABLE survey_answers (
+    id                 INTEGER PRIMARY KEY,
+    send_id            INTEGER NOT NULL UNIQUE REFERENCES survey_sends (id),
+    design_id          INTEGER NOT NULL REFERENCES survey_designs (id),
+    design_key         TEXT NOT NULL,
+    ticket_id          INTEGER REFERENCES tickets (id),
+    customer_id        INTEGER NOT NULL REFERENCES customers (id),
+    team_id            INTEGER,
+    agent_id           INTEGER,
+    channel            TEXT,
+    ticket_kind        TEXT,
+    customer_type      TEXT,
+    product            TEXT,
+    region             TEXT,
+    business_line      TEXT,
+    score              REAL,
+    low                BOOLEAN NOT NULL,
+    comment            TEXT,
+    answer             TEXT NOT NULL, -- JSON Answer
+    entered_by         INTEGER REFERENCES agents (id), -- an agent on a callback
+    followup_ticket_id INTEGER REFERENCES tickets (id),
+    submitted_at       INTEGER NOT NULL
+);
+CREATE INDEX survey_answers_by_design ON survey_answers (design_key, submitted_at);
+CREATE INDEX survey_answers_by_ticket ON survey_answers (ticket_id);
+
+CREATE TABLE survey_ratings (
+    answer_id INTEGER NOT NULL REFERENCES survey_answers (id),
+    question  TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    rating    INTEGER NOT NULL,
+    PRIMARY KEY (answer_id, question)
+);
+
+CREATE TABLE survey_reasons (
+    answer_id INTEGER NOT NULL REFERENCES survey_answers (id),
+    dimension TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    PRIMARY KEY (answer_id, dimension, reason)
+);
+
+-- Keys the application makes once and every node shares (e.g. the survey-link key).
+CREATE TABLE app_secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -1,0 +1,524 @@
+//! Satisfaction surveys: design versions, triggers, sends, answers with their ratings and
+//! reasons, and the counts reports are computed from.
+
+use crate::backend::{Exec, exec, exec_built};
+use crate::convert::{json_list, ms, opt_ts, parsed, to_json, ts, wire};
+use crate::error::StoreResult;
+use crate::Tx;
+use jiff::Timestamp;
+use kefu_domain::entities::Id;
+use kefu_domain::survey::score::ScoreTotals;
+use kefu_domain::survey::{
+    Answer, AnswerFacts, Design, DesignSpec, SendOrigin, Slice, StoredAnswer, SurveySend, SurveyTrigger, builtin,
+};
+use sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
+
+/// Adds the built-in designs that are not there yet (as version 1).
+pub(crate) async fn seed(tx: &mut Tx) -> StoreResult<()> {
+    for (key, spec) in builtin::designs() {
+        exec!(tx.exec(), e => sqlx::query(
+            "INSERT INTO survey_designs (key, version, spec, active, created_at) VALUES ($1, 1, $2, TRUE, 0) \
+             ON CONFLICT (key, version) DO NOTHING")
+            .bind(key).bind(to_json(&spec)).execute(e).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct DesignRow {
+    id: i64,
+    key: String,
+    version: i64,
+    spec: String,
+    active: bool,
+    created_at: i64,
+}
+
+impl DesignRow {
+    fn into_domain(self) -> StoreResult<Design> {
+        Ok(Design {
+            id: self.id,
+            spec: parsed(serde_json::from_str::<DesignSpec>(&self.spec), "survey design", &self.spec)?,
+            key: self.key,
+            version: self.version,
+            active: self.active,
+            created_at: ts(self.created_at)?,
+        })
+    }
+}
+
+const DESIGN_COLUMNS: &str = "id, key, version, spec, active, created_at";
+
+/// Stores a new version of a design; returns its id.
+pub async fn insert_design(
+    ex: Exec<'_>,
+    key: &str,
+    version: i64,
+    spec: &DesignSpec,
+    active: bool,
+    created_by: Option<Id>,
+    now: Timestamp,
+) -> StoreResult<Id> {
+    let id: i64 = exec!(ex, e => sqlx::query_scalar(
+        "INSERT INTO survey_designs (key, version, spec, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(key).bind(version).bind(to_json(spec)).bind(active).bind(created_by).bind(ms(now)).fetch_one(e).await)?;
+    Ok(id)
+}
+
+/// The newest version of every design, by key.
+pub async fn latest_designs(ex: Exec<'_>) -> StoreResult<Vec<Design>> {
+    let rows: Vec<DesignRow> = exec!(ex, e => sqlx::query_as(
+        "SELECT id, key, version, spec, active, created_at FROM survey_designs d \
+         WHERE version = (SELECT MAX(version) FROM survey_designs v WHERE v.key = d.key) ORDER BY key")
+        .fetch_all(e).await)?;
+    rows.into_iter().map(DesignRow::into_domain).collect()
+}
+
+/// The newest version of one design.
+pub async fn latest_design(ex: Exec<'_>, key: &str) -> StoreResult<Option<Design>> {
+    let sql = format!("SELECT {DESIGN_COLUMNS} FROM survey_designs WHERE key = $1 ORDER BY version DESC LIMIT 1");
+    let row: Option<DesignRow> =
+        exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(key).fetch_optional(e).await)?;
+    row.map(DesignRow::into_domain).transpose()
+}
+
+pub async fn design_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<Design>> {
+    let sql = format!("SELECT {DESIGN_COLUMNS} FROM survey_designs WHERE id = $1");
+    let row: Option<DesignRow> =
+        exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(e).await)?;
+    row.map(DesignRow::into_domain).transpose()
+}
+
+/// Every version of one design, newest first.
+pub async fn design_versions(ex: Exec<'_>, key: &str) -> StoreResult<Vec<Design>> {
+    let sql = format!("SELECT {DESIGN_COLUMNS} FROM survey_designs WHERE key = $1 ORDER BY version DESC");
+    let rows: Vec<DesignRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(key).fetch_all(e).await)?;
+    rows.into_iter().map(DesignRow::into_domain).collect()
+}
+
+// ---- triggers ----
+
+#[derive(sqlx::FromRow)]
+struct TriggerRow {
+    id: i64,
+    design_key: String,
+    delay_minutes: i64,
+    channels: String,
+    quiet_days: i64,
+    enabled: bool,
+}
+
+impl TriggerRow {
+    fn into_domain(self) -> StoreResult<SurveyTrigger> {
+        Ok(SurveyTrigger {
+            id: self.id,
+            design_key: self.design_key,
+            delay_minutes: self.delay_minutes,
+            channels: json_list(&self.channels)?,
+            quiet_days: self.quiet_days,
+            enabled: self.enabled,
+        })
+    }
+}
+
+pub async fn triggers(ex: Exec<'_>) -> StoreResult<Vec<SurveyTrigger>> {
+    let rows: Vec<TriggerRow> = exec!(ex, e => sqlx::query_as(
+        "SELECT id, design_key, delay_minutes, channels, quiet_days, enabled FROM survey_triggers ORDER BY id").fetch_all(e).await)?;
+    rows.into_iter().map(TriggerRow::into_domain).collect()
+}
+
+pub async fn insert_trigger(ex: Exec<'_>, trigger: &SurveyTrigger, now: Timestamp) -> StoreResult<Id> {
+    let id: i64 = exec!(ex, e => sqlx::query_scalar(
+        "INSERT INTO survey_triggers (design_key, delay_minutes, channels, quiet_days, enabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
+        .bind(&trigger.design_key).bind(trigger.delay_minutes).bind(to_json(&trigger.channels))
+        .bind(trigger.quiet_days).bind(trigger.enabled).bind(ms(now)).fetch_one(e).await)?;
+    Ok(id)
+}
+
+/// Changes a trigger; false if there is none with its id.
+pub async fn update_trigger(ex: Exec<'_>, trigger: &SurveyTrigger, now: Timestamp) -> StoreResult<bool> {
+    let changed = exec!(ex, e => sqlx::query(
+        "UPDATE survey_triggers SET design_key = $2, delay_minutes = $3, channels = $4, quiet_days = $5, enabled = $6, updated_at = $7 \
+         WHERE id = $1")
+        .bind(trigger.id).bind(&trigger.design_key).bind(trigger.delay_minutes).bind(to_json(&trigger.channels))
+        .bind(trigger.quiet_days).bind(trigger.enabled).bind(ms(now)).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+// ---- sends ----
+
+#[derive(sqlx::FromRow)]
+struct SendRow {
+    id: i64,
+    design_id: i64,
+    design_key: String,
+    ticket_id: Option<i64>,
+    customer_id: i64,
+    origin: String,
+    created_by: Option<i64>,
+    created_at: i64,
+    expires_at: i64,
+    opened_at: Option<i64>,
+    answered_at: Option<i64>,
+}
+
+impl SendRow {
+    fn into_domain(self) -> StoreResult<SurveySend> {
+        Ok(SurveySend {
+            id: self.id,
+            design_id: self.design_id,
+            design_key: self.design_key,
+            ticket_id: self.ticket_id,
+            customer_id: self.customer_id,
+            origin: wire(SendOrigin::parse, "survey origin", &self.origin)?,
+            created_by: self.created_by,
+            created_at: ts(self.created_at)?,
+            expires_at: ts(self.expires_at)?,
+            opened_at: opt_ts(self.opened_at)?,
+            answered_at: opt_ts(self.answered_at)?,
+        })
+    }
+}
+
+const SEND_SELECT: &str = "SELECT s.id, s.design_id, d.key AS design_key, s.ticket_id, s.customer_id, s.origin, s.created_by, \
+     s.created_at, s.expires_at, s.opened_at, s.answered_at FROM survey_sends s JOIN survey_designs d ON d.id = s.design_id";
+
+/// A survey about to be sent.
+#[derive(Debug, Clone)]
+pub struct NewSend {
+    pub design_id: Id,
+    pub ticket_id: Option<Id>,
+    pub customer_id: Id,
+    pub origin: SendOrigin,
+    pub created_by: Option<Id>,
+    pub expires_at: Timestamp,
+}
+
+pub async fn insert_send(ex: Exec<'_>, send: &NewSend, now: Timestamp) -> StoreResult<Id> {
+    let id: i64 = exec!(ex, e => sqlx::query_scalar(
+        "INSERT INTO survey_sends (design_id, ticket_id, customer_id, origin, created_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(send.design_id).bind(send.ticket_id).bind(send.customer_id).bind(send.origin.as_str())
+        .bind(send.created_by).bind(ms(now)).bind(ms(send.expires_at)).fetch_one(e).await)?;
+    Ok(id)
+}
+
+pub async fn send_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<SurveySend>> {
+    let sql = format!("{SEND_SELECT} WHERE s.id = $1");
+    let row: Option<SendRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(e).await)?;
+    row.map(SendRow::into_domain).transpose()
+}
+
+/// The surveys sent about a ticket, newest first.
+pub async fn sends_of_ticket(ex: Exec<'_>, ticket_id: Id) -> StoreResult<Vec<SurveySend>> {
+    let sql = format!("{SEND_SELECT} WHERE s.ticket_id = $1 ORDER BY s.id DESC");
+    let rows: Vec<SendRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(ticket_id).fetch_all(e).await)?;
+    rows.into_iter().map(SendRow::into_domain).collect()
+}
+
+/// When the customer was last sent a survey.
+pub async fn last_send_to(ex: Exec<'_>, customer_id: Id) -> StoreResult<Option<Timestamp>> {
+    let at: Option<i64> = exec!(ex, e => sqlx::query_scalar(
+        "SELECT MAX(created_at) FROM survey_sends WHERE customer_id = $1").bind(customer_id).fetch_one(e).await)?;
+    opt_ts(at)
+}
+
+/// Notes the first time the form was opened (a GET only ever does this).
+pub async fn mark_opened(ex: Exec<'_>, id: Id, now: Timestamp) -> StoreResult<()> {
+    exec!(ex, e => sqlx::query("UPDATE survey_sends SET opened_at = $2 WHERE id = $1 AND opened_at IS NULL")
+        .bind(id).bind(ms(now)).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks a send answered; false if it already was (a link works once).
+pub async fn mark_answered(ex: Exec<'_>, id: Id, now: Timestamp) -> StoreResult<bool> {
+    let changed = exec!(ex, e => sqlx::query("UPDATE survey_sends SET answered_at = $2 WHERE id = $1 AND answered_at IS NULL")
+        .bind(id).bind(ms(now)).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+// ---- answers ----
+
+/// Stores an answer with its ratings and reasons; returns its id.
+pub async fn insert_answer(
+    tx: &mut Tx,
+    send: &SurveySend,
+    facts: &AnswerFacts,
+    answer: &Answer,
+    entered_by: Option<Id>,
+    now: Timestamp,
+) -> StoreResult<Id> {
+    let id: i64 = exec!(tx.exec(), e => sqlx::query_scalar(
+        "INSERT INTO survey_answers (send_id, design_id, design_key, ticket_id, customer_id, team_id, agent_id, channel, \
+         ticket_kind, customer_type, product, region, business_line, score, low, comment, answer, entered_by, submitted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id")
+        .bind(send.id).bind(send.design_id).bind(&send.design_key).bind(send.ticket_id).bind(send.customer_id)
+        .bind(facts.team_id).bind(facts.agent_id).bind(&facts.channel).bind(&facts.ticket_kind)
+        .bind(&facts.customer_type).bind(&facts.product).bind(&facts.region).bind(&facts.business_line)
+        .bind(answer.score).bind(answer.low).bind(&answer.comment).bind(to_json(answer)).bind(entered_by)
+        .bind(ms(now)).fetch_one(e).await)?;
+    for rating in &answer.ratings {
+        exec!(tx.exec(), e => sqlx::query(
+            "INSERT INTO survey_ratings (answer_id, question, dimension, rating) VALUES ($1, $2, $3, $4)")
+            .bind(id).bind(&rating.question).bind(&rating.dimension).bind(i64::from(rating.value))
+            .execute(e).await.map(|r| r.rows_affected()))?;
+    }
+    for (dimension, reason) in &answer.reasons {
+        exec!(tx.exec(), e => sqlx::query("INSERT INTO survey_reasons (answer_id, dimension, reason) VALUES ($1, $2, $3)")
+            .bind(id).bind(dimension).bind(reason).execute(e).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(id)
+}
+
+pub async fn set_followup(ex: Exec<'_>, answer_id: Id, ticket_id: Id) -> StoreResult<()> {
+    exec!(ex, e => sqlx::query("UPDATE survey_answers SET followup_ticket_id = $2 WHERE id = $1")
+        .bind(answer_id).bind(ticket_id).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct AnswerRow {
+    id: i64,
+    send_id: i64,
+    design_id: i64,
+    design_key: String,
+    ticket_id: Option<i64>,
+    customer_id: i64,
+    team_id: Option<i64>,
+    agent_id: Option<i64>,
+    channel: Option<String>,
+    ticket_kind: Option<String>,
+    customer_type: Option<String>,
+    product: Option<String>,
+    region: Option<String>,
+    business_line: Option<String>,
+    answer: String,
+    entered_by: Option<i64>,
+    followup_ticket_id: Option<i64>,
+    submitted_at: i64,
+}
+
+impl AnswerRow {
+    fn into_domain(self) -> StoreResult<StoredAnswer> {
+        Ok(StoredAnswer {
+            id: self.id,
+            send_id: self.send_id,
+            design_id: self.design_id,
+            design_key: self.design_key,
+            ticket_id: self.ticket_id,
+            customer_id: self.customer_id,
+            facts: AnswerFacts {
+                team_id: self.team_id,
+                agent_id: self.agent_id,
+                channel: self.channel,
+                ticket_kind: self.ticket_kind,
+                customer_type: self.customer_type,
+                product: self.product,
+                region: self.region,
+                business_line: self.business_line,
+            },
+            answer: parsed(serde_json::from_str::<Answer>(&self.answer), "survey answer", &self.answer)?,
+            entered_by: self.entered_by,
+            followup_ticket_id: self.followup_ticket_id,
+            submitted_at: ts(self.submitted_at)?,
+        })
+    }
+}
+
+const ANSWER_COLUMNS: [&str; 18] = [
+    "id",
+    "send_id",
+    "design_id",
+    "design_key",
+    "ticket_id",
+    "customer_id",
+    "team_id",
+    "agent_id",
+    "channel",
+    "ticket_kind",
+    "customer_type",
+    "product",
+    "region",
+    "business_line",
+    "answer",
+    "entered_by",
+    "followup_ticket_id",
+    "submitted_at",
+];
+
+/// Which answers a report or a list covers: one design, a period `[from, to)`, and any
+/// number of slice values.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerFilter {
+    pub design_key: String,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub slices: Vec<(Slice, String)>,
+    pub low_only: bool,
+}
+
+/// The answers table's column of a slice.
+fn slice_column(slice: Slice) -> &'static str {
+    match slice {
+        Slice::Team => "team_id",
+        Slice::Agent => "agent_id",
+        Slice::Channel => "channel",
+        Slice::TicketKind => "ticket_kind",
+        Slice::CustomerType => "customer_type",
+        Slice::Product => "product",
+        Slice::Region => "region",
+        Slice::BusinessLine => "business_line",
+    }
+}
+
+fn is_id_slice(slice: Slice) -> bool {
+    matches!(slice, Slice::Team | Slice::Agent)
+}
+
+/// Restricts `select` (over `survey_answers` as `a`) to the filter's answers.
+fn filter_answers(select: &mut SelectStatement, filter: &AnswerFilter) {
+    let col = |name: &str| Expr::col((Alias::new("a"), Alias::new(name)));
+    select.and_where(col("design_key").eq(filter.design_key.as_str()));
+    if let Some(from) = filter.from {
+        select.and_where(col("submitted_at").gte(ms(from)));
+    }
+    if let Some(to) = filter.to {
+        select.and_where(col("submitted_at").lt(ms(to)));
+    }
+    for (slice, value) in &filter.slices {
+        let column = col(slice_column(*slice));
+        if is_id_slice(*slice) {
+            // A non-numeric id matches nothing rather than erroring.
+            select.and_where(column.eq(value.parse::<i64>().unwrap_or(-1)));
+        } else {
+            select.and_where(column.eq(value.as_str()));
+        }
+    }
+    if filter.low_only {
+        select.and_where(col("low").eq(true));
+    }
+}
+
+/// Answers matching a filter, newest first, `limit` at most, before `before_id` if set.
+pub async fn answers(ex: Exec<'_>, filter: &AnswerFilter, before_id: Option<Id>, limit: u64) -> StoreResult<Vec<StoredAnswer>> {
+    let mut select = Query::select();
+    select.from_as(Alias::new("survey_answers"), Alias::new("a"));
+    for column in ANSWER_COLUMNS {
+        select.column((Alias::new("a"), Alias::new(column)));
+    }
+    filter_answers(&mut select, filter);
+    if let Some(before) = before_id {
+        select.and_where(Expr::col((Alias::new("a"), Alias::new("id"))).lt(before));
+    }
+    select.order_by((Alias::new("a"), Alias::new("id")), Order::Desc).limit(limit);
+    let rows: Vec<AnswerRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter().map(AnswerRow::into_domain).collect()
+}
+
+/// The answer given to a send, if any.
+pub async fn answer_of_send(ex: Exec<'_>, send_id: Id) -> StoreResult<Option<StoredAnswer>> {
+    let sql = format!("SELECT {} FROM survey_answers WHERE send_id = $1", ANSWER_COLUMNS.join(", "));
+    let row: Option<AnswerRow> =
+        exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(send_id).fetch_optional(e).await)?;
+    row.map(AnswerRow::into_domain).transpose()
+}
+
+/// How many ratings of each value a dimension got, per group when sliced.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RatingCount {
+    /// The slice value (ids as text); `None` when not sliced or the answer had none.
+    pub group_value: Option<String>,
+    pub dimension: String,
+    pub rating: i64,
+    pub count: i64,
+}
+
+/// The rating histograms of the filter's answers, by dimension (and by `group_by`).
+pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option<Slice>) -> StoreResult<Vec<RatingCount>> {
+    let mut select = Query::select();
+    select.from_as(Alias::new("survey_ratings"), Alias::new("r")).join_as(
+        sea_query::JoinType::InnerJoin,
+        Alias::new("survey_answers"),
+        Alias::new("a"),
+        Expr::col((Alias::new("a"), Alias::new("id"))).equals((Alias::new("r"), Alias::new("answer_id"))),
+    );
+    let group_expr = group_by.map(|slice| format!("CAST(a.{} AS TEXT)", slice_column(slice)));
+    match &group_expr {
+        Some(expr) => select.expr_as(Expr::cust(expr.clone()), Alias::new("group_value")),
+        None => select.expr_as(Expr::cust("CAST(NULL AS TEXT)"), Alias::new("group_value")),
+    };
+    select
+        .column((Alias::new("r"), Alias::new("dimension")))
+        .column((Alias::new("r"), Alias::new("rating")))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"));
+    filter_answers(&mut select, filter);
+    if let Some(expr) = group_expr {
+        select.add_group_by([Expr::cust(expr).into()]);
+    }
+    select.add_group_by([
+        Expr::col((Alias::new("r"), Alias::new("dimension"))).into(),
+        Expr::col((Alias::new("r"), Alias::new("rating"))).into(),
+    ]);
+    let rows: Vec<RatingCount> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    Ok(rows)
+}
+
+/// The count, sum and sum of squares of the filter's per-answer scores.
+pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<ScoreTotals> {
+    let mut select = Query::select();
+    select
+        .from_as(Alias::new("survey_answers"), Alias::new("a"))
+        .expr_as(Expr::cust("COUNT(a.score)"), Alias::new("n"))
+        .expr_as(Expr::cust("COALESCE(SUM(a.score), 0.0)"), Alias::new("total"))
+        .expr_as(Expr::cust("COALESCE(SUM(a.score * a.score), 0.0)"), Alias::new("squares"));
+    filter_answers(&mut select, filter);
+    let (n, sum, sum_of_squares): (i64, f64, f64) =
+        exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_one(e).await)?;
+    Ok(ScoreTotals {
+        n: u64::try_from(n).unwrap_or(0),
+        sum,
+        sum_of_squares,
+    })
+}
+
+/// How often each low-score reason was given, by dimension.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReasonCount {
+    pub dimension: String,
+    pub reason: String,
+    pub count: i64,
+}
+
+pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Vec<ReasonCount>> {
+    let mut select = Query::select();
+    select.from_as(Alias::new("survey_reasons"), Alias::new("r")).join_as(
+        sea_query::JoinType::InnerJoin,
+        Alias::new("survey_answers"),
+        Alias::new("a"),
+        Expr::col((Alias::new("a"), Alias::new("id"))).equals((Alias::new("r"), Alias::new("answer_id"))),
+    );
+    select
+        .column((Alias::new("r"), Alias::new("dimension")))
+        .column((Alias::new("r"), Alias::new("reason")))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"));
+    filter_answers(&mut select, filter);
+    select.add_group_by([
+        Expr::col((Alias::new("r"), Alias::new("dimension"))).into(),
+        Expr::col((Alias::new("r"), Alias::new("reason"))).into(),
+    ]);
+    let rows: Vec<ReasonCount> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    Ok(rows)
+}
+
+// ---- secrets ----
+
+/// The value of an application secret, created with `make` the first time it is asked
+/// for (every node then reads the same one).
+pub async fn app_secret(tx: &mut Tx, name: &str, make: &str) -> StoreResult<String> {
+    exec!(tx.exec(), e => sqlx::query("INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind(name).bind(make).execute(e).await.map(|r| r.rows_affected()))?;
+    let value: String = exec!(tx.exec(), e => sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = $1")
+        .bind(name).fetch_one(e).await)?;
+    Ok(value)
+}
