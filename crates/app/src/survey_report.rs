@@ -10,6 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use kefu_domain::entities::Id;
 use kefu_domain::survey::score::{self, Change, Histogram, Lift, SMALL_SAMPLE};
 use kefu_domain::survey::{Design, DesignSpec, Headline, Slice, StoredAnswer, Wording};
+use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::people;
 use kefu_store::surveys::{self, AnswerFilter, RatingCount};
 use serde::Serialize;
@@ -33,6 +34,81 @@ pub struct ReportParams {
     pub group_by: Option<Slice>,
     /// The score each dimension should reach, for "what it takes" (default 80).
     pub target: Option<f64>,
+}
+
+/// A report's query string, as the API and the report page take it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// Start of the period: a date (`2026-11-01`, the server's time zone) or an RFC 3339
+    /// instant. Default: 30 days before `to`.
+    pub from: Option<String>,
+    /// End of the period (exclusive; a date means the end of that day). Default: now.
+    pub to: Option<String>,
+    /// Slice the report: team, agent, channel, ticket_kind, customer_type, product,
+    /// region, business_line.
+    pub group_by: Option<String>,
+    /// Target score for "what it takes" (default 80).
+    pub target: Option<f64>,
+    pub team: Option<String>,
+    pub agent: Option<String>,
+    pub channel: Option<String>,
+    pub ticket_kind: Option<String>,
+    pub customer_type: Option<String>,
+    pub product: Option<String>,
+    pub region: Option<String>,
+    pub business_line: Option<String>,
+}
+
+fn parse_instant(field: &str, text: &str, end_of_day: bool) -> Result<Timestamp, FieldError> {
+    let text = text.trim();
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    let date: jiff::civil::Date = text
+        .parse()
+        .map_err(|_| FieldError::new(field, "invalid_date", "a date (2026-11-01) or an RFC 3339 instant"))?;
+    let date = if end_of_day { date.tomorrow().unwrap_or(date) } else { date };
+    date.to_datetime(jiff::civil::Time::midnight())
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .map(|z| z.timestamp())
+        .map_err(|_| FieldError::new(field, "invalid_date", "a date out of range"))
+}
+
+impl ReportQuery {
+    /// The report parameters for `design`; every malformed field is reported.
+    pub fn into_params(self, design: &str) -> AppResult<ReportParams> {
+        let mut errors = FieldErrors::default();
+        let from = self.from.filter(|t| !t.trim().is_empty()).and_then(|t| errors.take(parse_instant("from", &t, false)));
+        let to = self.to.filter(|t| !t.trim().is_empty()).and_then(|t| errors.take(parse_instant("to", &t, true)));
+        let group_by = self
+            .group_by
+            .filter(|g| !g.is_empty())
+            .and_then(|g| errors.take(Slice::parse("group_by", &g)));
+        let filters: Vec<(Slice, String)> = [
+            (Slice::Team, self.team),
+            (Slice::Agent, self.agent),
+            (Slice::Channel, self.channel),
+            (Slice::TicketKind, self.ticket_kind),
+            (Slice::CustomerType, self.customer_type),
+            (Slice::Product, self.product),
+            (Slice::Region, self.region),
+            (Slice::BusinessLine, self.business_line),
+        ]
+        .into_iter()
+        .filter_map(|(slice, value)| value.filter(|v| !v.trim().is_empty()).map(|v| (slice, v.trim().to_owned())))
+        .collect();
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        Ok(ReportParams {
+            design: design.to_owned(),
+            from,
+            to,
+            filters,
+            group_by,
+            target: self.target,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -7,6 +7,7 @@ mod api_macros;
 mod api_people;
 mod api_routing;
 mod api_service;
+mod api_surveys;
 mod api_tickets;
 mod browser;
 mod browser_support;

@@ -5,6 +5,7 @@ pub mod knowledge;
 pub mod macros;
 pub mod people;
 pub mod service;
+pub mod surveys;
 pub mod tickets;
 
 use crate::state::AppState;
@@ -29,6 +30,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         knowledge::search, knowledge::help_search, knowledge::misses, knowledge::categories, knowledge::save_category,
         knowledge::list, knowledge::create, knowledge::get, knowledge::update, knowledge::set_status, knowledge::versions,
         knowledge::restore, knowledge::feedback,
+        surveys::designs, surveys::design_versions, surveys::save_design, surveys::triggers, surveys::create_trigger,
+        surveys::update_trigger, surveys::send, surveys::ticket_surveys, surveys::form, surveys::answer, surveys::report,
+        surveys::answers,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -107,6 +111,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/articles/{id}/status", post(knowledge::set_status))
         .route("/api/v1/articles/{id}/versions", get(knowledge::versions))
         .route("/api/v1/articles/{id}/versions/{version}/restore", post(knowledge::restore))
+        .route("/api/v1/survey-designs", get(surveys::designs))
+        .route("/api/v1/survey-designs/{key}", get(surveys::design_versions).put(surveys::save_design))
+        .route("/api/v1/survey-triggers", get(surveys::triggers).post(surveys::create_trigger))
+        .route("/api/v1/survey-triggers/{id}", put(surveys::update_trigger))
+        .route("/api/v1/tickets/{number}/surveys", post(surveys::send).get(surveys::ticket_surveys))
+        .route("/api/v1/surveys/{token}", get(surveys::form))
+        .route("/api/v1/surveys/{token}/answers", post(surveys::answer))
+        .route("/api/v1/survey-reports/{design}", get(surveys::report))
+        .route("/api/v1/survey-reports/{design}/answers", get(surveys::answers))
         .route("/api/v1/openapi.json", get(openapi))
 }
 

@@ -1,0 +1,336 @@
+//! Satisfaction surveys over HTTP: signed links answered once (reading never answers),
+//! the low-score follow-up, triggers after resolution through the durable scheduler,
+//! designs and their versions, and reports that reproduce DOMAIN.md's worked example.
+
+use crate::on_both;
+use crate::support::{Backend, TestApp, event_kinds, spawn};
+use jiff::{SignedDuration, Timestamp};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+on_both!(
+    a_customer_answers_once_and_a_low_score_opens_a_followup,
+    surveys_need_consent_and_a_forged_link_opens_nothing,
+    resolution_triggers_send_once_per_quiet_period,
+    the_report_reproduces_the_worked_example,
+    designs_are_validated_and_versioned,
+);
+
+/// A ticket whose customer consented, in `team` when given; returns its number.
+async fn consented_ticket(app: &TestApp, email: &str, team: Option<i64>) -> i64 {
+    let mut body = json!({ "subject": "空调不制冷", "description": "室外机不转", "customer": { "email": email } });
+    if let Some(team) = team {
+        body["team"] = json!(team);
+    }
+    let (status, ticket) = app.post("/api/v1/tickets", body).await;
+    assert_eq!(status, 201, "{ticket}");
+    let customer = ticket["customer_id"].as_i64().unwrap();
+    let (status, body) = app.patch(&format!("/api/v1/customers/{customer}"), json!({ "consent": true })).await;
+    assert_eq!(status, 200, "{body}");
+    ticket["number"].as_i64().unwrap()
+}
+
+async fn send(app: &TestApp, number: i64, design: &str) -> String {
+    let (status, link) = app.post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": design })).await;
+    assert_eq!(status, 201, "{link}");
+    link["token"].as_str().unwrap().to_owned()
+}
+
+async fn answer(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    app.call(Method::POST, &format!("/api/v1/surveys/{token}/answers"), None, Some(body)).await
+}
+
+fn five(ratings: [i64; 5]) -> Value {
+    json!({ "ratings": { "skill": ratings[0], "attitude": ratings[1], "timeliness": ratings[2], "parts": ratings[3], "overall": ratings[4] } })
+}
+
+async fn report(app: &TestApp, design: &str, query: &str) -> Value {
+    let (status, report) = app.get(&format!("/api/v1/survey-reports/{design}?{query}")).await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+async fn a_customer_answers_once_and_a_low_score_opens_a_followup(backend: Backend) {
+    let app = spawn(backend).await;
+    let team = app.team("售后服务").await;
+    let (lead, _) = app.agent("lead@example.com", "supervisor", &[team]).await;
+    let (status, body) = app.patch(&format!("/api/v1/teams/{team}"), json!({ "lead_agent_id": lead })).await;
+    assert_eq!(status, 200, "{body}");
+    let number = consented_ticket(&app, "wang@example.com", Some(team)).await;
+    let token = send(&app, number, "service5").await;
+
+    // Reading the link, as a mail scanner does, shows the form and records nothing.
+    for _ in 0..3 {
+        let (status, form) = app.call(Method::GET, &format!("/api/v1/surveys/{token}"), None, None).await;
+        assert_eq!(status, 200, "{form}");
+        assert_eq!(form["state"], "open");
+        assert_eq!(form["design"]["key"], "service5");
+    }
+    assert_eq!(report(&app, "service5", "").await["answers"], 0);
+
+    // Bad answers are refused with every problem named, and change nothing.
+    let mut bad = five([10, 11, 3, 9, 10]);
+    bad["ratings"].as_object_mut().unwrap().remove("overall");
+    bad["reasons"] = json!({ "timeliness": ["no_such_reason"] });
+    let (status, problem) = answer(&app, &token, bad).await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for field in ["attitude", "overall", "reasons.timeliness"] {
+        assert!(fields.contains(&field), "{field} missing from {problem}");
+    }
+    assert_eq!(report(&app, "service5", "").await["answers"], 0);
+
+    let mut low = five([9, 8, 3, 9, 7]);
+    low["reasons"] = json!({ "timeliness": ["late_arrival", "engineer_busy"] });
+    low["comment"] = json!("工程师晚到了两天");
+    let (status, receipt) = answer(&app, &token, low.clone()).await;
+    assert_eq!(status, 201, "{receipt}");
+    assert_eq!(receipt["low"], true);
+    assert!((receipt["score"].as_f64().unwrap() - 72.0).abs() < 1e-9, "{receipt}");
+    let followup = receipt["followup"].as_i64().expect("a follow-up ticket");
+
+    // Once: a second answer (or a replay) is refused and changes nothing.
+    let (status, problem) = answer(&app, &token, five([10, 10, 10, 10, 10])).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["code"], "survey_answered");
+    let (_, form) = app.call(Method::GET, &format!("/api/v1/surveys/{token}"), None, None).await;
+    assert_eq!(form["state"], "answered");
+
+    // The follow-up: a high-priority complaint for the team's lead, linked to the ticket,
+    // carrying the answers, with an acknowledgement the customer sees.
+    let (status, ticket) = app.get(&format!("/api/v1/tickets/{followup}")).await;
+    assert_eq!(status, 200, "{ticket}");
+    assert_eq!(ticket["kind"], "complaint");
+    assert_eq!(ticket["priority"], "high");
+    assert_eq!(ticket["follow_up_of"], number);
+    assert_eq!(ticket["assignee_id"], lead);
+    assert_eq!(ticket["team_id"], team);
+    let description = ticket["description"].as_str().unwrap();
+    assert!(description.contains("到达现场晚") && description.contains("工程师晚到了两天"), "{description}");
+    let messages = ticket["messages"].as_array().unwrap();
+    assert!(messages.iter().any(|m| m["kind"] == "system"), "{ticket}");
+    let kinds = event_kinds(&app, number).await;
+    for kind in ["survey_sent", "survey_answered", "follow_up_created"] {
+        assert!(kinds.contains(&kind.to_owned()), "{kind} missing from {kinds:?}");
+    }
+
+    // The agent sees the survey and its answer on the ticket; the link is gone.
+    let (_, surveys) = app.get(&format!("/api/v1/tickets/{number}/surveys")).await;
+    assert_eq!(surveys.as_array().unwrap().len(), 1, "{surveys}");
+    assert!(surveys[0]["token"].is_null());
+    assert_eq!(surveys[0]["answer"]["answer"]["comment"], "工程师晚到了两天");
+    assert_eq!(surveys[0]["answer"]["facts"]["team_id"], team);
+
+    // A high score opens nothing.
+    let token = send(&app, number, "service5").await;
+    let (status, receipt) = answer(&app, &token, five([10, 9, 9, 10, 10])).await;
+    assert_eq!(status, 201, "{receipt}");
+    assert_eq!(receipt["low"], false);
+    assert!(receipt["followup"].is_null());
+}
+
+async fn surveys_need_consent_and_a_forged_link_opens_nothing(backend: Backend) {
+    let app = spawn(backend).await;
+    let number = app.ticket("没有同意", "noconsent@example.com").await;
+    let (status, problem) = app.post(&format!("/api/v1/tickets/{number}/surveys"), json!({})).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["code"], "no_consent");
+    let (status, problem) = app.post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": "nope" })).await;
+    assert_eq!(status, 422, "{problem}");
+
+    let number = consented_ticket(&app, "li@example.com", None).await;
+    let token = send(&app, number, "csat").await;
+    let (id, mac) = token.split_once('-').unwrap();
+    let next = id.parse::<i64>().unwrap() + 1;
+    for forged in [format!("{next}-{mac}"), format!("{id}-{}", "0".repeat(32)), "1".into(), "x-y".into()] {
+        let (status, problem) = app.call(Method::GET, &format!("/api/v1/surveys/{forged}"), None, None).await;
+        assert_eq!(status, 404, "{forged}: {problem}");
+        let (status, _) = answer(&app, &forged, json!({ "ratings": { "satisfaction": 5 } })).await;
+        assert_eq!(status, 404, "{forged}");
+    }
+    // An agent without admin rights cannot change designs or triggers.
+    let (_, agent_token) = app.agent("agent@example.com", "agent", &[]).await;
+    let (status, _) = app
+        .call(Method::PUT, "/api/v1/survey-designs/csat", Some(&agent_token), Some(json!({ "spec": {} })))
+        .await;
+    assert!(status == 403 || status == 422, "{status}");
+    let (status, _) = app.call(Method::GET, "/api/v1/survey-reports/csat", Some(&agent_token), None).await;
+    assert_eq!(status, 403);
+}
+
+async fn resolve(app: &TestApp, number: i64) {
+    let (status, body) = app
+        .post(&format!("/api/v1/tickets/{number}/messages"), json!({ "kind": "reply", "body": "已为您处理" }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = app.patch(&format!("/api/v1/tickets/{number}"), json!({ "status": "resolved" })).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn sends_of(app: &TestApp, number: i64) -> Vec<Value> {
+    let (status, surveys) = app.get(&format!("/api/v1/tickets/{number}/surveys")).await;
+    assert_eq!(status, 200, "{surveys}");
+    surveys.as_array().unwrap().clone()
+}
+
+async fn resolution_triggers_send_once_per_quiet_period(backend: Backend) {
+    let app = spawn(backend).await;
+    let (status, trigger) = app
+        .post(
+            "/api/v1/survey-triggers",
+            json!({ "design_key": "csat", "delay_minutes": 60, "channels": [], "quiet_days": 30, "enabled": true }),
+        )
+        .await;
+    assert_eq!(status, 201, "{trigger}");
+    let (status, problem) = app
+        .post(
+            "/api/v1/survey-triggers",
+            json!({ "design_key": "nope", "delay_minutes": -1, "channels": ["fax"], "quiet_days": 30, "enabled": true }),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 3, "{problem}");
+
+    let first = consented_ticket(&app, "zhao@example.com", None).await;
+    resolve(&app, first).await;
+    // Not before the delay.
+    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(30)).await.unwrap();
+    assert!(sends_of(&app, first).await.is_empty());
+    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(61)).await.unwrap();
+    let sends = sends_of(&app, first).await;
+    assert_eq!(sends.len(), 1, "{sends:?}");
+    assert_eq!(sends[0]["send"]["origin"], "resolution");
+    assert!(sends[0]["token"].is_string());
+
+    // The same customer again within the quiet days: no second survey.
+    let (status, second) = app
+        .post("/api/v1/tickets", json!({ "subject": "又坏了", "description": "d", "customer": { "email": "zhao@example.com" } }))
+        .await;
+    assert_eq!(status, 201);
+    let second = second["number"].as_i64().unwrap();
+    resolve(&app, second).await;
+    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(61)).await.unwrap();
+    assert!(sends_of(&app, second).await.is_empty());
+
+    // Reopened before the survey was due: none.
+    let third = consented_ticket(&app, "qian@example.com", None).await;
+    resolve(&app, third).await;
+    let (status, body) = app.patch(&format!("/api/v1/tickets/{third}"), json!({ "status": "open" })).await;
+    assert_eq!(status, 200, "{body}");
+    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(61)).await.unwrap();
+    assert!(sends_of(&app, third).await.is_empty());
+
+    // Without consent: none.
+    let fourth = app.ticket("未同意", "sun@example.com").await;
+    resolve(&app, fourth).await;
+    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(61)).await.unwrap();
+    assert!(sends_of(&app, fourth).await.is_empty());
+}
+
+async fn the_report_reproduces_the_worked_example(backend: Backend) {
+    let app = spawn(backend).await;
+    let north = app.team("华北").await;
+    let south = app.team("华南").await;
+    let north_ticket = consented_ticket(&app, "north@example.com", Some(north)).await;
+    let south_ticket = consented_ticket(&app, "south@example.com", Some(south)).await;
+    // DOMAIN.md: 38 answers on timeliness, one 6, two 7, thirty-four 8, one 9.
+    let mut timeliness = vec![6, 7, 7, 9];
+    timeliness.extend(std::iter::repeat_n(8, 34));
+    for (i, rating) in timeliness.iter().enumerate() {
+        let number = if i % 2 == 0 { north_ticket } else { south_ticket };
+        let token = send(&app, number, "service5").await;
+        let mut body = five([9, 9, *rating, 9, 9]);
+        if *rating <= 7 {
+            body["reasons"] = json!({ "timeliness": [if *rating == 6 { "late_arrival" } else { "engineer_busy" }] });
+        }
+        let (status, receipt) = answer(&app, &token, body).await;
+        assert_eq!(status, 201, "{receipt}");
+    }
+    let report = report(&app, "service5", "target=80&group_by=team").await;
+    assert_eq!(report["answers"], 38);
+    let dimension = |key: &str| report["dimensions"].as_array().unwrap().iter().find(|d| d["key"] == key).unwrap().clone();
+    let timeliness = dimension("timeliness");
+    assert_eq!(timeliness["score"]["n"], 38);
+    assert_eq!(timeliness["score"]["small_sample"], false);
+    let score = timeliness["score"]["value"].as_f64().unwrap();
+    assert_eq!((score * 10.0).round() / 10.0, 79.2, "{timeliness}");
+    assert_eq!(timeliness["what_it_takes"]["moves"], 3, "{timeliness}");
+    assert_eq!(timeliness["what_it_takes"]["to_rating"], 9);
+    // Ranked: every other dimension scores 90, timeliness last.
+    assert_eq!(timeliness["rank"], 5);
+    assert_eq!(dimension("skill")["score"]["value"], 90.0);
+    // No low ratings (≤ 4), so no reasons were kept for 6 and 7.
+    assert!(timeliness["reasons"].as_array().unwrap().is_empty(), "{timeliness}");
+    let groups = report["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    let labels: Vec<&str> = groups.iter().map(|g| g["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"华北") && labels.contains(&"华南"), "{labels:?}");
+    // Filtered to one team.
+    let north_only = crate::api_surveys::report(&app, "service5", &format!("team={north}")).await;
+    assert_eq!(north_only["answers"], 19);
+
+    // CSAT: 5, 5, 4, 2 → 75 %; the 2 is low and gives its reason.
+    let csat_ticket = consented_ticket(&app, "csat@example.com", None).await;
+    for rating in [5, 5, 4, 2] {
+        let token = send(&app, csat_ticket, "csat").await;
+        let mut body = json!({ "ratings": { "satisfaction": rating } });
+        if rating == 2 {
+            body["reasons"] = json!({ "satisfaction": ["slow_reply"] });
+        }
+        let (status, receipt) = answer(&app, &token, body).await;
+        assert_eq!(status, 201, "{receipt}");
+    }
+    let csat = crate::api_surveys::report(&app, "csat", "").await;
+    assert_eq!(csat["headline_kind"], "csat");
+    assert_eq!(csat["headline"]["value"], 75.0);
+    assert_eq!(csat["headline"]["small_sample"], true);
+    let reasons = &csat["dimensions"][0]["reasons"];
+    assert_eq!(reasons[0]["key"], "slow_reply");
+    assert_eq!(reasons[0]["cumulative"], 100.0);
+    let (status, low) = app.get("/api/v1/survey-reports/csat/answers?low=true").await;
+    assert_eq!(status, 200, "{low}");
+    assert_eq!(low.as_array().unwrap().len(), 1);
+    // Nothing in a period before the answers; a bad period is refused.
+    let empty = crate::api_surveys::report(&app, "csat", "from=2020-01-01&to=2020-02-01").await;
+    assert_eq!(empty["answers"], 0);
+    assert!(empty["headline"]["value"].is_null());
+    let (status, problem) = app.get("/api/v1/survey-reports/csat?from=yesterday&group_by=planet").await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "{problem}");
+}
+
+async fn designs_are_validated_and_versioned(backend: Backend) {
+    let app = spawn(backend).await;
+    let (status, designs) = app.get("/api/v1/survey-designs").await;
+    assert_eq!(status, 200);
+    let keys: Vec<&str> = designs.as_array().unwrap().iter().map(|d| d["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["csat", "nps", "service5"]);
+
+    let mut spec = designs[0]["spec"].clone();
+    spec["dimensions"][0]["weight"] = json!(90);
+    let (status, problem) = app
+        .call(Method::PUT, "/api/v1/survey-designs/csat", Some(&app.token), Some(json!({ "spec": spec })))
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "weights_not_100");
+
+    // An answer to version 1, then a new version: the answer keeps version 1.
+    let number = consented_ticket(&app, "ver@example.com", None).await;
+    let token = send(&app, number, "csat").await;
+    let mut spec = designs[0]["spec"].clone();
+    spec["questions"][0]["text"]["en"] = json!("Were we helpful?");
+    let (status, v2) = app
+        .call(Method::PUT, "/api/v1/survey-designs/csat", Some(&app.token), Some(json!({ "spec": spec })))
+        .await;
+    assert_eq!(status, 200, "{v2}");
+    assert_eq!(v2["version"], 2);
+    let (_, form) = app.call(Method::GET, &format!("/api/v1/surveys/{token}"), None, None).await;
+    assert_eq!(form["design"]["version"], 1);
+    let (status, _) = answer(&app, &token, json!({ "ratings": { "satisfaction": 4 } })).await;
+    assert_eq!(status, 201);
+    let (_, versions) = app.get("/api/v1/survey-designs/csat").await;
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    let new_token = send(&app, number, "csat").await;
+    let (_, form) = app.call(Method::GET, &format!("/api/v1/surveys/{new_token}"), None, None).await;
+    assert_eq!(form["design"]["version"], 2);
+}

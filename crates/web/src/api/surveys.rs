@@ -1,0 +1,185 @@
+//! Satisfaction surveys over the API: designs and triggers (admins change them), sending
+//! from a ticket, the customer's side of a link (no token: the signed link is the
+//! credential), reports and answers (supervisors).
+
+use crate::extract::{ApiJson, ApiQuery, Auth, IdPath, TicketNumberPath};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kefu_app::survey_report::{ReportQuery, SurveyReport};
+use kefu_app::surveys::{AnswerReceipt, FormState, SurveyLink, TicketSurvey};
+use kefu_domain::survey::{AnswerInput, Design, DesignSpec, StoredAnswer, SurveyTrigger};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The newest version of every survey design.
+#[utoipa::path(get, path = "/api/v1/survey-designs", tag = "surveys", responses((status = 200, body = Vec<Design>)))]
+pub async fn designs(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Design>>> {
+    Ok(Json(state.app.survey_designs(&actor).await?))
+}
+
+/// Every version of a design, newest first.
+#[utoipa::path(get, path = "/api/v1/survey-designs/{key}", tag = "surveys", params(("key" = String, Path)),
+    responses((status = 200, body = Vec<Design>), (status = 404, body = Problem)))]
+pub async fn design_versions(State(state): State<AppState>, Auth(actor): Auth, Path(key): Path<String>) -> ApiResult<Json<Vec<Design>>> {
+    Ok(Json(state.app.survey_design_versions(&actor, &key).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DesignInput {
+    pub spec: DesignSpec,
+    /// Whether it may be sent (default true).
+    pub active: Option<bool>,
+}
+
+/// Saves a design as its next version (a new key starts at version 1). Answers keep the
+/// version they answered. Admins.
+#[utoipa::path(put, path = "/api/v1/survey-designs/{key}", tag = "surveys", params(("key" = String, Path)), request_body = DesignInput,
+    responses((status = 200, body = Design), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn save_design(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(key): Path<String>,
+    ApiJson(input): ApiJson<DesignInput>,
+) -> ApiResult<Json<Design>> {
+    Ok(Json(state.app.save_survey_design(&actor, &key, input.spec, input.active.unwrap_or(true)).await?))
+}
+
+/// When surveys go out by themselves after resolution (supervisors).
+#[utoipa::path(get, path = "/api/v1/survey-triggers", tag = "surveys", responses((status = 200, body = Vec<SurveyTrigger>)))]
+pub async fn triggers(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<SurveyTrigger>>> {
+    Ok(Json(state.app.survey_triggers(&actor).await?))
+}
+
+/// Adds a trigger (admins).
+#[utoipa::path(post, path = "/api/v1/survey-triggers", tag = "surveys", request_body = SurveyTrigger,
+    responses((status = 201, body = SurveyTrigger), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_trigger(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(mut trigger): ApiJson<SurveyTrigger>,
+) -> ApiResult<(StatusCode, Json<SurveyTrigger>)> {
+    trigger.id = 0;
+    Ok((StatusCode::CREATED, Json(state.app.save_survey_trigger(&actor, trigger).await?)))
+}
+
+/// Changes a trigger (admins).
+#[utoipa::path(put, path = "/api/v1/survey-triggers/{id}", tag = "surveys", params(("id" = i64, Path)), request_body = SurveyTrigger,
+    responses((status = 200, body = SurveyTrigger), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_trigger(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(mut trigger): ApiJson<SurveyTrigger>,
+) -> ApiResult<Json<SurveyTrigger>> {
+    trigger.id = id;
+    Ok(Json(state.app.save_survey_trigger(&actor, trigger).await?))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SendInput {
+    /// The design's key; default: the first trigger's design, else `csat`.
+    pub design: Option<String>,
+}
+
+/// Sends a survey about the ticket now. The answer page is `/s/{token}`; without e-mail
+/// settings the agent passes the link on. Refused (409 `no_consent`) for a customer who
+/// has not consented.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/surveys", tag = "surveys", params(("number" = i64, Path)), request_body = SendInput,
+    responses((status = 201, body = SurveyLink), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn send(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    TicketNumberPath(number): TicketNumberPath,
+    ApiJson(input): ApiJson<SendInput>,
+) -> ApiResult<(StatusCode, Json<SurveyLink>)> {
+    Ok((StatusCode::CREATED, Json(state.app.send_survey(&actor, number, input.design).await?)))
+}
+
+/// The surveys sent about a ticket with their answers.
+#[utoipa::path(get, path = "/api/v1/tickets/{number}/surveys", tag = "surveys", params(("number" = i64, Path)),
+    responses((status = 200, body = Vec<TicketSurvey>), (status = 404, body = Problem)))]
+pub async fn ticket_surveys(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    TicketNumberPath(number): TicketNumberPath,
+) -> ApiResult<Json<Vec<TicketSurvey>>> {
+    Ok(Json(state.app.ticket_surveys(&actor, number).await?))
+}
+
+/// What a survey link shows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyFormView {
+    /// `open`, `answered` or `expired`.
+    #[schema(value_type = String)]
+    pub state: FormState,
+    pub design: Design,
+    pub ticket_number: Option<i64>,
+}
+
+/// The survey behind a link (no token needed). Reading it never answers it.
+#[utoipa::path(get, path = "/api/v1/surveys/{token}", tag = "surveys", params(("token" = String, Path)), security(()),
+    responses((status = 200, body = SurveyFormView), (status = 404, body = Problem)))]
+pub async fn form(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<SurveyFormView>> {
+    let form = state.app.open_survey(&token).await?;
+    Ok(Json(SurveyFormView {
+        state: form.state,
+        design: form.design,
+        ticket_number: form.ticket.map(|(number, _)| number),
+    }))
+}
+
+/// Answers the survey behind a link, once (no token needed). A low score opens a
+/// complaint follow-up for the team's supervisor.
+#[utoipa::path(post, path = "/api/v1/surveys/{token}/answers", tag = "surveys", params(("token" = String, Path)), security(()),
+    request_body = AnswerInput,
+    responses((status = 201, body = AnswerReceipt), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(input): ApiJson<AnswerInput>,
+) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
+    Ok((StatusCode::CREATED, Json(state.app.answer_survey(&token, input, None).await?)))
+}
+
+/// A design's report: headline, overall and per-dimension scores with n, change against
+/// the previous period with a 95 % interval, bands, what it takes to reach the target,
+/// low-score reasons (Pareto), and groups when sliced (supervisors).
+#[utoipa::path(get, path = "/api/v1/survey-reports/{design}", tag = "surveys", params(("design" = String, Path), ReportQuery),
+    responses((status = 200, body = SurveyReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn report(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(design): Path<String>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> ApiResult<Json<SurveyReport>> {
+    let params = query.into_params(&design)?;
+    Ok(Json(state.app.survey_report(&actor, params).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AnswersQuery {
+    /// Only low scores.
+    #[serde(default)]
+    pub low: bool,
+    /// Answers before this id (paging, newest first).
+    pub before: Option<i64>,
+    pub limit: Option<u64>,
+}
+
+/// A design's answers, newest first (supervisors).
+#[utoipa::path(get, path = "/api/v1/survey-reports/{design}/answers", tag = "surveys", params(("design" = String, Path), ReportQuery, AnswersQuery),
+    responses((status = 200, body = Vec<StoredAnswer>), (status = 403, body = Problem)))]
+pub async fn answers(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(design): Path<String>,
+    ApiQuery(report): ApiQuery<ReportQuery>,
+    ApiQuery(query): ApiQuery<AnswersQuery>,
+) -> ApiResult<Json<Vec<StoredAnswer>>> {
+    let params = report.into_params(&design)?;
+    let limit = query.limit.unwrap_or(50);
+    Ok(Json(state.app.survey_answers(&actor, &params, query.low, query.before, limit).await?))
+}
