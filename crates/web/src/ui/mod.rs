@@ -14,6 +14,7 @@ pub mod live;
 mod notifications;
 mod pages;
 mod portal;
+mod survey;
 pub mod render;
 mod search;
 mod session;
@@ -97,6 +98,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/portal/t/{token}", get(portal::ticket))
         .route("/portal/t/{token}/reply", post(portal::reply))
         .route("/portal/t/{token}/solved", post(portal::solved))
+        .route("/s/{token}", get(survey::page).post(survey::submit))
         .route("/assets/{*path}", get(assets::asset));
     signed_in
         .merge(public)
