@@ -11,7 +11,7 @@ use kefu_domain::entities::Id;
 use kefu_domain::survey::score::{self, Change, Histogram, Lift, SMALL_SAMPLE};
 use kefu_domain::survey::{Design, DesignSpec, Headline, Slice, StoredAnswer, Wording};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::people;
+use kefu_store::{people, tickets};
 use kefu_store::surveys::{self, AnswerFilter, RatingCount};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -192,6 +192,15 @@ pub struct ReasonShare {
     pub count: u64,
     pub share: f64,
     pub cumulative: f64,
+}
+
+/// An answer with the numbers of its ticket and of the follow-up it opened.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnswerView {
+    #[serde(flatten)]
+    pub answer: StoredAnswer,
+    pub ticket_number: Option<i64>,
+    pub followup_number: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -451,7 +460,7 @@ impl App {
         low_only: bool,
         before: Option<Id>,
         limit: u64,
-    ) -> AppResult<Vec<StoredAnswer>> {
+    ) -> AppResult<Vec<AnswerView>> {
         actor.require_supervisor("see survey answers")?;
         let design = self.report_design(&params.design).await?;
         let filter = AnswerFilter {
@@ -461,6 +470,24 @@ impl App {
             slices: params.filters.clone(),
             low_only,
         };
-        Ok(surveys::answers(self.db().read(), &filter, before, limit.clamp(1, MAX_ANSWERS_PAGE)).await?)
+        let answers = surveys::answers(self.db().read(), &filter, before, limit.clamp(1, MAX_ANSWERS_PAGE)).await?;
+        let ids: Vec<Id> = answers
+            .iter()
+            .flat_map(|a| [a.ticket_id, a.followup_ticket_id])
+            .flatten()
+            .collect();
+        let numbers: BTreeMap<Id, i64> = tickets::tickets_by_ids(self.db().read(), &ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.number))
+            .collect();
+        Ok(answers
+            .into_iter()
+            .map(|answer| AnswerView {
+                ticket_number: answer.ticket_id.and_then(|id| numbers.get(&id).copied()),
+                followup_number: answer.followup_ticket_id.and_then(|id| numbers.get(&id).copied()),
+                answer,
+            })
+            .collect())
     }
 }

@@ -53,6 +53,8 @@ pub struct TicketSurvey {
     /// The link's token, while the survey is open.
     pub token: Option<String>,
     pub answer: Option<StoredAnswer>,
+    /// The complaint a low score opened.
+    pub followup_number: Option<TicketNumber>,
 }
 
 /// Whether a link's form can still be answered.
@@ -274,7 +276,16 @@ impl App {
                 true => Some(self.survey_token(send.id).await?),
                 false => None,
             };
-            out.push(TicketSurvey { send, token, answer });
+            let followup_number = match answer.as_ref().and_then(|a| a.followup_ticket_id) {
+                Some(id) => ticket_by_id(self.db().read(), id).await?.map(|t| t.number),
+                None => None,
+            };
+            out.push(TicketSurvey {
+                send,
+                token,
+                answer,
+                followup_number,
+            });
         }
         Ok(out)
     }

@@ -302,6 +302,7 @@ on_both!(
     the_help_center_serves_published_articles_with_canonical_addresses,
     the_ticket_page_suggests_articles_and_a_reply_becomes_a_draft,
     articles_are_written_previewed_reviewed_and_restored_in_the_workspace,
+    surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -930,4 +931,111 @@ async fn articles_are_written_previewed_reviewed_and_restored_in_the_workspace(b
         .await
         .expect("html");
     assert!(list.contains(&format!("href=\"/kb/{id}\"")), "{list}");
+}
+
+/// The value of the first `class="survey-link"` input: the link to pass on.
+fn survey_link(html: &str) -> String {
+    let start = html.find("class=\"survey-link\"").expect("a survey link in the panel");
+    let value = &html[start..];
+    let value = &value[value.find("value=\"").expect("value") + 7..];
+    value[..value.find('"').expect("end")].to_owned()
+}
+
+async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let (cookie, csrf) = signed_in(&app, &client).await;
+    let number = app.ticket("售后回访", "huifang@example.com").await;
+    let (_, ticket) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    let customer = ticket["customer_id"].as_i64().unwrap();
+    let agent_get = |path: String| client.get(format!("{}{path}", app.base)).header("cookie", &cookie).send();
+
+    // Without consent the panel says why nothing was sent.
+    let refused = client
+        .post(format!("{}/tickets/{number}/surveys", app.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .form(&[("design", "service5")])
+        .send()
+        .await
+        .expect("post");
+    let html = refused.text().await.expect("html");
+    assert!(html.contains("id=\"survey-error\""), "{html}");
+    let (status, _) = app.patch(&format!("/api/v1/customers/{customer}"), serde_json::json!({ "consent": true })).await;
+    assert_eq!(status, 200);
+
+    let panel = agent_get(format!("/tickets/{number}/surveys")).await.expect("get").text().await.expect("html");
+    assert!(panel.contains("尚未发送满意度调查"), "{panel}");
+    let sent = client
+        .post(format!("{}/tickets/{number}/surveys", app.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .form(&[("design", "service5")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(sent.status(), StatusCode::OK);
+    let link = survey_link(&sent.text().await.expect("html"));
+    assert!(link.starts_with(&format!("{}/s/", app.base)), "{link}");
+
+    // The customer opens it (the star clicked in the e-mail preselects): nothing recorded.
+    let page = client.get(format!("{link}?r=3")).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.expect("html");
+    assert!(html.contains("name=\"rating.skill\" value=\"3\" checked"), "{html}");
+    assert!(html.contains("到达现场晚"), "reasons are offered: {html}");
+    let (_, report) = app.get("/api/v1/survey-reports/service5").await;
+    assert_eq!(report["answers"], 0);
+
+    // Cross-site posts and incomplete answers are refused and change nothing.
+    let cross = client.post(&link).header("origin", "https://evil.example").form(&[("rating.skill", "1")]).send().await.expect("post");
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    let partial = client.post(&link).form(&[("rating.skill", "3"), ("comment", "还行")]).send().await.expect("post");
+    assert_eq!(partial.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = partial.text().await.expect("html");
+    assert!(html.contains("请回答此问题") && html.contains("还行"), "errors shown, input kept: {html}");
+    let (_, report) = app.get("/api/v1/survey-reports/service5").await;
+    assert_eq!(report["answers"], 0);
+
+    let answer = [
+        ("rating.skill", "9"),
+        ("rating.attitude", "8"),
+        ("rating.timeliness", "2"),
+        ("reason.timeliness", "late_arrival"),
+        ("reason.timeliness", "far_site"),
+        ("rating.parts", "9"),
+        ("rating.overall", "7"),
+        ("choice.contact_again", "yes"),
+        ("comment", "师傅第三天才到"),
+    ];
+    let done = client.post(&link).form(&answer).send().await.expect("post");
+    assert_eq!(done.status(), StatusCode::OK);
+    let html = done.text().await.expect("html");
+    assert!(html.contains("id=\"survey-thanks\"") && html.contains("跟进单 #"), "{html}");
+    let again = client.post(&link).form(&answer).send().await.expect("post");
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let reopened = client.get(&link).send().await.expect("get").text().await.expect("html");
+    assert!(reopened.contains("id=\"survey-answered\""), "{reopened}");
+
+    // The agent sees the score, the comment and the follow-up on the ticket.
+    let panel = agent_get(format!("/tickets/{number}/surveys")).await.expect("get").text().await.expect("html");
+    assert!(panel.contains("survey-score low") && panel.contains("师傅第三天才到"), "{panel}");
+    assert!(panel.contains("class=\"survey-followup\""), "{panel}");
+
+    // The supervisor's report and its CSV.
+    let report = agent_get("/reports/satisfaction?design=service5&group_by=channel".into()).await.expect("get");
+    assert_eq!(report.status(), StatusCode::OK);
+    let html = report.text().await.expect("html");
+    for expected in ["id=\"report-dimensions\"", "服务及时性", "到达现场晚", "远", "id=\"report-groups\"", "师傅第三天才到"] {
+        assert!(html.contains(expected), "{expected} missing from the report");
+    }
+    let bad = agent_get("/reports/satisfaction?design=service5&from=someday".into()).await.expect("get");
+    assert!(bad.text().await.expect("html").contains("id=\"report-error\""));
+    let csv = agent_get("/reports/satisfaction/answers.csv?design=service5".into()).await.expect("get");
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.expect("csv");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("timeliness") && lines[1].contains("师傅第三天才到") && lines[1].contains("timeliness:late_arrival"), "{text}");
 }

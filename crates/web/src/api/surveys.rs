@@ -8,9 +8,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kefu_app::survey_report::{ReportQuery, SurveyReport};
+use kefu_app::survey_report::{AnswerView, ReportQuery, SurveyReport};
 use kefu_app::surveys::{AnswerReceipt, FormState, SurveyLink, TicketSurvey};
-use kefu_domain::survey::{AnswerInput, Design, DesignSpec, StoredAnswer, SurveyTrigger};
+use kefu_domain::survey::{AnswerInput, Design, DesignSpec, SurveyTrigger};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -171,14 +171,14 @@ pub struct AnswersQuery {
 
 /// A design's answers, newest first (supervisors).
 #[utoipa::path(get, path = "/api/v1/survey-reports/{design}/answers", tag = "surveys", params(("design" = String, Path), ReportQuery, AnswersQuery),
-    responses((status = 200, body = Vec<StoredAnswer>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<AnswerView>), (status = 403, body = Problem)))]
 pub async fn answers(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(design): Path<String>,
     ApiQuery(report): ApiQuery<ReportQuery>,
     ApiQuery(query): ApiQuery<AnswersQuery>,
-) -> ApiResult<Json<Vec<StoredAnswer>>> {
+) -> ApiResult<Json<Vec<AnswerView>>> {
     let params = report.into_params(&design)?;
     let limit = query.limit.unwrap_or(50);
     Ok(Json(state.app.survey_answers(&actor, &params, query.low, query.before, limit).await?))

@@ -14,6 +14,7 @@ pub mod live;
 mod notifications;
 mod pages;
 mod portal;
+mod satisfaction;
 mod survey;
 pub mod render;
 mod search;
@@ -55,6 +56,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{number}/messages", post(ticket::add_message))
         .route("/tickets/{number}/macro", post(ticket::insert_macro))
         .route("/tickets/{number}/articles", get(ticket::suggested_articles))
+        .route(
+            "/tickets/{number}/surveys",
+            get(satisfaction::ticket_surveys).post(satisfaction::send_survey),
+        )
+        .route("/reports/satisfaction", get(satisfaction::report))
+        .route("/reports/satisfaction/answers.csv", get(satisfaction::export))
         .route("/tickets/{number}/articles/{id}/insert", post(ticket::insert_article))
         .route("/tickets/{number}/messages/{id}/article", post(ticket::reply_to_article))
         .route("/tickets/{number}/take", post(ticket::take))

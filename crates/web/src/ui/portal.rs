@@ -111,6 +111,8 @@ struct TicketPage {
     link: String,
     just_created: bool,
     notice: Option<String>,
+    /// The satisfaction survey waiting for the customer, if any.
+    survey: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -145,7 +147,10 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
         params.follow_up.map(|n| tr.with("portal.follow_up", "number", &n.to_string()))
     };
     let link = format!("/portal/t/{token}");
+    // A survey that cannot be offered is no reason to fail the page.
+    let survey = state.app.open_survey_of_ticket(view.ticket.id).await.ok().flatten().map(|t| format!("/s/{t}"));
     private(TicketPage {
+        survey,
         number: view.ticket.number,
         subject: view.ticket.subject.clone(),
         status: tr.label("status", view.ticket.status.as_str()),
