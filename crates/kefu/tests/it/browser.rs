@@ -638,3 +638,82 @@ async fn an_agent_searches_with_the_slash_key_and_a_customer_finds_an_article_as
     assert_eq!(article["helpful"], 1, "{article}");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_low_score() {
+    let Some(browser) = Browser::start("a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_low_score", "zh-CN").await else {
+        return;
+    };
+    let (app, team, number) = workspace().await;
+    let base = &app.base;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "lead@example.com".into(),
+            name: "主管 Lead".into(),
+            role: "supervisor".into(),
+            teams: vec!["售后 After-sales".into()],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("create supervisor");
+    let (_, agents) = app.get("/api/v1/agents").await;
+    let lead = agents.as_array().unwrap().iter().find(|a| a["email"] == "lead@example.com").unwrap()["id"].clone();
+    let (status, _) = app.patch(&format!("/api/v1/teams/{team}"), json!({ "lead_agent_id": lead })).await;
+    assert_eq!(status, 200);
+    let (_, ticket) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    let (status, _) = app
+        .patch(&format!("/api/v1/customers/{}", ticket["customer_id"]), json!({ "consent": true }))
+        .await;
+    assert_eq!(status, 200);
+    let (status, sent) = app.post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": "service5" })).await;
+    assert_eq!(status, 201, "{sent}");
+    let link = format!("{base}/s/{}", sent["token"].as_str().unwrap());
+
+    // A mail scanner follows the link several times: nothing is answered.
+    for _ in 0..3 {
+        let scanned = reqwest::get(&link).await.expect("scanner");
+        assert_eq!(scanned.status(), 200);
+    }
+
+    // The customer clicked 9 in the e-mail: the first rating is chosen already.
+    browser.goto(&format!("{link}?r=9")).await;
+    browser.wait_text("h1", |t| t.contains("服务满意度回访")).await;
+    let checked = browser.eval("return document.querySelector(\"input[name='rating.skill']:checked\").value").await;
+    assert_eq!(checked, "9");
+    for (question, rating) in [("attitude", 8), ("timeliness", 2), ("parts", 9), ("overall", 7)] {
+        browser.click(&format!("#q-{question} label.scale-point:nth-child({rating})")).await;
+    }
+    browser.click("#q-timeliness details summary").await;
+    browser.click("#q-timeliness input[value='late_arrival']").await;
+    browser.click("#q-timeliness input[value='engineer_busy']").await;
+    browser.fill("#comment", "工程师第三天才到 The engineer came on day three").await;
+    browser.screenshot("survey-zh").await;
+    browser.click("#survey-submit").await;
+    let thanks = browser.wait_text("#survey-thanks", |t| t.contains("跟进单 #")).await;
+    let followup: i64 = thanks
+        .split('#')
+        .nth(1)
+        .and_then(|rest| rest.split('，').next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("follow-up number");
+    let (_, complaint) = app.get(&format!("/api/v1/tickets/{followup}")).await;
+    assert_eq!(complaint["kind"], "complaint");
+    assert_eq!(complaint["assignee_id"], lead);
+
+    // The supervisor sees the low score, its reasons and the follow-up in the report.
+    let supervisor = Browser::start("survey-report-supervisor", "zh-CN").await.expect("browser");
+    sign_in(&supervisor, base, "lead@example.com", PASSWORD).await;
+    supervisor.wait_text("h1", |t| !t.is_empty()).await;
+    supervisor.click("#satisfaction-link").await;
+    let dimensions = supervisor.wait_text("#report-dimensions", |t| t.contains("服务及时性")).await;
+    assert!(dimensions.contains("20.0"), "timeliness scored 2 of 10: {dimensions}");
+    let reasons = supervisor.text("#report-reasons").await;
+    assert!(reasons.contains("到达现场晚") && reasons.contains("工程师太忙"), "{reasons}");
+    let low = supervisor.text("#report-low").await;
+    assert!(low.contains("工程师第三天才到") && low.contains(&format!("#{followup}")), "{low}");
+    supervisor.screenshot("survey-report-zh").await;
+    supervisor.click(&format!("#report-low a[href='/tickets/{followup}']")).await;
+    supervisor.wait_text("h1", |t| t.contains("满意度低分回访")).await;
+    supervisor.close().await;
+    browser.close().await;
+}

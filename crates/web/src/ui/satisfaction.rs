@@ -199,6 +199,8 @@ struct ReportPage {
     target: String,
     period: String,
     headline_label: String,
+    /// The overall score beside the headline (when the headline is not the score itself).
+    show_overall: bool,
     headline: FigureView,
     overall: FigureView,
     answers: u64,
@@ -365,6 +367,7 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         target: form.query.target.clone(),
         period: String::new(),
         headline_label: String::new(),
+        show_overall: false,
         headline: figure(&Figure { value: None, n: 0, small_sample: true, change: None }, ""),
         overall: figure(&Figure { value: None, n: 0, small_sample: true, change: None }, ""),
         answers: 0,
@@ -380,6 +383,7 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         let (label, unit) = headline_label(&report, tr);
         page.period = format!("{} – {}", render::when(report.from), render::when(report.to));
         page.headline_label = label;
+        page.show_overall = report.headline_kind != Headline::Score;
         page.headline = figure(&report.headline, unit);
         page.overall = figure(&report.overall, "");
         page.answers = report.answers;
