@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod automation;
+pub mod callbacks;
 pub mod commitments;
 pub mod customers;
 pub mod demo;

@@ -343,34 +343,49 @@ impl App {
     /// agent took on a callback). Once: a second answer is refused and changes nothing.
     pub async fn answer_survey(&self, token: &str, input: AnswerInput, entered_by: Option<&Actor>) -> AppResult<AnswerReceipt> {
         let send = self.send_of_token(token).await?;
+        let (design, answer) = self.checked_answer(&send, input).await?;
+        let engine = self.engine();
+        let entered_by = entered_by.map(|a| a.id);
+        let at = now();
+        let recorded = self
+            .db()
+            .write(move |tx| Box::pin(async move { record_answer(tx, &engine, &send, &design, answer, entered_by, at).await }))
+            .await?;
+        Ok(self.answered(recorded))
+    }
+
+    /// The send's design and the answer checked against it; refused when the send was
+    /// answered already or has expired.
+    pub(crate) async fn checked_answer(&self, send: &SurveySend, input: AnswerInput) -> AppResult<(Design, Answer)> {
         let design = surveys::design_by_id(self.db().read(), send.design_id)
             .await?
             .ok_or_else(design_not_found)?;
-        let at = now();
         if send.answered_at.is_some() {
             return Err(already_answered());
         }
-        if send.expires_at <= at {
+        if send.expires_at <= now() {
             return Err(AppError::Conflict {
                 code: "survey_expired",
                 message: "this survey link has expired".into(),
             });
         }
         let answer = parse_answer(&design.spec, input).map_err(invalid)?;
-        let engine = self.engine();
-        let entered_by = entered_by.map(|a| a.id);
-        let (receipt, followup, events) = self
-            .db()
-            .write(move |tx| Box::pin(async move { record_answer(tx, &engine, &send, &design, answer, entered_by, at).await }))
-            .await?;
+        Ok((design, answer))
+    }
+
+    /// After an answer committed: routes its follow-up and publishes its events.
+    pub(crate) fn answered(&self, (receipt, followup, events): Recorded) -> AnswerReceipt {
         if let Some(ticket) = &followup {
             self.routing_kicks(None, ticket);
         }
         self.publish(events);
         metrics::counter!("kefu_survey_answers_total").increment(1);
-        Ok(receipt)
+        receipt
     }
 }
+
+/// What recording an answer did: the receipt, the follow-up ticket, the events.
+pub(crate) type Recorded = (AnswerReceipt, Option<Ticket>, Vec<TicketEvent>);
 
 fn already_answered() -> AppError {
     AppError::Conflict {
@@ -386,7 +401,7 @@ fn valid_design_key(key: &str) -> bool {
 }
 
 /// Writes a send and its event on the ticket.
-async fn send_in(
+pub(crate) async fn send_in(
     tx: &mut Tx,
     ticket: &Ticket,
     design: &Design,
@@ -439,7 +454,7 @@ fn facts_of(ticket: Option<&Ticket>, customer: Option<&Customer>) -> AnswerFacts
     }
 }
 
-async fn record_answer(
+pub(crate) async fn record_answer(
     tx: &mut Tx,
     engine: &Engine,
     send: &SurveySend,
@@ -447,7 +462,7 @@ async fn record_answer(
     answer: Answer,
     entered_by: Option<Id>,
     at: Timestamp,
-) -> AppResult<(AnswerReceipt, Option<Ticket>, Vec<TicketEvent>)> {
+) -> AppResult<Recorded> {
     // The guard against a double submit racing this one: only one marks it answered.
     if !surveys::mark_answered(tx.exec(), send.id, at).await? {
         return Err(already_answered());

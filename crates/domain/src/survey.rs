@@ -8,6 +8,7 @@
 //! [`builtin`]; their wording and reasons come from DOMAIN.md.
 
 pub mod builtin;
+pub mod callback;
 pub mod score;
 
 use crate::entities::Id;

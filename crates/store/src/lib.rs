@@ -5,6 +5,7 @@
 mod backend;
 pub mod bulk;
 pub mod calendars;
+pub mod callbacks;
 pub mod categories;
 pub mod commitments;
 mod convert;

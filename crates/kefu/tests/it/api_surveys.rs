@@ -14,6 +14,7 @@ on_both!(
     resolution_triggers_send_once_per_quiet_period,
     the_report_reproduces_the_worked_example,
     designs_are_validated_and_versioned,
+    callback_campaigns_call_each_customer_once_and_record_every_attempt,
 );
 
 /// A ticket whose customer consented, in `team` when given; returns its number.
@@ -333,4 +334,114 @@ async fn designs_are_validated_and_versioned(backend: Backend) {
     let new_token = send(&app, number, "csat").await;
     let (_, form) = app.call(Method::GET, &format!("/api/v1/surveys/{new_token}"), None, None).await;
     assert_eq!(form["design"]["version"], 2);
+}
+
+async fn callback_campaigns_call_each_customer_once_and_record_every_attempt(backend: Backend) {
+    let app = spawn(backend).await;
+    let team = app.team("回访组").await;
+    let (first_agent, first) = app.agent("caller1@example.com", "agent", &[team]).await;
+    let (second_agent, second) = app.agent("caller2@example.com", "agent", &[team]).await;
+    // Two customers to call; one surveyed lately, one without consent, one with nothing
+    // resolved lately are left out.
+    let mut called = Vec::new();
+    for email in ["a@example.com", "b@example.com", "c@example.com"] {
+        let number = consented_ticket(&app, email, None).await;
+        resolve(&app, number).await;
+        called.push(number);
+    }
+    send(&app, called[2], "csat").await;
+    let unconsented = app.ticket("未同意", "d@example.com").await;
+    resolve(&app, unconsented).await;
+    consented_ticket(&app, "e@example.com", None).await;
+
+    let (status, problem) = app
+        .post(
+            "/api/v1/callback-campaigns",
+            json!({ "name": "", "starts_on": "2026-12-31", "ends_on": "2026-12-01", "design": "nope", "tier": "gold", "team": 999 }),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for field in ["name", "ends_on", "design", "tier", "team"] {
+        assert!(fields.contains(&field), "{field} missing from {problem}");
+    }
+    let (_, agent_try) = app
+        .call(Method::POST, "/api/v1/callback-campaigns", Some(&first), Some(json!({ "name": "x", "starts_on": "2026-12-01", "ends_on": "2026-12-31" })))
+        .await;
+    assert_eq!(agent_try["status"], 403, "{agent_try}");
+
+    let campaign = json!({ "name": "2026 Q4 回访", "design": "service5", "starts_on": "2026-12-01", "ends_on": "2026-12-31",
+                           "resolved_within_days": 30, "team": team });
+    let (status, created) = app.post("/api/v1/callback-campaigns", campaign.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["callbacks"], 2, "{created}");
+
+    let mine = |token: String| {
+        let app = &app;
+        async move {
+            let (status, list) = app.call(Method::GET, "/api/v1/callbacks?view=mine", Some(&token), None).await;
+            assert_eq!(status, 200, "{list}");
+            list.as_array().unwrap().clone()
+        }
+    };
+    let first_calls = mine(first.clone()).await;
+    let second_calls = mine(second.clone()).await;
+    assert_eq!((first_calls.len(), second_calls.len()), (1, 1), "round robin");
+    assert_eq!(first_calls[0]["agent_id"], first_agent);
+    assert_eq!(second_calls[0]["agent_id"], second_agent);
+    assert_eq!(first_calls[0]["due_on"], "2026-12-01");
+    assert_eq!(second_calls[0]["due_on"], "2026-12-16");
+    assert!(called.contains(&first_calls[0]["ticket_number"].as_i64().unwrap()));
+    let first_id = first_calls[0]["id"].as_i64().unwrap();
+    let second_id = second_calls[0]["id"].as_i64().unwrap();
+
+    // Another agent's call is not mine to work on.
+    let (status, _) = app
+        .call(Method::POST, &format!("/api/v1/callbacks/{second_id}/attempts"), Some(&first), Some(json!({ "outcome": "no_answer" })))
+        .await;
+    assert_eq!(status, 403);
+
+    // Nobody answers three times: given up, each attempt counted.
+    for attempt in 1..=3 {
+        let (status, callback) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/callbacks/{first_id}/attempts"),
+                Some(&first),
+                Some(json!({ "outcome": "no_answer", "note": format!("第{attempt}次未接") })),
+            )
+            .await;
+        assert_eq!(status, 200, "{callback}");
+        assert_eq!(callback["attempts"], attempt);
+        assert_eq!(callback["status"], if attempt < 3 { "pending" } else { "no_answer" });
+    }
+    assert!(mine(first.clone()).await.is_empty());
+
+    // The second customer answers on the phone; the agent enters it.
+    let bad = json!({ "answer": { "ratings": { "skill": 0 } } });
+    let (status, problem) = app.call(Method::POST, &format!("/api/v1/callbacks/{second_id}/answers"), Some(&second), Some(bad)).await;
+    assert_eq!(status, 422, "{problem}");
+    let mut answer = five([8, 3, 9, 9, 8]);
+    answer["reasons"] = json!({ "attitude": ["promise_not_kept"] });
+    let body = json!({ "answer": answer, "note": "客户说上次承诺回电没有兑现" });
+    let (status, receipt) = app.call(Method::POST, &format!("/api/v1/callbacks/{second_id}/answers"), Some(&second), Some(body.clone())).await;
+    assert_eq!(status, 201, "{receipt}");
+    assert_eq!(receipt["low"], true);
+    let (status, problem) = app.call(Method::POST, &format!("/api/v1/callbacks/{second_id}/answers"), Some(&second), Some(body)).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["code"], "callback_closed");
+    let (_, answers) = app.get("/api/v1/survey-reports/service5/answers").await;
+    assert_eq!(answers[0]["entered_by"], second_agent, "{answers}");
+
+    let (_, all) = app.get("/api/v1/callbacks?view=all").await;
+    let statuses: Vec<&str> = all.as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.len(), 2);
+    assert!(statuses.contains(&"answered") && statuses.contains(&"no_answer"), "{statuses:?}");
+    let (status, _) = app.call(Method::GET, "/api/v1/callbacks?view=all", Some(&first), None).await;
+    assert_eq!(status, 403);
+
+    // The same campaign again finds nobody: everyone was surveyed this quarter.
+    let (status, again) = app.post("/api/v1/callback-campaigns", campaign).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["callbacks"], 0);
 }

@@ -303,6 +303,7 @@ on_both!(
     the_ticket_page_suggests_articles_and_a_reply_becomes_a_draft,
     articles_are_written_previewed_reviewed_and_restored_in_the_workspace,
     surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported,
+    a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -1038,4 +1039,65 @@ async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(ba
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[0].contains("timeliness") && lines[1].contains("师傅第三天才到") && lines[1].contains("timeliness:late_arrival"), "{text}");
+}
+
+async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let (cookie, csrf) = signed_in(&app, &client).await;
+    for email in ["call1@example.com", "call2@example.com"] {
+        let number = app.ticket("回访测试", email).await;
+        let (_, ticket) = app.get(&format!("/api/v1/tickets/{number}")).await;
+        let (status, _) = app
+            .patch(&format!("/api/v1/customers/{}", ticket["customer_id"]), serde_json::json!({ "consent": true }))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let post = |path: &str, form: Vec<(&str, &str)>| {
+        client
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .form(&form)
+            .send()
+    };
+    let get = |path: &str| client.get(format!("{}{path}", app.base)).header("cookie", &cookie).send();
+
+    let refused = post("/callbacks/campaigns", vec![("name", "Q4"), ("starts_on", "2026-12-31"), ("ends_on", "2026-12-01")]).await.expect("post");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.expect("html").contains("id=\"callback-error\""));
+    let created = post(
+        "/callbacks/campaigns",
+        vec![("name", "四季度回访"), ("design", "csat"), ("starts_on", "2026-12-01"), ("ends_on", "2026-12-31"), ("team", "")],
+    )
+    .await
+    .expect("post");
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.expect("html");
+    assert!(html.contains("生成 2 个回访任务"), "{html}");
+    let ids: Vec<i64> = html
+        .split("href=\"/callbacks/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().and_then(|id| id.parse().ok()))
+        .collect();
+    assert_eq!(ids.len(), 2, "{html}");
+
+    let call = get(&format!("/callbacks/{}", ids[0])).await.expect("get").text().await.expect("html");
+    assert!(call.contains("name=\"rating.satisfaction\"") && call.contains("四季度回访"), "{call}");
+    let partial = post(&format!("/callbacks/{}/answers", ids[0]), vec![("comment", "还行")]).await.expect("post");
+    assert_eq!(partial.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(partial.text().await.expect("html").contains("请回答此问题"));
+    let saved = post(
+        &format!("/callbacks/{}/answers", ids[0]),
+        vec![("rating.satisfaction", "5"), ("comment", "很满意"), ("note", "客户很客气")],
+    )
+    .await
+    .expect("post");
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let refused_call = post(&format!("/callbacks/{}/attempts", ids[1]), vec![("outcome", "refused"), ("note", "不需要")]).await.expect("post");
+    assert_eq!(refused_call.status(), StatusCode::SEE_OTHER);
+    let done = get(&format!("/callbacks/{}", ids[1])).await.expect("get").text().await.expect("html");
+    assert!(done.contains("客户拒访") && !done.contains("callback-submit"), "{done}");
+    let (_, report) = app.get("/api/v1/survey-reports/csat").await;
+    assert_eq!(report["answers"], 1);
 }

@@ -84,6 +84,35 @@ CREATE TABLE survey_reasons (
     PRIMARY KEY (answer_id, dimension, reason)
 );
 
+-- A callback campaign (回访): customers of a segment, each called once in the period.
+CREATE TABLE survey_campaigns (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    design_id   INTEGER NOT NULL REFERENCES survey_designs (id),
+    segment     TEXT NOT NULL, -- JSON: what customers it chose, for the record
+    starts_on   TEXT NOT NULL,
+    ends_on     TEXT NOT NULL,
+    created_by  INTEGER REFERENCES agents (id),
+    created_at  INTEGER NOT NULL
+);
+
+-- One customer to call: the survey an agent fills in on the phone, attempts, outcome.
+CREATE TABLE survey_callbacks (
+    id              INTEGER PRIMARY KEY,
+    campaign_id     INTEGER NOT NULL REFERENCES survey_campaigns (id),
+    send_id         INTEGER NOT NULL UNIQUE REFERENCES survey_sends (id),
+    customer_id     INTEGER NOT NULL REFERENCES customers (id),
+    agent_id        INTEGER REFERENCES agents (id),
+    due_on          TEXT NOT NULL,
+    status          TEXT NOT NULL, -- pending, answered, no_answer (gave up), refused
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at INTEGER,
+    note            TEXT,
+    updated_at      INTEGER NOT NULL
+);
+CREATE INDEX survey_callbacks_queue ON survey_callbacks (status, due_on);
+CREATE INDEX survey_callbacks_by_agent ON survey_callbacks (agent_id, status, due_on);
+
 -- Keys the application makes once and every node shares (e.g. the survey-link key).
 CREATE TABLE app_secrets (
     name  TEXT PRIMARY KEY,

@@ -8,8 +8,10 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use kefu_app::callbacks::{CallbackView, CampaignCreated, CampaignInput};
 use kefu_app::survey_report::{AnswerView, ReportQuery, SurveyReport};
 use kefu_app::surveys::{AnswerReceipt, FormState, SurveyLink, TicketSurvey};
+use kefu_domain::survey::callback::{Callback, CallbackOutcome};
 use kefu_domain::survey::{AnswerInput, Design, DesignSpec, SurveyTrigger};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -182,4 +184,78 @@ pub async fn answers(
     let params = report.into_params(&design)?;
     let limit = query.limit.unwrap_or(50);
     Ok(Json(state.app.survey_answers(&actor, &params, query.low, query.before, limit).await?))
+}
+
+/// Creates a callback campaign (回访, supervisors): the customers of a segment who
+/// consented and were not surveyed within `quiet_days`, one call each, spread over the
+/// period, assigned round robin to a team's members when one is given.
+#[utoipa::path(post, path = "/api/v1/callback-campaigns", tag = "surveys", request_body = CampaignInput,
+    responses((status = 201, body = CampaignCreated), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_campaign(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<CampaignInput>,
+) -> ApiResult<(StatusCode, Json<CampaignCreated>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_callback_campaign(&actor, input).await?)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CallbacksQuery {
+    /// `mine` (default), `unassigned` or `all` (supervisors).
+    #[param(value_type = Option<String>)]
+    pub view: Option<CallbackView>,
+    /// Only calls due on or before this day.
+    #[param(value_type = Option<String>, format = Date)]
+    pub due_by: Option<jiff::civil::Date>,
+    pub limit: Option<u64>,
+}
+
+/// Calls to make, soonest first.
+#[utoipa::path(get, path = "/api/v1/callbacks", tag = "surveys", params(CallbacksQuery),
+    responses((status = 200, body = Vec<Callback>), (status = 403, body = Problem)))]
+pub async fn callbacks(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(query): ApiQuery<CallbacksQuery>,
+) -> ApiResult<Json<Vec<Callback>>> {
+    let view = query.view.unwrap_or(CallbackView::Mine);
+    Ok(Json(state.app.callbacks(&actor, view, query.due_by, query.limit.unwrap_or(100)).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AttemptInput {
+    /// `no_answer` (tried again tomorrow, given up after three) or `refused`.
+    #[schema(value_type = String)]
+    pub outcome: CallbackOutcome,
+    pub note: Option<String>,
+}
+
+/// Records a call that gave no answers.
+#[utoipa::path(post, path = "/api/v1/callbacks/{id}/attempts", tag = "surveys", params(("id" = i64, Path)), request_body = AttemptInput,
+    responses((status = 200, body = Callback), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn callback_attempt(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<AttemptInput>,
+) -> ApiResult<Json<Callback>> {
+    Ok(Json(state.app.record_callback_attempt(&actor, id, input.outcome, input.note).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CallbackAnswerInput {
+    pub answer: AnswerInput,
+    pub note: Option<String>,
+}
+
+/// Enters the answers the customer gave on the phone.
+#[utoipa::path(post, path = "/api/v1/callbacks/{id}/answers", tag = "surveys", params(("id" = i64, Path)), request_body = CallbackAnswerInput,
+    responses((status = 201, body = AnswerReceipt), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn callback_answer(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<CallbackAnswerInput>,
+) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
+    Ok((StatusCode::CREATED, Json(state.app.answer_callback(&actor, id, input.answer, input.note).await?)))
 }

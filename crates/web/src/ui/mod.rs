@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod assets;
+mod callbacks;
 mod customer;
 mod help;
 pub mod i18n;
@@ -61,6 +62,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(satisfaction::ticket_surveys).post(satisfaction::send_survey),
         )
         .route("/reports/satisfaction", get(satisfaction::report))
+        .route("/callbacks", get(callbacks::list))
+        .route("/callbacks/campaigns", post(callbacks::create_campaign))
+        .route("/callbacks/{id}", get(callbacks::call))
+        .route("/callbacks/{id}/answers", post(callbacks::answer))
+        .route("/callbacks/{id}/attempts", post(callbacks::attempt))
         .route("/reports/satisfaction/answers.csv", get(satisfaction::export))
         .route("/tickets/{number}/articles/{id}/insert", post(ticket::insert_article))
         .route("/tickets/{number}/messages/{id}/article", post(ticket::reply_to_article))

@@ -15,30 +15,43 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_app::AppError;
 use kefu_app::surveys::{AnswerReceipt, FormState, SurveyForm};
-use kefu_domain::survey::{AnswerInput, QuestionKind};
+use kefu_domain::survey::{AnswerInput, Design, QuestionKind};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
 pub struct OptionView {
-    key: String,
-    label: String,
-    checked: bool,
+    pub(super) key: String,
+    pub(super) label: String,
+    pub(super) checked: bool,
 }
 
 pub struct QuestionView {
-    key: String,
-    text: String,
-    required: bool,
+    pub(super) key: String,
+    pub(super) text: String,
+    pub(super) required: bool,
     /// `rating`, `single`, `multiple` or `text`.
-    kind: &'static str,
-    dimension: String,
-    selected: Option<i32>,
-    options: Vec<OptionView>,
-    text_value: String,
+    pub(super) kind: &'static str,
+    pub(super) dimension: String,
+    pub(super) selected: Option<i32>,
+    pub(super) options: Vec<OptionView>,
+    pub(super) text_value: String,
     /// The dimension's reasons, under its first rating question only.
-    reasons: Vec<OptionView>,
-    reasons_open: bool,
-    error: Option<String>,
+    pub(super) reasons: Vec<OptionView>,
+    pub(super) reasons_open: bool,
+    pub(super) error: Option<String>,
+}
+
+/// The questions of a design as a form, shared by the customer's page and the agent's
+/// callback page.
+pub struct FormView {
+    pub(super) scale: Vec<i32>,
+    pub(super) low_label: String,
+    pub(super) high_label: String,
+    pub(super) reasons_prompt: String,
+    pub(super) questions: Vec<QuestionView>,
+    pub(super) comment: String,
+    /// Problems not tied to one question.
+    pub(super) errors: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -51,27 +64,22 @@ struct SurveyPage {
     ticket: Option<String>,
     /// `open`, `answered`, `expired`, `thanks`.
     state: &'static str,
-    scale: Vec<i32>,
-    low_label: String,
-    high_label: String,
-    reasons_prompt: String,
-    questions: Vec<QuestionView>,
-    comment: String,
-    errors: Vec<String>,
+    form: FormView,
     thanks: String,
 }
 
 /// What the customer has entered so far (to show again after a refused submit).
 #[derive(Default)]
-struct Entered {
-    input: AnswerInput,
-    errors: Vec<(String, String)>,
+pub(super) struct Entered {
+    pub(super) input: AnswerInput,
+    pub(super) errors: Vec<(String, String)>,
 }
 
-fn view(form: &SurveyForm, lang: Lang, token: &str, entered: &Entered, state: &'static str) -> SurveyPage {
+/// The form of `design` with what was entered and the problems found.
+pub(super) fn form_view(design: &Design, lang: Lang, entered: &Entered) -> FormView {
     let tr = Tr(lang);
     let code = lang.code();
-    let spec = &form.design.spec;
+    let spec = &design.spec;
     let mut reasons_shown = BTreeSet::new();
     let questions = spec
         .questions
@@ -134,13 +142,7 @@ fn view(form: &SurveyForm, lang: Lang, token: &str, entered: &Entered, state: &'
         })
         .collect();
     let band_name = |rating: i32| spec.band_of(rating).map(|b| b.name.get(code).to_owned()).unwrap_or_default();
-    SurveyPage {
-        chrome: Chrome::portal(lang, &format!("/s/{token}")),
-        token: token.to_owned(),
-        title: spec.name.get(code).to_owned(),
-        intro: spec.intro.get(code).to_owned(),
-        ticket: form.ticket.as_ref().map(|(number, subject)| format!("#{number} {subject}")),
-        state,
+    FormView {
         scale: (spec.scale.min..=spec.scale.max).collect(),
         low_label: format!("{} {}", spec.scale.min, band_name(spec.scale.min)),
         high_label: format!("{} {}", spec.scale.max, band_name(spec.scale.max)),
@@ -153,6 +155,19 @@ fn view(form: &SurveyForm, lang: Lang, token: &str, entered: &Entered, state: &'
             .filter(|(field, _)| !spec.questions.iter().any(|q| q.key == *field) && !field.starts_with("reasons."))
             .map(|(_, m)| m.clone())
             .collect(),
+    }
+}
+
+fn view(form: &SurveyForm, lang: Lang, token: &str, entered: &Entered, state: &'static str) -> SurveyPage {
+    let code = lang.code();
+    SurveyPage {
+        chrome: Chrome::portal(lang, &format!("/s/{token}")),
+        token: token.to_owned(),
+        title: form.design.spec.name.get(code).to_owned(),
+        intro: form.design.spec.intro.get(code).to_owned(),
+        ticket: form.ticket.as_ref().map(|(number, subject)| format!("#{number} {subject}")),
+        state,
+        form: form_view(&form.design, lang, entered),
         thanks: String::new(),
     }
 }
@@ -198,7 +213,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang, Path(token): Path<S
 
 /// The form's fields: `rating.{question}`, `choice.{question}` (repeated for several),
 /// `text.{question}`, `reason.{dimension}` (repeated), `comment`.
-fn answer_input(fields: Vec<(String, String)>) -> (AnswerInput, Vec<(String, String)>) {
+pub(super) fn answer_input(fields: Vec<(String, String)>) -> (AnswerInput, Vec<(String, String)>) {
     let mut input = AnswerInput::default();
     let mut unreadable = Vec::new();
     for (name, value) in fields {
