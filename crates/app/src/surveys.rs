@@ -18,6 +18,7 @@ use kefu_domain::survey::{
     Answer, AnswerFacts, AnswerInput, Design, DesignSpec, SendOrigin, StoredAnswer, SurveySend, SurveyTrigger, builtin,
     parse_answer,
 };
+use kefu_domain::survey::closing::{is_praise, named_agents};
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::surveys::{self, NewSend};
 use kefu_store::tickets::{NewTicket, insert_ticket, ticket_by_id};
@@ -474,6 +475,12 @@ pub(crate) async fn record_answer(
     let customer = customers::customer_by_id(tx.exec(), send.customer_id).await?;
     let facts = facts_of(ticket.as_ref(), customer.as_ref());
     let answer_id = surveys::insert_answer(tx, send, &facts, &answer, entered_by, at).await?;
+    if let Some(comment) = answer.comment.as_deref().filter(|_| is_praise(&answer)) {
+        let agents: Vec<(Id, String)> = people::list_agents(tx.exec()).await?.into_iter().map(|a| (a.id, a.name)).collect();
+        for agent in named_agents(comment, &agents) {
+            surveys::insert_praise(tx.exec(), answer_id, agent, facts.team_id, comment, at).await?;
+        }
+    }
     let mut events = Vec::new();
     let mut followup = None;
     if let Some(ticket) = &ticket {

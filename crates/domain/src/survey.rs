@@ -9,6 +9,7 @@
 
 pub mod builtin;
 pub mod callback;
+pub mod closing;
 pub mod score;
 
 use crate::entities::Id;

@@ -7,6 +7,7 @@ use crate::error::StoreResult;
 use crate::Tx;
 use jiff::Timestamp;
 use kefu_domain::entities::Id;
+use kefu_domain::survey::closing::ImprovementAction;
 use kefu_domain::survey::score::ScoreTotals;
 use kefu_domain::survey::{
     Answer, AnswerFacts, Design, DesignSpec, SendOrigin, Slice, StoredAnswer, SurveySend, SurveyTrigger, builtin,
@@ -521,4 +522,124 @@ pub async fn app_secret(tx: &mut Tx, name: &str, make: &str) -> StoreResult<Stri
     let value: String = exec!(tx.exec(), e => sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = $1")
         .bind(name).fetch_one(e).await)?;
     Ok(value)
+}
+
+// ---- improvement actions and praise ----
+
+#[derive(sqlx::FromRow)]
+struct ActionRow {
+    id: i64,
+    design_key: String,
+    dimension: String,
+    reason: String,
+    what: String,
+    owner_id: Option<i64>,
+    due_on: Option<String>,
+    done_at: Option<i64>,
+    created_by: Option<i64>,
+    created_at: i64,
+}
+
+impl ActionRow {
+    fn into_domain(self) -> StoreResult<ImprovementAction> {
+        let due_on = match self.due_on {
+            Some(text) => Some(parsed(text.parse::<jiff::civil::Date>(), "date", &text)?),
+            None => None,
+        };
+        Ok(ImprovementAction {
+            id: self.id,
+            design_key: self.design_key,
+            dimension: self.dimension,
+            reason: self.reason,
+            what: self.what,
+            owner_id: self.owner_id,
+            due_on,
+            done_at: opt_ts(self.done_at)?,
+            created_by: self.created_by,
+            created_at: ts(self.created_at)?,
+        })
+    }
+}
+
+const ACTION_COLUMNS: &str = "id, design_key, dimension, reason, what, owner_id, due_on, done_at, created_by, created_at";
+
+/// Stores an action (its `id` is ignored); returns the id.
+pub async fn insert_action(ex: Exec<'_>, action: &ImprovementAction) -> StoreResult<Id> {
+    let id: i64 = exec!(ex, e => sqlx::query_scalar(
+        "INSERT INTO survey_actions (design_key, dimension, reason, what, owner_id, due_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+        .bind(&action.design_key).bind(&action.dimension).bind(&action.reason).bind(&action.what).bind(action.owner_id)
+        .bind(action.due_on.map(|d| d.to_string())).bind(action.created_by).bind(ms(action.created_at)).fetch_one(e).await)?;
+    Ok(id)
+}
+
+/// A design's actions, newest first.
+pub async fn actions(ex: Exec<'_>, design_key: &str) -> StoreResult<Vec<ImprovementAction>> {
+    let sql = format!("SELECT {ACTION_COLUMNS} FROM survey_actions WHERE design_key = $1 ORDER BY id DESC");
+    let rows: Vec<ActionRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(design_key).fetch_all(e).await)?;
+    rows.into_iter().map(ActionRow::into_domain).collect()
+}
+
+pub async fn action_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<ImprovementAction>> {
+    let sql = format!("SELECT {ACTION_COLUMNS} FROM survey_actions WHERE id = $1");
+    let row: Option<ActionRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(e).await)?;
+    row.map(ActionRow::into_domain).transpose()
+}
+
+/// Marks an action done (or open again with `None`).
+pub async fn set_action_done(ex: Exec<'_>, id: Id, done_at: Option<Timestamp>) -> StoreResult<bool> {
+    let changed = exec!(ex, e => sqlx::query("UPDATE survey_actions SET done_at = $2 WHERE id = $1")
+        .bind(id).bind(done_at.map(ms)).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+pub async fn insert_praise(ex: Exec<'_>, answer_id: Id, agent_id: Id, team_id: Option<Id>, comment: &str, at: Timestamp) -> StoreResult<()> {
+    exec!(ex, e => sqlx::query(
+        "INSERT INTO survey_praise (answer_id, agent_id, team_id, comment, submitted_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(answer_id).bind(agent_id).bind(team_id).bind(comment).bind(ms(at)).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Praise for the wall: newest first.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PraiseRow {
+    pub answer_id: i64,
+    pub agent_id: i64,
+    pub agent_name: String,
+    pub team_id: Option<i64>,
+    pub comment: String,
+    pub submitted_at: i64,
+}
+
+/// Praise in `[from, to)`, for one team or all.
+pub async fn praise(ex: Exec<'_>, team_id: Option<Id>, from: Timestamp, to: Timestamp, limit: i64) -> StoreResult<Vec<PraiseRow>> {
+    let rows: Vec<PraiseRow> = exec!(ex, e => sqlx::query_as(
+        "SELECT p.answer_id, p.agent_id, g.name AS agent_name, p.team_id, p.comment, p.submitted_at \
+         FROM survey_praise p JOIN agents g ON g.id = p.agent_id \
+         WHERE p.submitted_at >= $1 AND p.submitted_at < $2 AND ($3 IS NULL OR p.team_id = $3) \
+         ORDER BY p.submitted_at DESC LIMIT $4")
+        .bind(ms(from)).bind(ms(to)).bind(team_id).bind(limit).fetch_all(e).await)?;
+    Ok(rows)
+}
+
+/// How many answers praised each agent in `[from, to)`, and the mean score of the answers
+/// about their tickets in that time.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AgentStanding {
+    pub agent_id: i64,
+    pub agent_name: String,
+    pub praise: i64,
+    pub answers: i64,
+    pub mean_score: Option<f64>,
+}
+
+pub async fn agent_standings(ex: Exec<'_>, from: Timestamp, to: Timestamp) -> StoreResult<Vec<AgentStanding>> {
+    let rows: Vec<AgentStanding> = exec!(ex, e => sqlx::query_as(
+        "SELECT g.id AS agent_id, g.name AS agent_name, \
+           (SELECT COUNT(*) FROM survey_praise p WHERE p.agent_id = g.id AND p.submitted_at >= $1 AND p.submitted_at < $2) AS praise, \
+           (SELECT COUNT(a.score) FROM survey_answers a WHERE a.agent_id = g.id AND a.submitted_at >= $1 AND a.submitted_at < $2) AS answers, \
+           (SELECT AVG(a.score) FROM survey_answers a WHERE a.agent_id = g.id AND a.submitted_at >= $1 AND a.submitted_at < $2) AS mean_score \
+         FROM agents g")
+        .bind(ms(from)).bind(ms(to)).fetch_all(e).await)?;
+    Ok(rows.into_iter().filter(|r| r.praise > 0 || r.answers > 0).collect())
 }

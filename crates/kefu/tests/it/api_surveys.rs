@@ -15,6 +15,7 @@ on_both!(
     the_report_reproduces_the_worked_example,
     designs_are_validated_and_versioned,
     callback_campaigns_call_each_customer_once_and_record_every_attempt,
+    praise_names_agents_and_actions_show_their_reason_before_and_after,
 );
 
 /// A ticket whose customer consented, in `team` when given; returns its number.
@@ -444,4 +445,69 @@ async fn callback_campaigns_call_each_customer_once_and_record_every_attempt(bac
     let (status, again) = app.post("/api/v1/callback-campaigns", campaign).await;
     assert_eq!(status, 201, "{again}");
     assert_eq!(again["callbacks"], 0);
+}
+
+async fn praise_names_agents_and_actions_show_their_reason_before_and_after(backend: Backend) {
+    let app = spawn(backend).await;
+    let team = app.team("华东").await;
+    let (status, alice) = app
+        .post("/api/v1/agents", json!({ "email": "alice@example.com", "name": "李丽 Alice", "role": "agent", "teams": [team] }))
+        .await;
+    assert_eq!(status, 201, "{alice}");
+    let number = consented_ticket(&app, "fan@example.com", Some(team)).await;
+
+    // Two late arrivals, then an action, then two good visits.
+    for _ in 0..2 {
+        let token = send(&app, number, "service5").await;
+        let mut body = five([8, 8, 3, 8, 8]);
+        body["reasons"] = json!({ "timeliness": ["late_arrival"] });
+        assert_eq!(answer(&app, &token, body).await.0, 201);
+    }
+    let (status, problem) = app
+        .post("/api/v1/survey-actions", json!({ "design": "service5", "dimension": "timeliness", "reason": "nope", "what": "" }))
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "{problem}");
+    let (status, action) = app
+        .post(
+            "/api/v1/survey-actions",
+            json!({ "design": "service5", "dimension": "timeliness", "reason": "late_arrival",
+                    "what": "华东增派两名工程师", "owner_id": alice["id"], "due_on": "2026-12-31" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{action}");
+    for comment in ["李丽很耐心，一次就修好了", "Alice was great"] {
+        let token = send(&app, number, "service5").await;
+        let mut body = five([10, 10, 9, 10, 10]);
+        body["comment"] = json!(comment);
+        assert_eq!(answer(&app, &token, body).await.0, 201);
+    }
+    // A low answer naming her is not praise.
+    let token = send(&app, number, "service5").await;
+    let mut body = five([2, 2, 2, 2, 2]);
+    body["comment"] = json!("李丽没有来");
+    assert_eq!(answer(&app, &token, body).await.0, 201);
+
+    let (status, trends) = app.get("/api/v1/survey-actions?design=service5").await;
+    assert_eq!(status, 200, "{trends}");
+    let trend = &trends[0];
+    assert_eq!(trend["before"]["answers"], 2, "{trend}");
+    assert_eq!(trend["before"]["rate"], 100.0);
+    assert_eq!(trend["after"]["answers"], 3);
+    assert_eq!(trend["after"]["with_reason"], 0);
+    let id = trend["action"]["id"].as_i64().unwrap();
+    let (status, done) = app.post(&format!("/api/v1/survey-actions/{id}/done"), json!({ "done": true })).await;
+    assert_eq!(status, 200, "{done}");
+    assert!(done["done_at"].is_string());
+
+    let (status, praise) = app.get(&format!("/api/v1/praise?team={team}")).await;
+    assert_eq!(status, 200, "{praise}");
+    let comments: Vec<&str> = praise.as_array().unwrap().iter().map(|p| p["comment"].as_str().unwrap()).collect();
+    assert_eq!(comments.len(), 2, "{praise}");
+    assert!(praise.as_array().unwrap().iter().all(|p| p["agent_name"] == "李丽 Alice"));
+    let (_, stars) = app.get("/api/v1/service-star").await;
+    assert_eq!(stars[0]["agent_name"], "李丽 Alice", "{stars}");
+    assert_eq!(stars[0]["praise"], 2);
+    let (status, problem) = app.get("/api/v1/praise?month=13-2026").await;
+    assert_eq!(status, 422, "{problem}");
 }

@@ -1039,6 +1039,36 @@ async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(ba
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[0].contains("timeliness") && lines[1].contains("师傅第三天才到") && lines[1].contains("timeliness:late_arrival"), "{text}");
+
+    // An improvement action against the reason, from the report page.
+    let post_form = |path: &str, form: Vec<(&str, &str)>| {
+        client
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .form(&form)
+            .send()
+    };
+    let refused = post_form("/reports/satisfaction/actions", vec![("design", "service5"), ("reason", "timeliness:late_arrival"), ("what", "")])
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    let back = refused.headers()[LOCATION].to_str().expect("ascii").to_owned();
+    let html = agent_get(back).await.expect("get").text().await.expect("html");
+    assert!(html.contains("id=\"action-error\""), "{html}");
+    let added = post_form(
+        "/reports/satisfaction/actions",
+        vec![("design", "service5"), ("reason", "timeliness:late_arrival"), ("what", "增加夜班工程师"), ("due_on", "2026-12-31")],
+    )
+    .await
+    .expect("post");
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let html = agent_get("/reports/satisfaction?design=service5".into()).await.expect("get").text().await.expect("html");
+    assert!(html.contains("增加夜班工程师") && html.contains("100.0% (1/1)"), "the action and its reason's rate before: {html}");
+    let praise = agent_get("/praise".into()).await.expect("get");
+    assert_eq!(praise.status(), StatusCode::OK);
+    let html = praise.text().await.expect("html");
+    assert!(html.contains("<h1>表扬墙</h1>") && html.contains("本月还没有候选人"), "nobody was praised or handled the ticket: {html}");
 }
 
 async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers(backend: Backend) {

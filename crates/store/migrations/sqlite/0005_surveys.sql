@@ -113,6 +113,33 @@ CREATE TABLE survey_callbacks (
 CREATE INDEX survey_callbacks_queue ON survey_callbacks (status, due_on);
 CREATE INDEX survey_callbacks_by_agent ON survey_callbacks (agent_id, status, due_on);
 
+-- Improvement actions (PDCA) against a low-score reason; reports compare the reason's
+-- rate before and after.
+CREATE TABLE survey_actions (
+    id          INTEGER PRIMARY KEY,
+    design_key  TEXT NOT NULL,
+    dimension   TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    what        TEXT NOT NULL,
+    owner_id    INTEGER REFERENCES agents (id),
+    due_on      TEXT,
+    done_at     INTEGER,
+    created_by  INTEGER REFERENCES agents (id),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX survey_actions_by_design ON survey_actions (design_key, created_at);
+
+-- Positive comments that name an agent: the team's praise wall and the service star.
+CREATE TABLE survey_praise (
+    answer_id    INTEGER NOT NULL REFERENCES survey_answers (id),
+    agent_id     INTEGER NOT NULL REFERENCES agents (id),
+    team_id      INTEGER,
+    comment      TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    PRIMARY KEY (answer_id, agent_id)
+);
+CREATE INDEX survey_praise_by_time ON survey_praise (submitted_at);
+
 -- Keys the application makes once and every node shares (e.g. the survey-link key).
 CREATE TABLE app_secrets (
     name  TEXT PRIMARY KEY,

@@ -33,6 +33,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         surveys::designs, surveys::design_versions, surveys::save_design, surveys::triggers, surveys::create_trigger,
         surveys::update_trigger, surveys::send, surveys::ticket_surveys, surveys::form, surveys::answer, surveys::report,
         surveys::answers, surveys::create_campaign, surveys::callbacks, surveys::callback_attempt, surveys::callback_answer,
+        surveys::create_action, surveys::actions, surveys::action_done, surveys::praise, surveys::service_star,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -124,6 +125,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/callbacks", get(surveys::callbacks))
         .route("/api/v1/callbacks/{id}/attempts", post(surveys::callback_attempt))
         .route("/api/v1/callbacks/{id}/answers", post(surveys::callback_answer))
+        .route("/api/v1/survey-actions", post(surveys::create_action).get(surveys::actions))
+        .route("/api/v1/survey-actions/{id}/done", post(surveys::action_done))
+        .route("/api/v1/praise", get(surveys::praise))
+        .route("/api/v1/service-star", get(surveys::service_star))
         .route("/api/v1/openapi.json", get(openapi))
 }
 

@@ -9,9 +9,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kefu_app::callbacks::{CallbackView, CampaignCreated, CampaignInput};
+use kefu_app::survey_loop::{ActionInput, ActionTrend, Praise, StarCandidate, month_span};
 use kefu_app::survey_report::{AnswerView, ReportQuery, SurveyReport};
 use kefu_app::surveys::{AnswerReceipt, FormState, SurveyLink, TicketSurvey};
 use kefu_domain::survey::callback::{Callback, CallbackOutcome};
+use kefu_domain::survey::closing::ImprovementAction;
 use kefu_domain::survey::{AnswerInput, Design, DesignSpec, SurveyTrigger};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -258,4 +260,76 @@ pub async fn callback_answer(
     ApiJson(input): ApiJson<CallbackAnswerInput>,
 ) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
     Ok((StatusCode::CREATED, Json(state.app.answer_callback(&actor, id, input.answer, input.note).await?)))
+}
+
+/// Records an improvement action (PDCA) against a low-score reason (supervisors).
+#[utoipa::path(post, path = "/api/v1/survey-actions", tag = "surveys", request_body = ActionInput,
+    responses((status = 201, body = ImprovementAction), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_action(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<ActionInput>,
+) -> ApiResult<(StatusCode, Json<ImprovementAction>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_survey_action(&actor, input).await?)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ActionsQuery {
+    pub design: String,
+}
+
+/// A design's improvement actions with their reason's rate in the 30 days before and
+/// after each (supervisors).
+#[utoipa::path(get, path = "/api/v1/survey-actions", tag = "surveys", params(ActionsQuery),
+    responses((status = 200, body = Vec<ActionTrend>), (status = 403, body = Problem)))]
+pub async fn actions(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(query): ApiQuery<ActionsQuery>,
+) -> ApiResult<Json<Vec<ActionTrend>>> {
+    Ok(Json(state.app.survey_actions(&actor, &query.design).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DoneInput {
+    pub done: bool,
+}
+
+/// Marks an action done, or open again.
+#[utoipa::path(post, path = "/api/v1/survey-actions/{id}/done", tag = "surveys", params(("id" = i64, Path)), request_body = DoneInput,
+    responses((status = 200, body = ImprovementAction), (status = 404, body = Problem)))]
+pub async fn action_done(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<DoneInput>,
+) -> ApiResult<Json<ImprovementAction>> {
+    Ok(Json(state.app.set_survey_action_done(&actor, id, input.done).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MonthQuery {
+    /// `2026-11`; default this month.
+    pub month: Option<String>,
+    pub team: Option<i64>,
+}
+
+/// Positive comments naming an agent in a month: the praise wall.
+#[utoipa::path(get, path = "/api/v1/praise", tag = "surveys", params(MonthQuery),
+    responses((status = 200, body = Vec<Praise>), (status = 422, body = Problem)))]
+pub async fn praise(State(state): State<AppState>, Auth(actor): Auth, ApiQuery(query): ApiQuery<MonthQuery>) -> ApiResult<Json<Vec<Praise>>> {
+    let (from, to) = month_span(query.month.as_deref())?;
+    Ok(Json(state.app.praise_wall(&actor, query.team, from, to).await?))
+}
+
+/// The month's service-star candidates: most praised, then best surveyed (supervisors).
+#[utoipa::path(get, path = "/api/v1/service-star", tag = "surveys", params(MonthQuery),
+    responses((status = 200, body = Vec<StarCandidate>), (status = 403, body = Problem)))]
+pub async fn service_star(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(query): ApiQuery<MonthQuery>,
+) -> ApiResult<Json<Vec<StarCandidate>>> {
+    let (from, to) = month_span(query.month.as_deref())?;
+    Ok(Json(state.app.service_star_candidates(&actor, from, to).await?))
 }

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_app::survey_report::{AnswerView, DimensionReport, Figure, ReportQuery, SurveyReport};
 use kefu_app::surveys::TicketSurvey;
-use kefu_domain::entities::TicketNumber;
+use kefu_domain::entities::{Id, TicketNumber};
 use kefu_domain::survey::{Design, Headline, Slice};
 use serde::Deserialize;
 
@@ -178,6 +178,18 @@ pub struct GroupView {
     cells: Vec<String>,
 }
 
+pub struct ActionView {
+    id: Id,
+    reason: String,
+    what: String,
+    owner: String,
+    due: String,
+    done: bool,
+    before: String,
+    after: String,
+    better: bool,
+}
+
 pub struct LowAnswer {
     at: String,
     score: String,
@@ -209,6 +221,11 @@ struct ReportPage {
     any_reasons: bool,
     groups: Vec<GroupView>,
     low: Vec<LowAnswer>,
+    actions: Vec<ActionView>,
+    /// `dimension:reason` and its label, for a new action.
+    reason_options: Vec<(String, String)>,
+    agents: Vec<(Id, String)>,
+    action_error: Option<String>,
     export: String,
     error: Option<String>,
 }
@@ -216,6 +233,9 @@ struct ReportPage {
 #[derive(Deserialize, Default)]
 pub struct ReportForm {
     design: Option<String>,
+    /// A refusal from the action form, shown above the page.
+    #[serde(default)]
+    error: Option<String>,
     #[serde(flatten)]
     query: ReportQueryForm,
 }
@@ -354,6 +374,7 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         },
         Err(message) => (None, Some(message)),
     };
+    let action_error = form.error.clone().filter(|e| !e.is_empty());
     let code = lang.code();
     let here = format!("/reports/satisfaction?{}", form.query.query_string(&design));
     let mut page = ReportPage {
@@ -376,9 +397,57 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         any_reasons: false,
         groups: Vec::new(),
         low: Vec::new(),
+        actions: Vec::new(),
+        reason_options: Vec::new(),
+        agents: Vec::new(),
+        action_error,
         export: format!("/reports/satisfaction/answers.csv?{}", form.query.query_string(&design)),
         error,
     };
+    if let Some(chosen) = designs.iter().find(|d| d.key == design) {
+        page.reason_options = chosen
+            .spec
+            .dimensions
+            .iter()
+            .flat_map(|d| {
+                d.reasons
+                    .iter()
+                    .map(move |r| (format!("{}:{}", d.key, r.key), format!("{} · {}", d.name.get(code), r.name.get(code))))
+            })
+            .collect();
+        let agents = state.app.agents(actor).await.unwrap_or_default();
+        let name_of = |id: Option<Id>| {
+            id.and_then(|id| agents.iter().find(|a| a.id == id))
+                .map_or_else(String::new, |a| a.name.clone())
+        };
+        let rate = |r: &kefu_app::survey_loop::ReasonRate| {
+            r.rate
+                .map_or_else(|| "—".into(), |v| format!("{v:.1}% ({}/{})", r.with_reason, r.answers))
+        };
+        page.actions = state
+            .app
+            .survey_actions(actor, &design)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|t| ActionView {
+                id: t.action.id,
+                reason: page
+                    .reason_options
+                    .iter()
+                    .find(|(key, _)| *key == format!("{}:{}", t.action.dimension, t.action.reason))
+                    .map_or_else(|| t.action.reason.clone(), |(_, label)| label.clone()),
+                what: t.action.what.clone(),
+                owner: name_of(t.action.owner_id),
+                due: t.action.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                done: t.action.done_at.is_some(),
+                before: rate(&t.before),
+                after: rate(&t.after),
+                better: matches!((t.before.rate, t.after.rate), (Some(b), Some(a)) if a < b),
+            })
+            .collect();
+        page.agents = agents.iter().map(|a| (a.id, a.name.clone())).collect();
+    }
     if let Some((report, low)) = report {
         let (label, unit) = headline_label(&report, tr);
         page.period = format!("{} – {}", render::when(report.from), render::when(report.to));
@@ -506,4 +575,153 @@ pub async fn export(State(state): State<AppState>, lang: Lang, session: Session,
         body,
     )
         .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    design: String,
+    /// `dimension:reason`
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    what: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+fn back_to_report(design: &str, message: Option<String>) -> Response {
+    let mut url = url::form_urlencoded::Serializer::new(String::new());
+    url.append_pair("design", design);
+    if let Some(message) = message {
+        url.append_pair("error", &message);
+    }
+    axum::response::Redirect::to(&format!("/reports/satisfaction?{}#actions", url.finish())).into_response()
+}
+
+/// Records an improvement action from the report page.
+pub async fn create_action(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<ActionForm>) -> Response {
+    let (dimension, reason) = form.reason.split_once(':').unwrap_or_default();
+    let input = kefu_app::survey_loop::ActionInput {
+        design: form.design.clone(),
+        dimension: dimension.to_owned(),
+        reason: reason.to_owned(),
+        what: form.what,
+        owner_id: form.owner.trim().parse().ok(),
+        due_on: Some(form.due_on),
+    };
+    match state.app.create_survey_action(&session.0.actor, input).await {
+        Ok(_) => back_to_report(&form.design, None),
+        Err(error) => match refusal(error, Tr(lang)) {
+            Ok(message) => back_to_report(&form.design, Some(message)),
+            Err(error) => error.page(lang),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DoneForm {
+    design: String,
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn action_done(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>, Form(form): Form<DoneForm>) -> Response {
+    match state.app.set_survey_action_done(&session.0.actor, id, form.done == "true").await {
+        Ok(_) => back_to_report(&form.design, None),
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+pub struct PraiseCard {
+    agent: String,
+    comment: String,
+    at: String,
+}
+
+pub struct StarRow {
+    agent: String,
+    praise: i64,
+    answers: i64,
+    mean: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "praise.html")]
+struct PraisePage {
+    chrome: Chrome,
+    month: String,
+    team: String,
+    teams: Vec<(Id, String)>,
+    cards: Vec<PraiseCard>,
+    stars: Vec<StarRow>,
+    supervisor: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PraiseQuery {
+    #[serde(default)]
+    month: String,
+    #[serde(default)]
+    team: String,
+}
+
+/// The team's praise wall: this month's positive comments naming an agent, and for
+/// supervisors the service-star candidates.
+pub async fn praise_wall(State(state): State<AppState>, lang: Lang, session: Session, Query(query): Query<PraiseQuery>) -> Response {
+    let tr = Tr(lang);
+    let actor = &session.0.actor;
+    let teams = match state.app.teams(actor).await {
+        Ok(teams) => teams,
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    let team = query.team.trim().parse::<Id>().ok();
+    let mut page = PraisePage {
+        chrome: Chrome::signed_in(lang, &session, "/praise"),
+        month: query.month.clone(),
+        team: query.team.clone(),
+        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
+        cards: Vec::new(),
+        stars: Vec::new(),
+        supervisor: actor.is_supervisor(),
+        error: None,
+    };
+    let (from, to) = match kefu_app::survey_loop::month_span(Some(&query.month)) {
+        Ok(span) => span,
+        Err(error) => {
+            page.error = refusal(error, tr).ok();
+            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        }
+    };
+    match state.app.praise_wall(actor, team, from, to).await {
+        Ok(praise) => {
+            page.cards = praise
+                .iter()
+                .map(|p| PraiseCard {
+                    agent: p.agent_name.clone(),
+                    comment: p.comment.clone(),
+                    at: render::when(p.submitted_at),
+                })
+                .collect();
+        }
+        Err(error) => return UiError::from(error).page(lang),
+    }
+    if actor.is_supervisor() {
+        page.stars = state
+            .app
+            .service_star_candidates(actor, from, to)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|s| StarRow {
+                agent: s.agent_name.clone(),
+                praise: s.praise,
+                answers: s.answers,
+                mean: s.mean_score.map_or_else(|| "—".into(), |m| format!("{m:.1}")),
+            })
+            .collect();
+    }
+    page.into_response()
 }
