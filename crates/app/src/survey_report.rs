@@ -413,6 +413,11 @@ impl App {
     async fn report_groups(&self, design: &Design, filter: &AnswerFilter, slice: Slice) -> AppResult<Vec<GroupReport>> {
         let spec = &design.spec;
         let counts = surveys::rating_counts(self.db().read(), filter, Some(slice)).await?;
+        let answers: BTreeMap<Option<String>, u64> = surveys::answer_counts(self.db().read(), filter, slice)
+            .await?
+            .into_iter()
+            .map(|(value, n)| (value, u64::try_from(n).unwrap_or(0)))
+            .collect();
         let mut by_group: BTreeMap<Option<String>, Vec<RatingCount>> = BTreeMap::new();
         for count in counts {
             by_group.entry(count.group_value.clone()).or_default().push(count);
@@ -434,7 +439,7 @@ impl App {
             .into_iter()
             .map(|(value, counts)| {
                 let hists = histograms(spec, &counts);
-                let n = merged(spec, &hists).n();
+                let n = answers.get(&value).copied().unwrap_or(0);
                 let label = value
                     .as_ref()
                     .map(|v| names.get(v).cloned().unwrap_or_else(|| v.clone()))

@@ -25,6 +25,8 @@ pub async fn max_id(ex: Exec<'_>, table: &'static str) -> StoreResult<i64> {
         "tickets" => "SELECT COALESCE(MAX(id), 0) FROM tickets",
         "messages" => "SELECT COALESCE(MAX(id), 0) FROM messages",
         "ticket_events" => "SELECT COALESCE(MAX(id), 0) FROM ticket_events",
+        "survey_sends" => "SELECT COALESCE(MAX(id), 0) FROM survey_sends",
+        "survey_answers" => "SELECT COALESCE(MAX(id), 0) FROM survey_answers",
         _ => return Err(StoreError::Corrupt(format!("no bulk loading for {table}"))),
     };
     let (n,): (i64,) = exec!(ex, e => sqlx::query_as(sql).fetch_one(e).await)?;
@@ -36,6 +38,9 @@ pub async fn last_ticket_number(ex: Exec<'_>) -> StoreResult<i64> {
     let (n,): (i64,) = exec!(ex, e => sqlx::query_as("SELECT COALESCE(MAX(number), 1000) FROM tickets").fetch_one(e).await)?;
     Ok(n)
 }
+
+/// The tables bulk loads give ids to (fixed names: the statement is built from them).
+const IDENTITY_TABLES: [&str; 6] = ["customers", "tickets", "messages", "ticket_events", "survey_sends", "survey_answers"];
 
 /// Inserts every table's rows (in the order given, so references resolve) in one
 /// transaction. Ticket numbering continues after the highest number loaded.
@@ -62,20 +67,11 @@ pub async fn load(db: &Db, tables: Vec<TableRows>) -> StoreResult<()> {
             }
             if postgres {
                 // Rows came with their ids: move each identity sequence past them.
-                for table in ["customers", "tickets", "messages", "ticket_events"] {
-                    let sql = match table {
-                        "customers" => {
-                            "SELECT setval(pg_get_serial_sequence('customers', 'id'), GREATEST((SELECT MAX(id) FROM customers), 1))"
-                        }
-                        "tickets" => "SELECT setval(pg_get_serial_sequence('tickets', 'id'), GREATEST((SELECT MAX(id) FROM tickets), 1))",
-                        "messages" => {
-                            "SELECT setval(pg_get_serial_sequence('messages', 'id'), GREATEST((SELECT MAX(id) FROM messages), 1))"
-                        }
-                        _ => {
-                            "SELECT setval(pg_get_serial_sequence('ticket_events', 'id'), GREATEST((SELECT MAX(id) FROM ticket_events), 1))"
-                        }
-                    };
-                    exec!(tx.exec(), e => sqlx::query(sql).execute(e).await.map(|r| r.rows_affected()))?;
+                for table in IDENTITY_TABLES {
+                    let sql = format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
+                    );
+                    exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(e).await.map(|r| r.rows_affected()))?;
                 }
             }
             Ok::<_, StoreError>(())

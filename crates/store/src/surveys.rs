@@ -483,6 +483,21 @@ pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
     })
 }
 
+/// How many answers each slice value has.
+pub async fn answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) -> StoreResult<Vec<(Option<String>, i64)>> {
+    let group = format!("CAST(a.{} AS TEXT)", slice_column(group_by));
+    let mut select = Query::select();
+    select
+        .from_as(Alias::new("survey_answers"), Alias::new("a"))
+        .expr_as(Expr::cust(group.clone()), Alias::new("group_value"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"));
+    filter_answers(&mut select, filter);
+    select.add_group_by([Expr::cust(group).into()]);
+    let rows: Vec<(Option<String>, i64)> =
+        exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    Ok(rows)
+}
+
 /// How often each low-score reason was given, by dimension.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReasonCount {

@@ -1,6 +1,7 @@
 //! Row generation for the demo: plausible distributions, cheap to compute.
 
 use super::corpus::{self, Lang};
+use super::surveys::Resolved;
 use fastrand::Rng;
 use kefu_domain::category::SEED;
 use kefu_domain::entities::Id;
@@ -149,7 +150,9 @@ pub(super) fn creation_times(rng: &mut Rng, n: usize, now_ms: i64) -> Vec<i64> {
 }
 
 /// One ticket (with its messages and events) per entry of `created`.
-pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, created: &[i64]) -> Vec<TableRows> {
+/// The rows of tickets created at `created`, and the facts of those resolved (for the
+/// demo's surveys).
+pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, created: &[i64]) -> (Vec<TableRows>, Vec<Resolved>) {
     let n = created.len();
     let kinds = [
         TicketKind::Consultation,
@@ -162,6 +165,7 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, created: &[i6
     let mut tickets = Vec::with_capacity(n);
     let mut messages = Vec::with_capacity(n * 2);
     let mut events = Vec::with_capacity(n * 4);
+    let mut resolved_tickets = Vec::new();
     for &created in created {
         ids.ticket += 1;
         ids.number += 1;
@@ -417,6 +421,19 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, created: &[i6
                 }
             }
         }
+        if let Some(resolved_at) = resolved {
+            resolved_tickets.push(Resolved {
+                ticket: id,
+                customer,
+                team: world.teams[team],
+                agent: assignee,
+                channel: channel.as_str(),
+                kind: kind.as_str(),
+                field_service: kind == TicketKind::FieldService,
+                resolved_at,
+                lang,
+            });
+        }
         tickets.push(vec![
             i(id),
             i(ids.number),
@@ -442,7 +459,7 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, created: &[i6
             oi(resolved),
         ]);
     }
-    vec![
+    let tables = vec![
         TableRows {
             table: "tickets",
             columns: &[
@@ -481,5 +498,6 @@ pub(super) fn tickets(rng: &mut Rng, ids: &mut Ids, world: &World, created: &[i6
             columns: &["id", "ticket_id", "kind", "actor_kind", "actor_id", "data", "created_at"],
             rows: events,
         },
-    ]
+    ];
+    (tables, resolved_tickets)
 }

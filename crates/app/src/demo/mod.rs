@@ -8,6 +8,7 @@
 pub mod corpus;
 mod generate;
 pub mod kb;
+mod surveys;
 
 use crate::error::{AppError, AppResult};
 use crate::people::NewAgentCommand;
@@ -88,6 +89,11 @@ impl App {
             event: bulk::max_id(db.read(), "ticket_events").await?,
             number: bulk::last_ticket_number(db.read()).await?,
         };
+        let mut survey_ids = surveys::SurveyIds {
+            send: bulk::max_id(db.read(), "survey_sends").await?,
+            answer: bulk::max_id(db.read(), "survey_answers").await?,
+        };
+        let survey_world = self.demo_survey_world().await?;
         let first_customer = ids.customer + 1;
         let world = generate::World {
             teams,
@@ -110,7 +116,8 @@ impl App {
         let tickets = options.tickets;
         let generator = tokio::task::spawn_blocking(move || {
             for created in generate::creation_times(&mut rng, tickets, world.now_ms).chunks(CHUNK) {
-                let tables = generate::tickets(&mut rng, &mut ids, &world, created);
+                let (mut tables, resolved) = generate::tickets(&mut rng, &mut ids, &world, created);
+                tables.extend(surveys::rows(&mut rng, &mut survey_ids, &survey_world, &resolved));
                 if chunks.blocking_send(tables).is_err() {
                     break;
                 }
@@ -139,6 +146,26 @@ impl App {
             admin_email: ADMIN_EMAIL.into(),
             admin_password: ADMIN_PASSWORD.into(),
             token,
+        })
+    }
+
+    /// What demo survey answers refer to: the built-in CSAT and five-dimension designs
+    /// and the agents' names.
+    async fn demo_survey_world(&self) -> AppResult<surveys::SurveyWorld> {
+        let read = self.db().read();
+        let design = |key: &'static str| async move {
+            kefu_store::surveys::latest_design(self.db().read(), key)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("built-in survey design {key} missing")))
+        };
+        let csat = design(kefu_domain::survey::builtin::CSAT).await?;
+        let service = design(kefu_domain::survey::builtin::SERVICE).await?;
+        let agent_names = store::list_agents(read).await?.into_iter().map(|a| (a.id, a.name)).collect();
+        Ok(surveys::SurveyWorld {
+            csat,
+            service,
+            agent_names,
+            now_ms: now().as_millisecond(),
         })
     }
 

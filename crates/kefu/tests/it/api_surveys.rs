@@ -265,6 +265,7 @@ async fn the_report_reproduces_the_worked_example(backend: Backend) {
     assert!(timeliness["reasons"].as_array().unwrap().is_empty(), "{timeliness}");
     let groups = report["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 2, "{groups:?}");
+    assert!(groups.iter().all(|g| g["score"]["n"] == 19), "answers per team, not ratings: {groups:?}");
     let labels: Vec<&str> = groups.iter().map(|g| g["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"华北") && labels.contains(&"华南"), "{labels:?}");
     // Filtered to one team.
