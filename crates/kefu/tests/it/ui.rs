@@ -304,6 +304,7 @@ on_both!(
     articles_are_written_previewed_reviewed_and_restored_in_the_workspace,
     surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported,
     a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers,
+    an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -1130,4 +1131,69 @@ async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers
     assert!(done.contains("客户拒访") && !done.contains("callback-submit"), "{done}");
     let (_, report) = app.get("/api/v1/survey-reports/csat").await;
     assert_eq!(report["answers"], 1);
+}
+
+async fn an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version(backend: Backend) {
+    let app = spawn(backend).await;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "root@example.com".into(),
+            name: "Root".into(),
+            role: "admin".into(),
+            teams: vec![],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("create admin");
+    let client = no_redirects();
+    let (cookie, csrf) = signed_in_as(&app, &client, "root@example.com").await;
+    let post = |path: &str, form: Vec<(&str, &str)>| {
+        client
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .form(&form)
+            .send()
+    };
+    let get = |path: &str| client.get(format!("{}{path}", app.base)).header("cookie", &cookie).send();
+
+    let page = get("/admin/surveys").await.expect("get").text().await.expect("html");
+    assert!(page.contains("id=\"survey-designs\"") && page.contains("<code>service5</code>"), "{page}");
+    let refused = post("/admin/surveys/triggers", vec![("design", "csat"), ("delay_minutes", "-5"), ("quiet_days", "30"), ("enabled", "on")])
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = post(
+        "/admin/surveys/triggers",
+        vec![("design", "csat"), ("delay_minutes", "120"), ("quiet_days", "30"), ("channel", "email"), ("channel", "web"), ("enabled", "on")],
+    )
+    .await
+    .expect("post");
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, triggers) = app.get("/api/v1/survey-triggers").await;
+    assert_eq!(triggers[0]["delay_minutes"], 120, "{triggers}");
+    assert_eq!(triggers[0]["channels"], serde_json::json!(["email", "web"]));
+
+    let editor = get("/admin/surveys/designs/csat").await.expect("get").text().await.expect("html");
+    assert!(editor.contains("id=\"design-json\"") && editor.contains("&#34;headline&#34;"), "{editor}");
+    let broken = post("/admin/surveys/designs/csat", vec![("json", "{ not json"), ("active", "on")]).await.expect("post");
+    assert_eq!(broken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(broken.text().await.expect("html").contains("{ not json"), "what was typed is kept");
+    let (_, designs) = app.get("/api/v1/survey-designs/csat").await;
+    let mut spec = designs[0]["spec"].clone();
+    spec["dimensions"][0]["weight"] = serde_json::json!(50);
+    let invalid = post("/admin/surveys/designs/csat", vec![("json", &spec.to_string()), ("active", "on")]).await.expect("post");
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(invalid.text().await.expect("html").contains("100"));
+    spec["dimensions"][0]["weight"] = serde_json::json!(100);
+    spec["intro"]["zh"] = serde_json::json!("请为本次服务打分（新版）");
+    let ok = post("/admin/surveys/designs/csat", vec![("json", &spec.to_string()), ("active", "on")]).await.expect("post");
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let (_, versions) = app.get("/api/v1/survey-designs/csat").await;
+    assert_eq!(versions[0]["version"], 2);
+    assert_eq!(versions[0]["spec"]["intro"]["zh"], "请为本次服务打分（新版）");
+    let new = post("/admin/surveys/designs", vec![("key", "onsite")]).await.expect("post");
+    assert_eq!(new.headers()[LOCATION], "/admin/surveys/designs/onsite");
+    let draft = get("/admin/surveys/designs/onsite").await.expect("get").text().await.expect("html");
+    assert!(draft.contains("timeliness"), "a new design starts from the five-dimension survey");
 }

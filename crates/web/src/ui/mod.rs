@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod admin_surveys;
 mod assets;
 mod callbacks;
 mod customer;
@@ -71,6 +72,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/reports/satisfaction/actions", post(satisfaction::create_action))
         .route("/reports/satisfaction/actions/{id}/done", post(satisfaction::action_done))
         .route("/praise", get(satisfaction::praise_wall))
+        .route("/admin/surveys", get(admin_surveys::surveys))
+        .route("/admin/surveys/triggers", post(admin_surveys::save_trigger))
+        .route("/admin/surveys/designs", post(admin_surveys::new_design))
+        .route(
+            "/admin/surveys/designs/{key}",
+            get(admin_surveys::design).post(admin_surveys::save_design),
+        )
         .route("/tickets/{number}/articles/{id}/insert", post(ticket::insert_article))
         .route("/tickets/{number}/messages/{id}/article", post(ticket::reply_to_article))
         .route("/tickets/{number}/take", post(ticket::take))
