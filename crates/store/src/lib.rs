@@ -21,6 +21,7 @@ pub mod people;
 pub mod portal_links;
 pub mod rules;
 pub mod sla_policies;
+pub mod survey_rollups;
 pub mod surveys;
 pub mod tickets;
 pub mod timeline;

@@ -12,7 +12,9 @@ use kefu_domain::survey::score::ScoreTotals;
 use kefu_domain::survey::{
     Answer, AnswerFacts, Design, DesignSpec, SendOrigin, Slice, StoredAnswer, SurveySend, SurveyTrigger, builtin,
 };
+use crate::survey_rollups::DaySplit;
 use sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
+use std::collections::BTreeMap;
 
 /// Adds the built-in designs that are not there yet (as version 1).
 pub(crate) async fn seed(tx: &mut Tx) -> StoreResult<()> {
@@ -259,6 +261,7 @@ pub async fn insert_answer(
         .bind(&facts.customer_type).bind(&facts.product).bind(&facts.region).bind(&facts.business_line)
         .bind(answer.score).bind(answer.low).bind(&answer.comment).bind(to_json(answer)).bind(entered_by)
         .bind(ms(now)).fetch_one(e).await)?;
+    crate::survey_rollups::add_answer(tx, &send.design_key, facts, answer, now).await?;
     for rating in &answer.ratings {
         exec!(tx.exec(), e => sqlx::query(
             "INSERT INTO survey_ratings (answer_id, question, dimension, rating) VALUES ($1, $2, $3, $4)")
@@ -360,7 +363,7 @@ pub struct AnswerFilter {
 }
 
 /// The answers table's column of a slice.
-fn slice_column(slice: Slice) -> &'static str {
+pub(crate) fn slice_column(slice: Slice) -> &'static str {
     match slice {
         Slice::Team => "team_id",
         Slice::Agent => "agent_id",
@@ -436,7 +439,7 @@ pub struct RatingCount {
 }
 
 /// The rating histograms of the filter's answers, by dimension (and by `group_by`).
-pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option<Slice>) -> StoreResult<Vec<RatingCount>> {
+async fn raw_rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option<Slice>) -> StoreResult<Vec<RatingCount>> {
     let mut select = Query::select();
     select.from_as(Alias::new("survey_ratings"), Alias::new("r")).join_as(
         sea_query::JoinType::InnerJoin,
@@ -466,7 +469,7 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
 }
 
 /// The count, sum and sum of squares of the filter's per-answer scores.
-pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<ScoreTotals> {
+async fn raw_score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<ScoreTotals> {
     let mut select = Query::select();
     select
         .from_as(Alias::new("survey_answers"), Alias::new("a"))
@@ -484,7 +487,7 @@ pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
 }
 
 /// How many answers each slice value has.
-pub async fn answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) -> StoreResult<Vec<(Option<String>, i64)>> {
+async fn raw_answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) -> StoreResult<Vec<(Option<String>, i64)>> {
     let group = format!("CAST(a.{} AS TEXT)", slice_column(group_by));
     let mut select = Query::select();
     select
@@ -499,14 +502,14 @@ pub async fn answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice)
 }
 
 /// How often each low-score reason was given, by dimension.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::FromRow)]
 pub struct ReasonCount {
     pub dimension: String,
     pub reason: String,
     pub count: i64,
 }
 
-pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Vec<ReasonCount>> {
+async fn raw_reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Vec<ReasonCount>> {
     let mut select = Query::select();
     select.from_as(Alias::new("survey_reasons"), Alias::new("r")).join_as(
         sea_query::JoinType::InnerJoin,
@@ -657,4 +660,156 @@ pub async fn agent_standings(ex: Exec<'_>, from: Timestamp, to: Timestamp) -> St
          FROM agents g")
         .bind(ms(from)).bind(ms(to)).fetch_all(e).await)?;
     Ok(rows.into_iter().filter(|r| r.praise > 0 || r.answers > 0).collect())
+}
+
+// ---- reads for reports: rollups for whole days, answers for the edges ----
+
+/// Which rollup slice answers a filter (with an optional grouping), if one does: `(slice,
+/// value)` where a `None` value means every value (grouped by it). Filters on two slices,
+/// low answers only, or an open period are counted from the answers.
+fn rollup_slice(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str, Option<String>)> {
+    if filter.low_only || filter.from.is_none() || filter.to.is_none() {
+        return None;
+    }
+    match (filter.slices.as_slice(), group_by) {
+        ([], None) => Some(("", Some(String::new()))),
+        ([], Some(group)) => Some((group.as_str(), None)),
+        ([(slice, value)], None) => Some((slice.as_str(), Some(value.clone()))),
+        ([(slice, value)], Some(group)) if group == *slice => Some((slice.as_str(), Some(value.clone()))),
+        _ => None,
+    }
+}
+
+/// The filter narrowed to `[from, to)` (in milliseconds).
+fn narrowed(filter: &AnswerFilter, (from, to): (i64, i64)) -> StoreResult<AnswerFilter> {
+    let at = |ms: i64| crate::convert::ts(ms);
+    Ok(AnswerFilter {
+        from: Some(at(from)?),
+        to: Some(at(to)?),
+        ..filter.clone()
+    })
+}
+
+/// The whole days and edge ranges of a filter's period, when rollups can answer it.
+fn plan(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str, Option<String>, DaySplit)> {
+    let (slice, value) = rollup_slice(filter, group_by)?;
+    let split = DaySplit::of(ms(filter.from?), ms(filter.to?));
+    Some((slice, value, split))
+}
+
+/// `''` in a rollup is "no value".
+fn group_of(value: String, grouped: bool) -> Option<String> {
+    (grouped && !value.is_empty()).then_some(value)
+}
+
+/// The rating histograms of the filter's answers, by dimension (and by `group_by`).
+pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option<Slice>) -> StoreResult<Vec<RatingCount>> {
+    let Some((slice, value, split)) = plan(filter, group_by) else {
+        return raw_rating_counts(ex, filter, group_by).await;
+    };
+    let mut totals: BTreeMap<(Option<String>, String, i64), i64> = BTreeMap::new();
+    let mut ex = ex;
+    for edge in [split.head, split.tail].into_iter().flatten() {
+        for row in raw_rating_counts(ex.reborrow(), &narrowed(filter, edge)?, group_by).await? {
+            *totals.entry((row.group_value, row.dimension, row.rating)).or_default() += row.count;
+        }
+    }
+    if let Some((first, end)) = split.days {
+        let rows: Vec<(String, String, i64, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
+            "SELECT slice_value, dimension, rating, CAST(SUM(count) AS BIGINT) FROM survey_rating_days \
+             WHERE design_key = $1 AND slice = $2 AND day >= $3 AND day < $4 AND ($5 IS NULL OR slice_value = $5) \
+             GROUP BY slice_value, dimension, rating")
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).fetch_all(e).await)?;
+        for (slice_value, dimension, rating, count) in rows {
+            *totals.entry((group_of(slice_value, group_by.is_some()), dimension, rating)).or_default() += count;
+        }
+    }
+    Ok(totals
+        .into_iter()
+        .map(|((group_value, dimension, rating), count)| RatingCount {
+            group_value,
+            dimension,
+            rating,
+            count,
+        })
+        .collect())
+}
+
+/// The count, sum and sum of squares of the filter's per-answer scores.
+pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<ScoreTotals> {
+    let Some((slice, value, split)) = plan(filter, None) else {
+        return raw_score_totals(ex, filter).await;
+    };
+    let mut total = ScoreTotals::default();
+    let mut ex = ex;
+    for edge in [split.head, split.tail].into_iter().flatten() {
+        let part = raw_score_totals(ex.reborrow(), &narrowed(filter, edge)?).await?;
+        total.n += part.n;
+        total.sum += part.sum;
+        total.sum_of_squares += part.sum_of_squares;
+    }
+    if let Some((first, end)) = split.days {
+        let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(scored), 0) AS BIGINT), CAST(COALESCE(SUM(score_sum), 0.0) AS DOUBLE PRECISION), \
+             CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM survey_answer_days \
+             WHERE design_key = $1 AND slice = $2 AND day >= $3 AND day < $4 AND slice_value = $5")
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).fetch_one(e).await)?;
+        total.n += u64::try_from(n).unwrap_or(0);
+        total.sum += sum;
+        total.sum_of_squares += squares;
+    }
+    Ok(total)
+}
+
+/// How many answers each slice value has.
+pub async fn answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) -> StoreResult<Vec<(Option<String>, i64)>> {
+    let Some((slice, value, split)) = plan(filter, Some(group_by)) else {
+        return raw_answer_counts(ex, filter, group_by).await;
+    };
+    let mut totals: BTreeMap<Option<String>, i64> = BTreeMap::new();
+    let mut ex = ex;
+    for edge in [split.head, split.tail].into_iter().flatten() {
+        for (group, count) in raw_answer_counts(ex.reborrow(), &narrowed(filter, edge)?, group_by).await? {
+            *totals.entry(group).or_default() += count;
+        }
+    }
+    if let Some((first, end)) = split.days {
+        let rows: Vec<(String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
+            "SELECT slice_value, CAST(SUM(answers) AS BIGINT) FROM survey_answer_days \
+             WHERE design_key = $1 AND slice = $2 AND day >= $3 AND day < $4 AND ($5 IS NULL OR slice_value = $5) \
+             GROUP BY slice_value")
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).fetch_all(e).await)?;
+        for (slice_value, count) in rows {
+            *totals.entry(group_of(slice_value, true)).or_default() += count;
+        }
+    }
+    Ok(totals.into_iter().collect())
+}
+
+/// How often each low-score reason was given, by dimension.
+pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Vec<ReasonCount>> {
+    let Some((slice, value, split)) = plan(filter, None) else {
+        return raw_reason_counts(ex, filter).await;
+    };
+    let mut totals: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut ex = ex;
+    for edge in [split.head, split.tail].into_iter().flatten() {
+        for row in raw_reason_counts(ex.reborrow(), &narrowed(filter, edge)?).await? {
+            *totals.entry((row.dimension, row.reason)).or_default() += row.count;
+        }
+    }
+    if let Some((first, end)) = split.days {
+        let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
+            "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM survey_reason_days \
+             WHERE design_key = $1 AND slice = $2 AND day >= $3 AND day < $4 AND slice_value = $5 \
+             GROUP BY dimension, reason")
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).fetch_all(e).await)?;
+        for (dimension, reason, count) in rows {
+            *totals.entry((dimension, reason)).or_default() += count;
+        }
+    }
+    Ok(totals
+        .into_iter()
+        .map(|((dimension, reason), count)| ReasonCount { dimension, reason, count })
+        .collect())
 }

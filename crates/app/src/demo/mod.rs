@@ -129,12 +129,13 @@ impl App {
         generator
             .await
             .map_err(|e| AppError::Internal(format!("demo generator failed: {e}")))?;
-        // The loader bypasses the commands that keep each agent's load for routing and
-        // the inbox counts.
+        // The loader bypasses the commands that keep each agent's load for routing, the
+        // inbox counts and the survey rollups.
         db.write(|tx| {
             Box::pin(async move {
                 bulk::recount_open_tickets(tx.exec()).await?;
                 kefu_store::inbox_counts::rebuild_inbox_counts(tx.exec()).await?;
+                kefu_store::survey_rollups::rebuild(tx).await?;
                 Ok::<_, AppError>(())
             })
         })

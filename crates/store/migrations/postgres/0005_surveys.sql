@@ -140,6 +140,44 @@ CREATE TABLE survey_praise (
 );
 CREATE INDEX survey_praise_by_time ON survey_praise (submitted_at);
 
+-- Daily rollups of answers (UTC days), per slice: slice '' (all answers, value '') or a
+-- slice name (team, agent, channel, ticket_kind, customer_type, product, region,
+-- business_line) with its value as text ('' when the answer had none). Reports read whole
+-- days from here and only the partial days at a period's edges from the answers.
+CREATE TABLE survey_answer_days (
+    design_key    TEXT NOT NULL,
+    slice         TEXT NOT NULL,
+    slice_value   TEXT NOT NULL,
+    day           BIGINT NOT NULL,
+    answers       BIGINT NOT NULL,
+    scored        BIGINT NOT NULL,
+    score_sum     DOUBLE PRECISION NOT NULL,
+    score_squares DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (design_key, slice, slice_value, day)
+);
+
+CREATE TABLE survey_rating_days (
+    design_key  TEXT NOT NULL,
+    slice       TEXT NOT NULL,
+    slice_value TEXT NOT NULL,
+    day         BIGINT NOT NULL,
+    dimension   TEXT NOT NULL,
+    rating      BIGINT NOT NULL,
+    count       BIGINT NOT NULL,
+    PRIMARY KEY (design_key, slice, slice_value, day, dimension, rating)
+);
+
+CREATE TABLE survey_reason_days (
+    design_key  TEXT NOT NULL,
+    slice       TEXT NOT NULL,
+    slice_value TEXT NOT NULL,
+    day         BIGINT NOT NULL,
+    dimension   TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    count       BIGINT NOT NULL,
+    PRIMARY KEY (design_key, slice, slice_value, day, dimension, reason)
+);
+
 -- Keys the application makes once and every node shares (e.g. the survey-link key).
 CREATE TABLE app_secrets (
     name  TEXT PRIMARY KEY,

@@ -66,6 +66,7 @@ mod listing;
 mod pagination;
 mod people;
 mod service;
+mod surveys;
 mod tickets;
 mod timeline;
 mod web_sessions;

@@ -1,0 +1,222 @@
+//! Daily rollups of survey answers, so a report over months reads a few thousand rows
+//! instead of every answer. Each answer adds to its UTC day, once for all answers (slice
+//! `''`) and once per slice (team, agent, ...) with its value ('' when it had none), in
+//! the transaction that stores it. A report's whole days come from here; the partial
+//! days at its edges are counted from the answers themselves (see [`DaySplit`]).
+
+use crate::backend::{exec, exec_built};
+use crate::convert::ms;
+use crate::error::StoreResult;
+use crate::Tx;
+use jiff::Timestamp;
+use kefu_domain::survey::{Answer, AnswerFacts, Slice};
+use sea_query::{Alias, Expr, OnConflict, Query};
+use std::collections::BTreeMap;
+
+pub(crate) const DAY_MS: i64 = 86_400_000;
+
+/// The slice values of an answer's facts: `('', '')` for all answers, then every slice
+/// with its value ('' for none).
+fn slice_values(facts: &AnswerFacts) -> Vec<(&'static str, String)> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let id = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut out = vec![("", String::new())];
+    for slice in Slice::ALL {
+        let value = match slice {
+            Slice::Team => id(facts.team_id),
+            Slice::Agent => id(facts.agent_id),
+            Slice::Channel => text(&facts.channel),
+            Slice::TicketKind => text(&facts.ticket_kind),
+            Slice::CustomerType => text(&facts.customer_type),
+            Slice::Product => text(&facts.product),
+            Slice::Region => text(&facts.region),
+            Slice::BusinessLine => text(&facts.business_line),
+        };
+        out.push((slice.as_str(), value));
+    }
+    out
+}
+
+fn add_to(table: &str, key: &[&str], amounts: &[&str]) -> OnConflict {
+    let mut on_conflict = OnConflict::columns(key.iter().map(|c| Alias::new(*c)).collect::<Vec<_>>());
+    for amount in amounts {
+        on_conflict.value(Alias::new(*amount), Expr::cust(format!("{table}.{amount} + excluded.{amount}")));
+    }
+    on_conflict
+}
+
+/// Adds one stored answer to the rollups.
+pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFacts, answer: &Answer, at: Timestamp) -> StoreResult<()> {
+    let day = ms(at).div_euclid(DAY_MS);
+    let slices = slice_values(facts);
+    let score = answer.score;
+
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new("survey_answer_days"))
+        .columns(["design_key", "slice", "slice_value", "day", "answers", "scored", "score_sum", "score_squares"].map(Alias::new));
+    for (slice, value) in &slices {
+        insert.values_panic([
+            design_key.into(),
+            (*slice).into(),
+            value.clone().into(),
+            day.into(),
+            1i64.into(),
+            i64::from(score.is_some()).into(),
+            score.unwrap_or(0.0).into(),
+            score.map_or(0.0, |s| s * s).into(),
+        ]);
+    }
+    insert.on_conflict(add_to(
+        "survey_answer_days",
+        &["design_key", "slice", "slice_value", "day"],
+        &["answers", "scored", "score_sum", "score_squares"],
+    ));
+    exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
+
+    // Two questions of one dimension may give the same rating: count them together, as
+    // one statement may not update a row twice.
+    let mut ratings: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+    for rating in &answer.ratings {
+        *ratings.entry((rating.dimension.as_str(), rating.value)).or_default() += 1;
+    }
+    if !ratings.is_empty() {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new("survey_rating_days"))
+            .columns(["design_key", "slice", "slice_value", "day", "dimension", "rating", "count"].map(Alias::new));
+        for (slice, value) in &slices {
+            for ((dimension, rating), count) in &ratings {
+                insert.values_panic([
+                    design_key.into(),
+                    (*slice).into(),
+                    value.clone().into(),
+                    day.into(),
+                    (*dimension).into(),
+                    i64::from(*rating).into(),
+                    (*count).into(),
+                ]);
+            }
+        }
+        insert.on_conflict(add_to(
+            "survey_rating_days",
+            &["design_key", "slice", "slice_value", "day", "dimension", "rating"],
+            &["count"],
+        ));
+        exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
+    }
+
+    if !answer.reasons.is_empty() {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new("survey_reason_days"))
+            .columns(["design_key", "slice", "slice_value", "day", "dimension", "reason", "count"].map(Alias::new));
+        for (slice, value) in &slices {
+            for (dimension, reason) in &answer.reasons {
+                insert.values_panic([
+                    design_key.into(),
+                    (*slice).into(),
+                    value.clone().into(),
+                    day.into(),
+                    dimension.clone().into(),
+                    reason.clone().into(),
+                    1i64.into(),
+                ]);
+            }
+        }
+        insert.on_conflict(add_to(
+            "survey_reason_days",
+            &["design_key", "slice", "slice_value", "day", "dimension", "reason"],
+            &["count"],
+        ));
+        exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Recomputes every rollup from the answers (after a bulk load wrote answers directly).
+pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
+    for table in ["survey_answer_days", "survey_rating_days", "survey_reason_days"] {
+        let sql = format!("DELETE FROM {table}");
+        exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(e).await.map(|r| r.rows_affected()))?;
+    }
+    let day = format!("(a.submitted_at - ((a.submitted_at % {DAY_MS}) + {DAY_MS}) % {DAY_MS}) / {DAY_MS}");
+    let mut slices: Vec<(&str, String)> = vec![("", "''".to_owned())];
+    for slice in Slice::ALL {
+        let column = crate::surveys::slice_column(*slice);
+        slices.push((slice.as_str(), format!("COALESCE(CAST(a.{column} AS TEXT), '')")));
+    }
+    for (slice, value) in &slices {
+        // PostgreSQL refuses a constant in GROUP BY: the all-answers slice groups without it.
+        let by = if slice.is_empty() { day.clone() } else { format!("{value}, {day}") };
+        let statements = [
+            format!(
+                "INSERT INTO survey_answer_days (design_key, slice, slice_value, day, answers, scored, score_sum, score_squares) \
+                 SELECT a.design_key, '{slice}', {value}, {day}, COUNT(*), COUNT(a.score), COALESCE(SUM(a.score), 0.0), COALESCE(SUM(a.score * a.score), 0.0) \
+                 FROM survey_answers a GROUP BY a.design_key, {by}"
+            ),
+            format!(
+                "INSERT INTO survey_rating_days (design_key, slice, slice_value, day, dimension, rating, count) \
+                 SELECT a.design_key, '{slice}', {value}, {day}, r.dimension, r.rating, COUNT(*) \
+                 FROM survey_ratings r JOIN survey_answers a ON a.id = r.answer_id GROUP BY a.design_key, {by}, r.dimension, r.rating"
+            ),
+            format!(
+                "INSERT INTO survey_reason_days (design_key, slice, slice_value, day, dimension, reason, count) \
+                 SELECT a.design_key, '{slice}', {value}, {day}, r.dimension, r.reason, COUNT(*) \
+                 FROM survey_reasons r JOIN survey_answers a ON a.id = r.answer_id GROUP BY a.design_key, {by}, r.dimension, r.reason"
+            ),
+        ];
+        for sql in statements {
+            exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(e).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    Ok(())
+}
+
+/// A period `[from, to)` cut into the whole UTC days inside it (read from the rollups)
+/// and the partial days at its edges (counted from the answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DaySplit {
+    /// `[first, end)` in day numbers; `None` when no whole day fits.
+    pub days: Option<(i64, i64)>,
+    /// Instant ranges `[from, to)` counted from the answers.
+    pub head: Option<(i64, i64)>,
+    pub tail: Option<(i64, i64)>,
+}
+
+impl DaySplit {
+    pub(crate) fn of(from_ms: i64, to_ms: i64) -> DaySplit {
+        let first = from_ms.div_euclid(DAY_MS) + i64::from(from_ms.rem_euclid(DAY_MS) != 0);
+        let end = to_ms.div_euclid(DAY_MS);
+        if first >= end {
+            return DaySplit {
+                days: None,
+                head: (from_ms < to_ms).then_some((from_ms, to_ms)),
+                tail: None,
+            };
+        }
+        DaySplit {
+            days: Some((first, end)),
+            head: (from_ms < first * DAY_MS).then_some((from_ms, first * DAY_MS)),
+            tail: (end * DAY_MS < to_ms).then_some((end * DAY_MS, to_ms)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_period_splits_into_whole_days_and_edges() {
+        let d = DAY_MS;
+        assert_eq!(
+            DaySplit::of(10 * d + 5, 20 * d + 7),
+            DaySplit { days: Some((11, 20)), head: Some((10 * d + 5, 11 * d)), tail: Some((20 * d, 20 * d + 7)) }
+        );
+        assert_eq!(DaySplit::of(10 * d, 20 * d), DaySplit { days: Some((10, 20)), head: None, tail: None });
+        assert_eq!(DaySplit::of(10 * d + 5, 11 * d + 5), DaySplit { days: None, head: Some((10 * d + 5, 11 * d + 5)), tail: None });
+        assert_eq!(DaySplit::of(-d - 5, d), DaySplit { days: Some((0, 1)), head: Some((-d - 5, 0)), tail: None });
+        assert_eq!(DaySplit::of(5, 5), DaySplit { days: None, head: None, tail: None });
+    }
+}
