@@ -49,6 +49,9 @@ enum Command {
         tickets: usize,
         #[arg(long)]
         customers: Option<usize>,
+        /// Extra satisfaction answers spread over the last two years (benchmarks).
+        #[arg(long, default_value_t = 0)]
+        survey_answers: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
@@ -102,11 +105,21 @@ async fn main() -> anyhow::Result<()> {
             app.db().close().await;
             Ok(())
         }
-        Command::Demo { tickets, customers, seed } => {
+        Command::Demo {
+            tickets,
+            customers,
+            survey_answers,
+            seed,
+        } => {
             let app = kefu::open(&cli.data_dir, &location).await?;
             let started = Instant::now();
             let summary = app
-                .fill_demo(DemoOptions { tickets, customers, seed })
+                .fill_demo(DemoOptions {
+                    tickets,
+                    customers,
+                    survey_answers,
+                    seed,
+                })
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             eprintln!("{}", describe_demo(&summary, started));
@@ -136,6 +149,7 @@ async fn serve(data_dir: &std::path::Path, location: &kefu_store::Location, list
             let options = DemoOptions {
                 tickets: 3000,
                 customers: Some(600),
+                survey_answers: 0,
                 seed: 42,
             };
             let summary = app.fill_demo(options).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;

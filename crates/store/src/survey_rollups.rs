@@ -14,6 +14,10 @@ use sea_query::{Alias, Expr, OnConflict, Query};
 use std::collections::BTreeMap;
 
 pub(crate) const DAY_MS: i64 = 86_400_000;
+/// Days in a block, the coarser rollup that keeps long periods cheap.
+pub(crate) const BLOCK_DAYS: i64 = 32;
+/// The spans rows are kept for: a day and a block of days.
+const SPANS: [i64; 2] = [1, BLOCK_DAYS];
 
 /// The slice values of an answer's facts: `('', '')` for all answers, then every slice
 /// with its value ('' for none).
@@ -48,19 +52,24 @@ fn add_to(table: &str, key: &[&str], amounts: &[&str]) -> OnConflict {
 /// Adds one stored answer to the rollups.
 pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFacts, answer: &Answer, at: Timestamp) -> StoreResult<()> {
     let day = ms(at).div_euclid(DAY_MS);
-    let slices = slice_values(facts);
+    // Every slice value, once per span with the first day of that span.
+    let keys: Vec<(&str, String, i64, i64)> = slice_values(facts)
+        .into_iter()
+        .flat_map(|(slice, value)| SPANS.map(|span| (slice, value.clone(), span, day - day.rem_euclid(span))))
+        .collect();
     let score = answer.score;
 
     let mut insert = Query::insert();
     insert
         .into_table(Alias::new("survey_answer_days"))
-        .columns(["design_key", "slice", "slice_value", "day", "answers", "scored", "score_sum", "score_squares"].map(Alias::new));
-    for (slice, value) in &slices {
+        .columns(["design_key", "slice", "slice_value", "span", "day", "answers", "scored", "score_sum", "score_squares"].map(Alias::new));
+    for (slice, value, span, start) in &keys {
         insert.values_panic([
             design_key.into(),
             (*slice).into(),
             value.clone().into(),
-            day.into(),
+            (*span).into(),
+            (*start).into(),
             1i64.into(),
             i64::from(score.is_some()).into(),
             score.unwrap_or(0.0).into(),
@@ -69,7 +78,7 @@ pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFact
     }
     insert.on_conflict(add_to(
         "survey_answer_days",
-        &["design_key", "slice", "slice_value", "day"],
+        &["design_key", "slice", "slice_value", "span", "day"],
         &["answers", "scored", "score_sum", "score_squares"],
     ));
     exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
@@ -84,14 +93,15 @@ pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFact
         let mut insert = Query::insert();
         insert
             .into_table(Alias::new("survey_rating_days"))
-            .columns(["design_key", "slice", "slice_value", "day", "dimension", "rating", "count"].map(Alias::new));
-        for (slice, value) in &slices {
+            .columns(["design_key", "slice", "slice_value", "span", "day", "dimension", "rating", "count"].map(Alias::new));
+        for (slice, value, span, start) in &keys {
             for ((dimension, rating), count) in &ratings {
                 insert.values_panic([
                     design_key.into(),
                     (*slice).into(),
                     value.clone().into(),
-                    day.into(),
+                    (*span).into(),
+                    (*start).into(),
                     (*dimension).into(),
                     i64::from(*rating).into(),
                     (*count).into(),
@@ -100,7 +110,7 @@ pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFact
         }
         insert.on_conflict(add_to(
             "survey_rating_days",
-            &["design_key", "slice", "slice_value", "day", "dimension", "rating"],
+            &["design_key", "slice", "slice_value", "span", "day", "dimension", "rating"],
             &["count"],
         ));
         exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
@@ -110,14 +120,15 @@ pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFact
         let mut insert = Query::insert();
         insert
             .into_table(Alias::new("survey_reason_days"))
-            .columns(["design_key", "slice", "slice_value", "day", "dimension", "reason", "count"].map(Alias::new));
-        for (slice, value) in &slices {
+            .columns(["design_key", "slice", "slice_value", "span", "day", "dimension", "reason", "count"].map(Alias::new));
+        for (slice, value, span, start) in &keys {
             for (dimension, reason) in &answer.reasons {
                 insert.values_panic([
                     design_key.into(),
                     (*slice).into(),
                     value.clone().into(),
-                    day.into(),
+                    (*span).into(),
+                    (*start).into(),
                     dimension.clone().into(),
                     reason.clone().into(),
                     1i64.into(),
@@ -126,7 +137,7 @@ pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFact
         }
         insert.on_conflict(add_to(
             "survey_reason_days",
-            &["design_key", "slice", "slice_value", "day", "dimension", "reason"],
+            &["design_key", "slice", "slice_value", "span", "day", "dimension", "reason"],
             &["count"],
         ));
         exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
@@ -140,29 +151,37 @@ pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
         let sql = format!("DELETE FROM {table}");
         exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(e).await.map(|r| r.rows_affected()))?;
     }
-    let day = format!("(a.submitted_at - ((a.submitted_at % {DAY_MS}) + {DAY_MS}) % {DAY_MS}) / {DAY_MS}");
+    // Floor division on both backends (a negative instant stays in its day).
+    let day = format!("((a.submitted_at - ((a.submitted_at % {DAY_MS}) + {DAY_MS}) % {DAY_MS}) / {DAY_MS})");
     let mut slices: Vec<(&str, String)> = vec![("", "''".to_owned())];
     for slice in Slice::ALL {
         let column = crate::surveys::slice_column(*slice);
         slices.push((slice.as_str(), format!("COALESCE(CAST(a.{column} AS TEXT), '')")));
     }
-    for (slice, value) in &slices {
+    let mut keys: Vec<(i64, &str, String)> = Vec::new();
+    for span in SPANS {
+        for (slice, value) in &slices {
+            keys.push((span, slice, value.clone()));
+        }
+    }
+    for (span, slice, value) in keys {
+        let start = format!("({day} - ((({day} % {span}) + {span}) % {span}))");
         // PostgreSQL refuses a constant in GROUP BY: the all-answers slice groups without it.
-        let by = if slice.is_empty() { day.clone() } else { format!("{value}, {day}") };
+        let by = if slice.is_empty() { start.clone() } else { format!("{value}, {start}") };
         let statements = [
             format!(
-                "INSERT INTO survey_answer_days (design_key, slice, slice_value, day, answers, scored, score_sum, score_squares) \
-                 SELECT a.design_key, '{slice}', {value}, {day}, COUNT(*), COUNT(a.score), COALESCE(SUM(a.score), 0.0), COALESCE(SUM(a.score * a.score), 0.0) \
+                "INSERT INTO survey_answer_days (design_key, slice, slice_value, span, day, answers, scored, score_sum, score_squares) \
+                 SELECT a.design_key, '{slice}', {value}, {span}, {start}, COUNT(*), COUNT(a.score), COALESCE(SUM(a.score), 0.0), COALESCE(SUM(a.score * a.score), 0.0) \
                  FROM survey_answers a GROUP BY a.design_key, {by}"
             ),
             format!(
-                "INSERT INTO survey_rating_days (design_key, slice, slice_value, day, dimension, rating, count) \
-                 SELECT a.design_key, '{slice}', {value}, {day}, r.dimension, r.rating, COUNT(*) \
+                "INSERT INTO survey_rating_days (design_key, slice, slice_value, span, day, dimension, rating, count) \
+                 SELECT a.design_key, '{slice}', {value}, {span}, {start}, r.dimension, r.rating, COUNT(*) \
                  FROM survey_ratings r JOIN survey_answers a ON a.id = r.answer_id GROUP BY a.design_key, {by}, r.dimension, r.rating"
             ),
             format!(
-                "INSERT INTO survey_reason_days (design_key, slice, slice_value, day, dimension, reason, count) \
-                 SELECT a.design_key, '{slice}', {value}, {day}, r.dimension, r.reason, COUNT(*) \
+                "INSERT INTO survey_reason_days (design_key, slice, slice_value, span, day, dimension, reason, count) \
+                 SELECT a.design_key, '{slice}', {value}, {span}, {start}, r.dimension, r.reason, COUNT(*) \
                  FROM survey_reasons r JOIN survey_answers a ON a.id = r.answer_id GROUP BY a.design_key, {by}, r.dimension, r.reason"
             ),
         ];
@@ -179,6 +198,10 @@ pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
 pub(crate) struct DaySplit {
     /// `[first, end)` in day numbers; `None` when no whole day fits.
     pub days: Option<(i64, i64)>,
+    /// The whole blocks inside `days`, `[first, end)` in day numbers (multiples of
+    /// [`BLOCK_DAYS`]); empty (`first == end`) when none fits. The days of `days` outside
+    /// it are read day by day.
+    pub blocks: (i64, i64),
     /// Instant ranges `[from, to)` counted from the answers.
     pub head: Option<(i64, i64)>,
     pub tail: Option<(i64, i64)>,
@@ -191,12 +214,16 @@ impl DaySplit {
         if first >= end {
             return DaySplit {
                 days: None,
+                blocks: (0, 0),
                 head: (from_ms < to_ms).then_some((from_ms, to_ms)),
                 tail: None,
             };
         }
+        let block_first = first + (BLOCK_DAYS - first.rem_euclid(BLOCK_DAYS)) % BLOCK_DAYS;
+        let block_end = end - end.rem_euclid(BLOCK_DAYS);
         DaySplit {
             days: Some((first, end)),
+            blocks: if block_first < block_end { (block_first, block_end) } else { (end, end) },
             head: (from_ms < first * DAY_MS).then_some((from_ms, first * DAY_MS)),
             tail: (end * DAY_MS < to_ms).then_some((end * DAY_MS, to_ms)),
         }
@@ -212,11 +239,17 @@ mod tests {
         let d = DAY_MS;
         assert_eq!(
             DaySplit::of(10 * d + 5, 20 * d + 7),
-            DaySplit { days: Some((11, 20)), head: Some((10 * d + 5, 11 * d)), tail: Some((20 * d, 20 * d + 7)) }
+            DaySplit { days: Some((11, 20)), blocks: (20, 20), head: Some((10 * d + 5, 11 * d)), tail: Some((20 * d, 20 * d + 7)) }
         );
-        assert_eq!(DaySplit::of(10 * d, 20 * d), DaySplit { days: Some((10, 20)), head: None, tail: None });
-        assert_eq!(DaySplit::of(10 * d + 5, 11 * d + 5), DaySplit { days: None, head: Some((10 * d + 5, 11 * d + 5)), tail: None });
-        assert_eq!(DaySplit::of(-d - 5, d), DaySplit { days: Some((0, 1)), head: Some((-d - 5, 0)), tail: None });
-        assert_eq!(DaySplit::of(5, 5), DaySplit { days: None, head: None, tail: None });
+        assert_eq!(DaySplit::of(10 * d, 20 * d), DaySplit { days: Some((10, 20)), blocks: (20, 20), head: None, tail: None });
+        assert_eq!(
+            DaySplit::of(10 * d + 5, 11 * d + 5),
+            DaySplit { days: None, blocks: (0, 0), head: Some((10 * d + 5, 11 * d + 5)), tail: None }
+        );
+        assert_eq!(DaySplit::of(-d - 5, d), DaySplit { days: Some((-1, 1)), blocks: (1, 1), head: Some((-d - 5, -d)), tail: None });
+        assert_eq!(DaySplit::of(5, 5), DaySplit { days: None, blocks: (0, 0), head: None, tail: None });
+        // Two whole blocks inside: days 30..31 and 96..100 are read day by day.
+        assert_eq!(DaySplit::of(30 * d, 100 * d).blocks, (32, 96));
+        assert_eq!(DaySplit::of(30 * d, 60 * d).blocks, (60, 60));
     }
 }

@@ -13,6 +13,8 @@ use kefu_domain::survey::{
     Answer, AnswerFacts, Design, DesignSpec, SendOrigin, Slice, StoredAnswer, SurveySend, SurveyTrigger, builtin,
 };
 use crate::survey_rollups::DaySplit;
+#[allow(unused_imports)] // named in the comments of the rollup reads
+use crate::survey_rollups::BLOCK_DAYS;
 use sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
 use std::collections::BTreeMap;
 
@@ -441,11 +443,13 @@ pub struct RatingCount {
 /// The rating histograms of the filter's answers, by dimension (and by `group_by`).
 async fn raw_rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option<Slice>) -> StoreResult<Vec<RatingCount>> {
     let mut select = Query::select();
-    select.from_as(Alias::new("survey_ratings"), Alias::new("r")).join_as(
+    // Answers first: the period and slices narrow them through their index, then each
+    // answer's ratings are read by the ratings' primary key.
+    select.from_as(Alias::new("survey_answers"), Alias::new("a")).join_as(
         sea_query::JoinType::InnerJoin,
-        Alias::new("survey_answers"),
-        Alias::new("a"),
-        Expr::col((Alias::new("a"), Alias::new("id"))).equals((Alias::new("r"), Alias::new("answer_id"))),
+        Alias::new("survey_ratings"),
+        Alias::new("r"),
+        Expr::col((Alias::new("r"), Alias::new("answer_id"))).equals((Alias::new("a"), Alias::new("id"))),
     );
     let group_expr = group_by.map(|slice| format!("CAST(a.{} AS TEXT)", slice_column(slice)));
     match &group_expr {
@@ -511,11 +515,11 @@ pub struct ReasonCount {
 
 async fn raw_reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Vec<ReasonCount>> {
     let mut select = Query::select();
-    select.from_as(Alias::new("survey_reasons"), Alias::new("r")).join_as(
+    select.from_as(Alias::new("survey_answers"), Alias::new("a")).join_as(
         sea_query::JoinType::InnerJoin,
-        Alias::new("survey_answers"),
-        Alias::new("a"),
-        Expr::col((Alias::new("a"), Alias::new("id"))).equals((Alias::new("r"), Alias::new("answer_id"))),
+        Alias::new("survey_reasons"),
+        Alias::new("r"),
+        Expr::col((Alias::new("r"), Alias::new("answer_id"))).equals((Alias::new("a"), Alias::new("id"))),
     );
     select
         .column((Alias::new("r"), Alias::new("dimension")))
@@ -663,6 +667,9 @@ pub async fn agent_standings(ex: Exec<'_>, from: Timestamp, to: Timestamp) -> St
 }
 
 // ---- reads for reports: rollups for whole days, answers for the edges ----
+//
+// The rollup statements below read 32-day blocks (`span = 32`, [`BLOCK_DAYS`]) for
+// `[$6, $7)` and single days (`span = 1`) for the rest of `[$3, $4)`.
 
 /// Which rollup slice answers a filter (with an optional grouping), if one does: `(slice,
 /// value)` where a `None` value means every value (grouped by it). Filters on two slices,
@@ -717,9 +724,9 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
     if let Some((first, end)) = split.days {
         let rows: Vec<(String, String, i64, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
             "SELECT slice_value, dimension, rating, CAST(SUM(count) AS BIGINT) FROM survey_rating_days \
-             WHERE design_key = $1 AND slice = $2 AND day >= $3 AND day < $4 AND ($5 IS NULL OR slice_value = $5) \
+             WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND ($5 IS NULL OR slice_value = $5) \
              GROUP BY slice_value, dimension, rating")
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).fetch_all(e).await)?;
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
         for (slice_value, dimension, rating, count) in rows {
             *totals.entry((group_of(slice_value, group_by.is_some()), dimension, rating)).or_default() += count;
         }
@@ -752,8 +759,8 @@ pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
         let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(scored), 0) AS BIGINT), CAST(COALESCE(SUM(score_sum), 0.0) AS DOUBLE PRECISION), \
              CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM survey_answer_days \
-             WHERE design_key = $1 AND slice = $2 AND day >= $3 AND day < $4 AND slice_value = $5")
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).fetch_one(e).await)?;
+             WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND slice_value = $5")
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).bind(split.blocks.0).bind(split.blocks.1).fetch_one(e).await)?;
         total.n += u64::try_from(n).unwrap_or(0);
         total.sum += sum;
         total.sum_of_squares += squares;
@@ -776,9 +783,9 @@ pub async fn answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice)
     if let Some((first, end)) = split.days {
         let rows: Vec<(String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
             "SELECT slice_value, CAST(SUM(answers) AS BIGINT) FROM survey_answer_days \
-             WHERE design_key = $1 AND slice = $2 AND day >= $3 AND day < $4 AND ($5 IS NULL OR slice_value = $5) \
+             WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND ($5 IS NULL OR slice_value = $5) \
              GROUP BY slice_value")
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).fetch_all(e).await)?;
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
         for (slice_value, count) in rows {
             *totals.entry(group_of(slice_value, true)).or_default() += count;
         }
@@ -801,9 +808,9 @@ pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<V
     if let Some((first, end)) = split.days {
         let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
             "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM survey_reason_days \
-             WHERE design_key = $1 AND slice = $2 AND day >= $3 AND day < $4 AND slice_value = $5 \
+             WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND slice_value = $5 \
              GROUP BY dimension, reason")
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).fetch_all(e).await)?;
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
         for (dimension, reason, count) in rows {
             *totals.entry((dimension, reason)).or_default() += count;
         }

@@ -26,6 +26,9 @@ pub struct DemoOptions {
     pub tickets: usize,
     /// Default: a fifth of the tickets, at least 50.
     pub customers: Option<usize>,
+    /// Satisfaction answers to add beyond those about the demo tickets, spread over the
+    /// last two years (for report benchmarks).
+    pub survey_answers: usize,
     pub seed: u64,
 }
 
@@ -114,10 +117,23 @@ impl App {
         // generate and write at the same time.
         let (chunks, mut ready) = tokio::sync::mpsc::channel(1);
         let tickets = options.tickets;
+        let extra_answers = options.survey_answers;
+        let first_ticket = ids.ticket + 1;
         let generator = tokio::task::spawn_blocking(move || {
             for created in generate::creation_times(&mut rng, tickets, world.now_ms).chunks(CHUNK) {
                 let (mut tables, resolved) = generate::tickets(&mut rng, &mut ids, &world, created);
-                tables.extend(surveys::rows(&mut rng, &mut survey_ids, &survey_world, &resolved));
+                tables.extend(surveys::rows(&mut rng, &mut survey_ids, &survey_world, &resolved, surveys::TICKET_SURVEYS));
+                if chunks.blocking_send(tables).is_err() {
+                    break;
+                }
+            }
+            let last_ticket = ids.ticket;
+            let mut left = if last_ticket >= first_ticket { extra_answers } else { 0 };
+            while left > 0 {
+                let n = left.min(CHUNK * 5);
+                left -= n;
+                let facts = surveys::history(&mut rng, &world, n, (first_ticket, last_ticket));
+                let tables = surveys::rows(&mut rng, &mut survey_ids, &survey_world, &facts, surveys::EVERY_ONE);
                 if chunks.blocking_send(tables).is_err() {
                     break;
                 }

@@ -36,6 +36,43 @@ pub(super) struct SurveyWorld {
     pub now_ms: i64,
 }
 
+/// How many of the resolved tickets given were surveyed, and how many surveys answered
+/// (percent).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Sampling {
+    pub sent: u8,
+    pub answered: u8,
+}
+
+/// The demo tickets: about a third surveyed, 60 % of those answered.
+pub(super) const TICKET_SURVEYS: Sampling = Sampling { sent: 35, answered: 60 };
+/// Benchmark history: every one surveyed and answered.
+pub(super) const EVERY_ONE: Sampling = Sampling { sent: 100, answered: 100 };
+
+/// `n` answered tickets over the last two years among the demo tickets `first..=last`
+/// (their teams, agents, channels and kinds drawn anew: only the references must hold).
+pub(super) fn history(rng: &mut Rng, world: &super::generate::World, n: usize, (first, last): (Id, Id)) -> Vec<Resolved> {
+    const CHANNELS: [&str; 6] = ["web", "email", "chat", "phone", "wechat", "api"];
+    (0..n)
+        .map(|_| {
+            let team = rng.usize(0..world.teams.len());
+            let agents = &world.agents[team];
+            let field_service = rng.u8(0..4) == 0;
+            Resolved {
+                ticket: rng.i64(first..=last),
+                customer: world.first_customer + rng.i64(0..world.customers as i64),
+                team: world.teams[team],
+                agent: Some(agents[rng.usize(0..agents.len())]),
+                channel: CHANNELS[rng.usize(0..CHANNELS.len())],
+                kind: if field_service { "field_service" } else { "after_sales" },
+                field_service,
+                resolved_at: world.now_ms - rng.i64(50 * HOUR..730 * 24 * HOUR),
+                lang: if rng.u8(0..10) < 7 { Lang::Zh } else { Lang::En },
+            }
+        })
+        .collect()
+}
+
 /// The next free id of the survey tables.
 pub(super) struct SurveyIds {
     pub send: i64,
@@ -74,7 +111,7 @@ fn praise_comment(rng: &mut Rng, name: &str, lang: Lang) -> String {
 }
 
 /// Sends, answers, ratings, reasons and praise for some of `resolved`.
-pub(super) fn rows(rng: &mut Rng, ids: &mut SurveyIds, world: &SurveyWorld, resolved: &[Resolved]) -> Vec<TableRows> {
+pub(super) fn rows(rng: &mut Rng, ids: &mut SurveyIds, world: &SurveyWorld, resolved: &[Resolved], sampling: Sampling) -> Vec<TableRows> {
     let mut sends: Vec<Row> = Vec::new();
     let mut answers: Vec<Row> = Vec::new();
     let mut ratings: Vec<Row> = Vec::new();
@@ -82,7 +119,7 @@ pub(super) fn rows(rng: &mut Rng, ids: &mut SurveyIds, world: &SurveyWorld, reso
     let mut praise: Vec<Row> = Vec::new();
     let agents: Vec<(Id, String)> = world.agent_names.iter().map(|(id, n)| (*id, n.clone())).collect();
     for t in resolved {
-        if rng.u8(0..100) >= 35 {
+        if rng.u8(0..100) >= sampling.sent {
             continue;
         }
         let design = if t.field_service { &world.service } else { &world.csat };
@@ -92,7 +129,9 @@ pub(super) fn rows(rng: &mut Rng, ids: &mut SurveyIds, world: &SurveyWorld, reso
             continue;
         }
         ids.send += 1;
-        let answered = (rng.u8(0..100) < 60).then(|| sent + rng.i64(HOUR / 6..48 * HOUR)).filter(|at| *at < world.now_ms);
+        let answered = (rng.u8(0..100) < sampling.answered)
+            .then(|| sent + rng.i64(HOUR / 6..48 * HOUR))
+            .filter(|at| *at < world.now_ms);
         sends.push(vec![
             SimpleExpr::from(ids.send),
             SimpleExpr::from(design.id),

@@ -458,6 +458,7 @@ async fn relevance_of_the_demo_knowledge_base() {
         .fill_demo(kefu_app::demo::DemoOptions {
             tickets: 0,
             customers: Some(0),
+            survey_answers: 0,
             seed: 1,
         })
         .await

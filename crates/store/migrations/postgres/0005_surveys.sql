@@ -140,43 +140,51 @@ CREATE TABLE survey_praise (
 );
 CREATE INDEX survey_praise_by_time ON survey_praise (submitted_at);
 
--- Daily rollups of answers (UTC days), per slice: slice '' (all answers, value '') or a
--- slice name (team, agent, channel, ticket_kind, customer_type, product, region,
--- business_line) with its value as text ('' when the answer had none). Reports read whole
--- days from here and only the partial days at a period's edges from the answers.
+-- Rollups of answers over UTC days (span 1, `day` = days since 1970-01-01) and over
+-- 32-day blocks (span 32, `day` = the block's first day, a multiple of 32), per slice:
+-- slice '' (all answers, value '') or a slice name (team, agent, channel, ticket_kind,
+-- customer_type, product, region, business_line) with its value as text ('' when the
+-- answer had none). Reports read whole blocks and days from here and only the partial
+-- days at a period's edges from the answers.
 CREATE TABLE survey_answer_days (
     design_key    TEXT NOT NULL,
     slice         TEXT NOT NULL,
     slice_value   TEXT NOT NULL,
+    span          BIGINT NOT NULL,
     day           BIGINT NOT NULL,
     answers       BIGINT NOT NULL,
     scored        BIGINT NOT NULL,
     score_sum     DOUBLE PRECISION NOT NULL,
     score_squares DOUBLE PRECISION NOT NULL,
-    PRIMARY KEY (design_key, slice, slice_value, day)
+    PRIMARY KEY (design_key, slice, slice_value, span, day)
 );
+CREATE INDEX survey_answer_days_by_day ON survey_answer_days (design_key, slice, span, day);
 
 CREATE TABLE survey_rating_days (
     design_key  TEXT NOT NULL,
     slice       TEXT NOT NULL,
     slice_value TEXT NOT NULL,
+    span        BIGINT NOT NULL,
     day         BIGINT NOT NULL,
     dimension   TEXT NOT NULL,
     rating      BIGINT NOT NULL,
     count       BIGINT NOT NULL,
-    PRIMARY KEY (design_key, slice, slice_value, day, dimension, rating)
+    PRIMARY KEY (design_key, slice, slice_value, span, day, dimension, rating)
 );
+CREATE INDEX survey_rating_days_by_day ON survey_rating_days (design_key, slice, span, day);
 
 CREATE TABLE survey_reason_days (
     design_key  TEXT NOT NULL,
     slice       TEXT NOT NULL,
     slice_value TEXT NOT NULL,
+    span        BIGINT NOT NULL,
     day         BIGINT NOT NULL,
     dimension   TEXT NOT NULL,
     reason      TEXT NOT NULL,
     count       BIGINT NOT NULL,
-    PRIMARY KEY (design_key, slice, slice_value, day, dimension, reason)
+    PRIMARY KEY (design_key, slice, slice_value, span, day, dimension, reason)
 );
+CREATE INDEX survey_reason_days_by_day ON survey_reason_days (design_key, slice, span, day);
 
 -- Keys the application makes once and every node shares (e.g. the survey-link key).
 CREATE TABLE app_secrets (

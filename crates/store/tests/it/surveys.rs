@@ -38,7 +38,7 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
     let mut rng = fastrand::Rng::with_seed(7);
     let base = Timestamp::from_millisecond(1_780_000_000_000 - 1_780_000_000_000 % DAY).unwrap();
     let mut given = Vec::new();
-    for _ in 0..240 {
+    for _ in 0..400 {
         let mut input = AnswerInput::default();
         for q in ["skill", "attitude", "timeliness", "parts", "overall"] {
             input.ratings.insert(q.into(), rng.i32(1..=10));
@@ -53,7 +53,7 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
             region: [None, Some("华东".to_owned())][rng.usize(0..2)].clone(),
             ..AnswerFacts::default()
         };
-        let at = base + SignedDuration::from_millis(rng.i64(0..6 * DAY));
+        let at = base + SignedDuration::from_millis(rng.i64(0..100 * DAY));
         let (send_design, customer_id) = (design.id, who.id);
         let (stored_facts, stored_answer) = (facts.clone(), answer.clone());
         write_one(&db, move |tx| {
@@ -84,8 +84,9 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
         }
         for case in 0..40 {
             // Random edges, and some exactly on day boundaries.
-            let mut from = rng.i64(-DAY..5 * DAY);
-            let mut to = from + rng.i64(0..5 * DAY);
+            // Up to 100 days, so that whole 32-day blocks are read too.
+            let mut from = rng.i64(-DAY..90 * DAY);
+            let mut to = from + rng.i64(0..100 * DAY);
             if case % 3 == 0 {
                 from -= from.rem_euclid(DAY);
                 to -= to.rem_euclid(DAY);
