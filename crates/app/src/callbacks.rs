@@ -16,9 +16,9 @@ use kefu_domain::survey::callback::{
 };
 use kefu_domain::survey::{AnswerInput, Design, SendOrigin};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::callbacks::{self, CallbackQuery};
-use kefu_store::surveys::{self, NewSend};
+use kefu_store::callbacks::{self, CallbackQuery, NewCampaign};
 use kefu_store::people;
+use kefu_store::surveys::{self, NewSend};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -112,7 +112,11 @@ impl App {
         if let (Some(starts), Some(ends)) = (starts, ends)
             && (ends < starts || starts.until(ends).map_or(i32::MAX, |s| s.get_days()) > MAX_PERIOD_DAYS)
         {
-            errors.push(FieldError::new("ends_on", "invalid_period", "the period ends after it starts, within a year"));
+            errors.push(FieldError::new(
+                "ends_on",
+                "invalid_period",
+                "the period ends after it starts, within a year",
+            ));
         }
         let tier = input
             .tier
@@ -167,7 +171,15 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
-                    let id = callbacks::insert_campaign(tx.exec(), &name, design.id, &segment, starts, ends, by, at).await?;
+                    let campaign = NewCampaign {
+                        name,
+                        design_id: design.id,
+                        segment: segment.clone(),
+                        starts_on: starts,
+                        ends_on: ends,
+                        created_by: by,
+                    };
+                    let id = callbacks::insert_campaign(tx.exec(), &campaign, at).await?;
                     let chosen = callbacks::segment_customers(tx.exec(), &segment, at).await?;
                     let days = spread_due_dates(starts, ends, chosen.len());
                     // The link stays valid until a while after the last call.
@@ -223,17 +235,29 @@ impl App {
 
     /// A call with its survey design, for the agent on the phone.
     pub async fn callback(&self, actor: &Actor, id: Id) -> AppResult<CallbackDetail> {
-        let callback = callbacks::callback_by_id(self.db().read(), id).await?.ok_or_else(callback_not_found)?;
+        let callback = callbacks::callback_by_id(self.db().read(), id)
+            .await?
+            .ok_or_else(callback_not_found)?;
         if !may_work_on(actor, &callback) {
             return Err(AppError::Forbidden("work on another agent's callback"));
         }
-        let send = surveys::send_by_id(self.db().read(), callback.send_id).await?.ok_or_else(callback_not_found)?;
-        let design = surveys::design_by_id(self.db().read(), send.design_id).await?.ok_or_else(callback_not_found)?;
+        let send = surveys::send_by_id(self.db().read(), callback.send_id)
+            .await?
+            .ok_or_else(callback_not_found)?;
+        let design = surveys::design_by_id(self.db().read(), send.design_id)
+            .await?
+            .ok_or_else(callback_not_found)?;
         Ok(CallbackDetail { callback, design })
     }
 
     /// Records a call that gave no answers. The caller takes a call nobody had.
-    pub async fn record_callback_attempt(&self, actor: &Actor, id: Id, outcome: CallbackOutcome, note: Option<String>) -> AppResult<Callback> {
+    pub async fn record_callback_attempt(
+        &self,
+        actor: &Actor,
+        id: Id,
+        outcome: CallbackOutcome,
+        note: Option<String>,
+    ) -> AppResult<Callback> {
         let note = checked_note(note)?;
         let actor = actor.clone();
         self.db()
@@ -264,7 +288,9 @@ impl App {
         if detail.callback.status != CallbackStatus::Pending {
             return Err(closed_callback());
         }
-        let send = surveys::send_by_id(self.db().read(), detail.callback.send_id).await?.ok_or_else(callback_not_found)?;
+        let send = surveys::send_by_id(self.db().read(), detail.callback.send_id)
+            .await?
+            .ok_or_else(callback_not_found)?;
         let (design, answer) = self.checked_answer(&send, input).await?;
         let engine = self.engine();
         let actor = actor.clone();

@@ -8,7 +8,7 @@ use kefu_domain::entities::Id;
 use kefu_domain::survey::closing::ImprovementAction;
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::people;
-use kefu_store::surveys::{self, AnswerFilter, AgentStanding, PraiseRow};
+use kefu_store::surveys::{self, AgentStanding, AnswerFilter, PraiseRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

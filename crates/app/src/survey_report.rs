@@ -11,8 +11,8 @@ use kefu_domain::entities::Id;
 use kefu_domain::survey::score::{self, Change, Histogram, Lift, SMALL_SAMPLE};
 use kefu_domain::survey::{Design, DesignSpec, Headline, Slice, StoredAnswer, Wording};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::{people, tickets};
 use kefu_store::surveys::{self, AnswerFilter, RatingCount};
+use kefu_store::{people, tickets};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -78,8 +78,14 @@ impl ReportQuery {
     /// The report parameters for `design`; every malformed field is reported.
     pub fn into_params(self, design: &str) -> AppResult<ReportParams> {
         let mut errors = FieldErrors::default();
-        let from = self.from.filter(|t| !t.trim().is_empty()).and_then(|t| errors.take(parse_instant("from", &t, false)));
-        let to = self.to.filter(|t| !t.trim().is_empty()).and_then(|t| errors.take(parse_instant("to", &t, true)));
+        let from = self
+            .from
+            .filter(|t| !t.trim().is_empty())
+            .and_then(|t| errors.take(parse_instant("from", &t, false)));
+        let to = self
+            .to
+            .filter(|t| !t.trim().is_empty())
+            .and_then(|t| errors.take(parse_instant("to", &t, true)));
         let group_by = self
             .group_by
             .filter(|g| !g.is_empty())
@@ -223,7 +229,10 @@ fn histograms(spec: &DesignSpec, counts: &[RatingCount]) -> BTreeMap<String, His
         .collect();
     for count in counts {
         if let Some(h) = out.get_mut(&count.dimension) {
-            h.add(i32::try_from(count.rating).unwrap_or(i32::MIN), u64::try_from(count.count).unwrap_or(0));
+            h.add(
+                i32::try_from(count.rating).unwrap_or(i32::MIN),
+                u64::try_from(count.count).unwrap_or(0),
+            );
         }
     }
     out
@@ -476,11 +485,7 @@ impl App {
             low_only,
         };
         let answers = surveys::answers(self.db().read(), &filter, before, limit.clamp(1, MAX_ANSWERS_PAGE)).await?;
-        let ids: Vec<Id> = answers
-            .iter()
-            .flat_map(|a| [a.ticket_id, a.followup_ticket_id])
-            .flatten()
-            .collect();
+        let ids: Vec<Id> = answers.iter().flat_map(|a| [a.ticket_id, a.followup_ticket_id]).flatten().collect();
         let numbers: BTreeMap<Id, i64> = tickets::tickets_by_ids(self.db().read(), &ids)
             .await?
             .into_iter()

@@ -14,11 +14,10 @@ use kefu_domain::enums::{Channel, MessageKind, Priority, TicketKind};
 use kefu_domain::event::{EventKind, NewEvent, TicketEvent};
 use kefu_domain::inbox;
 use kefu_domain::status::Status;
-use kefu_domain::survey::{
-    Answer, AnswerFacts, AnswerInput, Design, DesignSpec, SendOrigin, StoredAnswer, SurveySend, SurveyTrigger, builtin,
-    parse_answer,
-};
 use kefu_domain::survey::closing::{is_praise, named_agents};
+use kefu_domain::survey::{
+    Answer, AnswerFacts, AnswerInput, Design, DesignSpec, SendOrigin, StoredAnswer, SurveySend, SurveyTrigger, builtin, parse_answer,
+};
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::surveys::{self, NewSend};
 use kefu_store::tickets::{NewTicket, insert_ticket, ticket_by_id};
@@ -154,7 +153,11 @@ impl App {
         actor.require_admin("edit survey designs")?;
         let mut errors = spec.validate().err().unwrap_or_default();
         if !valid_design_key(key) {
-            errors.push(FieldError::new("key", "invalid_key", "a design key is 1-40 lower-case letters, digits, - or _"));
+            errors.push(FieldError::new(
+                "key",
+                "invalid_key",
+                "a design key is 1-40 lower-case letters, digits, - or _",
+            ));
         }
         if !errors.is_empty() {
             return Err(invalid(errors));
@@ -398,7 +401,9 @@ fn already_answered() -> AppError {
 fn valid_design_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 40
-        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// Writes a send and its event on the ticket.
@@ -437,12 +442,7 @@ pub(crate) async fn send_in(
 
 /// The facts an answer is sliced by, from its ticket and customer.
 fn facts_of(ticket: Option<&Ticket>, customer: Option<&Customer>) -> AnswerFacts {
-    let custom = |name: &str| {
-        ticket
-            .and_then(|t| t.custom.get(name))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
+    let custom = |name: &str| ticket.and_then(|t| t.custom.get(name)).and_then(|v| v.as_str()).map(str::to_owned);
     AnswerFacts {
         team_id: ticket.and_then(|t| t.team_id),
         agent_id: ticket.and_then(|t| t.assignee_id.or(t.owner_id)),

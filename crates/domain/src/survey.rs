@@ -216,9 +216,15 @@ pub struct Choice {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     /// A rating on the design's scale, counted towards a dimension.
-    Rating { dimension: String },
-    Single { options: Vec<Choice> },
-    Multiple { options: Vec<Choice> },
+    Rating {
+        dimension: String,
+    },
+    Single {
+        options: Vec<Choice>,
+    },
+    Multiple {
+        options: Vec<Choice>,
+    },
     Text,
 }
 
@@ -271,7 +277,9 @@ const MAX_TEXT: usize = 2000;
 fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 40
-        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 impl DesignSpec {
@@ -284,7 +292,11 @@ impl DesignSpec {
         }
         let Scale { min, max } = self.scale;
         if min < 0 || max <= min || max - min > MAX_SCALE_SPAN {
-            err("scale".into(), "invalid_scale", "the scale must be min..max with 0 <= min < max and at most 20 steps");
+            err(
+                "scale".into(),
+                "invalid_scale",
+                "the scale must be min..max with 0 <= min < max and at most 20 steps",
+            );
         }
         // Bands: keys unique, inside the scale, covering every rating exactly once.
         let mut covered = BTreeMap::new();
@@ -305,14 +317,22 @@ impl DesignSpec {
             }
         }
         if max > min && (min..=max).any(|r| covered.get(&r) != Some(&1)) {
-            err("bands".into(), "bands_not_covering", "the bands must cover every rating of the scale exactly once");
+            err(
+                "bands".into(),
+                "bands_not_covering",
+                "the bands must cover every rating of the scale exactly once",
+            );
         }
         // Dimensions: keys unique, weights add up to 100 %, reasons keyed.
         let mut dimension_keys = BTreeSet::new();
         let mut weights = 0u32;
         for (i, dimension) in self.dimensions.iter().enumerate() {
             if !valid_key(&dimension.key) || !dimension_keys.insert(dimension.key.as_str()) {
-                err(format!("dimensions[{i}].key"), "invalid_key", "dimension keys are unique lower-case words");
+                err(
+                    format!("dimensions[{i}].key"),
+                    "invalid_key",
+                    "dimension keys are unique lower-case words",
+                );
             }
             if dimension.name.is_blank() {
                 err(format!("dimensions[{i}].name"), "required", "a dimension needs a name");
@@ -332,7 +352,11 @@ impl DesignSpec {
         if self.dimensions.is_empty() {
             err("dimensions".into(), "required", "a design needs at least one dimension");
         } else if weights != 100 {
-            err("dimensions".into(), "weights_not_100", "the dimensions' weights must add up to 100 %");
+            err(
+                "dimensions".into(),
+                "weights_not_100",
+                "the dimensions' weights must add up to 100 %",
+            );
         }
         // Questions.
         if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
@@ -342,7 +366,11 @@ impl DesignSpec {
         let mut rated = BTreeSet::new();
         for (i, question) in self.questions.iter().enumerate() {
             if !valid_key(&question.key) || !question_keys.insert(&question.key) {
-                err(format!("questions[{i}].key"), "invalid_key", "question keys are unique lower-case words");
+                err(
+                    format!("questions[{i}].key"),
+                    "invalid_key",
+                    "question keys are unique lower-case words",
+                );
             }
             if question.text.is_blank() {
                 err(format!("questions[{i}].text"), "required", "a question needs its text");
@@ -350,14 +378,26 @@ impl DesignSpec {
             match &question.kind {
                 QuestionKind::Rating { dimension } => {
                     if !dimension_keys.contains(dimension.as_str()) {
-                        err(format!("questions[{i}].dimension"), "unknown_dimension", "a rating counts towards a dimension of the design");
+                        err(
+                            format!("questions[{i}].dimension"),
+                            "unknown_dimension",
+                            "a rating counts towards a dimension of the design",
+                        );
                     }
                     rated.insert(dimension.as_str());
                 }
                 QuestionKind::Single { options } | QuestionKind::Multiple { options } => {
                     let mut keys = BTreeSet::new();
-                    if options.is_empty() || options.iter().any(|o| !valid_key(&o.key) || !keys.insert(&o.key) || o.label.is_blank()) {
-                        err(format!("questions[{i}].options"), "invalid_options", "a choice needs options with unique keys and labels");
+                    if options.is_empty()
+                        || options
+                            .iter()
+                            .any(|o| !valid_key(&o.key) || !keys.insert(&o.key) || o.label.is_blank())
+                    {
+                        err(
+                            format!("questions[{i}].options"),
+                            "invalid_options",
+                            "a choice needs options with unique keys and labels",
+                        );
                     }
                 }
                 QuestionKind::Text => {}
@@ -365,11 +405,19 @@ impl DesignSpec {
         }
         for dimension in &self.dimensions {
             if !rated.contains(dimension.key.as_str()) {
-                err(format!("dimensions.{}", dimension.key), "dimension_unrated", "every dimension needs a rating question");
+                err(
+                    format!("dimensions.{}", dimension.key),
+                    "dimension_unrated",
+                    "every dimension needs a rating question",
+                );
             }
         }
         if self.low_at_most < min || self.low_at_most >= max {
-            err("low_at_most".into(), "invalid_threshold", "the low-score threshold must be a rating below the best");
+            err(
+                "low_at_most".into(),
+                "invalid_threshold",
+                "the low-score threshold must be a rating below the best",
+            );
         }
         if self.headline == Headline::Csat && self.scale != (Scale { min: 1, max: 5 }) {
             err("headline".into(), "headline_scale", "CSAT is measured on a 1-5 scale");
@@ -518,14 +566,22 @@ pub fn parse_answer(spec: &DesignSpec, input: AnswerInput) -> Result<Answer, Fie
     }
     for (dimension, reasons) in &input.reasons {
         let Some(known_dimension) = spec.dimension(dimension) else {
-            errors.push(FieldError::new(format!("reasons.{dimension}"), "unknown_dimension", "not a dimension of this survey"));
+            errors.push(FieldError::new(
+                format!("reasons.{dimension}"),
+                "unknown_dimension",
+                "not a dimension of this survey",
+            ));
             continue;
         };
         let rated_low = answer.ratings.iter().any(|r| &r.dimension == dimension && spec.is_low(r.value));
         let unique: BTreeSet<&String> = reasons.iter().collect();
         for reason in unique {
             if !known_dimension.reasons.iter().any(|r| &r.key == reason) {
-                errors.push(FieldError::new(format!("reasons.{dimension}"), "unknown_reason", "not a reason of this dimension"));
+                errors.push(FieldError::new(
+                    format!("reasons.{dimension}"),
+                    "unknown_reason",
+                    "not a reason of this dimension",
+                ));
             } else if rated_low {
                 // A reason for a rating that is not low is dropped, not an error: the
                 // form may have kept a reason ticked after the customer raised the score.
@@ -576,7 +632,13 @@ mod tests {
         spec.low_at_most = 10;
         let errors = spec.validate().unwrap_err();
         let codes: BTreeSet<&str> = errors.0.iter().map(|e| e.code).collect();
-        for code in ["weights_not_100", "bands_not_covering", "unknown_dimension", "dimension_unrated", "invalid_threshold"] {
+        for code in [
+            "weights_not_100",
+            "bands_not_covering",
+            "unknown_dimension",
+            "dimension_unrated",
+            "invalid_threshold",
+        ] {
             assert!(codes.contains(code), "{code} missing from {codes:?}");
         }
     }
@@ -604,7 +666,12 @@ mod tests {
         bad.reasons.insert("timeliness".into(), vec!["no_such".into()]);
         let errors = parse_answer(&spec, bad).unwrap_err();
         let codes: BTreeSet<&str> = errors.0.iter().map(|e| e.code).collect();
-        assert_eq!(codes, ["out_of_scale", "required", "unknown_question", "unknown_reason"].into_iter().collect());
+        assert_eq!(
+            codes,
+            ["out_of_scale", "required", "unknown_question", "unknown_reason"]
+                .into_iter()
+                .collect()
+        );
     }
 
     #[test]

@@ -40,7 +40,14 @@ pub async fn last_ticket_number(ex: Exec<'_>) -> StoreResult<i64> {
 }
 
 /// The tables bulk loads give ids to (fixed names: the statement is built from them).
-const IDENTITY_TABLES: [&str; 6] = ["customers", "tickets", "messages", "ticket_events", "survey_sends", "survey_answers"];
+const IDENTITY_TABLES: [&str; 6] = [
+    "customers",
+    "tickets",
+    "messages",
+    "ticket_events",
+    "survey_sends",
+    "survey_answers",
+];
 
 /// Inserts every table's rows (in the order given, so references resolve) in one
 /// transaction. Ticket numbering continues after the highest number loaded.
@@ -68,9 +75,7 @@ pub async fn load(db: &Db, tables: Vec<TableRows>) -> StoreResult<()> {
             if postgres {
                 // Rows came with their ids: move each identity sequence past them.
                 for table in IDENTITY_TABLES {
-                    let sql = format!(
-                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
-                    );
+                    let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))");
                     exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(e).await.map(|r| r.rows_affected()))?;
                 }
             }

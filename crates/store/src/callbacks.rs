@@ -9,21 +9,23 @@ use kefu_domain::entities::Id;
 use kefu_domain::survey::callback::{Callback, CallbackStatus, Segment};
 use sea_query::{Alias, Expr, ExprTrait, Order, Query};
 
-pub async fn insert_campaign(
-    ex: Exec<'_>,
-    name: &str,
-    design_id: Id,
-    segment: &Segment,
-    starts_on: Date,
-    ends_on: Date,
-    created_by: Id,
-    now: Timestamp,
-) -> StoreResult<Id> {
+/// A campaign to store.
+#[derive(Debug, Clone)]
+pub struct NewCampaign {
+    pub name: String,
+    pub design_id: Id,
+    pub segment: Segment,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub created_by: Id,
+}
+
+pub async fn insert_campaign(ex: Exec<'_>, campaign: &NewCampaign, now: Timestamp) -> StoreResult<Id> {
     let id: i64 = exec!(ex, e => sqlx::query_scalar(
         "INSERT INTO survey_campaigns (name, design_id, segment, starts_on, ends_on, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-        .bind(name).bind(design_id).bind(to_json(segment)).bind(starts_on.to_string()).bind(ends_on.to_string())
-        .bind(created_by).bind(ms(now)).fetch_one(e).await)?;
+        .bind(&campaign.name).bind(campaign.design_id).bind(to_json(&campaign.segment)).bind(campaign.starts_on.to_string())
+        .bind(campaign.ends_on.to_string()).bind(campaign.created_by).bind(ms(now)).fetch_one(e).await)?;
     Ok(id)
 }
 
@@ -60,8 +62,7 @@ pub async fn segment_customers(ex: Exec<'_>, segment: &Segment, now: Timestamp) 
     select
         .order_by((Alias::new("c"), Alias::new("id")), Order::Asc)
         .limit(u64::try_from(segment.max_customers).unwrap_or(0));
-    let rows: Vec<(i64, Option<i64>)> =
-        exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    let rows: Vec<(i64, Option<i64>)> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     Ok(rows)
 }
 
@@ -151,7 +152,18 @@ fn callback_select() -> sea_query::SelectStatement {
             Alias::new("t"),
             Expr::col((Alias::new("t"), Alias::new("id"))).equals((Alias::new("s"), Alias::new("ticket_id"))),
         );
-    for column in ["id", "campaign_id", "send_id", "customer_id", "agent_id", "due_on", "status", "attempts", "last_attempt_at", "note"] {
+    for column in [
+        "id",
+        "campaign_id",
+        "send_id",
+        "customer_id",
+        "agent_id",
+        "due_on",
+        "status",
+        "attempts",
+        "last_attempt_at",
+        "note",
+    ] {
         select.column((Alias::new("b"), Alias::new(column)));
     }
     select
@@ -204,8 +216,9 @@ pub async fn callbacks(ex: Exec<'_>, query: &CallbackQuery) -> StoreResult<Vec<C
 pub async fn callback_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<Callback>> {
     let mut select = callback_select();
     select.and_where(Expr::col((Alias::new("b"), Alias::new("id"))).eq(id));
-    let row: Option<CallbackRow> =
-        exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_optional(e).await)?;
+    let row: Option<CallbackRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values)
+        .fetch_optional(e)
+        .await)?;
     row.map(CallbackRow::into_domain).transpose()
 }
 

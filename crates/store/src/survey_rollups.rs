@@ -4,10 +4,10 @@
 //! the transaction that stores it. A report's whole days come from here; the partial
 //! days at its edges are counted from the answers themselves (see [`DaySplit`]).
 
+use crate::Tx;
 use crate::backend::{exec, exec_built};
 use crate::convert::ms;
 use crate::error::StoreResult;
-use crate::Tx;
 use jiff::Timestamp;
 use kefu_domain::survey::{Answer, AnswerFacts, Slice};
 use sea_query::{Alias, Expr, OnConflict, Query};
@@ -41,108 +41,97 @@ fn slice_values(facts: &AnswerFacts) -> Vec<(&'static str, String)> {
     out
 }
 
-fn add_to(table: &str, key: &[&str], amounts: &[&str]) -> OnConflict {
+/// The columns every rollup row starts with (its key without the table's own part).
+const KEY: [&str; 5] = ["design_key", "slice", "slice_value", "span", "day"];
+
+/// Adds `rows` (values for [`KEY`], then `own_key`, then `amounts`) to a rollup table:
+/// new keys are inserted, existing ones have the amounts added.
+async fn add_rows(tx: &mut Tx, table: &str, own_key: &[&str], amounts: &[&str], rows: Vec<Vec<Expr>>) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let key: Vec<&str> = KEY.iter().chain(own_key).copied().collect();
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new(table))
+        .columns(key.iter().chain(amounts).map(|c| Alias::new(*c)));
+    for row in rows {
+        insert.values_panic(row);
+    }
     let mut on_conflict = OnConflict::columns(key.iter().map(|c| Alias::new(*c)).collect::<Vec<_>>());
     for amount in amounts {
         on_conflict.value(Alias::new(*amount), Expr::cust(format!("{table}.{amount} + excluded.{amount}")));
     }
-    on_conflict
+    insert.on_conflict(on_conflict);
+    exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// Adds one stored answer to the rollups.
 pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFacts, answer: &Answer, at: Timestamp) -> StoreResult<()> {
     let day = ms(at).div_euclid(DAY_MS);
     // Every slice value, once per span with the first day of that span.
-    let keys: Vec<(&str, String, i64, i64)> = slice_values(facts)
+    let keys: Vec<Vec<Expr>> = slice_values(facts)
         .into_iter()
-        .flat_map(|(slice, value)| SPANS.map(|span| (slice, value.clone(), span, day - day.rem_euclid(span))))
+        .flat_map(|(slice, value)| {
+            SPANS.map(|span| {
+                vec![
+                    design_key.into(),
+                    slice.into(),
+                    value.clone().into(),
+                    span.into(),
+                    (day - day.rem_euclid(span)).into(),
+                ]
+            })
+        })
         .collect();
-    let score = answer.score;
+    let with = |key: &Vec<Expr>, rest: Vec<Expr>| key.iter().cloned().chain(rest).collect::<Vec<Expr>>();
 
-    let mut insert = Query::insert();
-    insert
-        .into_table(Alias::new("survey_answer_days"))
-        .columns(["design_key", "slice", "slice_value", "span", "day", "answers", "scored", "score_sum", "score_squares"].map(Alias::new));
-    for (slice, value, span, start) in &keys {
-        insert.values_panic([
-            design_key.into(),
-            (*slice).into(),
-            value.clone().into(),
-            (*span).into(),
-            (*start).into(),
-            1i64.into(),
-            i64::from(score.is_some()).into(),
-            score.unwrap_or(0.0).into(),
-            score.map_or(0.0, |s| s * s).into(),
-        ]);
-    }
-    insert.on_conflict(add_to(
+    let score = answer.score;
+    let answers = keys
+        .iter()
+        .map(|key| {
+            with(
+                key,
+                vec![
+                    1i64.into(),
+                    i64::from(score.is_some()).into(),
+                    score.unwrap_or(0.0).into(),
+                    score.map_or(0.0, |s| s * s).into(),
+                ],
+            )
+        })
+        .collect();
+    add_rows(
+        tx,
         "survey_answer_days",
-        &["design_key", "slice", "slice_value", "span", "day"],
+        &[],
         &["answers", "scored", "score_sum", "score_squares"],
-    ));
-    exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
+        answers,
+    )
+    .await?;
 
     // Two questions of one dimension may give the same rating: count them together, as
     // one statement may not update a row twice.
-    let mut ratings: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+    let mut counted: BTreeMap<(&str, i32), i64> = BTreeMap::new();
     for rating in &answer.ratings {
-        *ratings.entry((rating.dimension.as_str(), rating.value)).or_default() += 1;
+        *counted.entry((rating.dimension.as_str(), rating.value)).or_default() += 1;
     }
-    if !ratings.is_empty() {
-        let mut insert = Query::insert();
-        insert
-            .into_table(Alias::new("survey_rating_days"))
-            .columns(["design_key", "slice", "slice_value", "span", "day", "dimension", "rating", "count"].map(Alias::new));
-        for (slice, value, span, start) in &keys {
-            for ((dimension, rating), count) in &ratings {
-                insert.values_panic([
-                    design_key.into(),
-                    (*slice).into(),
-                    value.clone().into(),
-                    (*span).into(),
-                    (*start).into(),
-                    (*dimension).into(),
-                    i64::from(*rating).into(),
-                    (*count).into(),
-                ]);
-            }
+    let mut ratings = Vec::new();
+    let mut reasons = Vec::new();
+    for key in &keys {
+        for ((dimension, rating), count) in &counted {
+            ratings.push(with(key, vec![(*dimension).into(), i64::from(*rating).into(), (*count).into()]));
         }
-        insert.on_conflict(add_to(
-            "survey_rating_days",
-            &["design_key", "slice", "slice_value", "span", "day", "dimension", "rating"],
-            &["count"],
-        ));
-        exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
-    }
-
-    if !answer.reasons.is_empty() {
-        let mut insert = Query::insert();
-        insert
-            .into_table(Alias::new("survey_reason_days"))
-            .columns(["design_key", "slice", "slice_value", "span", "day", "dimension", "reason", "count"].map(Alias::new));
-        for (slice, value, span, start) in &keys {
-            for (dimension, reason) in &answer.reasons {
-                insert.values_panic([
-                    design_key.into(),
-                    (*slice).into(),
-                    value.clone().into(),
-                    (*span).into(),
-                    (*start).into(),
-                    dimension.clone().into(),
-                    reason.clone().into(),
-                    1i64.into(),
-                ]);
-            }
+        for (dimension, reason) in &answer.reasons {
+            reasons.push(with(key, vec![dimension.clone().into(), reason.clone().into(), 1i64.into()]));
         }
-        insert.on_conflict(add_to(
-            "survey_reason_days",
-            &["design_key", "slice", "slice_value", "span", "day", "dimension", "reason"],
-            &["count"],
-        ));
-        exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values).execute(e).await.map(|r| r.rows_affected()))?;
     }
-    Ok(())
+    add_rows(tx, "survey_rating_days", &["dimension", "rating"], &["count"], ratings).await?;
+    add_rows(tx, "survey_reason_days", &["dimension", "reason"], &["count"], reasons).await
 }
 
 /// Recomputes every rollup from the answers (after a bulk load wrote answers directly).
@@ -167,7 +156,11 @@ pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
     for (span, slice, value) in keys {
         let start = format!("({day} - ((({day} % {span}) + {span}) % {span}))");
         // PostgreSQL refuses a constant in GROUP BY: the all-answers slice groups without it.
-        let by = if slice.is_empty() { start.clone() } else { format!("{value}, {start}") };
+        let by = if slice.is_empty() {
+            start.clone()
+        } else {
+            format!("{value}, {start}")
+        };
         let statements = [
             format!(
                 "INSERT INTO survey_answer_days (design_key, slice, slice_value, span, day, answers, scored, score_sum, score_squares) \
@@ -223,7 +216,11 @@ impl DaySplit {
         let block_end = end - end.rem_euclid(BLOCK_DAYS);
         DaySplit {
             days: Some((first, end)),
-            blocks: if block_first < block_end { (block_first, block_end) } else { (end, end) },
+            blocks: if block_first < block_end {
+                (block_first, block_end)
+            } else {
+                (end, end)
+            },
             head: (from_ms < first * DAY_MS).then_some((from_ms, first * DAY_MS)),
             tail: (end * DAY_MS < to_ms).then_some((end * DAY_MS, to_ms)),
         }
@@ -239,15 +236,49 @@ mod tests {
         let d = DAY_MS;
         assert_eq!(
             DaySplit::of(10 * d + 5, 20 * d + 7),
-            DaySplit { days: Some((11, 20)), blocks: (20, 20), head: Some((10 * d + 5, 11 * d)), tail: Some((20 * d, 20 * d + 7)) }
+            DaySplit {
+                days: Some((11, 20)),
+                blocks: (20, 20),
+                head: Some((10 * d + 5, 11 * d)),
+                tail: Some((20 * d, 20 * d + 7))
+            }
         );
-        assert_eq!(DaySplit::of(10 * d, 20 * d), DaySplit { days: Some((10, 20)), blocks: (20, 20), head: None, tail: None });
+        assert_eq!(
+            DaySplit::of(10 * d, 20 * d),
+            DaySplit {
+                days: Some((10, 20)),
+                blocks: (20, 20),
+                head: None,
+                tail: None
+            }
+        );
         assert_eq!(
             DaySplit::of(10 * d + 5, 11 * d + 5),
-            DaySplit { days: None, blocks: (0, 0), head: Some((10 * d + 5, 11 * d + 5)), tail: None }
+            DaySplit {
+                days: None,
+                blocks: (0, 0),
+                head: Some((10 * d + 5, 11 * d + 5)),
+                tail: None
+            }
         );
-        assert_eq!(DaySplit::of(-d - 5, d), DaySplit { days: Some((-1, 1)), blocks: (1, 1), head: Some((-d - 5, -d)), tail: None });
-        assert_eq!(DaySplit::of(5, 5), DaySplit { days: None, blocks: (0, 0), head: None, tail: None });
+        assert_eq!(
+            DaySplit::of(-d - 5, d),
+            DaySplit {
+                days: Some((-1, 1)),
+                blocks: (1, 1),
+                head: Some((-d - 5, -d)),
+                tail: None
+            }
+        );
+        assert_eq!(
+            DaySplit::of(5, 5),
+            DaySplit {
+                days: None,
+                blocks: (0, 0),
+                head: None,
+                tail: None
+            }
+        );
         // Two whole blocks inside: days 30..31 and 96..100 are read day by day.
         assert_eq!(DaySplit::of(30 * d, 100 * d).blocks, (32, 96));
         assert_eq!(DaySplit::of(30 * d, 60 * d).blocks, (60, 60));

@@ -1,20 +1,18 @@
 //! Satisfaction surveys: design versions, triggers, sends, answers with their ratings and
 //! reasons, and the counts reports are computed from.
 
+use crate::Tx;
 use crate::backend::{Exec, exec, exec_built};
 use crate::convert::{json_list, ms, opt_ts, parsed, to_json, ts, wire};
 use crate::error::StoreResult;
-use crate::Tx;
+#[allow(unused_imports)] // named in the comments of the rollup reads
+use crate::survey_rollups::BLOCK_DAYS;
+use crate::survey_rollups::DaySplit;
 use jiff::Timestamp;
 use kefu_domain::entities::Id;
 use kefu_domain::survey::closing::ImprovementAction;
 use kefu_domain::survey::score::ScoreTotals;
-use kefu_domain::survey::{
-    Answer, AnswerFacts, Design, DesignSpec, SendOrigin, Slice, StoredAnswer, SurveySend, SurveyTrigger, builtin,
-};
-use crate::survey_rollups::DaySplit;
-#[allow(unused_imports)] // named in the comments of the rollup reads
-use crate::survey_rollups::BLOCK_DAYS;
+use kefu_domain::survey::{Answer, AnswerFacts, Design, DesignSpec, SendOrigin, Slice, StoredAnswer, SurveySend, SurveyTrigger, builtin};
 use sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
 use std::collections::BTreeMap;
 
@@ -82,15 +80,13 @@ pub async fn latest_designs(ex: Exec<'_>) -> StoreResult<Vec<Design>> {
 /// The newest version of one design.
 pub async fn latest_design(ex: Exec<'_>, key: &str) -> StoreResult<Option<Design>> {
     let sql = format!("SELECT {DESIGN_COLUMNS} FROM survey_designs WHERE key = $1 ORDER BY version DESC LIMIT 1");
-    let row: Option<DesignRow> =
-        exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(key).fetch_optional(e).await)?;
+    let row: Option<DesignRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(key).fetch_optional(e).await)?;
     row.map(DesignRow::into_domain).transpose()
 }
 
 pub async fn design_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<Design>> {
     let sql = format!("SELECT {DESIGN_COLUMNS} FROM survey_designs WHERE id = $1");
-    let row: Option<DesignRow> =
-        exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(e).await)?;
+    let row: Option<DesignRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(e).await)?;
     row.map(DesignRow::into_domain).transpose()
 }
 
@@ -425,8 +421,7 @@ pub async fn answers(ex: Exec<'_>, filter: &AnswerFilter, before_id: Option<Id>,
 /// The answer given to a send, if any.
 pub async fn answer_of_send(ex: Exec<'_>, send_id: Id) -> StoreResult<Option<StoredAnswer>> {
     let sql = format!("SELECT {} FROM survey_answers WHERE send_id = $1", ANSWER_COLUMNS.join(", "));
-    let row: Option<AnswerRow> =
-        exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(send_id).fetch_optional(e).await)?;
+    let row: Option<AnswerRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(send_id).fetch_optional(e).await)?;
     row.map(AnswerRow::into_domain).transpose()
 }
 
@@ -462,11 +457,11 @@ async fn raw_rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"));
     filter_answers(&mut select, filter);
     if let Some(expr) = group_expr {
-        select.add_group_by([Expr::cust(expr).into()]);
+        select.add_group_by([Expr::cust(expr)]);
     }
     select.add_group_by([
-        Expr::col((Alias::new("r"), Alias::new("dimension"))).into(),
-        Expr::col((Alias::new("r"), Alias::new("rating"))).into(),
+        Expr::col((Alias::new("r"), Alias::new("dimension"))),
+        Expr::col((Alias::new("r"), Alias::new("rating"))),
     ]);
     let rows: Vec<RatingCount> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     Ok(rows)
@@ -499,9 +494,8 @@ async fn raw_answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice)
         .expr_as(Expr::cust(group.clone()), Alias::new("group_value"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"));
     filter_answers(&mut select, filter);
-    select.add_group_by([Expr::cust(group).into()]);
-    let rows: Vec<(Option<String>, i64)> =
-        exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    select.add_group_by([Expr::cust(group)]);
+    let rows: Vec<(Option<String>, i64)> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     Ok(rows)
 }
 
@@ -527,8 +521,8 @@ async fn raw_reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<V
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"));
     filter_answers(&mut select, filter);
     select.add_group_by([
-        Expr::col((Alias::new("r"), Alias::new("dimension"))).into(),
-        Expr::col((Alias::new("r"), Alias::new("reason"))).into(),
+        Expr::col((Alias::new("r"), Alias::new("dimension"))),
+        Expr::col((Alias::new("r"), Alias::new("reason"))),
     ]);
     let rows: Vec<ReasonCount> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     Ok(rows)
@@ -615,7 +609,14 @@ pub async fn set_action_done(ex: Exec<'_>, id: Id, done_at: Option<Timestamp>) -
     Ok(changed == 1)
 }
 
-pub async fn insert_praise(ex: Exec<'_>, answer_id: Id, agent_id: Id, team_id: Option<Id>, comment: &str, at: Timestamp) -> StoreResult<()> {
+pub async fn insert_praise(
+    ex: Exec<'_>,
+    answer_id: Id,
+    agent_id: Id,
+    team_id: Option<Id>,
+    comment: &str,
+    at: Timestamp,
+) -> StoreResult<()> {
     exec!(ex, e => sqlx::query(
         "INSERT INTO survey_praise (answer_id, agent_id, team_id, comment, submitted_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(answer_id).bind(agent_id).bind(team_id).bind(comment).bind(ms(at)).execute(e).await.map(|r| r.rows_affected()))?;
@@ -728,7 +729,9 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
              GROUP BY slice_value, dimension, rating")
             .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
         for (slice_value, dimension, rating, count) in rows {
-            *totals.entry((group_of(slice_value, group_by.is_some()), dimension, rating)).or_default() += count;
+            *totals
+                .entry((group_of(slice_value, group_by.is_some()), dimension, rating))
+                .or_default() += count;
         }
     }
     Ok(totals

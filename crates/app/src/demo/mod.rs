@@ -122,7 +122,13 @@ impl App {
         let generator = tokio::task::spawn_blocking(move || {
             for created in generate::creation_times(&mut rng, tickets, world.now_ms).chunks(CHUNK) {
                 let (mut tables, resolved) = generate::tickets(&mut rng, &mut ids, &world, created);
-                tables.extend(surveys::rows(&mut rng, &mut survey_ids, &survey_world, &resolved, surveys::TICKET_SURVEYS));
+                tables.extend(surveys::rows(
+                    &mut rng,
+                    &mut survey_ids,
+                    &survey_world,
+                    &resolved,
+                    surveys::TICKET_SURVEYS,
+                ));
                 if chunks.blocking_send(tables).is_err() {
                     break;
                 }

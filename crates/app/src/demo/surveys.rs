@@ -105,7 +105,11 @@ const LOW_COMMENTS: &[(&str, &str)] = &[
 
 fn praise_comment(rng: &mut Rng, name: &str, lang: Lang) -> String {
     let zh = ["%服务很耐心，谢谢！", "感谢%，一次就解决了。", "%师傅很专业。"];
-    let en = ["% was very patient, thank you!", "Thanks to % for fixing it at once.", "% was really helpful."];
+    let en = [
+        "% was very patient, thank you!",
+        "Thanks to % for fixing it at once.",
+        "% was really helpful.",
+    ];
     let list = if lang == Lang::En { &en } else { &zh };
     list[rng.usize(0..list.len())].replace('%', name)
 }
@@ -227,7 +231,17 @@ pub(super) fn rows(rng: &mut Rng, ids: &mut SurveyIds, world: &SurveyWorld, reso
     vec![
         TableRows {
             table: "survey_sends",
-            columns: &["id", "design_id", "ticket_id", "customer_id", "origin", "created_at", "expires_at", "opened_at", "answered_at"],
+            columns: &[
+                "id",
+                "design_id",
+                "ticket_id",
+                "customer_id",
+                "origin",
+                "created_at",
+                "expires_at",
+                "opened_at",
+                "answered_at",
+            ],
             rows: sends,
         },
         TableRows {

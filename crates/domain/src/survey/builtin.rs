@@ -46,7 +46,10 @@ fn rating(key: &str, dimension: &str, zh: &str, en: &str) -> Question {
 pub fn csat() -> DesignSpec {
     DesignSpec {
         name: w("服务满意度（CSAT）", "Customer satisfaction (CSAT)"),
-        intro: w("感谢您联系我们。请为本次服务打分。", "Thank you for contacting us. Please rate the help you received."),
+        intro: w(
+            "感谢您联系我们。请为本次服务打分。",
+            "Thank you for contacting us. Please rate the help you received.",
+        ),
         headline: Headline::Csat,
         scale: Scale { min: 1, max: 5 },
         bands: vec![

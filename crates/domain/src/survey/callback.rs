@@ -120,7 +120,13 @@ mod tests {
             after_attempt(0, CallbackOutcome::NoAnswer, today),
             (CallbackStatus::Pending, 1, Some(date(2026, 11, 26)))
         );
-        assert_eq!(after_attempt(2, CallbackOutcome::NoAnswer, today), (CallbackStatus::NoAnswer, 3, None));
-        assert_eq!(after_attempt(0, CallbackOutcome::Refused, today), (CallbackStatus::Refused, 1, None));
+        assert_eq!(
+            after_attempt(2, CallbackOutcome::NoAnswer, today),
+            (CallbackStatus::NoAnswer, 3, None)
+        );
+        assert_eq!(
+            after_attempt(0, CallbackOutcome::Refused, today),
+            (CallbackStatus::Refused, 1, None)
+        );
     }
 }

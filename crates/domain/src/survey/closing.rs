@@ -57,7 +57,11 @@ pub fn named_agents(comment: &str, agents: &[(Id, String)]) -> Vec<Id> {
 
 fn names_in(text: &str, part: &str) -> bool {
     let han = part.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    let long_enough = if han { part.chars().count() >= 2 } else { part.chars().count() >= 3 };
+    let long_enough = if han {
+        part.chars().count() >= 2
+    } else {
+        part.chars().count() >= 3
+    };
     if !long_enough {
         return false;
     }
@@ -78,11 +82,20 @@ mod tests {
 
     #[test]
     fn comments_name_agents_by_their_names() {
-        let agents = vec![(1, "李丽 Alice".to_owned()), (2, "Ann".to_owned()), (3, "王强".to_owned()), (4, "王".to_owned())];
+        let agents = vec![
+            (1, "李丽 Alice".to_owned()),
+            (2, "Ann".to_owned()),
+            (3, "王强".to_owned()),
+            (4, "王".to_owned()),
+        ];
         assert_eq!(named_agents("李丽非常耐心，谢谢！", &agents), vec![1]);
         assert_eq!(named_agents("Thanks to alice and Ann.", &agents), vec![1, 2]);
         assert_eq!(named_agents("An announcement", &agents), Vec::<Id>::new());
         assert_eq!(named_agents("王强师傅修得很快", &agents), vec![3]);
-        assert_eq!(named_agents("王师傅不错", &agents), Vec::<Id>::new(), "a one-character name is too loose");
+        assert_eq!(
+            named_agents("王师傅不错", &agents),
+            Vec::<Id>::new(),
+            "a one-character name is too loose"
+        );
     }
 }

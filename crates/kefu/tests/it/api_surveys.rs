@@ -27,19 +27,24 @@ async fn consented_ticket(app: &TestApp, email: &str, team: Option<i64>) -> i64 
     let (status, ticket) = app.post("/api/v1/tickets", body).await;
     assert_eq!(status, 201, "{ticket}");
     let customer = ticket["customer_id"].as_i64().unwrap();
-    let (status, body) = app.patch(&format!("/api/v1/customers/{customer}"), json!({ "consent": true })).await;
+    let (status, body) = app
+        .patch(&format!("/api/v1/customers/{customer}"), json!({ "consent": true }))
+        .await;
     assert_eq!(status, 200, "{body}");
     ticket["number"].as_i64().unwrap()
 }
 
 async fn send(app: &TestApp, number: i64, design: &str) -> String {
-    let (status, link) = app.post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": design })).await;
+    let (status, link) = app
+        .post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": design }))
+        .await;
     assert_eq!(status, 201, "{link}");
     link["token"].as_str().unwrap().to_owned()
 }
 
 async fn answer(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
-    app.call(Method::POST, &format!("/api/v1/surveys/{token}/answers"), None, Some(body)).await
+    app.call(Method::POST, &format!("/api/v1/surveys/{token}/answers"), None, Some(body))
+        .await
 }
 
 fn five(ratings: [i64; 5]) -> Value {
@@ -76,7 +81,12 @@ async fn a_customer_answers_once_and_a_low_score_opens_a_followup(backend: Backe
     bad["reasons"] = json!({ "timeliness": ["no_such_reason"] });
     let (status, problem) = answer(&app, &token, bad).await;
     assert_eq!(status, 422, "{problem}");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     for field in ["attitude", "overall", "reasons.timeliness"] {
         assert!(fields.contains(&field), "{field} missing from {problem}");
     }
@@ -108,7 +118,10 @@ async fn a_customer_answers_once_and_a_low_score_opens_a_followup(backend: Backe
     assert_eq!(ticket["assignee_id"], lead);
     assert_eq!(ticket["team_id"], team);
     let description = ticket["description"].as_str().unwrap();
-    assert!(description.contains("到达现场晚") && description.contains("工程师晚到了两天"), "{description}");
+    assert!(
+        description.contains("到达现场晚") && description.contains("工程师晚到了两天"),
+        "{description}"
+    );
     let messages = ticket["messages"].as_array().unwrap();
     assert!(messages.iter().any(|m| m["kind"] == "system"), "{ticket}");
     let kinds = event_kinds(&app, number).await;
@@ -137,14 +150,21 @@ async fn surveys_need_consent_and_a_forged_link_opens_nothing(backend: Backend) 
     let (status, problem) = app.post(&format!("/api/v1/tickets/{number}/surveys"), json!({})).await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "no_consent");
-    let (status, problem) = app.post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": "nope" })).await;
+    let (status, problem) = app
+        .post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": "nope" }))
+        .await;
     assert_eq!(status, 422, "{problem}");
 
     let number = consented_ticket(&app, "li@example.com", None).await;
     let token = send(&app, number, "csat").await;
     let (id, mac) = token.split_once('-').unwrap();
     let next = id.parse::<i64>().unwrap() + 1;
-    for forged in [format!("{next}-{mac}"), format!("{id}-{}", "0".repeat(32)), "1".into(), "x-y".into()] {
+    for forged in [
+        format!("{next}-{mac}"),
+        format!("{id}-{}", "0".repeat(32)),
+        "1".into(),
+        "x-y".into(),
+    ] {
         let (status, problem) = app.call(Method::GET, &format!("/api/v1/surveys/{forged}"), None, None).await;
         assert_eq!(status, 404, "{forged}: {problem}");
         let (status, _) = answer(&app, &forged, json!({ "ratings": { "satisfaction": 5 } })).await;
@@ -153,7 +173,12 @@ async fn surveys_need_consent_and_a_forged_link_opens_nothing(backend: Backend) 
     // An agent without admin rights cannot change designs or triggers.
     let (_, agent_token) = app.agent("agent@example.com", "agent", &[]).await;
     let (status, _) = app
-        .call(Method::PUT, "/api/v1/survey-designs/csat", Some(&agent_token), Some(json!({ "spec": {} })))
+        .call(
+            Method::PUT,
+            "/api/v1/survey-designs/csat",
+            Some(&agent_token),
+            Some(json!({ "spec": {} })),
+        )
         .await;
     assert!(status == 403 || status == 422, "{status}");
     let (status, _) = app.call(Method::GET, "/api/v1/survey-reports/csat", Some(&agent_token), None).await;
@@ -162,10 +187,15 @@ async fn surveys_need_consent_and_a_forged_link_opens_nothing(backend: Backend) 
 
 async fn resolve(app: &TestApp, number: i64) {
     let (status, body) = app
-        .post(&format!("/api/v1/tickets/{number}/messages"), json!({ "kind": "reply", "body": "已为您处理" }))
+        .post(
+            &format!("/api/v1/tickets/{number}/messages"),
+            json!({ "kind": "reply", "body": "已为您处理" }),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
-    let (status, body) = app.patch(&format!("/api/v1/tickets/{number}"), json!({ "status": "resolved" })).await;
+    let (status, body) = app
+        .patch(&format!("/api/v1/tickets/{number}"), json!({ "status": "resolved" }))
+        .await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -196,9 +226,15 @@ async fn resolution_triggers_send_once_per_quiet_period(backend: Backend) {
     let first = consented_ticket(&app, "zhao@example.com", None).await;
     resolve(&app, first).await;
     // Not before the delay.
-    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(30)).await.unwrap();
+    app.app
+        .run_due_work(Timestamp::now() + SignedDuration::from_mins(30))
+        .await
+        .unwrap();
     assert!(sends_of(&app, first).await.is_empty());
-    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(61)).await.unwrap();
+    app.app
+        .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
+        .await
+        .unwrap();
     let sends = sends_of(&app, first).await;
     assert_eq!(sends.len(), 1, "{sends:?}");
     assert_eq!(sends[0]["send"]["origin"], "resolution");
@@ -206,12 +242,18 @@ async fn resolution_triggers_send_once_per_quiet_period(backend: Backend) {
 
     // The same customer again within the quiet days: no second survey.
     let (status, second) = app
-        .post("/api/v1/tickets", json!({ "subject": "又坏了", "description": "d", "customer": { "email": "zhao@example.com" } }))
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "又坏了", "description": "d", "customer": { "email": "zhao@example.com" } }),
+        )
         .await;
     assert_eq!(status, 201);
     let second = second["number"].as_i64().unwrap();
     resolve(&app, second).await;
-    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(61)).await.unwrap();
+    app.app
+        .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
+        .await
+        .unwrap();
     assert!(sends_of(&app, second).await.is_empty());
 
     // Reopened before the survey was due: none.
@@ -219,13 +261,19 @@ async fn resolution_triggers_send_once_per_quiet_period(backend: Backend) {
     resolve(&app, third).await;
     let (status, body) = app.patch(&format!("/api/v1/tickets/{third}"), json!({ "status": "open" })).await;
     assert_eq!(status, 200, "{body}");
-    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(61)).await.unwrap();
+    app.app
+        .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
+        .await
+        .unwrap();
     assert!(sends_of(&app, third).await.is_empty());
 
     // Without consent: none.
     let fourth = app.ticket("未同意", "sun@example.com").await;
     resolve(&app, fourth).await;
-    app.app.run_due_work(Timestamp::now() + SignedDuration::from_mins(61)).await.unwrap();
+    app.app
+        .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
+        .await
+        .unwrap();
     assert!(sends_of(&app, fourth).await.is_empty());
 }
 
@@ -250,7 +298,15 @@ async fn the_report_reproduces_the_worked_example(backend: Backend) {
     }
     let report = report(&app, "service5", "target=80&group_by=team").await;
     assert_eq!(report["answers"], 38);
-    let dimension = |key: &str| report["dimensions"].as_array().unwrap().iter().find(|d| d["key"] == key).unwrap().clone();
+    let dimension = |key: &str| {
+        report["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == key)
+            .unwrap()
+            .clone()
+    };
     let timeliness = dimension("timeliness");
     assert_eq!(timeliness["score"]["n"], 38);
     assert_eq!(timeliness["score"]["small_sample"], false);
@@ -265,7 +321,10 @@ async fn the_report_reproduces_the_worked_example(backend: Backend) {
     assert!(timeliness["reasons"].as_array().unwrap().is_empty(), "{timeliness}");
     let groups = report["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 2, "{groups:?}");
-    assert!(groups.iter().all(|g| g["score"]["n"] == 19), "answers per team, not ratings: {groups:?}");
+    assert!(
+        groups.iter().all(|g| g["score"]["n"] == 19),
+        "answers per team, not ratings: {groups:?}"
+    );
     let labels: Vec<&str> = groups.iter().map(|g| g["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"华北") && labels.contains(&"华南"), "{labels:?}");
     // Filtered to one team.
@@ -312,7 +371,12 @@ async fn designs_are_validated_and_versioned(backend: Backend) {
     let mut spec = designs[0]["spec"].clone();
     spec["dimensions"][0]["weight"] = json!(90);
     let (status, problem) = app
-        .call(Method::PUT, "/api/v1/survey-designs/csat", Some(&app.token), Some(json!({ "spec": spec })))
+        .call(
+            Method::PUT,
+            "/api/v1/survey-designs/csat",
+            Some(&app.token),
+            Some(json!({ "spec": spec })),
+        )
         .await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"][0]["code"], "weights_not_100");
@@ -323,7 +387,12 @@ async fn designs_are_validated_and_versioned(backend: Backend) {
     let mut spec = designs[0]["spec"].clone();
     spec["questions"][0]["text"]["en"] = json!("Were we helpful?");
     let (status, v2) = app
-        .call(Method::PUT, "/api/v1/survey-designs/csat", Some(&app.token), Some(json!({ "spec": spec })))
+        .call(
+            Method::PUT,
+            "/api/v1/survey-designs/csat",
+            Some(&app.token),
+            Some(json!({ "spec": spec })),
+        )
         .await;
     assert_eq!(status, 200, "{v2}");
     assert_eq!(v2["version"], 2);
@@ -363,12 +432,22 @@ async fn callback_campaigns_call_each_customer_once_and_record_every_attempt(bac
         )
         .await;
     assert_eq!(status, 422, "{problem}");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     for field in ["name", "ends_on", "design", "tier", "team"] {
         assert!(fields.contains(&field), "{field} missing from {problem}");
     }
     let (_, agent_try) = app
-        .call(Method::POST, "/api/v1/callback-campaigns", Some(&first), Some(json!({ "name": "x", "starts_on": "2026-12-01", "ends_on": "2026-12-31" })))
+        .call(
+            Method::POST,
+            "/api/v1/callback-campaigns",
+            Some(&first),
+            Some(json!({ "name": "x", "starts_on": "2026-12-01", "ends_on": "2026-12-31" })),
+        )
         .await;
     assert_eq!(agent_try["status"], 403, "{agent_try}");
 
@@ -399,7 +478,12 @@ async fn callback_campaigns_call_each_customer_once_and_record_every_attempt(bac
 
     // Another agent's call is not mine to work on.
     let (status, _) = app
-        .call(Method::POST, &format!("/api/v1/callbacks/{second_id}/attempts"), Some(&first), Some(json!({ "outcome": "no_answer" })))
+        .call(
+            Method::POST,
+            &format!("/api/v1/callbacks/{second_id}/attempts"),
+            Some(&first),
+            Some(json!({ "outcome": "no_answer" })),
+        )
         .await;
     assert_eq!(status, 403);
 
@@ -421,15 +505,36 @@ async fn callback_campaigns_call_each_customer_once_and_record_every_attempt(bac
 
     // The second customer answers on the phone; the agent enters it.
     let bad = json!({ "answer": { "ratings": { "skill": 0 } } });
-    let (status, problem) = app.call(Method::POST, &format!("/api/v1/callbacks/{second_id}/answers"), Some(&second), Some(bad)).await;
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/callbacks/{second_id}/answers"),
+            Some(&second),
+            Some(bad),
+        )
+        .await;
     assert_eq!(status, 422, "{problem}");
     let mut answer = five([8, 3, 9, 9, 8]);
     answer["reasons"] = json!({ "attitude": ["promise_not_kept"] });
     let body = json!({ "answer": answer, "note": "客户说上次承诺回电没有兑现" });
-    let (status, receipt) = app.call(Method::POST, &format!("/api/v1/callbacks/{second_id}/answers"), Some(&second), Some(body.clone())).await;
+    let (status, receipt) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/callbacks/{second_id}/answers"),
+            Some(&second),
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(status, 201, "{receipt}");
     assert_eq!(receipt["low"], true);
-    let (status, problem) = app.call(Method::POST, &format!("/api/v1/callbacks/{second_id}/answers"), Some(&second), Some(body)).await;
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/callbacks/{second_id}/answers"),
+            Some(&second),
+            Some(body),
+        )
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "callback_closed");
     let (_, answers) = app.get("/api/v1/survey-reports/service5/answers").await;
@@ -452,7 +557,10 @@ async fn praise_names_agents_and_actions_show_their_reason_before_and_after(back
     let app = spawn(backend).await;
     let team = app.team("华东").await;
     let (status, alice) = app
-        .post("/api/v1/agents", json!({ "email": "alice@example.com", "name": "李丽 Alice", "role": "agent", "teams": [team] }))
+        .post(
+            "/api/v1/agents",
+            json!({ "email": "alice@example.com", "name": "李丽 Alice", "role": "agent", "teams": [team] }),
+        )
         .await;
     assert_eq!(status, 201, "{alice}");
     let number = consented_ticket(&app, "fan@example.com", Some(team)).await;
@@ -465,7 +573,10 @@ async fn praise_names_agents_and_actions_show_their_reason_before_and_after(back
         assert_eq!(answer(&app, &token, body).await.0, 201);
     }
     let (status, problem) = app
-        .post("/api/v1/survey-actions", json!({ "design": "service5", "dimension": "timeliness", "reason": "nope", "what": "" }))
+        .post(
+            "/api/v1/survey-actions",
+            json!({ "design": "service5", "dimension": "timeliness", "reason": "nope", "what": "" }),
+        )
         .await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "{problem}");
@@ -497,7 +608,9 @@ async fn praise_names_agents_and_actions_show_their_reason_before_and_after(back
     assert_eq!(trend["after"]["answers"], 3);
     assert_eq!(trend["after"]["with_reason"], 0);
     let id = trend["action"]["id"].as_i64().unwrap();
-    let (status, done) = app.post(&format!("/api/v1/survey-actions/{id}/done"), json!({ "done": true })).await;
+    let (status, done) = app
+        .post(&format!("/api/v1/survey-actions/{id}/done"), json!({ "done": true }))
+        .await;
     assert_eq!(status, 200, "{done}");
     assert!(done["done_at"].is_string());
 

@@ -641,7 +641,12 @@ async fn an_agent_searches_with_the_slash_key_and_a_customer_finds_an_article_as
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_low_score() {
-    let Some(browser) = Browser::start("a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_low_score", "zh-CN").await else {
+    let Some(browser) = Browser::start(
+        "a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_low_score",
+        "zh-CN",
+    )
+    .await
+    else {
         return;
     };
     let (app, team, number) = workspace().await;
@@ -657,7 +662,13 @@ async fn a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_
         .await
         .expect("create supervisor");
     let (_, agents) = app.get("/api/v1/agents").await;
-    let lead = agents.as_array().unwrap().iter().find(|a| a["email"] == "lead@example.com").unwrap()["id"].clone();
+    let lead = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == "lead@example.com")
+        .unwrap()["id"]
+        .clone();
     let (status, _) = app.patch(&format!("/api/v1/teams/{team}"), json!({ "lead_agent_id": lead })).await;
     assert_eq!(status, 200);
     let (_, ticket) = app.get(&format!("/api/v1/tickets/{number}")).await;
@@ -665,7 +676,9 @@ async fn a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_
         .patch(&format!("/api/v1/customers/{}", ticket["customer_id"]), json!({ "consent": true }))
         .await;
     assert_eq!(status, 200);
-    let (status, sent) = app.post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": "service5" })).await;
+    let (status, sent) = app
+        .post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": "service5" }))
+        .await;
     assert_eq!(status, 201, "{sent}");
     let link = format!("{base}/s/{}", sent["token"].as_str().unwrap());
 
@@ -678,7 +691,9 @@ async fn a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_
     // The customer clicked 9 in the e-mail: the first rating is chosen already.
     browser.goto(&format!("{link}?r=9")).await;
     browser.wait_text("h1", |t| t.contains("服务满意度回访")).await;
-    let checked = browser.eval("return document.querySelector(\"input[name='rating.skill']:checked\").value").await;
+    let checked = browser
+        .eval("return document.querySelector(\"input[name='rating.skill']:checked\").value")
+        .await;
     assert_eq!(checked, "9");
     for (question, rating) in [("attitude", 8), ("timeliness", 2), ("parts", 9), ("overall", 7)] {
         browser.click(&format!("#q-{question} label.scale-point:nth-child({rating})")).await;

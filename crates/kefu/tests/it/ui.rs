@@ -963,10 +963,17 @@ async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(ba
         .expect("post");
     let html = refused.text().await.expect("html");
     assert!(html.contains("id=\"survey-error\""), "{html}");
-    let (status, _) = app.patch(&format!("/api/v1/customers/{customer}"), serde_json::json!({ "consent": true })).await;
+    let (status, _) = app
+        .patch(&format!("/api/v1/customers/{customer}"), serde_json::json!({ "consent": true }))
+        .await;
     assert_eq!(status, 200);
 
-    let panel = agent_get(format!("/tickets/{number}/surveys")).await.expect("get").text().await.expect("html");
+    let panel = agent_get(format!("/tickets/{number}/surveys"))
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
     assert!(panel.contains("尚未发送满意度调查"), "{panel}");
     let sent = client
         .post(format!("{}/tickets/{number}/surveys", app.base))
@@ -991,12 +998,26 @@ async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(ba
     assert_eq!(report["answers"], 0);
 
     // Cross-site posts and incomplete answers are refused and change nothing.
-    let cross = client.post(&link).header("origin", "https://evil.example").form(&[("rating.skill", "1")]).send().await.expect("post");
+    let cross = client
+        .post(&link)
+        .header("origin", "https://evil.example")
+        .form(&[("rating.skill", "1")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
-    let partial = client.post(&link).form(&[("rating.skill", "3"), ("comment", "还行")]).send().await.expect("post");
+    let partial = client
+        .post(&link)
+        .form(&[("rating.skill", "3"), ("comment", "还行")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(partial.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = partial.text().await.expect("html");
-    assert!(html.contains("请回答此问题") && html.contains("还行"), "errors shown, input kept: {html}");
+    assert!(
+        html.contains("请回答此问题") && html.contains("还行"),
+        "errors shown, input kept: {html}"
+    );
     let (_, report) = app.get("/api/v1/survey-reports/service5").await;
     assert_eq!(report["answers"], 0);
 
@@ -1021,25 +1042,46 @@ async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(ba
     assert!(reopened.contains("id=\"survey-answered\""), "{reopened}");
 
     // The agent sees the score, the comment and the follow-up on the ticket.
-    let panel = agent_get(format!("/tickets/{number}/surveys")).await.expect("get").text().await.expect("html");
+    let panel = agent_get(format!("/tickets/{number}/surveys"))
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
     assert!(panel.contains("survey-score low") && panel.contains("师傅第三天才到"), "{panel}");
     assert!(panel.contains("class=\"survey-followup\""), "{panel}");
 
     // The supervisor's report and its CSV.
-    let report = agent_get("/reports/satisfaction?design=service5&group_by=channel".into()).await.expect("get");
+    let report = agent_get("/reports/satisfaction?design=service5&group_by=channel".into())
+        .await
+        .expect("get");
     assert_eq!(report.status(), StatusCode::OK);
     let html = report.text().await.expect("html");
-    for expected in ["id=\"report-dimensions\"", "服务及时性", "到达现场晚", "远", "id=\"report-groups\"", "师傅第三天才到"] {
+    for expected in [
+        "id=\"report-dimensions\"",
+        "服务及时性",
+        "到达现场晚",
+        "远",
+        "id=\"report-groups\"",
+        "师傅第三天才到",
+    ] {
         assert!(html.contains(expected), "{expected} missing from the report");
     }
-    let bad = agent_get("/reports/satisfaction?design=service5&from=someday".into()).await.expect("get");
+    let bad = agent_get("/reports/satisfaction?design=service5&from=someday".into())
+        .await
+        .expect("get");
     assert!(bad.text().await.expect("html").contains("id=\"report-error\""));
-    let csv = agent_get("/reports/satisfaction/answers.csv?design=service5".into()).await.expect("get");
+    let csv = agent_get("/reports/satisfaction/answers.csv?design=service5".into())
+        .await
+        .expect("get");
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let text = csv.text().await.expect("csv");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[0].contains("timeliness") && lines[1].contains("师傅第三天才到") && lines[1].contains("timeliness:late_arrival"), "{text}");
+    assert!(
+        lines[0].contains("timeliness") && lines[1].contains("师傅第三天才到") && lines[1].contains("timeliness:late_arrival"),
+        "{text}"
+    );
 
     // An improvement action against the reason, from the report page.
     let post_form = |path: &str, form: Vec<(&str, &str)>| {
@@ -1050,26 +1092,45 @@ async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(ba
             .form(&form)
             .send()
     };
-    let refused = post_form("/reports/satisfaction/actions", vec![("design", "service5"), ("reason", "timeliness:late_arrival"), ("what", "")])
-        .await
-        .expect("post");
+    let refused = post_form(
+        "/reports/satisfaction/actions",
+        vec![("design", "service5"), ("reason", "timeliness:late_arrival"), ("what", "")],
+    )
+    .await
+    .expect("post");
     assert_eq!(refused.status(), StatusCode::SEE_OTHER);
     let back = refused.headers()[LOCATION].to_str().expect("ascii").to_owned();
     let html = agent_get(back).await.expect("get").text().await.expect("html");
     assert!(html.contains("id=\"action-error\""), "{html}");
     let added = post_form(
         "/reports/satisfaction/actions",
-        vec![("design", "service5"), ("reason", "timeliness:late_arrival"), ("what", "增加夜班工程师"), ("due_on", "2026-12-31")],
+        vec![
+            ("design", "service5"),
+            ("reason", "timeliness:late_arrival"),
+            ("what", "增加夜班工程师"),
+            ("due_on", "2026-12-31"),
+        ],
     )
     .await
     .expect("post");
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
-    let html = agent_get("/reports/satisfaction?design=service5".into()).await.expect("get").text().await.expect("html");
-    assert!(html.contains("增加夜班工程师") && html.contains("100.0% (1/1)"), "the action and its reason's rate before: {html}");
+    let html = agent_get("/reports/satisfaction?design=service5".into())
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("增加夜班工程师") && html.contains("100.0% (1/1)"),
+        "the action and its reason's rate before: {html}"
+    );
     let praise = agent_get("/praise".into()).await.expect("get");
     assert_eq!(praise.status(), StatusCode::OK);
     let html = praise.text().await.expect("html");
-    assert!(html.contains("<h1>表扬墙</h1>") && html.contains("本月还没有候选人"), "nobody was praised or handled the ticket: {html}");
+    assert!(
+        html.contains("<h1>表扬墙</h1>") && html.contains("本月还没有候选人"),
+        "nobody was praised or handled the ticket: {html}"
+    );
 }
 
 async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers(backend: Backend) {
@@ -1080,7 +1141,10 @@ async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers
         let number = app.ticket("回访测试", email).await;
         let (_, ticket) = app.get(&format!("/api/v1/tickets/{number}")).await;
         let (status, _) = app
-            .patch(&format!("/api/v1/customers/{}", ticket["customer_id"]), serde_json::json!({ "consent": true }))
+            .patch(
+                &format!("/api/v1/customers/{}", ticket["customer_id"]),
+                serde_json::json!({ "consent": true }),
+            )
             .await;
         assert_eq!(status, 200);
     }
@@ -1094,12 +1158,23 @@ async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers
     };
     let get = |path: &str| client.get(format!("{}{path}", app.base)).header("cookie", &cookie).send();
 
-    let refused = post("/callbacks/campaigns", vec![("name", "Q4"), ("starts_on", "2026-12-31"), ("ends_on", "2026-12-01")]).await.expect("post");
+    let refused = post(
+        "/callbacks/campaigns",
+        vec![("name", "Q4"), ("starts_on", "2026-12-31"), ("ends_on", "2026-12-01")],
+    )
+    .await
+    .expect("post");
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.expect("html").contains("id=\"callback-error\""));
     let created = post(
         "/callbacks/campaigns",
-        vec![("name", "四季度回访"), ("design", "csat"), ("starts_on", "2026-12-01"), ("ends_on", "2026-12-31"), ("team", "")],
+        vec![
+            ("name", "四季度回访"),
+            ("design", "csat"),
+            ("starts_on", "2026-12-01"),
+            ("ends_on", "2026-12-31"),
+            ("team", ""),
+        ],
     )
     .await
     .expect("post");
@@ -1113,9 +1188,19 @@ async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers
         .collect();
     assert_eq!(ids.len(), 2, "{html}");
 
-    let call = get(&format!("/callbacks/{}", ids[0])).await.expect("get").text().await.expect("html");
-    assert!(call.contains("name=\"rating.satisfaction\"") && call.contains("四季度回访"), "{call}");
-    let partial = post(&format!("/callbacks/{}/answers", ids[0]), vec![("comment", "还行")]).await.expect("post");
+    let call = get(&format!("/callbacks/{}", ids[0]))
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        call.contains("name=\"rating.satisfaction\"") && call.contains("四季度回访"),
+        "{call}"
+    );
+    let partial = post(&format!("/callbacks/{}/answers", ids[0]), vec![("comment", "还行")])
+        .await
+        .expect("post");
     assert_eq!(partial.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(partial.text().await.expect("html").contains("请回答此问题"));
     let saved = post(
@@ -1125,9 +1210,19 @@ async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers
     .await
     .expect("post");
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let refused_call = post(&format!("/callbacks/{}/attempts", ids[1]), vec![("outcome", "refused"), ("note", "不需要")]).await.expect("post");
+    let refused_call = post(
+        &format!("/callbacks/{}/attempts", ids[1]),
+        vec![("outcome", "refused"), ("note", "不需要")],
+    )
+    .await
+    .expect("post");
     assert_eq!(refused_call.status(), StatusCode::SEE_OTHER);
-    let done = get(&format!("/callbacks/{}", ids[1])).await.expect("get").text().await.expect("html");
+    let done = get(&format!("/callbacks/{}", ids[1]))
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
     assert!(done.contains("客户拒访") && !done.contains("callback-submit"), "{done}");
     let (_, report) = app.get("/api/v1/survey-reports/csat").await;
     assert_eq!(report["answers"], 1);
@@ -1158,14 +1253,27 @@ async fn an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version(backe
     let get = |path: &str| client.get(format!("{}{path}", app.base)).header("cookie", &cookie).send();
 
     let page = get("/admin/surveys").await.expect("get").text().await.expect("html");
-    assert!(page.contains("id=\"survey-designs\"") && page.contains("<code>service5</code>"), "{page}");
-    let refused = post("/admin/surveys/triggers", vec![("design", "csat"), ("delay_minutes", "-5"), ("quiet_days", "30"), ("enabled", "on")])
-        .await
-        .expect("post");
+    assert!(
+        page.contains("id=\"survey-designs\"") && page.contains("<code>service5</code>"),
+        "{page}"
+    );
+    let refused = post(
+        "/admin/surveys/triggers",
+        vec![("design", "csat"), ("delay_minutes", "-5"), ("quiet_days", "30"), ("enabled", "on")],
+    )
+    .await
+    .expect("post");
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let saved = post(
         "/admin/surveys/triggers",
-        vec![("design", "csat"), ("delay_minutes", "120"), ("quiet_days", "30"), ("channel", "email"), ("channel", "web"), ("enabled", "on")],
+        vec![
+            ("design", "csat"),
+            ("delay_minutes", "120"),
+            ("quiet_days", "30"),
+            ("channel", "email"),
+            ("channel", "web"),
+            ("enabled", "on"),
+        ],
     )
     .await
     .expect("post");
@@ -1175,19 +1283,28 @@ async fn an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version(backe
     assert_eq!(triggers[0]["channels"], serde_json::json!(["email", "web"]));
 
     let editor = get("/admin/surveys/designs/csat").await.expect("get").text().await.expect("html");
-    assert!(editor.contains("id=\"design-json\"") && editor.contains("&#34;headline&#34;"), "{editor}");
-    let broken = post("/admin/surveys/designs/csat", vec![("json", "{ not json"), ("active", "on")]).await.expect("post");
+    assert!(
+        editor.contains("id=\"design-json\"") && editor.contains("&#34;headline&#34;"),
+        "{editor}"
+    );
+    let broken = post("/admin/surveys/designs/csat", vec![("json", "{ not json"), ("active", "on")])
+        .await
+        .expect("post");
     assert_eq!(broken.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(broken.text().await.expect("html").contains("{ not json"), "what was typed is kept");
     let (_, designs) = app.get("/api/v1/survey-designs/csat").await;
     let mut spec = designs[0]["spec"].clone();
     spec["dimensions"][0]["weight"] = serde_json::json!(50);
-    let invalid = post("/admin/surveys/designs/csat", vec![("json", &spec.to_string()), ("active", "on")]).await.expect("post");
+    let invalid = post("/admin/surveys/designs/csat", vec![("json", &spec.to_string()), ("active", "on")])
+        .await
+        .expect("post");
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(invalid.text().await.expect("html").contains("100"));
     spec["dimensions"][0]["weight"] = serde_json::json!(100);
     spec["intro"]["zh"] = serde_json::json!("请为本次服务打分（新版）");
-    let ok = post("/admin/surveys/designs/csat", vec![("json", &spec.to_string()), ("active", "on")]).await.expect("post");
+    let ok = post("/admin/surveys/designs/csat", vec![("json", &spec.to_string()), ("active", "on")])
+        .await
+        .expect("post");
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     let (_, versions) = app.get("/api/v1/survey-designs/csat").await;
     assert_eq!(versions[0]["version"], 2);

@@ -5,7 +5,7 @@
 
 use crate::support::{customer, write_one};
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::survey::{AnswerFacts, AnswerInput, Slice, SendOrigin, builtin, parse_answer, Answer};
+use kefu_domain::survey::{Answer, AnswerFacts, AnswerInput, SendOrigin, Slice, builtin, parse_answer};
 use kefu_store::Db;
 use kefu_store::surveys::{self, AnswerFilter, NewSend};
 use std::collections::BTreeMap;
@@ -44,7 +44,9 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
             input.ratings.insert(q.into(), rng.i32(1..=10));
         }
         if input.ratings["timeliness"] <= 4 {
-            input.reasons.insert("timeliness".into(), vec![["late_arrival", "far_site"][rng.usize(0..2)].into()]);
+            input
+                .reasons
+                .insert("timeliness".into(), vec![["late_arrival", "far_site"][rng.usize(0..2)].into()]);
         }
         let answer = parse_answer(&design.spec, input).unwrap();
         let facts = AnswerFacts {
@@ -114,7 +116,9 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
             let mut expected: BTreeMap<(Option<String>, String, i64), i64> = BTreeMap::new();
             for g in &chosen {
                 for r in &g.answer.ratings {
-                    *expected.entry((group_value(g), r.dimension.clone(), i64::from(r.value))).or_default() += 1;
+                    *expected
+                        .entry((group_value(g), r.dimension.clone(), i64::from(r.value)))
+                        .or_default() += 1;
                 }
             }
             let mut got: BTreeMap<(Option<String>, String, i64), i64> = BTreeMap::new();
@@ -147,8 +151,12 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
                 for g in &chosen {
                     *counts.entry(group_value(g)).or_default() += 1;
                 }
-                let got: BTreeMap<Option<String>, i64> =
-                    surveys::answer_counts(db.read(), &filter, slice).await.unwrap().into_iter().filter(|(_, n)| *n > 0).collect();
+                let got: BTreeMap<Option<String>, i64> = surveys::answer_counts(db.read(), &filter, slice)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .collect();
                 assert_eq!(got, counts, "round {round} case {case}: answers per group");
             }
         }

@@ -113,7 +113,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/articles/{id}/versions", get(knowledge::versions))
         .route("/api/v1/articles/{id}/versions/{version}/restore", post(knowledge::restore))
         .route("/api/v1/survey-designs", get(surveys::designs))
-        .route("/api/v1/survey-designs/{key}", get(surveys::design_versions).put(surveys::save_design))
+        .route(
+            "/api/v1/survey-designs/{key}",
+            get(surveys::design_versions).put(surveys::save_design),
+        )
         .route("/api/v1/survey-triggers", get(surveys::triggers).post(surveys::create_trigger))
         .route("/api/v1/survey-triggers/{id}", put(surveys::update_trigger))
         .route("/api/v1/tickets/{number}/surveys", post(surveys::send).get(surveys::ticket_surveys))

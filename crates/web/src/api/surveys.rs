@@ -48,7 +48,12 @@ pub async fn save_design(
     Path(key): Path<String>,
     ApiJson(input): ApiJson<DesignInput>,
 ) -> ApiResult<Json<Design>> {
-    Ok(Json(state.app.save_survey_design(&actor, &key, input.spec, input.active.unwrap_or(true)).await?))
+    Ok(Json(
+        state
+            .app
+            .save_survey_design(&actor, &key, input.spec, input.active.unwrap_or(true))
+            .await?,
+    ))
 }
 
 /// When surveys go out by themselves after resolution (supervisors).
@@ -99,7 +104,10 @@ pub async fn send(
     TicketNumberPath(number): TicketNumberPath,
     ApiJson(input): ApiJson<SendInput>,
 ) -> ApiResult<(StatusCode, Json<SurveyLink>)> {
-    Ok((StatusCode::CREATED, Json(state.app.send_survey(&actor, number, input.design).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.send_survey(&actor, number, input.design).await?),
+    ))
 }
 
 /// The surveys sent about a ticket with their answers.
@@ -185,7 +193,9 @@ pub async fn answers(
 ) -> ApiResult<Json<Vec<AnswerView>>> {
     let params = report.into_params(&design)?;
     let limit = query.limit.unwrap_or(50);
-    Ok(Json(state.app.survey_answers(&actor, &params, query.low, query.before, limit).await?))
+    Ok(Json(
+        state.app.survey_answers(&actor, &params, query.low, query.before, limit).await?,
+    ))
 }
 
 /// Creates a callback campaign (回访, supervisors): the customers of a segment who
@@ -221,7 +231,9 @@ pub async fn callbacks(
     ApiQuery(query): ApiQuery<CallbacksQuery>,
 ) -> ApiResult<Json<Vec<Callback>>> {
     let view = query.view.unwrap_or(CallbackView::Mine);
-    Ok(Json(state.app.callbacks(&actor, view, query.due_by, query.limit.unwrap_or(100)).await?))
+    Ok(Json(
+        state.app.callbacks(&actor, view, query.due_by, query.limit.unwrap_or(100)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -241,7 +253,9 @@ pub async fn callback_attempt(
     IdPath(id): IdPath,
     ApiJson(input): ApiJson<AttemptInput>,
 ) -> ApiResult<Json<Callback>> {
-    Ok(Json(state.app.record_callback_attempt(&actor, id, input.outcome, input.note).await?))
+    Ok(Json(
+        state.app.record_callback_attempt(&actor, id, input.outcome, input.note).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -259,7 +273,10 @@ pub async fn callback_answer(
     IdPath(id): IdPath,
     ApiJson(input): ApiJson<CallbackAnswerInput>,
 ) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
-    Ok((StatusCode::CREATED, Json(state.app.answer_callback(&actor, id, input.answer, input.note).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.answer_callback(&actor, id, input.answer, input.note).await?),
+    ))
 }
 
 /// Records an improvement action (PDCA) against a low-score reason (supervisors).
@@ -317,7 +334,11 @@ pub struct MonthQuery {
 /// Positive comments naming an agent in a month: the praise wall.
 #[utoipa::path(get, path = "/api/v1/praise", tag = "surveys", params(MonthQuery),
     responses((status = 200, body = Vec<Praise>), (status = 422, body = Problem)))]
-pub async fn praise(State(state): State<AppState>, Auth(actor): Auth, ApiQuery(query): ApiQuery<MonthQuery>) -> ApiResult<Json<Vec<Praise>>> {
+pub async fn praise(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(query): ApiQuery<MonthQuery>,
+) -> ApiResult<Json<Vec<Praise>>> {
     let (from, to) = month_span(query.month.as_deref())?;
     Ok(Json(state.app.praise_wall(&actor, query.team, from, to).await?))
 }

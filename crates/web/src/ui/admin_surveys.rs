@@ -51,7 +51,11 @@ async fn surveys_page(state: &AppState, lang: Lang, session: &Session, error: Op
         Ok(both) => both,
         Err(error) => return UiError::from(error).page(lang),
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = SurveysPage {
         chrome: Chrome::signed_in(lang, session, "/admin/surveys"),
         triggers: triggers
@@ -86,7 +90,12 @@ pub async fn surveys(State(state): State<AppState>, lang: Lang, session: Session
 }
 
 /// A trigger form: `id` empty for a new one; `channel` repeats.
-pub async fn save_trigger(State(state): State<AppState>, lang: Lang, session: Session, Form(fields): Form<Vec<(String, String)>>) -> Response {
+pub async fn save_trigger(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim());
     let number = |name: &str| field(name).parse::<i64>().unwrap_or(-1);
     let trigger = SurveyTrigger {

@@ -68,7 +68,11 @@ async fn list_page(state: &AppState, lang: Lang, session: &Session, notice: Opti
         Ok(found) => found,
         Err(error) => return UiError::from(error).page(lang),
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = ListPage {
         chrome: Chrome::signed_in(lang, session, "/callbacks"),
         mine: mine.iter().map(|c| row(c, today)).collect(),
@@ -160,7 +164,11 @@ async fn call_page(state: &AppState, lang: Lang, session: &Session, id: Id, ente
         Err(error) => return UiError::from(error).page(lang),
     };
     let c = &detail.callback;
-    let status = if entered.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if entered.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = CallPage {
         chrome: Chrome::signed_in(lang, session, &format!("/callbacks/{id}")),
         id,
@@ -197,7 +205,10 @@ pub async fn answer(
     let note = fields.iter().find(|(k, _)| k == "note").map(|(_, v)| v.clone());
     let (input, unreadable) = answer_input(fields);
     if !unreadable.is_empty() {
-        let errors = unreadable.into_iter().map(|(q, _)| (q, tr.t("survey.error.out_of_scale"))).collect();
+        let errors = unreadable
+            .into_iter()
+            .map(|(q, _)| (q, tr.t("survey.error.out_of_scale")))
+            .collect();
         return call_page(&state, lang, &session, id, &Entered { input, errors }).await;
     }
     match state.app.answer_callback(&session.0.actor, id, input.clone(), note).await {
@@ -225,12 +236,22 @@ pub struct AttemptForm {
 }
 
 /// Nobody answered, or the customer refused.
-pub async fn attempt(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>, Form(form): Form<AttemptForm>) -> Response {
+pub async fn attempt(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<Id>,
+    Form(form): Form<AttemptForm>,
+) -> Response {
     let outcome = match CallbackOutcome::parse("outcome", &form.outcome) {
         Ok(outcome) => outcome,
         Err(error) => return UiError::from(AppError::Invalid(kefu_domain::FieldErrors(vec![error]))).page(lang),
     };
-    match state.app.record_callback_attempt(&session.0.actor, id, outcome, Some(form.note)).await {
+    match state
+        .app
+        .record_callback_attempt(&session.0.actor, id, outcome, Some(form.note))
+        .await
+    {
         Ok(_) => Redirect::to("/callbacks").into_response(),
         Err(error) => UiError::from(error).page(lang),
     }

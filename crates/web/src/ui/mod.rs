@@ -16,11 +16,11 @@ pub mod live;
 mod notifications;
 mod pages;
 mod portal;
-mod satisfaction;
-mod survey;
 pub mod render;
+mod satisfaction;
 mod search;
 mod session;
+mod survey;
 mod ticket;
 
 use crate::state::AppState;

@@ -148,7 +148,13 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
     };
     let link = format!("/portal/t/{token}");
     // A survey that cannot be offered is no reason to fail the page.
-    let survey = state.app.open_survey_of_ticket(view.ticket.id).await.ok().flatten().map(|t| format!("/s/{t}"));
+    let survey = state
+        .app
+        .open_survey_of_ticket(view.ticket.id)
+        .await
+        .ok()
+        .flatten()
+        .map(|t| format!("/s/{t}"));
     private(TicketPage {
         survey,
         number: view.ticket.number,

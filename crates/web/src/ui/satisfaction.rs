@@ -40,7 +40,14 @@ struct TicketSurveys {
     error: Option<String>,
 }
 
-async fn panel(state: &AppState, lang: Lang, session: &Session, headers: &HeaderMap, number: TicketNumber, error: Option<String>) -> Response {
+async fn panel(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+    headers: &HeaderMap,
+    number: TicketNumber,
+    error: Option<String>,
+) -> Response {
     let tr = Tr(lang);
     let actor = &session.0.actor;
     let (surveys, designs) = match tokio::try_join!(state.app.ticket_surveys(actor, number), state.app.survey_designs(actor)) {
@@ -132,9 +139,7 @@ fn figure(f: &Figure, unit: &str) -> FigureView {
         value: f.value.map_or_else(|| "—".into(), |v| format!("{v:.1}{unit}")),
         n: f.n,
         small: f.small_sample,
-        change: f
-            .change
-            .map(|c| format!("{:+.1} ({:+.1} … {:+.1})", c.delta, c.low, c.high)),
+        change: f.change.map(|c| format!("{:+.1} ({:+.1} … {:+.1})", c.delta, c.low, c.high)),
         significant: f.change.is_some_and(|c| c.significant),
         direction: match f.change {
             Some(c) if c.significant && c.delta > 0.0 => "up",
@@ -360,7 +365,10 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         .clone()
         .filter(|d| designs.iter().any(|x| &x.key == d))
         .unwrap_or_else(|| "service5".into());
-    let query = form.query.query().and_then(|q| q.into_params(&design).map_err(|e| refusal(e, tr).unwrap_or_default()));
+    let query = form
+        .query
+        .query()
+        .and_then(|q| q.into_params(&design).map_err(|e| refusal(e, tr).unwrap_or_default()));
     let (report, error) = match query {
         Ok(params) => match state.app.survey_report(actor, params.clone()).await {
             Ok(report) => {
@@ -389,8 +397,24 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         period: String::new(),
         headline_label: String::new(),
         show_overall: false,
-        headline: figure(&Figure { value: None, n: 0, small_sample: true, change: None }, ""),
-        overall: figure(&Figure { value: None, n: 0, small_sample: true, change: None }, ""),
+        headline: figure(
+            &Figure {
+                value: None,
+                n: 0,
+                small_sample: true,
+                change: None,
+            },
+            "",
+        ),
+        overall: figure(
+            &Figure {
+                value: None,
+                n: 0,
+                small_sample: true,
+                change: None,
+            },
+            "",
+        ),
         answers: 0,
         dimensions: Vec::new(),
         dimension_names: Vec::new(),
@@ -410,9 +434,12 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
             .dimensions
             .iter()
             .flat_map(|d| {
-                d.reasons
-                    .iter()
-                    .map(move |r| (format!("{}:{}", d.key, r.key), format!("{} · {}", d.name.get(code), r.name.get(code))))
+                d.reasons.iter().map(move |r| {
+                    (
+                        format!("{}:{}", d.key, r.key),
+                        format!("{} · {}", d.name.get(code), r.name.get(code)),
+                    )
+                })
             })
             .collect();
         let agents = state.app.agents(actor).await.unwrap_or_default();
@@ -468,7 +495,13 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
                 cells: report
                     .dimensions
                     .iter()
-                    .map(|d| g.dimensions.get(&d.key).copied().flatten().map_or_else(|| "—".into(), |v| format!("{v:.1}")))
+                    .map(|d| {
+                        g.dimensions
+                            .get(&d.key)
+                            .copied()
+                            .flatten()
+                            .map_or_else(|| "—".into(), |v| format!("{v:.1}"))
+                    })
                     .collect(),
             })
             .collect();
@@ -494,7 +527,11 @@ pub async fn export(State(state): State<AppState>, lang: Lang, session: Session,
     let tr = Tr(lang);
     let actor = &session.0.actor;
     let design = form.design.clone().unwrap_or_else(|| "service5".into());
-    let params = match form.query.query().and_then(|q| q.into_params(&design).map_err(|e| refusal(e, tr).unwrap_or_default())) {
+    let params = match form
+        .query
+        .query()
+        .and_then(|q| q.into_params(&design).map_err(|e| refusal(e, tr).unwrap_or_default()))
+    {
         Ok(params) => params,
         Err(message) => return (StatusCode::UNPROCESSABLE_ENTITY, message).into_response(),
     };
@@ -512,10 +549,21 @@ pub async fn export(State(state): State<AppState>, lang: Lang, session: Session,
         }
     }
     let mut out = csv::Writer::from_writer(Vec::new());
-    let mut head = vec!["answer_id", "submitted_at", "ticket", "followup", "score", "low", "team_id", "agent_id", "channel", "ticket_kind"]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    let mut head = vec![
+        "answer_id",
+        "submitted_at",
+        "ticket",
+        "followup",
+        "score",
+        "low",
+        "team_id",
+        "agent_id",
+        "channel",
+        "ticket_kind",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
     head.extend(questions.iter().cloned());
     head.extend(["reasons".to_owned(), "comment".to_owned()]);
     if out.write_record(&head).is_err() {
@@ -552,7 +600,14 @@ pub async fn export(State(state): State<AppState>, lang: Lang, session: Session,
                 let text = a.answer.texts.get(q).cloned();
                 record.push(rating.or(choice).or(text).unwrap_or_default());
             }
-            record.push(a.answer.reasons.iter().map(|(d, r)| format!("{d}:{r}")).collect::<Vec<_>>().join("|"));
+            record.push(
+                a.answer
+                    .reasons
+                    .iter()
+                    .map(|(d, r)| format!("{d}:{r}"))
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            );
             record.push(a.answer.comment.clone().unwrap_or_default());
             if out.write_record(&record).is_err() {
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -627,7 +682,13 @@ pub struct DoneForm {
     done: String,
 }
 
-pub async fn action_done(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>, Form(form): Form<DoneForm>) -> Response {
+pub async fn action_done(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<Id>,
+    Form(form): Form<DoneForm>,
+) -> Response {
     match state.app.set_survey_action_done(&session.0.actor, id, form.done == "true").await {
         Ok(_) => back_to_report(&form.design, None),
         Err(error) => UiError::from(error).page(lang),

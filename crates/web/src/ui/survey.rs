@@ -90,7 +90,11 @@ pub(super) fn form_view(design: &Design, lang: Lang, entered: &Entered) -> FormV
                 QuestionKind::Rating { dimension } => ("rating", dimension.clone(), Vec::new()),
                 QuestionKind::Single { options } | QuestionKind::Multiple { options } => {
                     let picked = entered.input.choices.get(&q.key);
-                    let kind = if matches!(q.kind, QuestionKind::Single { .. }) { "single" } else { "multiple" };
+                    let kind = if matches!(q.kind, QuestionKind::Single { .. }) {
+                        "single"
+                    } else {
+                        "multiple"
+                    };
                     (
                         kind,
                         String::new(),
@@ -255,14 +259,24 @@ pub async fn submit(
     };
     let (input, unreadable) = answer_input(fields);
     if form.state != FormState::Open {
-        return private((StatusCode::CONFLICT, view(&form, lang, &token, &Entered { input, errors: Vec::new() }, state_name(form.state))));
+        return private((
+            StatusCode::CONFLICT,
+            view(&form, lang, &token, &Entered { input, errors: Vec::new() }, state_name(form.state)),
+        ));
     }
     let message = |code: &str, fallback: &str| {
         let text = tr.t(&format!("survey.error.{code}"));
-        if text.starts_with("survey.error.") { fallback.to_owned() } else { text }
+        if text.starts_with("survey.error.") {
+            fallback.to_owned()
+        } else {
+            text
+        }
     };
     if !unreadable.is_empty() {
-        let errors = unreadable.into_iter().map(|(q, _)| (q, message("out_of_scale", "not a rating"))).collect();
+        let errors = unreadable
+            .into_iter()
+            .map(|(q, _)| (q, message("out_of_scale", "not a rating")))
+            .collect();
         let page = view(&form, lang, &token, &Entered { input, errors }, "open");
         return private((StatusCode::UNPROCESSABLE_ENTITY, page));
     }
@@ -273,9 +287,9 @@ pub async fn submit(
             let page = view(&form, lang, &token, &Entered { input, errors }, "open");
             private((StatusCode::UNPROCESSABLE_ENTITY, page))
         }
-        Err(AppError::Conflict { code: "survey_answered", .. }) => {
-            private((StatusCode::CONFLICT, view(&form, lang, &token, &Entered::default(), "answered")))
-        }
+        Err(AppError::Conflict {
+            code: "survey_answered", ..
+        }) => private((StatusCode::CONFLICT, view(&form, lang, &token, &Entered::default(), "answered"))),
         Err(error) => private(UiError::from(error).page(lang)),
     }
 }
