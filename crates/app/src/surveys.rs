@@ -6,7 +6,7 @@
 use crate::error::{AppError, AppResult};
 use crate::scheduler::TimerKind;
 use crate::sla::Engine;
-use crate::tickets::{load_visible, record, save};
+use crate::tickets::{CreatedBy, created_event, load_visible, record, save};
 use crate::{Actor, App, now, secrets};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::entities::{ActorRef, Customer, Id, Ticket, TicketNumber};
@@ -563,17 +563,10 @@ async fn open_followup(
         "感谢您的反馈。很抱歉没有让您满意，我们的主管会尽快与您联系。"
     };
     insert_message(tx.exec(), ticket.id, MessageKind::System, ActorRef::SYSTEM, acknowledgement, at).await?;
-    let mut events = record(
-        tx,
-        &ticket,
-        &[NewEvent::new(
-            EventKind::Created,
-            ActorRef::SYSTEM,
-            json!({ "follow_up_of": original.number, "survey": design.key, "subject": ticket.subject, "kind": ticket.kind }),
-        )],
-        at,
-    )
-    .await?;
+    let mut created = created_event(CreatedBy::System, &ticket);
+    created.data["follow_up_of"] = json!(original.number);
+    created.data["survey"] = json!(design.key);
+    let mut events = record(tx, &ticket, &[created], at).await?;
     events.extend(
         record(
             tx,

@@ -654,6 +654,8 @@ pub(crate) fn parse_create(input: CreateTicket) -> AppResult<ParsedCreate> {
 pub(crate) enum CreatedBy<'a> {
     Agent(&'a Actor),
     Customer,
+    /// Kefu itself (a follow-up opened for a low satisfaction score).
+    System,
 }
 
 pub(crate) async fn create_in(
@@ -691,6 +693,7 @@ pub(crate) fn created_event(by: CreatedBy<'_>, ticket: &Ticket) -> NewEvent {
     let actor = match by {
         CreatedBy::Agent(agent) => ActorRef::agent(agent.id),
         CreatedBy::Customer => ActorRef::customer(ticket.customer_id),
+        CreatedBy::System => ActorRef::SYSTEM,
     };
     NewEvent::new(
         EventKind::Created,
