@@ -491,6 +491,8 @@ async fn an_admin_creates_an_sla_policy_and_a_macro_and_an_agent_replies_with_it
     browser.click("#create-macro").await;
     browser.wait_text("#macro-list", |t| t.contains("加急 Expedite")).await;
     browser.click("form[action='/logout'] button").await;
+    // The sign-out's redirect must land before the next navigation starts.
+    browser.wait_text("h1", |t| t == "登录").await;
 
     // An agent answers with it: the variables are filled in, she sends it.
     sign_in(&browser, base, "alice@example.com", PASSWORD).await;
