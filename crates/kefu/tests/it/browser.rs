@@ -318,18 +318,8 @@ async fn a_transfer_needs_a_reason_and_the_owner_is_notified() {
     browser.wait_text("#owner", |t| t == "李丽 Alice").await;
 
     // She hands it to Bob in the field team, saying why.
-    browser
-        .find(&format!("#transfer-team option[value='{field}']"))
-        .await
-        .click()
-        .await
-        .expect("choose team");
-    browser
-        .find(&format!("#transfer-agent option[value='{bob}']"))
-        .await
-        .click()
-        .await
-        .expect("choose agent");
+    browser.click(&format!("#transfer-team option[value='{field}']")).await;
+    browser.click(&format!("#transfer-agent option[value='{bob}']")).await;
     browser.fill("#transfer-reason", "需要上门检修").await;
     browser.click("#transfer").await;
     browser.wait_text("#assignee", |t| t == "bob@example.com").await;
@@ -498,12 +488,7 @@ async fn an_admin_creates_an_sla_policy_and_a_macro_and_an_agent_replies_with_it
     sign_in(&browser, base, "alice@example.com", PASSWORD).await;
     browser.wait_text("h1", |t| !t.is_empty()).await;
     browser.goto(&format!("{base}/tickets/{number}")).await;
-    browser
-        .find("#macro option:nth-child(2)")
-        .await
-        .click()
-        .await
-        .expect("choose macro");
+    browser.click("#macro option:nth-child(2)").await;
     browser.click("#insert-macro").await;
     let expected = format!("王芳您好，工单 {number} 已为您加急。");
     // The editor is swapped for the filled one; until then (or while it is being swapped,

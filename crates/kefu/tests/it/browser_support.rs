@@ -102,8 +102,23 @@ impl Browser {
         field.send_keys(text).await.expect("type");
     }
 
+    /// Clicks the element `css` selects. htmx may swap the element out between finding
+    /// and clicking it (a live refresh, a panel loading after the page): a stale element
+    /// is looked up again, a few times, before the click counts as failed.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.expect("click");
+        let mut attempts = 0;
+        loop {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference && attempts < 5 =>
+                {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     pub async fn path(&self) -> String {
