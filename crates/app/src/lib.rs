@@ -4,6 +4,7 @@
 //! so every rule (authorization included) is enforced once, here.
 
 pub mod actor;
+pub mod analytics;
 pub mod automation;
 pub mod callbacks;
 pub mod commitments;
@@ -78,6 +79,7 @@ pub struct App {
     portal_limits: Arc<portal::PortalLimits>,
     sessions: Arc<sign_in::SessionCache>,
     search: search::SearchHandle,
+    analytics: analytics::AnalyticsHandle,
     /// The survey-link signing key, read from the database on first use.
     survey_key: Arc<tokio::sync::OnceCell<Arc<Vec<u8>>>>,
 }
@@ -102,6 +104,7 @@ impl App {
             portal_limits: Arc::default(),
             sessions: Arc::default(),
             search: search::SearchHandle::default(),
+            analytics: analytics::AnalyticsHandle::default(),
             survey_key: Arc::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));

@@ -103,6 +103,15 @@ impl Engine {
             .map_or(&self.always_open, |(_, calendar)| calendar)
     }
 
+    /// The calendar reports count business time on and whose zone their days are in: the
+    /// department's first calendar (the seeded office calendar), else UTC around the clock.
+    pub(crate) fn reporting_calendar(&self) -> Arc<BusinessCalendar> {
+        self.calendars
+            .iter()
+            .min_by_key(|(id, _)| **id)
+            .map_or_else(|| self.always_open.clone(), |(_, calendar)| calendar.clone())
+    }
+
     pub(crate) fn policy(&self, id: Option<Id>) -> Option<&SlaPolicy> {
         let id = id?;
         self.policies.iter().map(|(p, _)| p).find(|p| p.id == id)

@@ -4,6 +4,7 @@
 //! Values are parsed at the edge ("parse, don't validate"): once code holds a
 //! [`text::TicketSubject`] or an [`contact::Email`], it is valid.
 
+pub mod analytics;
 pub mod automation;
 pub mod calendar;
 pub mod calendar_spec;
@@ -21,6 +22,7 @@ pub mod query;
 pub mod routing;
 pub mod service;
 pub mod sla;
+pub mod staffing;
 pub mod status;
 pub mod survey;
 pub mod text;

@@ -2,6 +2,7 @@
 //! PostgreSQL in one code path. Nothing above this crate sees SQL or a row type: it gets
 //! domain values, and writes through [`Db::write`] (one writer, group commit).
 
+pub mod analytics;
 mod backend;
 pub mod bulk;
 pub mod calendars;

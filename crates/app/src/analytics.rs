@@ -1,0 +1,518 @@
+//! Analytics: the reactor that folds ticket events into the hourly KPI rollups, and the
+//! reports and dashboard read from them.
+//!
+//! The reactor reads events from the store after its cursor, never only from the bus (a
+//! crash, a lagging bus or another node's writes lose nothing), and moves rollups, fold
+//! state and cursor in one transaction per batch. It is woken by the bus and also looks
+//! every second. `kefu analytics rebuild` empties the rollups and folds everything again.
+
+use crate::error::{AppError, AppResult};
+use crate::{Actor, App, now};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::analytics::fold::{Rollup, Seed, TicketTrack, fold};
+use kefu_domain::analytics::kpi::Kpis;
+use kefu_domain::analytics::{Delta, RowKey, hour_of, hour_start};
+use kefu_domain::entities::Id;
+use kefu_domain::enums::{Channel, Presence, Priority, TicketKind};
+use kefu_domain::{FieldError, FieldErrors};
+use kefu_store::analytics::{self as store, RowFilter, RowGroup};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::sync::Notify;
+use utoipa::ToSchema;
+
+/// Events folded per transaction by the live reactor (small: it shares the writer with
+/// commands) and by a rebuild (larger: fewer round trips).
+const LIVE_BATCH: u32 = 1_000;
+const REBUILD_BATCH: u32 = 5_000;
+const POLL: Duration = Duration::from_secs(1);
+/// On PostgreSQL an event id can commit after a larger one; the reactor only folds events
+/// older than this, so its cursor does not pass one still in flight.
+const SETTLE: SignedDuration = SignedDuration::from_secs(2);
+/// The longest range a report may ask for.
+const MAX_RANGE_DAYS: i64 = 366;
+
+/// The reactor's task and what wakes it.
+#[derive(Clone, Default)]
+pub(crate) struct AnalyticsHandle {
+    task: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    stopping: Arc<AtomicBool>,
+    wake: Arc<Notify>,
+}
+
+/// What a rebuild or catch-up folded.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct FoldSummary {
+    pub events: u64,
+    pub seconds: f64,
+}
+
+impl App {
+    /// Starts the analytics reactor (call once, from `serve`).
+    pub fn start_analytics(&self) {
+        let mut slot = self.analytics.task.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_some() {
+            return;
+        }
+        self.analytics.stopping.store(false, Ordering::SeqCst);
+        *slot = Some(tokio::spawn(self.clone().run_analytics()));
+    }
+
+    pub async fn stop_analytics(&self) {
+        self.analytics.stopping.store(true, Ordering::SeqCst);
+        self.analytics.wake.notify_one();
+        let task = self.analytics.task.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+
+    async fn run_analytics(self) {
+        let mut bus = self.subscribe();
+        while !self.analytics.stopping.load(Ordering::SeqCst) {
+            match self.fold_batch(LIVE_BATCH).await {
+                Ok(n) if n == LIVE_BATCH as usize => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "analytics rollup failed; retrying"),
+            }
+            tokio::select! {
+                _ = bus.recv() => {}
+                _ = self.analytics.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+            // Everything queued is in the store; the next batch reads it.
+            bus = bus.resubscribe();
+        }
+    }
+
+    /// Folds every event not yet in the rollups (tests, and after a rebuild).
+    pub async fn catch_up_analytics(&self) -> AppResult<FoldSummary> {
+        let started = std::time::Instant::now();
+        let mut events = 0u64;
+        loop {
+            let n = self.fold_batch(REBUILD_BATCH).await?;
+            events += n as u64;
+            if n < REBUILD_BATCH as usize {
+                break;
+            }
+        }
+        Ok(FoldSummary {
+            events,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Empties the rollups and folds every event again (`kefu analytics rebuild`). Safe
+    /// while servers run: their reactors then continue from the new cursor.
+    pub async fn rebuild_analytics(&self) -> AppResult<FoldSummary> {
+        self.db()
+            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::clear(tx, now()).await?) }))
+            .await?;
+        self.catch_up_analytics().await
+    }
+
+    /// Folds up to `limit` events after the cursor in one transaction; returns how many.
+    async fn fold_batch(&self, limit: u32) -> AppResult<usize> {
+        let calendar = self.engine().reporting_calendar();
+        let settled_before = self.db().is_postgres().then(|| now() - SETTLE);
+        self.db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let cursor = store::lock_cursor(tx).await?;
+                    let events = store::events_after(tx.exec(), cursor, limit, settled_before).await?;
+                    let Some(last) = events.last().map(|e| e.event.id) else {
+                        return Ok(0);
+                    };
+                    let mut ids: Vec<Id> = events.iter().map(|e| e.ticket_id).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let mut tracks: HashMap<Id, Option<TicketTrack>> = store::tracks(tx.exec(), &ids)
+                        .await?
+                        .into_iter()
+                        .map(|(id, t)| (id, Some(t)))
+                        .collect();
+                    let seeds: HashMap<Id, Seed> = store::seeds(tx.exec(), &ids).await?.into_iter().collect();
+                    let mut rollup = Rollup::new();
+                    for item in &events {
+                        let Some(seed) = seeds.get(&item.ticket_id) else { continue };
+                        fold(tracks.entry(item.ticket_id).or_default(), &item.event, seed, &calendar, &mut rollup);
+                    }
+                    rollup.retain(|_, delta| !delta.is_empty());
+                    let keys: Vec<RowKey> = rollup.keys().copied().collect();
+                    for (key, stored) in store::rows(tx.exec(), &keys).await? {
+                        if let Some(delta) = rollup.get_mut(&key) {
+                            let mut total = stored;
+                            total.merge(delta);
+                            *delta = total;
+                        }
+                    }
+                    let rows: Vec<(RowKey, Delta)> = rollup.into_iter().collect();
+                    store::put_rows(tx, &rows).await?;
+                    let tracks: Vec<(Id, TicketTrack)> = tracks.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))).collect();
+                    store::save_tracks(tx, &tracks).await?;
+                    store::set_cursor(tx, last).await?;
+                    Ok::<_, AppError>(events.len())
+                })
+            })
+            .await
+    }
+}
+
+/// A KPI report as the API and the dashboard ask it. Dates are days in the reporting
+/// time zone (the department's office calendar), both ends included.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct KpiParams {
+    /// First day (YYYY-MM-DD); default: 6 days before `to`.
+    pub from: Option<String>,
+    /// Last day (YYYY-MM-DD); default: today.
+    pub to: Option<String>,
+    /// `day`, `team`, `agent`, `channel`, `kind` or `priority`.
+    pub group: Option<String>,
+    /// Only this team (`none`: tickets in no team).
+    pub team: Option<String>,
+    /// Only this agent (`none`: work nobody held).
+    pub agent: Option<String>,
+    pub channel: Option<String>,
+    pub kind: Option<String>,
+    pub priority: Option<String>,
+}
+
+/// One group of a report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KpiGroup {
+    /// The group's value: a day, an id (`none` for none), a channel, ...
+    pub key: String,
+    /// A readable name (team or agent name; otherwise the key).
+    pub label: String,
+    pub kpis: Kpis,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KpiReport {
+    pub from: String,
+    pub to: String,
+    pub zone: String,
+    pub group: Option<String>,
+    pub totals: Kpis,
+    /// The same number of days just before, for comparison.
+    pub previous: Kpis,
+    pub groups: Vec<KpiGroup>,
+    /// Events not yet folded into the rollups (0 when the numbers are current).
+    pub pending_events: i64,
+}
+
+/// A parsed report request.
+struct KpiQuery {
+    from: Date,
+    to: Date,
+    zone: TimeZone,
+    filter: RowFilter,
+    group: Option<Grouping>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Grouping {
+    Day,
+    Rows(RowGroup),
+}
+
+impl Grouping {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "day" => Grouping::Day,
+            "team" => Grouping::Rows(RowGroup::Team),
+            "agent" => Grouping::Rows(RowGroup::Agent),
+            "channel" => Grouping::Rows(RowGroup::Channel),
+            "kind" => Grouping::Rows(RowGroup::Kind),
+            "priority" => Grouping::Rows(RowGroup::Priority),
+            _ => return None,
+        })
+    }
+}
+
+fn optional_id(errors: &mut FieldErrors, field: &str, text: &Option<String>) -> Option<Option<Id>> {
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some("none") => Some(None),
+        Some(text) => match text.parse::<Id>() {
+            Ok(id) => Some(Some(id)),
+            Err(_) => {
+                errors.push(FieldError::new(field, "invalid", "must be an id or none"));
+                None
+            }
+        },
+    }
+}
+
+fn optional_enum<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    text: &Option<String>,
+    parse: fn(&str, &str) -> Result<T, FieldError>,
+) -> Option<T> {
+    let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    parse(field, text).map_err(|e| errors.push(e)).ok()
+}
+
+fn parse_query(params: &KpiParams, zone: TimeZone, today: Date) -> AppResult<KpiQuery> {
+    let mut errors = FieldErrors::default();
+    let mut date = |field: &str, text: &Option<String>| -> Option<Date> {
+        let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        text.parse::<Date>()
+            .map_err(|_| errors.push(FieldError::new(field, "invalid_date", "must be a date, YYYY-MM-DD")))
+            .ok()
+    };
+    let to = date("to", &params.to).unwrap_or(today);
+    let from = date("from", &params.from).unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(6)).unwrap_or(to));
+    let days = (to - from).get_days();
+    if days < 0 {
+        errors.push(FieldError::new("from", "after_to", "must not be after to"));
+    } else if i64::from(days) >= MAX_RANGE_DAYS {
+        errors.push(FieldError::new(
+            "from",
+            "range_too_long",
+            format!("a report covers at most {MAX_RANGE_DAYS} days"),
+        ));
+    }
+    let group = match params.group.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        None => None,
+        Some(text) => match Grouping::parse(text) {
+            Some(g) => Some(g),
+            None => {
+                errors.push(FieldError::new(
+                    "group",
+                    "invalid",
+                    "must be day, team, agent, channel, kind or priority",
+                ));
+                None
+            }
+        },
+    };
+    let filter = RowFilter {
+        team_id: optional_id(&mut errors, "team", &params.team),
+        agent_id: optional_id(&mut errors, "agent", &params.agent),
+        channel: optional_enum(&mut errors, "channel", &params.channel, Channel::parse),
+        kind: optional_enum(&mut errors, "kind", &params.kind, TicketKind::parse),
+        priority: optional_enum(&mut errors, "priority", &params.priority, Priority::parse),
+    };
+    errors.into_result()?;
+    Ok(KpiQuery {
+        from,
+        to,
+        zone,
+        filter,
+        group,
+    })
+}
+
+/// The first hour of a day in `zone`.
+fn day_start_hour(day: Date, zone: &TimeZone) -> i64 {
+    zone.to_ambiguous_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .map(hour_of)
+        .unwrap_or(0)
+}
+
+impl App {
+    /// KPIs over a range of days, optionally filtered and grouped, with the previous range
+    /// of the same length. Supervisors and admins only.
+    pub async fn kpi_report(&self, actor: &Actor, params: KpiParams) -> AppResult<KpiReport> {
+        actor.require_supervisor("reports")?;
+        let calendar = self.engine().reporting_calendar();
+        let zone = calendar.zone().clone();
+        let today = zone.to_datetime(now()).date();
+        let query = parse_query(&params, zone, today)?;
+        let start = day_start_hour(query.from, &query.zone);
+        let end = day_start_hour(query.to.tomorrow().unwrap_or(query.to), &query.zone);
+        let length = end - start;
+        let ex = || self.db().read();
+        let totals = sum_one(store::sum_rows(ex(), start, end, &query.filter, None, true).await?);
+        let previous = sum_one(store::sum_rows(ex(), start - length, start, &query.filter, None, true).await?);
+        let groups = match query.group {
+            None => Vec::new(),
+            Some(Grouping::Day) => {
+                let hours = store::sum_rows(ex(), start, end, &query.filter, Some(RowGroup::Hour), true).await?;
+                let mut days: BTreeMap<Date, Delta> = BTreeMap::new();
+                let mut day = query.from;
+                while day <= query.to {
+                    days.insert(day, Delta::default());
+                    day = match day.tomorrow() {
+                        Ok(next) => next,
+                        Err(_) => break,
+                    };
+                }
+                for (hour, delta) in hours {
+                    let Ok(hour) = hour.parse::<i64>() else { continue };
+                    let date = query.zone.to_datetime(hour_start(hour)).date();
+                    days.entry(date).or_default().merge(&delta);
+                }
+                days.into_iter()
+                    .map(|(day, delta)| KpiGroup {
+                        key: day.to_string(),
+                        label: day.to_string(),
+                        kpis: Kpis::of(&delta),
+                    })
+                    .collect()
+            }
+            Some(Grouping::Rows(group)) => {
+                let labels = self.group_labels(group).await?;
+                store::sum_rows(ex(), start, end, &query.filter, Some(group), true)
+                    .await?
+                    .into_iter()
+                    .map(|(key, delta)| {
+                        let key = if key == "0" && matches!(group, RowGroup::Team | RowGroup::Agent) {
+                            "none".to_string()
+                        } else {
+                            key
+                        };
+                        KpiGroup {
+                            label: labels.get(&key).cloned().unwrap_or_else(|| key.clone()),
+                            key,
+                            kpis: Kpis::of(&delta),
+                        }
+                    })
+                    .collect()
+            }
+        };
+        let cursor = store::cursor(ex()).await?;
+        let last = kefu_store::timeline::last_event_id(ex()).await?;
+        Ok(KpiReport {
+            from: query.from.to_string(),
+            to: query.to.to_string(),
+            zone: query.zone.iana_name().unwrap_or("UTC").to_string(),
+            group: params.group.clone().filter(|g| !g.trim().is_empty()),
+            totals: Kpis::of(&totals),
+            previous: Kpis::of(&previous),
+            groups,
+            pending_events: (last - cursor).max(0),
+        })
+    }
+
+    /// Names for team and agent ids.
+    async fn group_labels(&self, group: RowGroup) -> AppResult<HashMap<String, String>> {
+        Ok(match group {
+            RowGroup::Team => kefu_store::people::list_teams(self.db().read())
+                .await?
+                .into_iter()
+                .map(|t| (t.id.to_string(), t.name))
+                .collect(),
+            RowGroup::Agent => kefu_store::people::list_agents(self.db().read())
+                .await?
+                .into_iter()
+                .map(|a| (a.id.to_string(), a.name))
+                .collect(),
+            _ => HashMap::new(),
+        })
+    }
+}
+
+fn sum_one(groups: Vec<(String, Delta)>) -> Delta {
+    let mut total = Delta::default();
+    for (_, delta) in &groups {
+        total.merge(delta);
+    }
+    total
+}
+
+/// The supervisor's dashboard: the department now and today so far.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    pub zone: String,
+    /// Unfinished tickets.
+    pub open: i64,
+    pub unassigned: i64,
+    /// Waiting on the customer (pending).
+    pub waiting: i64,
+    pub on_hold: i64,
+    pub sla_at_risk: i64,
+    pub sla_breached: i64,
+    /// Unfinished tickets by age: up to 1 h, 4 h, 24 h, 72 h, older.
+    pub backlog_by_age: Vec<i64>,
+    pub oldest_unassigned: Option<OldestTicket>,
+    pub agents: Vec<AgentLoad>,
+    /// Today (in the reporting zone) so far.
+    pub today: Kpis,
+    /// The same hours of the same weekday a week before, for comparison.
+    pub last_week: Kpis,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OldestTicket {
+    pub number: i64,
+    pub waiting_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgentLoad {
+    pub id: Id,
+    pub name: String,
+    pub presence: Presence,
+    /// Unfinished tickets assigned.
+    pub open: i64,
+    pub capacity: i64,
+}
+
+impl App {
+    pub async fn dashboard(&self, actor: &Actor) -> AppResult<Dashboard> {
+        actor.require_supervisor("the dashboard")?;
+        let at = now();
+        let calendar = self.engine().reporting_calendar();
+        let zone = calendar.zone().clone();
+        let live = store::live_counts(self.db().read(), at).await?;
+        let counts = kefu_store::inbox_counts::all_counts(self.db().read()).await?;
+        let count_of =
+            |wanted: &dyn Fn(&kefu_domain::inbox::CountKey) -> bool| counts.iter().filter(|(k, _)| wanted(k)).map(|(_, n)| n).sum::<i64>();
+        use kefu_domain::inbox::CountKey;
+        let status = |name: &str| live.by_status.iter().find(|(s, _)| s == name).map_or(0, |(_, b)| b.iter().sum());
+        let mut backlog_by_age = vec![0; store::AGE_BUCKETS.len()];
+        for (_, buckets) in &live.by_status {
+            for (total, n) in backlog_by_age.iter_mut().zip(buckets) {
+                *total += n;
+            }
+        }
+        let agents = kefu_store::people::list_agents(self.db().read())
+            .await?
+            .into_iter()
+            .filter(|a| a.active)
+            .map(|a| AgentLoad {
+                open: count_of(&|k| *k == CountKey::Assigned(a.id)),
+                id: a.id,
+                name: a.name,
+                presence: a.presence,
+                capacity: a.capacity,
+            })
+            .collect();
+        let today = zone.to_datetime(at).date();
+        let start = day_start_hour(today, &zone);
+        let end = hour_of(at) + 1;
+        let week = 7 * 24;
+        let filter = RowFilter::default();
+        let today_rows = sum_one(store::sum_rows(self.db().read(), start, end, &filter, None, true).await?);
+        let last_week_rows = sum_one(store::sum_rows(self.db().read(), start - week, end - week, &filter, None, true).await?);
+        Ok(Dashboard {
+            at,
+            zone: zone.iana_name().unwrap_or("UTC").to_string(),
+            open: backlog_by_age.iter().sum(),
+            unassigned: count_of(&|k| matches!(k, CountKey::Unassigned(_))),
+            waiting: status("pending"),
+            on_hold: status("on_hold"),
+            sla_at_risk: live.sla_at_risk,
+            sla_breached: live.sla_breached,
+            backlog_by_age,
+            oldest_unassigned: live.oldest_unassigned.map(|(number, created)| OldestTicket {
+                number,
+                waiting_minutes: at.duration_since(created).as_mins(),
+            }),
+            agents,
+            today: Kpis::of(&today_rows),
+            last_week: Kpis::of(&last_week_rows),
+        })
+    }
+}

@@ -1,0 +1,195 @@
+//! Analytics: the KPIs of a service department, folded from ticket events into hourly
+//! rollup rows (hour × team × agent × channel × kind × priority). Each row holds counters
+//! and duration sketches; a report adds rows and merges sketches, never reading tickets.
+//!
+//! [`fold`] turns events into row deltas (pure, so a rebuild and the live reactor agree
+//! exactly); [`kpi`] turns summed rows into the KPIs with their definitions.
+
+pub mod fold;
+pub mod kpi;
+pub mod sketch;
+#[cfg(test)]
+mod tests;
+
+use crate::entities::Id;
+use crate::enums::{Channel, Priority, TicketKind};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sketch::Durations;
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// Hours since the Unix epoch (UTC): the rollups' time key. Reports bucket hours into
+/// days in the report's time zone (exact for zones with whole-hour offsets).
+pub fn hour_of(at: Timestamp) -> i64 {
+    at.as_millisecond().div_euclid(HOUR_MS)
+}
+
+/// The instant an hour key starts.
+pub fn hour_start(hour: i64) -> Timestamp {
+    Timestamp::from_millisecond(hour.saturating_mul(HOUR_MS)).unwrap_or_default()
+}
+
+/// What a rollup row is about besides its hour. `None` team or agent is its own value
+/// (tickets in no team's queue, work nobody held).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Dims {
+    pub team_id: Option<Id>,
+    pub agent_id: Option<Id>,
+    pub channel: Channel,
+    pub kind: TicketKind,
+    pub priority: Priority,
+}
+
+/// One rollup row's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowKey {
+    pub hour: i64,
+    pub dims: Dims,
+}
+
+macro_rules! counters {
+    ($($(#[$doc:meta])* $variant:ident = $column:literal,)+) => {
+        /// The counters of a rollup row; each is a column of the same name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Counter { $($(#[$doc])* $variant,)+ }
+
+        impl Counter {
+            pub const ALL: &[Counter] = &[$(Counter::$variant,)+];
+            pub fn column(self) -> &'static str {
+                match self { $(Counter::$variant => $column,)+ }
+            }
+        }
+    };
+}
+
+counters! {
+    /// Tickets created (in the creation hour, with the creation's dimensions).
+    Created = "created",
+    /// Of those, complaints.
+    Complaints = "complaints",
+    /// Of the tickets created in this row, how many are resolved or closed now (a
+    /// reopen takes one back): the resolution rate's numerator, by creation cohort.
+    CreatedResolved = "created_resolved",
+    /// Transfers of the tickets created in this row (by creation cohort).
+    Transfers = "transfers",
+    /// First public replies by a human agent (in the reply's hour, the replier's row).
+    FirstResponses = "first_responses",
+    FirstResponseMs = "first_response_ms",
+    FirstResponseBusinessMs = "first_response_business_ms",
+    /// Replies to a customer message after the first reply.
+    NextResponses = "next_responses",
+    NextResponseMs = "next_response_ms",
+    /// Resolutions (a ticket resolved twice counts twice).
+    Resolved = "resolved",
+    ResolutionMs = "resolution_ms",
+    ResolutionBusinessMs = "resolution_business_ms",
+    /// Moves from resolved or closed back to work.
+    Reopened = "reopened",
+    /// Tickets resolved for the first time...
+    FirstResolutions = "first_resolutions",
+    /// ...of which resolved at the first contact (no transfer, no reopen, no repeat
+    /// contact within 7 days; a later reopen or follow-up takes it back).
+    FirstContactResolved = "first_contact_resolved",
+    /// Public replies by human agents.
+    AgentReplies = "agent_replies",
+    FirstResponseMet = "sla_first_response_met",
+    FirstResponseMissed = "sla_first_response_missed",
+    NextResponseMet = "sla_next_response_met",
+    NextResponseMissed = "sla_next_response_missed",
+    ResolutionMet = "sla_resolution_met",
+    ResolutionMissed = "sla_resolution_missed",
+    ArrivalMet = "sla_arrival_met",
+    ArrivalMissed = "sla_arrival_missed",
+}
+
+/// The duration distributions of a rollup row; each is a column of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SketchKind {
+    FirstResponse,
+    FirstResponseBusiness,
+    NextResponse,
+    Resolution,
+    ResolutionBusiness,
+}
+
+impl SketchKind {
+    pub const ALL: &[SketchKind] = &[
+        SketchKind::FirstResponse,
+        SketchKind::FirstResponseBusiness,
+        SketchKind::NextResponse,
+        SketchKind::Resolution,
+        SketchKind::ResolutionBusiness,
+    ];
+
+    pub fn column(self) -> &'static str {
+        match self {
+            SketchKind::FirstResponse => "first_response_sketch",
+            SketchKind::FirstResponseBusiness => "first_response_business_sketch",
+            SketchKind::NextResponse => "next_response_sketch",
+            SketchKind::Resolution => "resolution_sketch",
+            SketchKind::ResolutionBusiness => "resolution_business_sketch",
+        }
+    }
+}
+
+/// A rollup row's values, or a change to them, or a sum of rows.
+#[derive(Debug, Clone, Default)]
+pub struct Delta {
+    counts: Vec<i64>,
+    sketches: Vec<Option<Durations>>,
+}
+
+impl Delta {
+    pub fn get(&self, counter: Counter) -> i64 {
+        self.counts.get(counter as usize).copied().unwrap_or(0)
+    }
+
+    pub fn add(&mut self, counter: Counter, n: i64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; Counter::ALL.len()];
+        }
+        self.counts[counter as usize] += n;
+    }
+
+    pub fn sketch(&self, kind: SketchKind) -> Option<&Durations> {
+        self.sketches.get(kind as usize).and_then(Option::as_ref)
+    }
+
+    /// Records one duration: adds it to the sketch and to the counter holding the sum.
+    pub fn add_duration(&mut self, kind: SketchKind, sum: Counter, ms: i64) {
+        self.add(sum, ms.max(0));
+        self.sketch_mut(kind).add_millis(ms);
+    }
+
+    pub fn set_sketch(&mut self, kind: SketchKind, sketch: Durations) {
+        *self.sketch_mut(kind) = sketch;
+    }
+
+    fn sketch_mut(&mut self, kind: SketchKind) -> &mut Durations {
+        if self.sketches.is_empty() {
+            self.sketches = vec![None; SketchKind::ALL.len()];
+        }
+        self.sketches[kind as usize].get_or_insert_with(Durations::default)
+    }
+
+    /// Adds every counter and merges every sketch of `other`.
+    pub fn merge(&mut self, other: &Delta) {
+        for &counter in Counter::ALL {
+            let n = other.get(counter);
+            if n != 0 {
+                self.add(counter, n);
+            }
+        }
+        for &kind in SketchKind::ALL {
+            if let Some(sketch) = other.sketch(kind) {
+                self.sketch_mut(kind).merge(sketch);
+            }
+        }
+    }
+
+    /// Whether the delta changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.counts.iter().all(|n| *n == 0) && self.sketches.iter().all(Option::is_none)
+    }
+}

@@ -1,0 +1,462 @@
+//! The analytics rollups (`kpi_hours`), the per-ticket fold state and the reactor's
+//! cursor. The reactor moves all three in one transaction per batch, so a crash repeats a
+//! batch whole or not at all, and the cursor row's lock keeps two nodes from folding the
+//! same events.
+
+use crate::Tx;
+use crate::backend::{Exec, exec, exec_built};
+use crate::convert::{ms, ts, wire};
+use crate::error::{StoreResult, corrupt};
+use jiff::Timestamp;
+use kefu_domain::analytics::fold::{Seed, TicketTrack};
+use kefu_domain::analytics::sketch::Durations;
+use kefu_domain::analytics::{Counter, Delta, Dims, RowKey, SketchKind};
+use kefu_domain::entities::{ActorRef, Id};
+use kefu_domain::enums::{ActorKind, Channel, Priority, TicketKind};
+use kefu_domain::event::{EventKind, TicketEvent};
+use sea_query::{Alias, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement, Value, ValueTuple};
+use sqlx::Row;
+
+const KEY: [&str; 6] = ["hour", "team_id", "agent_id", "channel", "kind", "priority"];
+
+/// The event the rollups include, for update: the lock is held until the batch commits.
+pub async fn lock_cursor(tx: &mut Tx) -> StoreResult<Id> {
+    let (id,): (i64,) = match tx.exec() {
+        Exec::PgConn(c) => {
+            sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1 FOR UPDATE")
+                .fetch_one(c)
+                .await?
+        }
+        other => exec!(other, e => sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?,
+    };
+    Ok(id)
+}
+
+/// The event the rollups include (read without a lock, for status pages).
+pub async fn cursor(ex: Exec<'_>) -> StoreResult<Id> {
+    let (id,): (i64,) = exec!(ex, e => sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
+    Ok(id)
+}
+
+pub async fn set_cursor(tx: &mut Tx, event_id: Id) -> StoreResult<()> {
+    exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET event_id = $1 WHERE id = 1").bind(event_id).execute(e).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Empties the rollups and the fold state and moves the cursor back to the start, so the
+/// reactor folds every event again.
+pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
+    exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hours").execute(e).await.map(|_| ()))?;
+    exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
+    exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET event_id = 0, rebuilt_at = $1 WHERE id = 1")
+        .bind(ms(at)).execute(e).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// An event to fold, with the id of its ticket.
+pub struct FoldEvent {
+    pub ticket_id: Id,
+    pub event: TicketEvent,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    ticket_id: i64,
+    number: i64,
+    kind: String,
+    actor_kind: String,
+    actor_id: Option<i64>,
+    data: String,
+    created_at: i64,
+}
+
+/// Up to `limit` events after `after_id`, oldest first; with `settled_before`, only events
+/// stamped before it (on PostgreSQL a transaction can commit a smaller id after a larger
+/// one: waiting a moment keeps the cursor from passing it).
+pub async fn events_after(ex: Exec<'_>, after_id: Id, limit: u32, settled_before: Option<Timestamp>) -> StoreResult<Vec<FoldEvent>> {
+    let before = settled_before.map_or(i64::MAX, ms);
+    let rows: Vec<EventRow> = exec!(ex, e => sqlx::query_as(
+        "SELECT e.id, e.ticket_id, t.number, e.kind, e.actor_kind, e.actor_id, e.data, e.created_at \
+         FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
+         WHERE e.id > $1 AND e.created_at < $2 ORDER BY e.id LIMIT $3")
+        .bind(after_id).bind(before).bind(i64::from(limit)).fetch_all(e).await)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(FoldEvent {
+                ticket_id: r.ticket_id,
+                event: TicketEvent {
+                    id: r.id,
+                    ticket_number: r.number,
+                    kind: wire(EventKind::parse, "event kind", &r.kind)?,
+                    actor: ActorRef {
+                        kind: wire(ActorKind::parse, "actor kind", &r.actor_kind)?,
+                        id: r.actor_id,
+                    },
+                    data: serde_json::from_str(&r.data).map_err(|_| corrupt("event data", &r.data))?,
+                    at: ts(r.created_at)?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// What the tickets table says of each ticket, for events that do not carry it.
+pub async fn seeds(ex: Exec<'_>, ticket_ids: &[Id]) -> StoreResult<Vec<(Id, Seed)>> {
+    if ticket_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .columns(["id", "created_at", "team_id", "channel", "kind", "priority"])
+        .from("tickets")
+        .and_where(Expr::col("id").is_in(ticket_ids.iter().copied()));
+    let rows: Vec<(i64, i64, Option<i64>, String, String, i16)> =
+        exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter()
+        .map(|(id, created_at, team_id, channel, kind, priority)| {
+            Ok((
+                id,
+                Seed {
+                    created_at: ts(created_at)?,
+                    dims: Dims {
+                        team_id,
+                        agent_id: None,
+                        channel: wire(Channel::parse, "channel", &channel)?,
+                        kind: wire(TicketKind::parse, "ticket kind", &kind)?,
+                        priority: Priority::from_rank(priority).ok_or_else(|| corrupt("priority", &priority.to_string()))?,
+                    },
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The stored fold state of these tickets (tickets never folded are absent).
+pub async fn tracks(ex: Exec<'_>, ticket_ids: &[Id]) -> StoreResult<Vec<(Id, TicketTrack)>> {
+    if ticket_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .columns(["ticket_id", "track"])
+        .from("analytics_tracks")
+        .and_where(Expr::col("ticket_id").is_in(ticket_ids.iter().copied()));
+    let rows: Vec<(i64, String)> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter()
+        .map(|(id, text)| Ok((id, serde_json::from_str(&text).map_err(|_| corrupt("analytics track", &text))?)))
+        .collect()
+}
+
+pub async fn save_tracks(tx: &mut Tx, tracks: &[(Id, TicketTrack)]) -> StoreResult<()> {
+    // Chunks keep the statement under the backends' bind-parameter limits.
+    for chunk in tracks.chunks(1000) {
+        let mut insert = Query::insert();
+        insert
+            .into_table("analytics_tracks")
+            .columns(["ticket_id", "track"])
+            .on_conflict(OnConflict::column("ticket_id").update_column("track").to_owned());
+        for (id, track) in chunk {
+            insert.values_panic([(*id).into(), crate::convert::to_json(track).into()]);
+        }
+        exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values)
+            .execute(e)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+fn key_values(key: &RowKey) -> Vec<Value> {
+    vec![
+        key.hour.into(),
+        key.dims.team_id.unwrap_or(0).into(),
+        key.dims.agent_id.unwrap_or(0).into(),
+        key.dims.channel.as_str().into(),
+        key.dims.kind.as_str().into(),
+        key.dims.priority.as_str().into(),
+    ]
+}
+
+/// A row as read: its key's parts and its values.
+struct RawRow {
+    key: [String; 6],
+    delta: Delta,
+}
+
+fn parse_key(parts: &[String; 6]) -> StoreResult<RowKey> {
+    let id = |text: &str| -> StoreResult<Option<Id>> {
+        let id: i64 = text.parse().map_err(|_| corrupt("rollup id", text))?;
+        Ok((id != 0).then_some(id))
+    };
+    Ok(RowKey {
+        hour: parts[0].parse().map_err(|_| corrupt("rollup hour", &parts[0]))?,
+        dims: Dims {
+            team_id: id(&parts[1])?,
+            agent_id: id(&parts[2])?,
+            channel: wire(Channel::parse, "channel", &parts[3])?,
+            kind: wire(TicketKind::parse, "ticket kind", &parts[4])?,
+            priority: wire(Priority::parse, "priority", &parts[5])?,
+        },
+    })
+}
+
+/// Which values a select reads after its key columns.
+#[derive(Clone, Copy, PartialEq)]
+enum Parts {
+    Counters,
+    Sketches,
+    Both,
+}
+
+/// Runs `select` (its columns: `key_columns` text values, then every counter and/or every
+/// sketch, as `parts` says) and reads the rows.
+async fn fetch_rows(ex: Exec<'_>, select: SelectStatement, key_columns: usize, parts: Parts) -> StoreResult<Vec<RawRow>> {
+    let counters = if parts == Parts::Sketches { 0 } else { Counter::ALL.len() };
+    let rows = exec_built!(ex, select, |e, sql, values| {
+        let rows = sqlx::query_with(sql, values).fetch_all(e).await?;
+        rows.iter()
+            .map(|row| {
+                let mut key: [String; 6] = Default::default();
+                for (i, part) in key.iter_mut().enumerate().take(key_columns) {
+                    *part = row.try_get::<Option<String>, _>(i)?.unwrap_or_default();
+                }
+                let mut delta = Delta::default();
+                for (i, &counter) in Counter::ALL.iter().enumerate().take(counters) {
+                    let n: i64 = row.try_get::<Option<i64>, _>(key_columns + i)?.unwrap_or(0);
+                    if n != 0 {
+                        delta.add(counter, n);
+                    }
+                }
+                if parts != Parts::Counters {
+                    for (i, &kind) in SketchKind::ALL.iter().enumerate() {
+                        let bytes: Option<Vec<u8>> = row.try_get(key_columns + counters + i)?;
+                        if let Some(sketch) = bytes.as_deref().and_then(Durations::decode) {
+                            delta.set_sketch(kind, sketch);
+                        }
+                    }
+                }
+                Ok::<_, sqlx::Error>(RawRow { key, delta })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    Ok(rows)
+}
+
+fn text_key_columns(select: &mut SelectStatement) {
+    for column in KEY {
+        select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
+    }
+}
+
+/// The stored rows with these keys.
+pub async fn rows(mut ex: Exec<'_>, keys: &[RowKey]) -> StoreResult<Vec<(RowKey, Delta)>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(500) {
+        let mut select = Query::select();
+        text_key_columns(&mut select);
+        select
+            .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
+            .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
+            .from("kpi_hours")
+            .and_where(
+                Expr::tuple(KEY.map(|c| Expr::col(Alias::new(c)))).in_tuples(chunk.iter().map(|key| ValueTuple::Many(key_values(key)))),
+            );
+        for row in fetch_rows(ex.reborrow(), select, KEY.len(), Parts::Both).await? {
+            out.push((parse_key(&row.key)?, row.delta));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes whole rows (inserted, or replacing the stored values).
+pub async fn put_rows(tx: &mut Tx, rows: &[(RowKey, Delta)]) -> StoreResult<()> {
+    let columns: Vec<&str> = KEY
+        .iter()
+        .copied()
+        .chain(Counter::ALL.iter().map(|c| c.column()))
+        .chain(SketchKind::ALL.iter().map(|k| k.column()))
+        .collect();
+    let values_per_row = columns.len();
+    // Both backends take at least 32 766 parameters.
+    for chunk in rows.chunks(30_000 / values_per_row) {
+        let mut insert = Query::insert();
+        insert.into_table("kpi_hours").columns(columns.iter().map(|c| Alias::new(*c)));
+        let mut on_conflict = OnConflict::columns(KEY.map(Alias::new));
+        on_conflict.update_columns(columns[KEY.len()..].iter().map(|c| Alias::new(*c)));
+        insert.on_conflict(on_conflict);
+        for (key, delta) in chunk {
+            let mut values: Vec<Expr> = key_values(key).into_iter().map(Expr::val).collect();
+            values.extend(Counter::ALL.iter().map(|&c| Expr::val(delta.get(c))));
+            values.extend(SketchKind::ALL.iter().map(|&k| Expr::val(delta.sketch(k).map(Durations::encode))));
+            insert.values_panic(values);
+        }
+        exec_built!(tx.exec(), insert, |e, sql, values| sqlx::query_with(sql, values)
+            .execute(e)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Which rows a report reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowFilter {
+    pub team_id: Option<Option<Id>>,
+    pub agent_id: Option<Option<Id>>,
+    pub channel: Option<Channel>,
+    pub kind: Option<TicketKind>,
+    pub priority: Option<Priority>,
+}
+
+/// What a report's rows are summed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowGroup {
+    Hour,
+    Team,
+    Agent,
+    Channel,
+    Kind,
+    Priority,
+}
+
+impl RowGroup {
+    fn column(self) -> &'static str {
+        match self {
+            RowGroup::Hour => "hour",
+            RowGroup::Team => "team_id",
+            RowGroup::Agent => "agent_id",
+            RowGroup::Channel => "channel",
+            RowGroup::Kind => "kind",
+            RowGroup::Priority => "priority",
+        }
+    }
+}
+
+/// The rows of hours `[from_hour, to_hour)` that pass `filter`, summed per value of
+/// `group` (one unnamed group without one). Counters are summed by the database; with
+/// `with_sketches` the rows' sketches are read and merged here.
+pub async fn sum_rows(
+    mut ex: Exec<'_>,
+    from_hour: i64,
+    to_hour: i64,
+    filter: &RowFilter,
+    group: Option<RowGroup>,
+    with_sketches: bool,
+) -> StoreResult<Vec<(String, Delta)>> {
+    let group_expr = group.map(|g| format!("CAST({} AS TEXT)", g.column()));
+    let restrict = |select: &mut SelectStatement| {
+        select
+            .from("kpi_hours")
+            .and_where(Expr::col("hour").gte(from_hour))
+            .and_where(Expr::col("hour").lt(to_hour));
+        if let Some(team) = filter.team_id {
+            select.and_where(Expr::col("team_id").eq(team.unwrap_or(0)));
+        }
+        if let Some(agent) = filter.agent_id {
+            select.and_where(Expr::col("agent_id").eq(agent.unwrap_or(0)));
+        }
+        if let Some(channel) = filter.channel {
+            select.and_where(Expr::col("channel").eq(channel.as_str()));
+        }
+        if let Some(kind) = filter.kind {
+            select.and_where(Expr::col("kind").eq(kind.as_str()));
+        }
+        if let Some(priority) = filter.priority {
+            select.and_where(Expr::col("priority").eq(priority.as_str()));
+        }
+    };
+    let mut select = Query::select();
+    match &group_expr {
+        Some(expr) => select.expr(Expr::cust(expr.clone())),
+        None => select.expr(Expr::cust("CAST(NULL AS TEXT)")),
+    };
+    for counter in Counter::ALL {
+        select.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
+    }
+    restrict(&mut select);
+    if let Some(expr) = &group_expr {
+        select.add_group_by([Expr::cust(expr.clone())]);
+    }
+    let mut groups: Vec<(String, Delta)> = fetch_rows(ex.reborrow(), select, 1, Parts::Counters)
+        .await?
+        .into_iter()
+        .map(|row| (row.key[0].clone(), row.delta))
+        .collect();
+    if with_sketches {
+        let mut sketches = Query::select();
+        match &group_expr {
+            Some(expr) => sketches.expr(Expr::cust(expr.clone())),
+            None => sketches.expr(Expr::cust("CAST(NULL AS TEXT)")),
+        };
+        sketches.columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
+        restrict(&mut sketches);
+        sketches.order_by("hour", Order::Asc);
+        let index: std::collections::HashMap<String, usize> = groups.iter().enumerate().map(|(i, (g, _))| (g.clone(), i)).collect();
+        for row in fetch_rows(ex.reborrow(), sketches, 1, Parts::Sketches).await? {
+            if let Some(&i) = index.get(&row.key[0]) {
+                groups[i].1.merge(&row.delta);
+            }
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(groups)
+}
+
+/// The department right now, counted on the tickets' indexes (unfinished tickets only).
+#[derive(Debug, Clone, Default)]
+pub struct LiveCounts {
+    /// Unfinished tickets by status, each with its count per age bucket (`AGE_BUCKETS`).
+    pub by_status: Vec<(String, Vec<i64>)>,
+    pub sla_breached: i64,
+    pub sla_at_risk: i64,
+    /// The oldest new or open ticket nobody holds: its number and creation.
+    pub oldest_unassigned: Option<(i64, Timestamp)>,
+}
+
+/// The age buckets of the backlog, as upper bounds in hours (the last one is open).
+pub const AGE_BUCKETS: [i64; 5] = [1, 4, 24, 72, i64::MAX];
+
+pub async fn live_counts(mut ex: Exec<'_>, now: Timestamp) -> StoreResult<LiveCounts> {
+    let now_ms = ms(now);
+    // Bucket by creation: one range count per status and bucket on (status, created_at).
+    let bucket = AGE_BUCKETS
+        .iter()
+        .enumerate()
+        .filter(|(_, hours)| **hours != i64::MAX)
+        .map(|(i, hours)| format!("WHEN created_at > {} THEN {i}", now_ms - hours * 3_600_000))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sql = format!(
+        "SELECT status, CASE {bucket} ELSE {} END AS bucket, COUNT(*) FROM tickets \
+         WHERE status IN ('new', 'open', 'pending', 'on_hold') GROUP BY status, bucket",
+        AGE_BUCKETS.len() - 1
+    );
+    let rows: Vec<(String, i32, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(e).await)?;
+    let mut by_status: Vec<(String, Vec<i64>)> = Vec::new();
+    for (status, bucket, n) in rows {
+        let at = match by_status.iter().position(|(s, _)| *s == status) {
+            Some(at) => at,
+            None => {
+                by_status.push((status, vec![0; AGE_BUCKETS.len()]));
+                by_status.len() - 1
+            }
+        };
+        if let Some(slot) = by_status[at].1.get_mut(bucket as usize) {
+            *slot += n;
+        }
+    }
+    let (sla_breached,): (i64,) = exec!(ex.reborrow(), e => sqlx::query_as(
+        "SELECT COUNT(*) FROM tickets WHERE sla_due_at IS NOT NULL AND sla_due_at <= $1").bind(now_ms).fetch_one(e).await)?;
+    let (sla_at_risk,): (i64,) = exec!(ex.reborrow(), e => sqlx::query_as(
+        "SELECT COUNT(*) FROM tickets WHERE sla_due_at > $1 AND sla_warn_at <= $1").bind(now_ms).fetch_one(e).await)?;
+    let oldest: Option<(i64, i64)> = exec!(ex, e => sqlx::query_as(
+        "SELECT number, created_at FROM tickets WHERE assignee_id IS NULL AND status IN ('new', 'open') \
+         ORDER BY created_at, id LIMIT 1").fetch_optional(e).await)?;
+    Ok(LiveCounts {
+        by_status,
+        sla_breached,
+        sla_at_risk,
+        oldest_unassigned: oldest.map(|(n, at)| Ok::<_, crate::error::StoreError>((n, ts(at)?))).transpose()?,
+    })
+}
