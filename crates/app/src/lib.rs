@@ -27,6 +27,7 @@ pub mod search;
 pub mod secrets;
 pub mod sign_in;
 mod sla;
+pub mod staffing;
 pub mod survey_loop;
 pub mod survey_report;
 pub mod surveys;

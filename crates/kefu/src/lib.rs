@@ -65,6 +65,7 @@ pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output
     app.start_search().map_err(|e| anyhow::anyhow!("opening the search index: {e:?}"))?;
     let router = kefu_web::router(app.clone(), metrics());
     let scheduler = app.start_scheduler();
+    app.start_analytics();
     // The peer address feeds the sign-in rate limit.
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
@@ -72,6 +73,7 @@ pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output
         .context("serving HTTP")?;
     scheduler.stop().await;
     app.stop_search().await;
+    app.stop_analytics().await;
     app.db().close().await;
     Ok(())
 }

@@ -43,6 +43,11 @@ enum Command {
     },
     /// Rebuild the search index from the database (stop the server first).
     Reindex,
+    /// KPI rollups: rebuild them from the events, or backtest the arrivals forecast.
+    Analytics {
+        #[command(subcommand)]
+        command: AnalyticsCommand,
+    },
     /// Fill the database with demo data.
     Demo {
         #[arg(long)]
@@ -54,6 +59,22 @@ enum Command {
         survey_answers: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnalyticsCommand {
+    /// Empty the KPI rollups and fold every ticket event again (safe while servers run).
+    Rebuild,
+    /// Rolling-origin backtest of the 7-day arrivals forecast against "same hour last
+    /// week", on this database's history.
+    Backtest {
+        /// Only arrivals on this channel (e.g. chat).
+        #[arg(long)]
+        channel: Option<String>,
+        /// Forecast origins, one week apart, ending now.
+        #[arg(long, default_value_t = 8)]
+        origins: usize,
     },
 }
 
@@ -104,6 +125,12 @@ async fn main() -> anyhow::Result<()> {
             );
             app.db().close().await;
             Ok(())
+        }
+        Command::Analytics { command } => {
+            let app = kefu::open(&cli.data_dir, &location).await?;
+            let result = analytics(&app, command).await;
+            app.db().close().await;
+            result
         }
         Command::Demo {
             tickets,
@@ -261,4 +288,33 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + S
             tracing::info!("shutting down: finishing in-flight requests");
         })
     }
+}
+
+async fn analytics(app: &kefu_app::App, command: AnalyticsCommand) -> anyhow::Result<()> {
+    match command {
+        AnalyticsCommand::Rebuild => {
+            let summary = app.rebuild_analytics().await.map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            eprintln!("KPI rollups rebuilt: {} events folded in {:.1} s.", summary.events, summary.seconds);
+        }
+        AnalyticsCommand::Backtest { channel, origins } => {
+            // The rollups must hold every event before the history is read.
+            app.catch_up_analytics().await.map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            let b = app
+                .forecast_backtest(channel.as_deref(), origins)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            println!(
+                "origins {} x {} h: model WAPE {:.3} MASE {:.3}; seasonal naive WAPE {:.3} MASE {:.3}; {:.0} % interval covered {:.1} %",
+                b.origins,
+                b.horizon,
+                b.model_wape,
+                b.model_mase,
+                b.baseline_wape,
+                b.baseline_mase,
+                b.level * 100.0,
+                b.coverage * 100.0
+            );
+        }
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Kefu end to end: the real server, started as `kefu serve` starts it, over real HTTP,
 //! on SQLite always and on PostgreSQL when `KEFU_TEST_POSTGRES_URL` is set.
 
+mod api_analytics;
 mod api_automation;
 mod api_errors;
 mod api_macros;

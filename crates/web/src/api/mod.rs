@@ -1,5 +1,6 @@
 //! The REST API v1 and its OpenAPI 3.1 description.
 
+pub mod analytics;
 pub mod customers;
 pub mod knowledge;
 pub mod macros;
@@ -34,6 +35,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         surveys::update_trigger, surveys::send, surveys::ticket_surveys, surveys::form, surveys::answer, surveys::report,
         surveys::answers, surveys::create_campaign, surveys::callbacks, surveys::callback_attempt, surveys::callback_answer,
         surveys::create_action, surveys::actions, surveys::action_done, surveys::praise, surveys::service_star,
+        analytics::kpis, analytics::dashboard, analytics::staffing,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -112,6 +114,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/articles/{id}/status", post(knowledge::set_status))
         .route("/api/v1/articles/{id}/versions", get(knowledge::versions))
         .route("/api/v1/articles/{id}/versions/{version}/restore", post(knowledge::restore))
+        .route("/api/v1/analytics/kpis", get(analytics::kpis))
+        .route("/api/v1/analytics/dashboard", get(analytics::dashboard))
+        .route("/api/v1/analytics/staffing", get(analytics::staffing))
         .route("/api/v1/survey-designs", get(surveys::designs))
         .route(
             "/api/v1/survey-designs/{key}",

@@ -1,0 +1,190 @@
+//! Forecast arrivals and the staff they need: the hourly tickets created over the last
+//! weeks (from the KPI rollups) go into the forecasting model (`kefu-forecast`), and each
+//! forecast hour into Erlang C for the agents a service-level target needs.
+
+use crate::error::{AppError, AppResult};
+use crate::{Actor, App, now};
+use jiff::Timestamp;
+use kefu_domain::analytics::{Counter, hour_of, hour_start};
+use kefu_domain::calendar::BusinessCalendar;
+use kefu_domain::enums::Channel;
+use kefu_domain::staffing::{StaffingTarget, agents_needed};
+use kefu_domain::{FieldError, FieldErrors};
+use kefu_forecast::{Backtest, Options, WEEK, backtest_with_options, forecast_hourly};
+use kefu_store::analytics::{self as store, RowFilter, RowGroup};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Weeks of history the model learns from.
+const HISTORY_WEEKS: i64 = 12;
+/// Hours forecast: 14 days.
+const HORIZON_HOURS: usize = 14 * 24;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct StaffingParams {
+    /// Only arrivals on this channel (e.g. `chat`).
+    pub channel: Option<String>,
+    /// Only this team's arrivals.
+    pub team: Option<i64>,
+    /// Average handling time per contact in seconds (default 240: DOMAIN.md's 4 minutes).
+    pub aht_seconds: Option<f64>,
+    /// Share answered within `answer_seconds` (default 0.8).
+    pub service_level: Option<f64>,
+    /// Default 30 s (the chat standard).
+    pub answer_seconds: Option<f64>,
+    /// Share of paid time not on contacts: breaks, training, meetings (default 0.3).
+    pub shrinkage: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StaffingHour {
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    pub forecast: f64,
+    pub lower: f64,
+    pub upper: f64,
+    /// Agents on contacts needed for the target.
+    pub agents: u32,
+    /// People to schedule once shrinkage is allowed for.
+    pub headcount: u32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StaffingPlan {
+    pub history_hours: usize,
+    /// `profile` (the model) or `seasonal_naive` (too little history for it).
+    pub method: String,
+    /// The forecast interval's probability.
+    pub level: f64,
+    #[schema(value_type = Object)]
+    pub target: StaffingTarget,
+    pub hours: Vec<StaffingHour>,
+}
+
+struct History {
+    counts: Vec<f64>,
+    holidays: Vec<bool>,
+    first_hour: i64,
+}
+
+impl App {
+    /// Arrivals forecast for the next 14 days, with the agents each hour needs.
+    pub async fn staffing_plan(&self, actor: &Actor, params: StaffingParams) -> AppResult<StaffingPlan> {
+        actor.require_supervisor("staffing")?;
+        let mut errors = FieldErrors::default();
+        let channel = params
+            .channel
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .and_then(|c| Channel::parse("channel", c.trim()).map_err(|e| errors.push(e)).ok());
+        let target = StaffingTarget {
+            aht_seconds: params.aht_seconds.unwrap_or(240.0),
+            service_level: params.service_level.unwrap_or(0.8),
+            answer_seconds: params.answer_seconds.unwrap_or(30.0),
+            max_occupancy: None,
+            shrinkage: params.shrinkage.unwrap_or(0.3),
+        };
+        if let Err(error) = target.validate() {
+            errors.push(FieldError::new("target", "invalid", error.to_string()));
+        }
+        errors.into_result()?;
+        let filter = RowFilter {
+            channel,
+            team_id: params.team.map(Some),
+            ..RowFilter::default()
+        };
+        let calendar = self.engine().reporting_calendar();
+        let history = self.arrivals(&filter, &calendar).await?;
+        let start = history.first_hour + history.counts.len() as i64;
+        let options = Options {
+            history_holidays: Some(history.holidays.clone()),
+            horizon_holidays: Some((0..HORIZON_HOURS as i64).map(|h| is_holiday(&calendar, start + h)).collect()),
+            ..Options::default()
+        };
+        let forecast = forecast_hourly(&history.counts, HORIZON_HOURS, &options).map_err(|e| AppError::Conflict {
+            code: "not_enough_history",
+            message: e.to_string(),
+        })?;
+        let mut hours = Vec::with_capacity(HORIZON_HOURS);
+        for (i, point) in forecast.point.iter().enumerate() {
+            let need = agents_needed(*point, &target).map_err(|e| AppError::Internal(e.to_string()))?;
+            hours.push(StaffingHour {
+                at: hour_start(start + i as i64),
+                forecast: *point,
+                lower: forecast.lower[i],
+                upper: forecast.upper[i],
+                agents: need.agents,
+                headcount: need.scheduled_headcount,
+            });
+        }
+        Ok(StaffingPlan {
+            history_hours: history.counts.len(),
+            method: format!("{:?}", forecast.method)
+                .to_lowercase()
+                .replace("seasonalnaive", "seasonal_naive"),
+            level: forecast.level,
+            target,
+            hours,
+        })
+    }
+
+    /// A rolling-origin backtest of the forecast on this database's arrivals against the
+    /// seasonal-naive baseline (`kefu analytics backtest`).
+    pub async fn forecast_backtest(&self, channel: Option<&str>, origins: usize) -> AppResult<Backtest> {
+        let channel = channel
+            .map(|c| Channel::parse("channel", c))
+            .transpose()
+            .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
+        let filter = RowFilter {
+            channel,
+            ..RowFilter::default()
+        };
+        let calendar = self.engine().reporting_calendar();
+        let history = self.arrivals_over(&filter, &calendar, HISTORY_WEEKS + origins as i64).await?;
+        let options = Options {
+            history_holidays: Some(history.holidays.clone()),
+            ..Options::default()
+        };
+        backtest_with_options(&history.counts, WEEK, origins, WEEK, &options).map_err(|e| AppError::Conflict {
+            code: "not_enough_history",
+            message: e.to_string(),
+        })
+    }
+
+    async fn arrivals(&self, filter: &RowFilter, calendar: &BusinessCalendar) -> AppResult<History> {
+        self.arrivals_over(filter, calendar, HISTORY_WEEKS).await
+    }
+
+    /// Tickets created per hour over the last `weeks` whole hours up to now.
+    async fn arrivals_over(&self, filter: &RowFilter, calendar: &BusinessCalendar, weeks: i64) -> AppResult<History> {
+        let end = hour_of(now());
+        let first_hour = end - weeks * WEEK as i64;
+        let rows = store::sum_rows(self.db().read(), first_hour, end, filter, Some(RowGroup::Hour), false).await?;
+        let mut counts = vec![0.0; (end - first_hour) as usize];
+        for (hour, delta) in rows {
+            if let Ok(hour) = hour.parse::<i64>()
+                && let Some(slot) = counts.get_mut((hour - first_hour) as usize)
+            {
+                *slot = delta.get(Counter::Created) as f64;
+            }
+        }
+        // The history starts in the week arrivals start (a young department has less of
+        // it), and stays whole weeks long.
+        let skip = counts.iter().position(|c| *c > 0.0).unwrap_or(counts.len());
+        let skip = skip - skip % WEEK;
+        let counts = counts.split_off(skip);
+        let first_hour = first_hour + skip as i64;
+        let holidays = (0..counts.len() as i64).map(|h| is_holiday(calendar, first_hour + h)).collect();
+        Ok(History {
+            counts,
+            holidays,
+            first_hour,
+        })
+    }
+}
+
+/// Whether the hour falls on a whole or partial holiday of the calendar.
+fn is_holiday(calendar: &BusinessCalendar, hour: i64) -> bool {
+    let date = calendar.zone().to_datetime(hour_start(hour)).date();
+    calendar.holidays().contains_key(&date)
+}

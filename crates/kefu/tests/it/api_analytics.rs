@@ -1,0 +1,242 @@
+//! Analytics over HTTP: KPIs folded from a random ticket history equal a recount from the
+//! tickets' own events, a rebuild gives the same numbers, bad report requests change
+//! nothing and say why, the dashboard counts the backlog, and the staffing plan refuses to
+//! guess without history.
+
+use crate::on_both;
+use crate::support::{Backend, TestApp, spawn};
+use serde_json::{Value, json};
+
+on_both!(
+    kpis_equal_a_recount_of_the_events_and_survive_a_rebuild,
+    reports_check_their_input_and_their_readers,
+    the_dashboard_counts_the_backlog_and_staffing_needs_history,
+);
+
+/// A small deterministic generator (the history must be the same on both databases).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Folds everything committed so far. On PostgreSQL the reactor leaves the newest two
+/// seconds of events to settle, so wait that out first.
+async fn settle(app: &TestApp, backend: Backend) {
+    if matches!(backend, Backend::Postgres) {
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    }
+    app.app.catch_up_analytics().await.expect("fold events");
+}
+
+async fn kpis(app: &TestApp, query: &str) -> Value {
+    let (status, report) = app.get(&format!("/api/v1/analytics/kpis?{query}")).await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backend) {
+    let app = spawn(backend).await;
+    let sales = app.team("销售").await;
+    let support = app.team("技术支持").await;
+    let (a, token_a) = app.agent("a@example.com", "agent", &[sales]).await;
+    let (b, token_b) = app.agent("b@example.com", "agent", &[support]).await;
+    let agents = [(a, token_a, sales), (b, token_b, support)];
+    let mut rng = Lcg(7);
+    let mut numbers = Vec::new();
+    for i in 0..12 {
+        let team = if rng.below(2) == 0 { sales } else { support };
+        let kind = ["consultation", "complaint"][rng.below(2) as usize];
+        let (status, ticket) = app
+            .post(
+                "/api/v1/tickets",
+                json!({ "subject": format!("问题 {i}"), "description": "描述", "kind": kind, "team": team,
+                        "customer": { "email": format!("c{i}@example.com") } }),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+        let number = ticket["number"].as_i64().unwrap();
+        numbers.push(number);
+        let path = format!("/api/v1/tickets/{number}");
+        for _ in 0..rng.below(6) {
+            let (agent, token, agent_team) = &agents[rng.below(2) as usize];
+            match rng.below(5) {
+                0 | 1 => {
+                    let kind = if rng.below(4) == 0 { "note" } else { "reply" };
+                    let (status, body) = app
+                        .call(
+                            reqwest::Method::POST,
+                            &format!("{path}/messages"),
+                            Some(token),
+                            Some(json!({ "kind": kind, "body": "您好，我们正在处理。" })),
+                        )
+                        .await;
+                    assert!(status == 201 || status == 200 || status == 403, "{status} {body}");
+                }
+                2 => {
+                    let (status, body) = app.patch(&path, json!({ "status": "resolved", "resolution_note": "已解决" })).await;
+                    assert!(status == 200 || status == 409 || status == 422, "{status} {body}");
+                }
+                3 => {
+                    let (status, body) = app.patch(&path, json!({ "status": "open" })).await;
+                    assert!(status == 200 || status == 409 || status == 422, "{status} {body}");
+                }
+                _ => {
+                    let (status, body) = app
+                        .post(
+                            &format!("{path}/transfer"),
+                            json!({ "team": agent_team, "agent": agent, "reason": "转给对应部门处理" }),
+                        )
+                        .await;
+                    assert!(status == 200 || status == 409, "{status} {body}");
+                }
+            }
+        }
+    }
+    settle(&app, backend).await;
+
+    // A straightforward recount from every ticket's own events.
+    let (mut created, mut resolved, mut reopened, mut transfers, mut first_responses, mut replies, mut complaints) = (0, 0, 0, 0, 0, 0, 0);
+    let mut resolved_now = 0;
+    for number in &numbers {
+        let (status, events) = app.get(&format!("/api/v1/tickets/{number}/events")).await;
+        assert_eq!(status, 200, "{events}");
+        let events = events.as_array().unwrap();
+        created += 1;
+        if events[0]["data"]["kind"] == "complaint" {
+            complaints += 1;
+        }
+        let is_reply = |e: &Value| e["kind"] == "message_added" && e["data"]["kind"] == "reply" && e["actor"]["kind"] == "agent";
+        replies += events.iter().filter(|e| is_reply(e)).count();
+        first_responses += usize::from(events.iter().any(is_reply));
+        resolved += events
+            .iter()
+            .filter(|e| e["kind"] == "status_changed" && e["data"]["after"] == "resolved")
+            .count();
+        reopened += events
+            .iter()
+            .filter(|e| e["kind"] == "status_changed" && e["data"]["before"] == "resolved")
+            .count();
+        transfers += events.iter().filter(|e| e["kind"] == "transferred").count();
+        let last_status = events.iter().rev().find(|e| e["kind"] == "status_changed");
+        resolved_now += usize::from(last_status.is_some_and(|e| e["data"]["after"] == "resolved"));
+    }
+    let report = kpis(&app, "").await;
+    let totals = &report["totals"];
+    assert_eq!(report["pending_events"], 0, "{report}");
+    assert_eq!(totals["created"], created);
+    assert_eq!(totals["complaints"], complaints);
+    assert_eq!(totals["resolved"], resolved, "{totals}");
+    assert_eq!(totals["reopened"], reopened);
+    assert_eq!(totals["agent_replies"], replies);
+    assert_eq!(totals["first_response"]["count"], first_responses);
+    assert!(resolved > 0 && first_responses > 0, "the history exercises resolutions and replies");
+    let rate = |part: usize, whole: usize| {
+        if whole == 0 {
+            Value::Null
+        } else {
+            json!(part as f64 / whole as f64)
+        }
+    };
+    assert_eq!(totals["transfers_per_ticket"], rate(transfers, created));
+    assert_eq!(totals["resolution_rate"], rate(resolved_now, created));
+    assert!(totals["first_response"]["median_seconds"].is_number());
+
+    // Groups add up to the totals.
+    for group in ["team", "agent", "channel", "kind", "priority", "day"] {
+        let grouped = kpis(&app, &format!("group={group}")).await;
+        let groups = grouped["groups"].as_array().unwrap();
+        let sum = |field: &str| groups.iter().map(|g| g["kpis"][field].as_i64().unwrap()).sum::<i64>();
+        assert_eq!(sum("created"), created as i64, "{group}");
+        assert_eq!(sum("resolved"), resolved as i64, "{group}");
+        assert_eq!(sum("agent_replies"), replies as i64, "{group}");
+    }
+    let by_team = kpis(&app, "group=team").await;
+    assert!(
+        by_team["groups"].as_array().unwrap().iter().any(|g| g["label"] == "销售"),
+        "{by_team}"
+    );
+    let only_a = kpis(&app, &format!("agent={a}")).await;
+    let by_agent = kpis(&app, "group=agent").await;
+    let a_group = by_agent["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == a.to_string())
+        .cloned();
+    assert_eq!(
+        a_group.map(|g| g["kpis"].clone()).unwrap_or(json!(null))["agent_replies"],
+        only_a["totals"]["agent_replies"]
+    );
+
+    // A rebuild folds the same events into the same numbers.
+    let before = (kpis(&app, "group=day").await, kpis(&app, "group=agent").await);
+    let summary = app.app.rebuild_analytics().await.expect("rebuild");
+    assert!(summary.events > 0);
+    let after = (kpis(&app, "group=day").await, kpis(&app, "group=agent").await);
+    assert_eq!(before, after);
+}
+
+async fn reports_check_their_input_and_their_readers(backend: Backend) {
+    let app = spawn(backend).await;
+    for (query, field, code) in [
+        ("from=2026-05-02&to=2026-05-01", "from", "after_to"),
+        ("from=2024-01-01&to=2026-01-01", "from", "range_too_long"),
+        ("to=yesterday", "to", "invalid_date"),
+        ("group=weather", "group", "invalid"),
+        ("channel=fax", "channel", "unknown_value"),
+        ("team=sales", "team", "invalid"),
+    ] {
+        let (status, problem) = app.get(&format!("/api/v1/analytics/kpis?{query}")).await;
+        assert_eq!(status, 422, "{query}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
+        assert_eq!(problem["errors"][0]["code"], code, "{query}: {problem}");
+    }
+    let team = app.team("客服一组").await;
+    let (_, agent_token) = app.agent("agent@example.com", "agent", &[team]).await;
+    for path in [
+        "/api/v1/analytics/kpis",
+        "/api/v1/analytics/dashboard",
+        "/api/v1/analytics/staffing",
+    ] {
+        let (status, problem) = app.call(reqwest::Method::GET, path, Some(&agent_token), None).await;
+        assert_eq!(status, 403, "{path}: {problem}");
+    }
+    let (status, _) = app
+        .call(reqwest::Method::GET, "/api/v1/analytics/kpis", Some("not-a-token"), None)
+        .await;
+    assert_eq!(status, 401);
+    // An empty department: zero counts and no rates (no data is not 0 %).
+    let report = kpis(&app, "").await;
+    assert_eq!(report["totals"]["created"], 0);
+    assert_eq!(report["totals"]["resolution_rate"], Value::Null);
+    assert_eq!(report["zone"], "Asia/Shanghai");
+}
+
+async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Backend) {
+    let app = spawn(backend).await;
+    for i in 0..3 {
+        app.ticket(&format!("打印机卡纸 {i}"), &format!("d{i}@example.com")).await;
+    }
+    settle(&app, backend).await;
+    let (status, board) = app.get("/api/v1/analytics/dashboard").await;
+    assert_eq!(status, 200, "{board}");
+    assert_eq!(board["open"], 3, "{board}");
+    assert_eq!(board["backlog_by_age"][0], 3, "all three are younger than an hour: {board}");
+    assert_eq!(board["today"]["created"], 3, "{board}");
+    assert!(
+        board["oldest_unassigned"]["number"].is_number() || board["unassigned"] == 0,
+        "{board}"
+    );
+    assert!(board["agents"].as_array().is_some_and(|a| !a.is_empty()), "{board}");
+
+    let (status, problem) = app.get("/api/v1/analytics/staffing").await;
+    assert_eq!(status, 409, "a few minutes of history is not enough to forecast: {problem}");
+    assert_eq!(problem["code"], "not_enough_history");
+    let (status, problem) = app.get("/api/v1/analytics/staffing?shrinkage=1.5").await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "target");
+}

@@ -1,0 +1,38 @@
+//! Analytics over the API: KPI reports, the live dashboard, and the arrivals forecast with
+//! the staff it needs (supervisors and admins).
+
+use crate::extract::{ApiQuery, Auth};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use kefu_app::analytics::{Dashboard, KpiParams, KpiReport};
+use kefu_app::staffing::{StaffingParams, StaffingPlan};
+
+/// KPIs over a range of days (the reporting zone's days, both ends included), filtered
+/// and grouped, with the previous range of the same length. Definitions: docs/kpis.md.
+#[utoipa::path(get, path = "/api/v1/analytics/kpis", tag = "analytics", params(KpiParams),
+    responses((status = 200, body = KpiReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn kpis(State(state): State<AppState>, Auth(actor): Auth, ApiQuery(params): ApiQuery<KpiParams>) -> ApiResult<Json<KpiReport>> {
+    Ok(Json(state.app.kpi_report(&actor, params).await?))
+}
+
+/// The department now (backlog, SLA risk, agents and their load) and today so far
+/// against the same hours a week before.
+#[utoipa::path(get, path = "/api/v1/analytics/dashboard", tag = "analytics",
+    responses((status = 200, body = Dashboard), (status = 403, body = Problem)))]
+pub async fn dashboard(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Dashboard>> {
+    Ok(Json(state.app.dashboard(&actor).await?))
+}
+
+/// Tickets expected per hour for the next 14 days (with an interval), and the agents and
+/// headcount each hour needs for the service-level target (Erlang C with shrinkage).
+#[utoipa::path(get, path = "/api/v1/analytics/staffing", tag = "analytics", params(StaffingParams),
+    responses((status = 200, body = StaffingPlan), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn staffing(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(params): ApiQuery<StaffingParams>,
+) -> ApiResult<Json<StaffingPlan>> {
+    Ok(Json(state.app.staffing_plan(&actor, params).await?))
+}
