@@ -13,11 +13,11 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::analytics::fold::{Rollup, Seed, TicketTrack, fold};
 use kefu_domain::analytics::kpi::Kpis;
-use kefu_domain::analytics::{Delta, RowKey, hour_of, hour_start};
+use kefu_domain::analytics::{DayKey, Delta, RowKey, Slice, day_keys, hour_of, hour_start};
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{Channel, Presence, Priority, TicketKind};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::analytics::{self as store, RowFilter, RowGroup};
+use kefu_store::analytics::{self as store, DayGroup, RowFilter, RowGroup};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -119,6 +119,7 @@ impl App {
     /// Folds up to `limit` events after the cursor in one transaction; returns how many.
     async fn fold_batch(&self, limit: u32) -> AppResult<usize> {
         let calendar = self.engine().reporting_calendar();
+        let zone = calendar.zone().clone();
         let settled_before = self.db().is_postgres().then(|| now() - SETTLE);
         self.db()
             .write(move |tx| {
@@ -143,6 +144,22 @@ impl App {
                         fold(tracks.entry(item.ticket_id).or_default(), &item.event, seed, &calendar, &mut rollup);
                     }
                     rollup.retain(|_, delta| !delta.is_empty());
+                    // The daily rows take the same deltas, once per slice.
+                    let mut days: BTreeMap<DayKey, Delta> = BTreeMap::new();
+                    for (key, delta) in &rollup {
+                        for day in day_keys(key, &zone) {
+                            days.entry(day).or_default().merge(delta);
+                        }
+                    }
+                    let day_keys: Vec<DayKey> = days.keys().cloned().collect();
+                    for (key, stored) in store::day_rows(tx.exec(), &day_keys).await? {
+                        if let Some(delta) = days.get_mut(&key) {
+                            let mut total = stored;
+                            total.merge(delta);
+                            *delta = total;
+                        }
+                    }
+                    store::put_day_rows(tx, &days.into_iter().collect::<Vec<_>>()).await?;
                     let keys: Vec<RowKey> = rollup.keys().copied().collect();
                     for (key, stored) in store::rows(tx.exec(), &keys).await? {
                         if let Some(delta) = rollup.get_mut(&key) {
@@ -327,42 +344,69 @@ impl App {
         let zone = calendar.zone().clone();
         let today = zone.to_datetime(now()).date();
         let query = parse_query(&params, zone, today)?;
-        let start = day_start_hour(query.from, &query.zone);
-        let end = day_start_hour(query.to.tomorrow().unwrap_or(query.to), &query.zone);
-        let length = end - start;
         let ex = || self.db().read();
-        let totals = sum_one(store::sum_rows(ex(), start, end, &query.filter, None, true).await?);
-        let previous = sum_one(store::sum_rows(ex(), start - length, start, &query.filter, None, true).await?);
+        let previous_to = query.from.yesterday().unwrap_or(query.from);
+        let previous_from = previous_to.checked_sub(query.to - query.from).unwrap_or(previous_to);
+        let (totals, previous, groups) = match daily_plan(&query.filter, query.group) {
+            // Whole days filtered and grouped by at most one dimension: the daily rows.
+            Some((slice, value, by)) => {
+                let value = value.as_deref();
+                let totals = sum_one(store::sum_days(ex(), query.from, query.to, slice, value, DayGroup::None).await?);
+                let previous = sum_one(store::sum_days(ex(), previous_from, previous_to, slice, value, DayGroup::None).await?);
+                let groups = match by {
+                    None => Vec::new(),
+                    Some(by) => store::sum_days(ex(), query.from, query.to, slice, value, by).await?,
+                };
+                (totals, previous, groups)
+            }
+            // Anything finer: the hourly rows.
+            None => {
+                let start = day_start_hour(query.from, &query.zone);
+                let end = day_start_hour(query.to.tomorrow().unwrap_or(query.to), &query.zone);
+                let length = end - start;
+                let totals = sum_one(store::sum_rows(ex(), start, end, &query.filter, None, true).await?);
+                let previous = sum_one(store::sum_rows(ex(), start - length, start, &query.filter, None, true).await?);
+                let groups = match query.group {
+                    Some(Grouping::Rows(group)) => store::sum_rows(ex(), start, end, &query.filter, Some(group), true).await?,
+                    Some(Grouping::Day) => {
+                        let mut days: BTreeMap<String, Delta> = BTreeMap::new();
+                        for (hour, delta) in store::sum_rows(ex(), start, end, &query.filter, Some(RowGroup::Hour), true).await? {
+                            let Ok(hour) = hour.parse::<i64>() else { continue };
+                            let date = query.zone.to_datetime(hour_start(hour)).date();
+                            days.entry(date.to_string()).or_default().merge(&delta);
+                        }
+                        days.into_iter().collect()
+                    }
+                    None => Vec::new(),
+                };
+                (totals, previous, groups)
+            }
+        };
         let groups = match query.group {
             None => Vec::new(),
             Some(Grouping::Day) => {
-                let hours = store::sum_rows(ex(), start, end, &query.filter, Some(RowGroup::Hour), true).await?;
-                let mut days: BTreeMap<Date, Delta> = BTreeMap::new();
+                // Every day of the range, the quiet ones too.
+                let mut by_day: BTreeMap<String, Delta> = groups.into_iter().collect();
+                let mut out = Vec::new();
                 let mut day = query.from;
                 while day <= query.to {
-                    days.insert(day, Delta::default());
+                    let key = day.to_string();
+                    let delta = by_day.remove(&key).unwrap_or_default();
+                    out.push(KpiGroup {
+                        label: key.clone(),
+                        key,
+                        kpis: Kpis::of(&delta),
+                    });
                     day = match day.tomorrow() {
                         Ok(next) => next,
                         Err(_) => break,
                     };
                 }
-                for (hour, delta) in hours {
-                    let Ok(hour) = hour.parse::<i64>() else { continue };
-                    let date = query.zone.to_datetime(hour_start(hour)).date();
-                    days.entry(date).or_default().merge(&delta);
-                }
-                days.into_iter()
-                    .map(|(day, delta)| KpiGroup {
-                        key: day.to_string(),
-                        label: day.to_string(),
-                        kpis: Kpis::of(&delta),
-                    })
-                    .collect()
+                out
             }
             Some(Grouping::Rows(group)) => {
                 let labels = self.group_labels(group).await?;
-                store::sum_rows(ex(), start, end, &query.filter, Some(group), true)
-                    .await?
+                groups
                     .into_iter()
                     .map(|(key, delta)| {
                         let key = if key == "0" && matches!(group, RowGroup::Team | RowGroup::Agent) {
@@ -408,6 +452,41 @@ impl App {
                 .collect(),
             _ => HashMap::new(),
         })
+    }
+}
+
+/// Which daily rows answer a report: the slice, its value when filtered, and how to
+/// group; `None` when the filter and grouping need more than one dimension.
+fn daily_plan(filter: &RowFilter, group: Option<Grouping>) -> Option<(Slice, Option<String>, Option<DayGroup>)> {
+    let id = |id: Option<Id>| id.unwrap_or(0).to_string();
+    let filters: Vec<(Slice, String)> = [
+        filter.team_id.map(|t| (Slice::Team, id(t))),
+        filter.agent_id.map(|a| (Slice::Agent, id(a))),
+        filter.channel.map(|c| (Slice::Channel, c.as_str().to_string())),
+        filter.kind.map(|k| (Slice::Kind, k.as_str().to_string())),
+        filter.priority.map(|p| (Slice::Priority, p.as_str().to_string())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let group_slice = |g: RowGroup| match g {
+        RowGroup::Team => Some(Slice::Team),
+        RowGroup::Agent => Some(Slice::Agent),
+        RowGroup::Channel => Some(Slice::Channel),
+        RowGroup::Kind => Some(Slice::Kind),
+        RowGroup::Priority => Some(Slice::Priority),
+        RowGroup::Hour => None,
+    };
+    match (filters.as_slice(), group) {
+        ([], None) => Some((Slice::All, None, None)),
+        ([], Some(Grouping::Day)) => Some((Slice::All, None, Some(DayGroup::Day))),
+        ([], Some(Grouping::Rows(g))) => Some((group_slice(g)?, None, Some(DayGroup::Value))),
+        ([(slice, value)], None) => Some((*slice, Some(value.clone()), None)),
+        ([(slice, value)], Some(Grouping::Day)) => Some((*slice, Some(value.clone()), Some(DayGroup::Day))),
+        ([(slice, value)], Some(Grouping::Rows(g))) if group_slice(g) == Some(*slice) => {
+            Some((*slice, Some(value.clone()), Some(DayGroup::Value)))
+        }
+        _ => None,
     }
 }
 
@@ -494,7 +573,7 @@ impl App {
         let end = hour_of(at) + 1;
         let week = 7 * 24;
         let filter = RowFilter::default();
-        let today_rows = sum_one(store::sum_rows(self.db().read(), start, end, &filter, None, true).await?);
+        let today_rows = sum_one(store::sum_days(self.db().read(), today, today, Slice::All, None, DayGroup::None).await?);
         let last_week_rows = sum_one(store::sum_rows(self.db().read(), start - week, end - week, &filter, None, true).await?);
         Ok(Dashboard {
             at,

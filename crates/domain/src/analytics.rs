@@ -14,6 +14,8 @@ mod tests;
 use crate::entities::Id;
 use crate::enums::{Channel, Priority, TicketKind};
 use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use sketch::Durations;
 
@@ -46,6 +48,68 @@ pub struct Dims {
 pub struct RowKey {
     pub hour: i64,
     pub dims: Dims,
+}
+
+/// What a daily rollup row covers: all tickets, or one value of one dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Slice {
+    All,
+    Team,
+    Agent,
+    Channel,
+    Kind,
+    Priority,
+}
+
+impl Slice {
+    pub const ALL: [Slice; 6] = [Slice::All, Slice::Team, Slice::Agent, Slice::Channel, Slice::Kind, Slice::Priority];
+
+    /// The stored name: the hourly table's column for the dimension ('' for all).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Slice::All => "",
+            Slice::Team => "team_id",
+            Slice::Agent => "agent_id",
+            Slice::Channel => "channel",
+            Slice::Kind => "kind",
+            Slice::Priority => "priority",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Slice> {
+        Slice::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The slice's value in `dims` as stored ('0' for no team or agent, '' for all).
+    pub fn value_of(self, dims: &Dims) -> String {
+        match self {
+            Slice::All => String::new(),
+            Slice::Team => dims.team_id.unwrap_or(0).to_string(),
+            Slice::Agent => dims.agent_id.unwrap_or(0).to_string(),
+            Slice::Channel => dims.channel.as_str().to_string(),
+            Slice::Kind => dims.kind.as_str().to_string(),
+            Slice::Priority => dims.priority.as_str().to_string(),
+        }
+    }
+}
+
+/// A daily rollup row's key: a day in the reporting zone and a slice value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DayKey {
+    pub day: Date,
+    pub slice: Slice,
+    pub value: String,
+}
+
+/// The daily rows an hourly row adds to: its day in `zone`, once per slice.
+pub fn day_keys(key: &RowKey, zone: &TimeZone) -> impl Iterator<Item = DayKey> {
+    let day = zone.to_datetime(hour_start(key.hour)).date();
+    let dims = key.dims;
+    Slice::ALL.into_iter().map(move |slice| DayKey {
+        day,
+        slice,
+        value: slice.value_of(&dims),
+    })
 }
 
 macro_rules! counters {

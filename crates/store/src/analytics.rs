@@ -10,7 +10,7 @@ use crate::error::{StoreResult, corrupt};
 use jiff::Timestamp;
 use kefu_domain::analytics::fold::{Seed, TicketTrack};
 use kefu_domain::analytics::sketch::Durations;
-use kefu_domain::analytics::{Counter, Delta, Dims, RowKey, SketchKind};
+use kefu_domain::analytics::{Counter, DayKey, Delta, Dims, RowKey, SketchKind, Slice};
 use kefu_domain::entities::{ActorRef, Id};
 use kefu_domain::enums::{ActorKind, Channel, Priority, TicketKind};
 use kefu_domain::event::{EventKind, TicketEvent};
@@ -47,6 +47,7 @@ pub async fn set_cursor(tx: &mut Tx, event_id: Id) -> StoreResult<()> {
 /// reactor folds every event again.
 pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hours").execute(e).await.map(|_| ()))?;
+    exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_days").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET event_id = 0, rebuilt_at = $1 WHERE id = 1")
         .bind(ms(at)).execute(e).await.map(|_| ()))?;
@@ -167,38 +168,68 @@ pub async fn save_tracks(tx: &mut Tx, tracks: &[(Id, TicketTrack)]) -> StoreResu
     Ok(())
 }
 
-fn key_values(key: &RowKey) -> Vec<Value> {
-    vec![
-        key.hour.into(),
-        key.dims.team_id.unwrap_or(0).into(),
-        key.dims.agent_id.unwrap_or(0).into(),
-        key.dims.channel.as_str().into(),
-        key.dims.kind.as_str().into(),
-        key.dims.priority.as_str().into(),
-    ]
+/// A rollup table's key: which table, its key columns, and the values.
+trait StoredKey: Sized {
+    const TABLE: &'static str;
+    const KEY: &'static [&'static str];
+    fn values(&self) -> Vec<Value>;
+    fn parse(parts: &[String; 6]) -> StoreResult<Self>;
+}
+
+impl StoredKey for RowKey {
+    const TABLE: &'static str = "kpi_hours";
+    const KEY: &'static [&'static str] = &KEY;
+
+    fn values(&self) -> Vec<Value> {
+        vec![
+            self.hour.into(),
+            self.dims.team_id.unwrap_or(0).into(),
+            self.dims.agent_id.unwrap_or(0).into(),
+            self.dims.channel.as_str().into(),
+            self.dims.kind.as_str().into(),
+            self.dims.priority.as_str().into(),
+        ]
+    }
+
+    fn parse(parts: &[String; 6]) -> StoreResult<Self> {
+        let id = |text: &str| -> StoreResult<Option<Id>> {
+            let id: i64 = text.parse().map_err(|_| corrupt("rollup id", text))?;
+            Ok((id != 0).then_some(id))
+        };
+        Ok(RowKey {
+            hour: parts[0].parse().map_err(|_| corrupt("rollup hour", &parts[0]))?,
+            dims: Dims {
+                team_id: id(&parts[1])?,
+                agent_id: id(&parts[2])?,
+                channel: wire(Channel::parse, "channel", &parts[3])?,
+                kind: wire(TicketKind::parse, "ticket kind", &parts[4])?,
+                priority: wire(Priority::parse, "priority", &parts[5])?,
+            },
+        })
+    }
+}
+
+impl StoredKey for DayKey {
+    const TABLE: &'static str = "kpi_days";
+    const KEY: &'static [&'static str] = &["day", "slice", "slice_value"];
+
+    fn values(&self) -> Vec<Value> {
+        vec![self.day.to_string().into(), self.slice.as_str().into(), self.value.clone().into()]
+    }
+
+    fn parse(parts: &[String; 6]) -> StoreResult<Self> {
+        Ok(DayKey {
+            day: parts[0].parse().map_err(|_| corrupt("rollup day", &parts[0]))?,
+            slice: Slice::parse(&parts[1]).ok_or_else(|| corrupt("rollup slice", &parts[1]))?,
+            value: parts[2].clone(),
+        })
+    }
 }
 
 /// A row as read: its key's parts and its values.
 struct RawRow {
     key: [String; 6],
     delta: Delta,
-}
-
-fn parse_key(parts: &[String; 6]) -> StoreResult<RowKey> {
-    let id = |text: &str| -> StoreResult<Option<Id>> {
-        let id: i64 = text.parse().map_err(|_| corrupt("rollup id", text))?;
-        Ok((id != 0).then_some(id))
-    };
-    Ok(RowKey {
-        hour: parts[0].parse().map_err(|_| corrupt("rollup hour", &parts[0]))?,
-        dims: Dims {
-            team_id: id(&parts[1])?,
-            agent_id: id(&parts[2])?,
-            channel: wire(Channel::parse, "channel", &parts[3])?,
-            kind: wire(TicketKind::parse, "ticket kind", &parts[4])?,
-            priority: wire(Priority::parse, "priority", &parts[5])?,
-        },
-    })
 }
 
 /// Which values a select reads after its key columns.
@@ -243,50 +274,48 @@ async fn fetch_rows(ex: Exec<'_>, select: SelectStatement, key_columns: usize, p
     Ok(rows)
 }
 
-fn text_key_columns(select: &mut SelectStatement) {
-    for column in KEY {
-        select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
-    }
-}
-
 /// The stored rows with these keys.
-pub async fn rows(mut ex: Exec<'_>, keys: &[RowKey]) -> StoreResult<Vec<(RowKey, Delta)>> {
+async fn stored_rows<K: StoredKey>(mut ex: Exec<'_>, keys: &[K]) -> StoreResult<Vec<(K, Delta)>> {
     let mut out = Vec::new();
     for chunk in keys.chunks(500) {
         let mut select = Query::select();
-        text_key_columns(&mut select);
+        for column in K::KEY {
+            select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
+        }
         select
             .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
             .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
-            .from("kpi_hours")
+            .from(Alias::new(K::TABLE))
             .and_where(
-                Expr::tuple(KEY.map(|c| Expr::col(Alias::new(c)))).in_tuples(chunk.iter().map(|key| ValueTuple::Many(key_values(key)))),
+                Expr::tuple(K::KEY.iter().map(|c| Expr::col(Alias::new(*c))))
+                    .in_tuples(chunk.iter().map(|key| ValueTuple::Many(key.values()))),
             );
-        for row in fetch_rows(ex.reborrow(), select, KEY.len(), Parts::Both).await? {
-            out.push((parse_key(&row.key)?, row.delta));
+        for row in fetch_rows(ex.reborrow(), select, K::KEY.len(), Parts::Both).await? {
+            out.push((K::parse(&row.key)?, row.delta));
         }
     }
     Ok(out)
 }
 
 /// Writes whole rows (inserted, or replacing the stored values).
-pub async fn put_rows(tx: &mut Tx, rows: &[(RowKey, Delta)]) -> StoreResult<()> {
-    let columns: Vec<&str> = KEY
+async fn put_stored_rows<K: StoredKey>(tx: &mut Tx, rows: &[(K, Delta)]) -> StoreResult<()> {
+    let columns: Vec<&str> = K::KEY
         .iter()
         .copied()
         .chain(Counter::ALL.iter().map(|c| c.column()))
         .chain(SketchKind::ALL.iter().map(|k| k.column()))
         .collect();
-    let values_per_row = columns.len();
     // Both backends take at least 32 766 parameters.
-    for chunk in rows.chunks(30_000 / values_per_row) {
+    for chunk in rows.chunks(30_000 / columns.len()) {
         let mut insert = Query::insert();
-        insert.into_table("kpi_hours").columns(columns.iter().map(|c| Alias::new(*c)));
-        let mut on_conflict = OnConflict::columns(KEY.map(Alias::new));
-        on_conflict.update_columns(columns[KEY.len()..].iter().map(|c| Alias::new(*c)));
+        insert
+            .into_table(Alias::new(K::TABLE))
+            .columns(columns.iter().map(|c| Alias::new(*c)));
+        let mut on_conflict = OnConflict::columns(K::KEY.iter().map(|c| Alias::new(*c)));
+        on_conflict.update_columns(columns[K::KEY.len()..].iter().map(|c| Alias::new(*c)));
         insert.on_conflict(on_conflict);
         for (key, delta) in chunk {
-            let mut values: Vec<Expr> = key_values(key).into_iter().map(Expr::val).collect();
+            let mut values: Vec<Expr> = key.values().into_iter().map(Expr::val).collect();
             values.extend(Counter::ALL.iter().map(|&c| Expr::val(delta.get(c))));
             values.extend(SketchKind::ALL.iter().map(|&k| Expr::val(delta.sketch(k).map(Durations::encode))));
             insert.values_panic(values);
@@ -297,6 +326,24 @@ pub async fn put_rows(tx: &mut Tx, rows: &[(RowKey, Delta)]) -> StoreResult<()> 
             .map(|_| ()))?;
     }
     Ok(())
+}
+
+/// The stored hourly rows with these keys.
+pub async fn rows(ex: Exec<'_>, keys: &[RowKey]) -> StoreResult<Vec<(RowKey, Delta)>> {
+    stored_rows(ex, keys).await
+}
+
+pub async fn put_rows(tx: &mut Tx, rows: &[(RowKey, Delta)]) -> StoreResult<()> {
+    put_stored_rows(tx, rows).await
+}
+
+/// The stored daily rows with these keys.
+pub async fn day_rows(ex: Exec<'_>, keys: &[DayKey]) -> StoreResult<Vec<(DayKey, Delta)>> {
+    stored_rows(ex, keys).await
+}
+
+pub async fn put_day_rows(tx: &mut Tx, rows: &[(DayKey, Delta)]) -> StoreResult<()> {
+    put_stored_rows(tx, rows).await
 }
 
 /// Which rows a report reads.
@@ -401,6 +448,50 @@ pub async fn sum_rows(
     }
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(groups)
+}
+
+/// How daily rows are summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayGroup {
+    /// One total.
+    None,
+    /// One group per day (key `YYYY-MM-DD`).
+    Day,
+    /// One group per value of the slice.
+    Value,
+}
+
+/// The daily rows of `slice` (only `value`, when given) for days `[from, to]`, summed as
+/// `group` says; sketches merged here.
+pub async fn sum_days(
+    ex: Exec<'_>,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    slice: Slice,
+    value: Option<&str>,
+    group: DayGroup,
+) -> StoreResult<Vec<(String, Delta)>> {
+    let mut select = Query::select();
+    select.expr(Expr::cust(match group {
+        DayGroup::None => "CAST(NULL AS TEXT)",
+        DayGroup::Day => "day",
+        DayGroup::Value => "slice_value",
+    }));
+    select
+        .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
+        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
+        .from("kpi_days")
+        .and_where(Expr::col("slice").eq(slice.as_str()))
+        .and_where(Expr::col("day").gte(from.to_string()))
+        .and_where(Expr::col("day").lte(to.to_string()));
+    if let Some(value) = value {
+        select.and_where(Expr::col("slice_value").eq(value));
+    }
+    let mut groups: std::collections::BTreeMap<String, Delta> = std::collections::BTreeMap::new();
+    for row in fetch_rows(ex, select, 1, Parts::Both).await? {
+        groups.entry(row.key[0].clone()).or_default().merge(&row.delta);
+    }
+    Ok(groups.into_iter().collect())
 }
 
 /// The department right now, counted on the tickets' indexes (unfinished tickets only).

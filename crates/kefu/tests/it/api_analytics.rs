@@ -172,6 +172,16 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
         only_a["totals"]["agent_replies"]
     );
 
+    // The daily rows (one dimension) and the hourly rows (two) give the same numbers,
+    // medians included: every ticket here has normal priority.
+    assert_eq!(kpis(&app, "priority=normal").await["totals"]["created"], created);
+    for team in [sales, support] {
+        let daily = kpis(&app, &format!("team={team}")).await;
+        let hourly = kpis(&app, &format!("team={team}&priority=normal")).await;
+        assert_eq!(daily["totals"], hourly["totals"], "team {team}");
+        assert_eq!(daily["previous"], hourly["previous"], "team {team}");
+    }
+
     // A rebuild folds the same events into the same numbers.
     let before = (kpis(&app, "group=day").await, kpis(&app, "group=agent").await);
     let summary = app.app.rebuild_analytics().await.expect("rebuild");
