@@ -51,6 +51,8 @@ pub struct StaffingHour {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StaffingPlan {
+    /// The reporting time zone (days in the plan are its days).
+    pub zone: String,
     pub history_hours: usize,
     /// `profile` (the model) or `seasonal_naive` (too little history for it).
     pub method: String,
@@ -118,6 +120,7 @@ impl App {
             });
         }
         Ok(StaffingPlan {
+            zone: calendar.zone().iana_name().unwrap_or("UTC").to_string(),
             history_hours: history.counts.len(),
             method: format!("{:?}", forecast.method)
                 .to_lowercase()

@@ -305,6 +305,7 @@ on_both!(
     surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported,
     a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers,
     an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version,
+    the_dashboard_kpi_report_and_staffing_pages_show_the_numbers,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -1313,4 +1314,74 @@ async fn an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version(backe
     assert_eq!(new.headers()[LOCATION], "/admin/surveys/designs/onsite");
     let draft = get("/admin/surveys/designs/onsite").await.expect("get").text().await.expect("html");
     assert!(draft.contains("timeliness"), "a new design starts from the five-dimension survey");
+}
+
+/// The text of the first `class="big">` after `marker` (a dashboard tile's number).
+fn tile_value(html: &str, marker: &str) -> String {
+    let after = &html[html.find(marker).unwrap_or_else(|| panic!("{marker} missing: {html}"))..];
+    let marker_end = "class=\"big\">";
+    let value = &after[after.find(marker_end).expect("a figure") + marker_end.len()..];
+    value[..value.find('<').expect("end")].to_owned()
+}
+
+async fn the_dashboard_kpi_report_and_staffing_pages_show_the_numbers(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let (cookie, _) = signed_in(&app, &client).await;
+    for i in 0..2 {
+        app.ticket(&format!("看板测试 {i}"), &format!("board{i}@example.com")).await;
+    }
+    if matches!(backend, Backend::Postgres) {
+        // The reactor lets the newest two seconds of events settle on PostgreSQL.
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    }
+    app.app.catch_up_analytics().await.expect("fold");
+    let get = |path: String| {
+        let request = client.get(format!("{}{path}", app.base)).header("cookie", &cookie);
+        async move { request.send().await.expect("get") }
+    };
+    let page = |path: &'static str| {
+        let response = get(path.to_owned());
+        async move {
+            let response = response.await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.text().await.expect("html")
+        }
+    };
+
+    let board = page("/dashboard").await;
+    assert!(
+        board.contains("主管看板") && board.contains("sse-connect=\"/dashboard/live\""),
+        "{board}"
+    );
+    assert_eq!(tile_value(&board, "id=\"tile-open\""), "2");
+    assert!(
+        board.contains("id=\"dashboard-today\"") && board.contains("data-kpi=\"created\""),
+        "{board}"
+    );
+    assert!(board.contains("id=\"dashboard-link\""), "supervisors see the dashboard in the menu");
+
+    let report = page("/reports/kpis?group=channel").await;
+    assert!(
+        report.contains("id=\"kpi-totals\"") && report.contains("id=\"kpi-groups\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("首次响应（中位数）") && report.contains("title=\"从建单到客服人员首次公开回复"),
+        "definitions on hover: {report}"
+    );
+    let refused = page("/reports/kpis?from=2026-05-02&to=2026-05-01").await;
+    assert!(refused.contains("id=\"kpi-error\""), "{refused}");
+
+    let csv = get("/reports/kpis.csv?group=day".into()).await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("分组,新建,解决"), "{csv}");
+    assert!(lines.last().is_some_and(|l| l.starts_with("合计,2,")), "{csv}");
+
+    let staffing = page("/reports/staffing").await;
+    assert!(staffing.contains("id=\"staffing-error\""), "no history, no forecast: {staffing}");
+    let bad = page("/reports/staffing?aht=abc").await;
+    assert!(bad.contains("必须是数字"), "{bad}");
 }

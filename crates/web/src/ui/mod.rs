@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod admin_surveys;
+mod analytics;
 mod assets;
 mod callbacks;
 mod customer;
@@ -62,6 +63,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/tickets/{number}/surveys",
             get(satisfaction::ticket_surveys).post(satisfaction::send_survey),
         )
+        .route("/dashboard", get(analytics::dashboard))
+        .route("/dashboard/live", get(analytics::dashboard_live))
+        .route("/reports/kpis", get(analytics::kpi_report))
+        .route("/reports/kpis.csv", get(analytics::kpi_export))
+        .route("/reports/staffing", get(analytics::staffing))
         .route("/reports/satisfaction", get(satisfaction::report))
         .route("/callbacks", get(callbacks::list))
         .route("/callbacks/campaigns", post(callbacks::create_campaign))
