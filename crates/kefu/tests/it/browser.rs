@@ -719,3 +719,48 @@ async fn a_customer_answers_a_five_dimension_survey_and_the_supervisor_sees_the_
     supervisor.close().await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_watches_the_dashboard_change_live_and_reads_the_kpi_report() {
+    let Some(browser) = Browser::start("a_supervisor_watches_the_dashboard_change_live_and_reads_the_kpi_report", "zh-CN").await else {
+        return;
+    };
+    let (app, team, _number) = workspace().await;
+    app.app
+        .create_agent_as_operator(NewAgentCommand {
+            email: "lead@example.com".into(),
+            name: "周主管 Lead".into(),
+            role: "supervisor".into(),
+            teams: vec!["售后 After-sales".into()],
+            password: Some(PASSWORD.into()),
+        })
+        .await
+        .expect("create supervisor");
+    let base = &app.base;
+    sign_in(&browser, base, "lead@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    browser.click("#dashboard-link").await;
+    browser.wait_text("#tile-open .big", |t| t == "1").await;
+
+    // A new ticket arrives: the open count and today's numbers change without a reload.
+    let (status, ticket) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "空调漏水 AC leaking", "description": "室内机滴水", "customer": { "email": "li@example.com" }, "team": team }),
+        )
+        .await;
+    assert_eq!(status, 201, "{ticket}");
+    browser.wait_text_for("#tile-open .big", 15, |t| t == "2").await;
+    browser
+        .wait_text_for("#dashboard-today [data-kpi=created]", 15, |t| t.contains('2'))
+        .await;
+    browser.screenshot("dashboard-zh").await;
+
+    // The KPI report by channel, with definitions on hover.
+    browser.goto(&format!("{base}/reports/kpis?group=channel")).await;
+    let totals = browser.text("#kpi-totals").await;
+    assert!(totals.contains("新建") && totals.contains("一次解决率"), "{totals}");
+    let groups = browser.text("#kpi-groups").await;
+    assert!(!groups.is_empty(), "{groups}");
+    browser.close().await;
+}
