@@ -165,7 +165,7 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["key"] == a.to_string())
+        .find(|g| g["key"].as_str() == Some(a.to_string().as_str()))
         .cloned();
     assert_eq!(
         a_group.map(|g| g["kpis"].clone()).unwrap_or(json!(null))["agent_replies"],
