@@ -31,6 +31,7 @@ use utoipa::ToSchema;
 const LIVE_BATCH: u32 = 1_000;
 const REBUILD_BATCH: u32 = 5_000;
 const POLL: Duration = Duration::from_secs(1);
+const DEBOUNCE: Duration = Duration::from_millis(250);
 /// On PostgreSQL an event id can commit after a larger one; the reactor only folds events
 /// older than this, so its cursor does not pass one still in flight.
 const SETTLE: SignedDuration = SignedDuration::from_secs(2);
@@ -85,6 +86,9 @@ impl App {
                 _ = self.analytics.wake.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
+            // Gather a burst into one batch: fewer, larger transactions on the writer that
+            // ticket commands share.
+            tokio::time::sleep(DEBOUNCE).await;
             // Everything queued is in the store; the next batch reads it.
             bus = bus.resubscribe();
         }
@@ -152,22 +156,10 @@ impl App {
                         }
                     }
                     let day_keys: Vec<DayKey> = days.keys().cloned().collect();
-                    for (key, stored) in store::day_rows(tx.exec(), &day_keys).await? {
-                        if let Some(delta) = days.get_mut(&key) {
-                            let mut total = stored;
-                            total.merge(delta);
-                            *delta = total;
-                        }
-                    }
+                    add_stored(&mut days, store::day_rows(tx.exec(), &day_keys).await?);
                     store::put_day_rows(tx, &days.into_iter().collect::<Vec<_>>()).await?;
                     let keys: Vec<RowKey> = rollup.keys().copied().collect();
-                    for (key, stored) in store::rows(tx.exec(), &keys).await? {
-                        if let Some(delta) = rollup.get_mut(&key) {
-                            let mut total = stored;
-                            total.merge(delta);
-                            *delta = total;
-                        }
-                    }
+                    add_stored(&mut rollup, store::rows(tx.exec(), &keys).await?);
                     let rows: Vec<(RowKey, Delta)> = rollup.into_iter().collect();
                     store::put_rows(tx, &rows).await?;
                     let tracks: Vec<(Id, TicketTrack)> = tracks.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))).collect();
@@ -177,6 +169,16 @@ impl App {
                 })
             })
             .await
+    }
+}
+
+/// Turns each batch delta into the row to write: the stored row plus the delta.
+fn add_stored<K: Ord>(deltas: &mut BTreeMap<K, Delta>, stored: Vec<(K, Delta)>) {
+    for (key, mut total) in stored {
+        if let Some(delta) = deltas.get_mut(&key) {
+            total.merge(delta);
+            *delta = total;
+        }
     }
 }
 

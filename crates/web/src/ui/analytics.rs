@@ -16,6 +16,7 @@ use futures::Stream;
 use kefu_app::analytics::{Dashboard, KpiParams, KpiReport};
 use kefu_app::staffing::{StaffingParams, StaffingPlan};
 use kefu_domain::analytics::kpi::{DurationStats, Kpis};
+use kefu_domain::enums::Channel;
 use kefu_domain::sla::Metric;
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -107,6 +108,11 @@ fn bars(values: Vec<(String, f64, String)>) -> Vec<Bar> {
             width: if max > 0.0 { (v / max * 100.0).max(0.5) } else { 0.0 },
         })
         .collect()
+}
+
+/// Every channel with its name, for the filter fields.
+fn channel_options(tr: Tr) -> Vec<(&'static str, String)> {
+    Channel::ALL.iter().map(|c| (c.as_str(), tr.label("channel", c.as_str()))).collect()
 }
 
 // ---- dashboard ----
@@ -346,10 +352,7 @@ pub async fn kpi_report(State(state): State<AppState>, lang: Lang, session: Sess
             .into_iter()
             .map(|g| (g, tr.t(&format!("kpi_group.{g}"))))
             .collect(),
-        channels: ["web", "email", "chat", "phone", "wechat", "api"]
-            .into_iter()
-            .map(|c| (c, tr.label("channel", c)))
-            .collect(),
+        channels: channel_options(tr),
         teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
         agents: agents.into_iter().map(|a| (a.id, a.name)).collect(),
         period: String::new(),
@@ -502,10 +505,7 @@ pub async fn staffing(State(state): State<AppState>, lang: Lang, session: Sessio
     }
     let mut page = StaffingPage {
         chrome: Chrome::signed_in(lang, &session, "/reports/staffing"),
-        channels: ["web", "email", "chat", "phone", "wechat", "api"]
-            .into_iter()
-            .map(|c| (c, tr.label("channel", c)))
-            .collect(),
+        channels: channel_options(tr),
         band: String::new(),
         line: String::new(),
         agent_bars: Vec::new(),
