@@ -65,7 +65,11 @@ pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output
     app.start_search().map_err(|e| anyhow::anyhow!("opening the search index: {e:?}"))?;
     let router = kefu_web::router(app.clone(), metrics());
     let scheduler = app.start_scheduler();
-    app.start_analytics();
+    // One node's reactor is enough when several share a database (they take turns on the
+    // cursor lock either way); `off` leaves the folding to the others.
+    if std::env::var("KEFU_ANALYTICS_REACTOR").as_deref() != Ok("off") {
+        app.start_analytics();
+    }
     // The peer address feeds the sign-in rate limit.
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
