@@ -128,7 +128,9 @@ impl App {
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
-                    let cursor = store::lock_cursor(tx).await?;
+                    let Some(cursor) = store::lock_cursor(tx).await? else {
+                        return Ok(0);
+                    };
                     let events = store::events_after(tx.exec(), cursor, limit, settled_before).await?;
                     let Some(last) = events.last().map(|e| e.event.id) else {
                         return Ok(0);
@@ -329,11 +331,16 @@ fn parse_query(params: &KpiParams, zone: TimeZone, today: Date) -> AppResult<Kpi
     })
 }
 
-/// The first hour of a day in `zone`.
+/// The first hour of a day in `zone`: the first whose start is at or after the day's
+/// midnight, as the daily rows count an hour in the day it starts in (zones with
+/// half-hour offsets split an hour between two days; it goes to the later one).
 fn day_start_hour(day: Date, zone: &TimeZone) -> i64 {
     zone.to_ambiguous_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
         .compatible()
-        .map(hour_of)
+        .map(|midnight| {
+            let hour = hour_of(midnight);
+            if hour_start(hour) < midnight { hour + 1 } else { hour }
+        })
         .unwrap_or(0)
 }
 

@@ -17,6 +17,8 @@ use utoipa::ToSchema;
 
 /// Weeks of history the model learns from.
 const HISTORY_WEEKS: i64 = 12;
+const MAX_AHT_SECONDS: f64 = 86_400.0;
+const MAX_ANSWER_SECONDS: f64 = 3_600.0;
 /// Hours forecast: 14 days.
 const HORIZON_HOURS: usize = 14 * 24;
 
@@ -89,6 +91,22 @@ impl App {
         if let Err(error) = target.validate() {
             errors.push(FieldError::new("target", "invalid", error.to_string()));
         }
+        // A contact handled in more than a day, or answered after more than an hour, is a
+        // unit mistake, and would make Erlang C search millions of agents.
+        if target.aht_seconds > MAX_AHT_SECONDS {
+            errors.push(FieldError::new(
+                "aht_seconds",
+                "out_of_range",
+                format!("must be at most {MAX_AHT_SECONDS} s"),
+            ));
+        }
+        if target.answer_seconds > MAX_ANSWER_SECONDS {
+            errors.push(FieldError::new(
+                "answer_seconds",
+                "out_of_range",
+                format!("must be at most {MAX_ANSWER_SECONDS} s"),
+            ));
+        }
         errors.into_result()?;
         let filter = RowFilter {
             channel,
@@ -109,7 +127,8 @@ impl App {
         })?;
         let mut hours = Vec::with_capacity(HORIZON_HOURS);
         for (i, point) in forecast.point.iter().enumerate() {
-            let need = agents_needed(*point, &target).map_err(|e| AppError::Internal(e.to_string()))?;
+            let need = agents_needed(*point, &target)
+                .map_err(|e| AppError::Invalid(FieldErrors(vec![FieldError::new("target", "out_of_range", e.to_string())])))?;
             hours.push(StaffingHour {
                 at: hour_start(start + i as i64),
                 forecast: *point,

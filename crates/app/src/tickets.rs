@@ -1040,11 +1040,13 @@ pub(crate) async fn customer_message(
             let mut stored = record(
                 tx,
                 &follow_up,
-                &[NewEvent::new(
-                    EventKind::Created,
-                    customer,
-                    json!({ "follow_up_of": ticket.number }),
-                )],
+                &[{
+                    // The creation's dimensions travel with it (analytics fold them), and
+                    // so does the ticket it follows up.
+                    let mut created = created_event(CreatedBy::Customer, &follow_up);
+                    created.data["follow_up_of"] = json!(ticket.number);
+                    created
+                }],
                 at,
             )
             .await?;

@@ -19,17 +19,30 @@ use sqlx::Row;
 
 const KEY: [&str; 6] = ["hour", "team_id", "agent_id", "channel", "kind", "priority"];
 
-/// The event the rollups include, for update: the lock is held until the batch commits.
-pub async fn lock_cursor(tx: &mut Tx) -> StoreResult<Id> {
-    let (id,): (i64,) = match tx.exec() {
+/// The event the rollups include, locked until the batch commits; `None` when another
+/// node holds the lock (PostgreSQL): that node is folding, and waiting for it inside the
+/// shared write transaction would hold up this node's commands.
+pub async fn lock_cursor(tx: &mut Tx) -> StoreResult<Option<Id>> {
+    let row: Option<(i64,)> = match tx.exec() {
         Exec::PgConn(c) => {
-            sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1 FOR UPDATE")
-                .fetch_one(c)
+            sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED")
+                .fetch_optional(c)
                 .await?
         }
-        other => exec!(other, e => sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?,
+        other => exec!(other, e => sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1").fetch_optional(e).await)?,
     };
-    Ok(id)
+    Ok(row.map(|(id,)| id))
+}
+
+/// Like [`lock_cursor`], but waits for the lock (a rebuild must not run beside a batch).
+async fn wait_for_cursor(tx: &mut Tx) -> StoreResult<()> {
+    // SQLite has one writer: nothing else runs beside this transaction.
+    if let Exec::PgConn(c) = tx.exec() {
+        sqlx::query("SELECT event_id FROM analytics_cursor WHERE id = 1 FOR UPDATE")
+            .execute(c)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The event the rollups include (read without a lock, for status pages).
@@ -46,6 +59,8 @@ pub async fn set_cursor(tx: &mut Tx, event_id: Id) -> StoreResult<()> {
 /// Empties the rollups and the fold state and moves the cursor back to the start, so the
 /// reactor folds every event again.
 pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
+    // A batch in flight on another node commits first; its rows are then deleted too.
+    wait_for_cursor(tx).await?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hours").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_days").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
@@ -72,16 +87,20 @@ struct EventRow {
     created_at: i64,
 }
 
-/// Up to `limit` events after `after_id`, oldest first; with `settled_before`, only events
-/// stamped before it (on PostgreSQL a transaction can commit a smaller id after a larger
-/// one: waiting a moment keeps the cursor from passing it).
+/// Up to `limit` events after `after_id`, oldest first; with `settled_before`, they stop
+/// at the first event stamped at or after it (on PostgreSQL a transaction can commit a
+/// smaller id after a larger one: waiting a moment keeps the cursor from passing it, and
+/// stopping at the first young event keeps the batch a prefix of the ids).
 pub async fn events_after(ex: Exec<'_>, after_id: Id, limit: u32, settled_before: Option<Timestamp>) -> StoreResult<Vec<FoldEvent>> {
     let before = settled_before.map_or(i64::MAX, ms);
-    let rows: Vec<EventRow> = exec!(ex, e => sqlx::query_as(
+    let mut rows: Vec<EventRow> = exec!(ex, e => sqlx::query_as(
         "SELECT e.id, e.ticket_id, t.number, e.kind, e.actor_kind, e.actor_id, e.data, e.created_at \
          FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
-         WHERE e.id > $1 AND e.created_at < $2 ORDER BY e.id LIMIT $3")
-        .bind(after_id).bind(before).bind(i64::from(limit)).fetch_all(e).await)?;
+         WHERE e.id > $1 ORDER BY e.id LIMIT $2")
+        .bind(after_id).bind(i64::from(limit)).fetch_all(e).await)?;
+    if let Some(young) = rows.iter().position(|r| r.created_at >= before) {
+        rows.truncate(young);
+    }
     rows.into_iter()
         .map(|r| {
             Ok(FoldEvent {

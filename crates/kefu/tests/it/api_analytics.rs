@@ -249,4 +249,7 @@ async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Ba
     let (status, problem) = app.get("/api/v1/analytics/staffing?shrinkage=1.5").await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "target");
+    let (status, problem) = app.get("/api/v1/analytics/staffing?aht_seconds=1e10").await;
+    assert_eq!(status, 422, "a unit mistake is refused, not computed: {problem}");
+    assert_eq!(problem["errors"][0]["field"], "aht_seconds");
 }

@@ -433,7 +433,7 @@ pub async fn kpi_export(State(state): State<AppState>, lang: Lang, session: Sess
         .collect();
     rows.push((tr.t("kpi_group.total"), &report.totals));
     for (label, kpis) in rows {
-        let mut record = vec![label];
+        let mut record = vec![spreadsheet_safe(label)];
         record.extend(kpi_values(kpis).into_iter().map(|(_, v)| v));
         let _ = csv.write_record(&record);
     }
@@ -446,6 +446,16 @@ pub async fn kpi_export(State(state): State<AppState>, lang: Lang, session: Sess
         body,
     )
         .into_response()
+}
+
+/// A cell a spreadsheet will not run as a formula (team and agent names are typed by
+/// people).
+fn spreadsheet_safe(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text
+    }
 }
 
 // ---- staffing ----
