@@ -131,10 +131,11 @@ impl App {
                     let Some(cursor) = store::lock_cursor(tx).await? else {
                         return Ok(0);
                     };
-                    let events = store::events_after(tx.exec(), cursor, limit, settled_before).await?;
-                    let Some(last) = events.last().map(|e| e.event.id) else {
+                    let batch = store::events_after(tx.exec(), cursor, limit, settled_before).await?;
+                    let Some(last) = batch.last_id else {
                         return Ok(0);
                     };
+                    let events = batch.events;
                     let mut ids: Vec<Id> = events.iter().map(|e| e.ticket_id).collect();
                     ids.sort_unstable();
                     ids.dedup();
@@ -167,7 +168,7 @@ impl App {
                     let tracks: Vec<(Id, TicketTrack)> = tracks.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))).collect();
                     store::save_tracks(tx, &tracks).await?;
                     store::set_cursor(tx, last).await?;
-                    Ok::<_, AppError>(events.len())
+                    Ok::<_, AppError>(batch.scanned)
                 })
             })
             .await

@@ -51,6 +51,19 @@ pub struct StaffingHour {
     pub headcount: u32,
 }
 
+/// One day of the plan (in the reporting zone).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StaffingDay {
+    /// YYYY-MM-DD.
+    pub day: String,
+    /// Tickets expected.
+    pub contacts: f64,
+    pub peak_agents: u32,
+    pub peak_headcount: u32,
+    /// Agents needed, summed over the day's hours.
+    pub agent_hours: u32,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StaffingPlan {
     /// The reporting time zone (days in the plan are its days).
@@ -63,6 +76,7 @@ pub struct StaffingPlan {
     #[schema(value_type = Object)]
     pub target: StaffingTarget,
     pub hours: Vec<StaffingHour>,
+    pub days: Vec<StaffingDay>,
 }
 
 struct History {
@@ -138,6 +152,7 @@ impl App {
                 headcount: need.scheduled_headcount,
             });
         }
+        let days = days_of(&hours, calendar.zone());
         Ok(StaffingPlan {
             zone: calendar.zone().iana_name().unwrap_or("UTC").to_string(),
             history_hours: history.counts.len(),
@@ -147,6 +162,7 @@ impl App {
             level: forecast.level,
             target,
             hours,
+            days,
         })
     }
 
@@ -203,6 +219,30 @@ impl App {
             first_hour,
         })
     }
+}
+
+/// The plan's hours summed into the days of `zone`.
+fn days_of(hours: &[StaffingHour], zone: &jiff::tz::TimeZone) -> Vec<StaffingDay> {
+    let mut days: Vec<StaffingDay> = Vec::new();
+    for hour in hours {
+        let day = zone.to_datetime(hour.at).date().to_string();
+        if days.last().is_none_or(|d| d.day != day) {
+            days.push(StaffingDay {
+                day,
+                contacts: 0.0,
+                peak_agents: 0,
+                peak_headcount: 0,
+                agent_hours: 0,
+            });
+        }
+        if let Some(current) = days.last_mut() {
+            current.contacts += hour.forecast;
+            current.peak_agents = current.peak_agents.max(hour.agents);
+            current.peak_headcount = current.peak_headcount.max(hour.headcount);
+            current.agent_hours += hour.agents;
+        }
+    }
+    days
 }
 
 /// Whether the hour falls on a whole or partial holiday of the calendar.

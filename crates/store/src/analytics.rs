@@ -69,6 +69,15 @@ pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     Ok(())
 }
 
+/// Events to fold, and the id of the last one read (the cursor moves past it even when
+/// that one could not be read).
+pub struct EventBatch {
+    pub events: Vec<FoldEvent>,
+    pub last_id: Option<Id>,
+    /// Events read, the left-out ones included.
+    pub scanned: usize,
+}
+
 /// An event to fold, with the id of its ticket.
 pub struct FoldEvent {
     pub ticket_id: Id,
@@ -91,7 +100,7 @@ struct EventRow {
 /// at the first event stamped at or after it (on PostgreSQL a transaction can commit a
 /// smaller id after a larger one: waiting a moment keeps the cursor from passing it, and
 /// stopping at the first young event keeps the batch a prefix of the ids).
-pub async fn events_after(ex: Exec<'_>, after_id: Id, limit: u32, settled_before: Option<Timestamp>) -> StoreResult<Vec<FoldEvent>> {
+pub async fn events_after(ex: Exec<'_>, after_id: Id, limit: u32, settled_before: Option<Timestamp>) -> StoreResult<EventBatch> {
     let before = settled_before.map_or(i64::MAX, ms);
     let mut rows: Vec<EventRow> = exec!(ex, e => sqlx::query_as(
         "SELECT e.id, e.ticket_id, t.number, e.kind, e.actor_kind, e.actor_id, e.data, e.created_at \
@@ -101,24 +110,36 @@ pub async fn events_after(ex: Exec<'_>, after_id: Id, limit: u32, settled_before
     if let Some(young) = rows.iter().position(|r| r.created_at >= before) {
         rows.truncate(young);
     }
-    rows.into_iter()
-        .map(|r| {
-            Ok(FoldEvent {
-                ticket_id: r.ticket_id,
-                event: TicketEvent {
-                    id: r.id,
-                    ticket_number: r.number,
-                    kind: wire(EventKind::parse, "event kind", &r.kind)?,
-                    actor: ActorRef {
-                        kind: wire(ActorKind::parse, "actor kind", &r.actor_kind)?,
-                        id: r.actor_id,
-                    },
-                    data: serde_json::from_str(&r.data).map_err(|_| corrupt("event data", &r.data))?,
-                    at: ts(r.created_at)?,
+    // An event that cannot be read (a kind from a newer version, damaged data) is left
+    // out with a warning: stopping would hold back every later event.
+    let read = |r: EventRow| -> StoreResult<FoldEvent> {
+        Ok(FoldEvent {
+            ticket_id: r.ticket_id,
+            event: TicketEvent {
+                id: r.id,
+                ticket_number: r.number,
+                kind: wire(EventKind::parse, "event kind", &r.kind)?,
+                actor: ActorRef {
+                    kind: wire(ActorKind::parse, "actor kind", &r.actor_kind)?,
+                    id: r.actor_id,
                 },
-            })
+                data: serde_json::from_str(&r.data).map_err(|_| corrupt("event data", &r.data))?,
+                at: ts(r.created_at)?,
+            },
         })
-        .collect()
+    };
+    let last_id = rows.last().map(|r| r.id);
+    let scanned = rows.len();
+    let events = rows
+        .into_iter()
+        .filter_map(|r| {
+            let id = r.id;
+            read(r)
+                .map_err(|error| tracing::warn!(event = id, %error, "event left out of the KPI rollups"))
+                .ok()
+        })
+        .collect();
+    Ok(EventBatch { events, last_id, scanned })
 }
 
 /// What the tickets table says of each ticket, for events that do not carry it.

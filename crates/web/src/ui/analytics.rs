@@ -27,7 +27,10 @@ fn duration(seconds: Option<f64>) -> String {
     match seconds {
         None => "—".into(),
         Some(s) if s < 60.0 => format!("{s:.0}s"),
-        Some(s) if s < 3600.0 => format!("{:.0}m {:02.0}s", (s / 60.0).floor(), s % 60.0),
+        Some(s) if s < 3600.0 => {
+            let whole = s.round() as i64;
+            format!("{}m {:02}s", whole / 60, whole % 60)
+        }
         Some(s) if s < 48.0 * 3600.0 => format!("{:.1}h", s / 3600.0),
         Some(s) => format!("{:.1}d", s / 86_400.0),
     }
@@ -587,29 +590,15 @@ fn fill_staffing(tr: Tr, page: &mut StaffingPage, plan: &StaffingPlan) {
         })
         .collect();
     page.method = tr.t(&format!("staffing.method_{}", plan.method));
-    let zone = jiff::tz::TimeZone::get(&plan.zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    // (day, contacts, peak agents, peak headcount, agent hours)
-    let mut days: Vec<(String, f64, u32, u32, u32)> = Vec::new();
-    for hour in &plan.hours {
-        let day = zone.to_datetime(hour.at).date().to_string();
-        if days.last().is_none_or(|d| d.0 != day) {
-            days.push((day, 0.0, 0, 0, 0));
-        }
-        if let Some(current) = days.last_mut() {
-            current.1 += hour.forecast;
-            current.2 = current.2.max(hour.agents);
-            current.3 = current.3.max(hour.headcount);
-            current.4 += hour.agents;
-        }
-    }
-    let days = days
-        .into_iter()
-        .map(|(day, contacts, peak_agents, peak_headcount, agent_hours)| DayPlan {
-            day,
-            contacts: format!("{contacts:.0}"),
-            peak_agents,
-            peak_headcount,
-            agent_hours,
+    let days = plan
+        .days
+        .iter()
+        .map(|d| DayPlan {
+            day: d.day.clone(),
+            contacts: format!("{:.0}", d.contacts),
+            peak_agents: d.peak_agents,
+            peak_headcount: d.peak_headcount,
+            agent_hours: d.agent_hours,
         })
         .collect();
     page.days = days;
