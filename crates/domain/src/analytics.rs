@@ -43,8 +43,8 @@ pub struct Dims {
     pub priority: Priority,
 }
 
-/// One rollup row's key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// One rollup row's key (also kept in a ticket's fold state, hence serde).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct RowKey {
     pub hour: i64,
     pub dims: Dims,

@@ -550,7 +550,8 @@ pub const AGE_BUCKETS: [i64; 5] = [1, 4, 24, 72, i64::MAX];
 
 pub async fn live_counts(mut ex: Exec<'_>, now: Timestamp) -> StoreResult<LiveCounts> {
     let now_ms = ms(now);
-    // Bucket by creation: one range count per status and bucket on (status, created_at).
+    // One pass over the unfinished tickets' (status, created_at) index, bucketed by age:
+    // it grows with the backlog (see BENCHMARKS.md; counters would not).
     let bucket = AGE_BUCKETS
         .iter()
         .enumerate()

@@ -38,7 +38,7 @@ pub type Rollup = BTreeMap<RowKey, Delta>;
 pub struct TicketTrack {
     created_at: Timestamp,
     /// The row the creation was counted in (cohort counters go there).
-    created_in: RowKeyParts,
+    created_in: RowKey,
     /// The ticket's dimensions now.
     dims: Dims,
     /// Resolved or closed now.
@@ -48,27 +48,11 @@ pub struct TicketTrack {
     awaiting_since: Option<Timestamp>,
     resolved_at: Option<Timestamp>,
     /// Where a first-contact resolution was counted, while it stands.
-    fcr_credit: Option<RowKeyParts>,
+    fcr_credit: Option<RowKey>,
     transfers: u32,
     reopens: u32,
     /// SLA target cycles already counted as missed.
     missed: Vec<(Metric, u32)>,
-}
-
-/// [`RowKey`] as the track stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-struct RowKeyParts {
-    hour: i64,
-    dims: Dims,
-}
-
-impl From<RowKeyParts> for RowKey {
-    fn from(parts: RowKeyParts) -> Self {
-        RowKey {
-            hour: parts.hour,
-            dims: parts.dims,
-        }
-    }
 }
 
 /// What the store knows of a ticket, for events that do not carry it (older events, and
@@ -87,7 +71,7 @@ pub fn fold(track: &mut Option<TicketTrack>, event: &TicketEvent, seed: &Seed, c
         let created = event.kind == EventKind::Created;
         let started = if created { at } else { seed.created_at };
         let dims = if created { dims_of_creation(&event.data, seed) } else { seed.dims };
-        let created_in = RowKeyParts {
+        let created_in = RowKey {
             hour: hour_of(started),
             dims,
         };
@@ -117,7 +101,7 @@ pub fn fold(track: &mut Option<TicketTrack>, event: &TicketEvent, seed: &Seed, c
         }
     }
     let Some(track) = track.as_mut() else { return };
-    let here = |dims: Dims| RowKeyParts { hour: hour_of(at), dims };
+    let here = |dims: Dims| RowKey { hour: hour_of(at), dims };
     let actor_agent = (event.actor.kind == ActorKind::Agent).then_some(event.actor.id).flatten();
     let data = &event.data;
     match event.kind {
@@ -207,7 +191,7 @@ fn replied(track: &mut TicketTrack, at: Timestamp, agent: Option<Id>, calendar: 
         agent_id: agent.or(track.dims.agent_id),
         ..track.dims
     };
-    let cell = row(out, RowKeyParts { hour: hour_of(at), dims });
+    let cell = row(out, RowKey { hour: hour_of(at), dims });
     cell.add(Counter::AgentReplies, 1);
     if !track.replied {
         track.replied = true;
@@ -232,7 +216,7 @@ fn replied(track: &mut TicketTrack, at: Timestamp, agent: Option<Id>, calendar: 
 fn resolved(track: &mut TicketTrack, at: Timestamp, agent: Option<Id>, calendar: &BusinessCalendar, out: &mut Rollup) {
     track.done = true;
     track.resolved_at = Some(at);
-    let key = RowKeyParts {
+    let key = RowKey {
         hour: hour_of(at),
         dims: Dims {
             agent_id: track.dims.agent_id.or(agent),
@@ -264,8 +248,8 @@ fn take_back_first_contact(track: &mut TicketTrack, out: &mut Rollup) {
     }
 }
 
-fn row(out: &mut Rollup, key: RowKeyParts) -> &mut Delta {
-    out.entry(key.into()).or_default()
+fn row(out: &mut Rollup, key: RowKey) -> &mut Delta {
+    out.entry(key).or_default()
 }
 
 fn met_counter(metric: Metric) -> Counter {
