@@ -76,7 +76,7 @@ impl App {
     async fn run_analytics(self) {
         let mut bus = self.subscribe();
         while !self.analytics.stopping.load(Ordering::SeqCst) {
-            match self.fold_batch(LIVE_BATCH).await {
+            match self.fold_batch(LIVE_BATCH, false).await {
                 Ok(n) if n == LIVE_BATCH as usize => continue,
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "analytics rollup failed; retrying"),
@@ -99,7 +99,7 @@ impl App {
         let started = std::time::Instant::now();
         let mut events = 0u64;
         loop {
-            let n = self.fold_batch(REBUILD_BATCH).await?;
+            let n = self.fold_batch(REBUILD_BATCH, false).await?;
             events += n as u64;
             if n < REBUILD_BATCH as usize {
                 break;
@@ -114,20 +114,32 @@ impl App {
     /// Empties the rollups and folds every event again (`kefu analytics rebuild`). Safe
     /// while servers run: their reactors then continue from the new cursor.
     pub async fn rebuild_analytics(&self) -> AppResult<FoldSummary> {
-        self.db()
-            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::clear(tx, now()).await?) }))
-            .await?;
-        self.catch_up_analytics().await
+        let started = std::time::Instant::now();
+        // The clear and the first batch share a transaction, so no other reactor folds
+        // between them and the summary counts the refold's own work.
+        let first = self.fold_batch(REBUILD_BATCH, true).await?;
+        let mut rest = FoldSummary::default();
+        if first == REBUILD_BATCH as usize {
+            rest = self.catch_up_analytics().await?;
+        }
+        Ok(FoldSummary {
+            events: first as u64 + rest.events,
+            seconds: started.elapsed().as_secs_f64(),
+        })
     }
 
-    /// Folds up to `limit` events after the cursor in one transaction; returns how many.
-    async fn fold_batch(&self, limit: u32) -> AppResult<usize> {
+    /// Folds up to `limit` events after the cursor in one transaction (after emptying the
+    /// rollups, with `clear_first`); returns how many.
+    async fn fold_batch(&self, limit: u32, clear_first: bool) -> AppResult<usize> {
         let calendar = self.engine().reporting_calendar();
         let zone = calendar.zone().clone();
         let settled_before = self.db().is_postgres().then(|| now() - SETTLE);
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
+                    if clear_first {
+                        store::clear(tx, now()).await?;
+                    }
                     let Some(cursor) = store::lock_cursor(tx).await? else {
                         return Ok(0);
                     };
