@@ -31,10 +31,12 @@ use utoipa::ToSchema;
 const LIVE_BATCH: u32 = 1_000;
 const REBUILD_BATCH: u32 = 5_000;
 const POLL: Duration = Duration::from_secs(1);
+/// How often the reactor looks for hot issues to alert supervisors about.
+const ALERT_CHECK: Duration = Duration::from_secs(300);
 const DEBOUNCE: Duration = Duration::from_millis(250);
 /// On PostgreSQL an event id can commit after a larger one; the reactor only folds events
 /// older than this, so its cursor does not pass one still in flight.
-const SETTLE: SignedDuration = SignedDuration::from_secs(2);
+pub(crate) const SETTLE: SignedDuration = SignedDuration::from_secs(2);
 /// The longest range a report may ask for.
 const MAX_RANGE_DAYS: i64 = 366;
 
@@ -75,11 +77,30 @@ impl App {
 
     async fn run_analytics(self) {
         let mut bus = self.subscribe();
+        let mut alerts_checked: Option<std::time::Instant> = None;
         while !self.analytics.stopping.load(Ordering::SeqCst) {
-            match self.fold_batch(LIVE_BATCH, false).await {
-                Ok(n) if n == LIVE_BATCH as usize => continue,
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "analytics rollup failed; retrying"),
+            let kpis_behind = match self.fold_batch(LIVE_BATCH, false).await {
+                Ok(n) => n == LIVE_BATCH as usize,
+                Err(error) => {
+                    tracing::warn!(%error, "analytics rollup failed; retrying");
+                    false
+                }
+            };
+            let topics_behind = match self.fold_topics_batch().await {
+                Ok(n) => n > 0,
+                Err(error) => {
+                    tracing::warn!(%error, "counting hot-issue topics failed; retrying");
+                    false
+                }
+            };
+            if kpis_behind || topics_behind {
+                continue;
+            }
+            if alerts_checked.is_none_or(|at| at.elapsed() >= ALERT_CHECK) {
+                alerts_checked = Some(std::time::Instant::now());
+                if let Err(error) = self.check_hot_alerts().await {
+                    tracing::warn!(%error, "checking hot issues for alerts failed");
+                }
             }
             tokio::select! {
                 _ = bus.recv() => {}
@@ -94,7 +115,8 @@ impl App {
         }
     }
 
-    /// Folds every event not yet in the rollups (tests, and after a rebuild).
+    /// Folds every event not yet in the rollups, then counts the topics of hot issues
+    /// (tests, and after a rebuild).
     pub async fn catch_up_analytics(&self) -> AppResult<FoldSummary> {
         let started = std::time::Instant::now();
         let mut events = 0u64;
@@ -105,6 +127,7 @@ impl App {
                 break;
             }
         }
+        while self.fold_topics_batch().await? > 0 {}
         Ok(FoldSummary {
             events,
             seconds: started.elapsed().as_secs_f64(),

@@ -11,6 +11,7 @@ pub mod commitments;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod hot_issues;
 pub mod inbox;
 mod intake;
 pub mod knowledge;

@@ -151,6 +151,11 @@ impl App {
         self.wake_search();
     }
 
+    /// Whether this process has the search index open (`serve` does; most commands not).
+    pub(crate) fn search_is_running(&self) -> bool {
+        self.search.index.lock().unwrap_or_else(PoisonError::into_inner).is_some()
+    }
+
     fn search_index(&self) -> AppResult<Arc<SearchIndex>> {
         self.search
             .index

@@ -15,7 +15,7 @@ use kefu_domain::inbox;
 use kefu_domain::query::{AssigneeFilter, MAX_PAGE, SlaFilter, TicketQuery, TicketSort};
 use kefu_domain::service::{NewNotification, NotificationKind};
 use kefu_domain::status::{self, CustomerMessageOutcome, ResolveEvidence, Status};
-use kefu_domain::text::{Body, Expectation, Name, Reason, TicketSubject, parse_custom_fields, parse_tags};
+use kefu_domain::text::{Body, Expectation, Name, Reason, Tag, TicketSubject, parse_custom_fields, parse_tags};
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::customers::{NewCustomer, customer_by_phone, insert_customer, upsert_customer_by_email};
 use kefu_store::tickets::{NewTicket, cursor_of, insert_ticket, list_tickets, ticket_by_number, update_ticket};
@@ -134,6 +134,8 @@ pub struct ListTickets {
     pub kind: Option<String>,
     /// A category code; includes its sub-categories.
     pub category: Option<String>,
+    /// Tickets carrying this tag.
+    pub tag: Option<String>,
     /// A customer id.
     pub customer: Option<String>,
     /// `me` or an agent id: tickets that agent owns (first-contact owner).
@@ -698,7 +700,9 @@ pub(crate) fn created_event(by: CreatedBy<'_>, ticket: &Ticket) -> NewEvent {
     NewEvent::new(
         EventKind::Created,
         actor,
-        json!({ "subject": ticket.subject, "kind": ticket.kind, "channel": ticket.channel, "priority": ticket.priority, "customer_id": ticket.customer_id, "team_id": ticket.team_id }),
+        json!({ "subject": ticket.subject, "kind": ticket.kind, "channel": ticket.channel, "priority": ticket.priority,
+                "customer_id": ticket.customer_id, "team_id": ticket.team_id, "category": ticket.category, "tags": ticket.tags,
+                "product": ticket.custom.get("product").and_then(Value::as_str) }),
     )
 }
 
@@ -1129,6 +1133,12 @@ fn parse_list(actor: &Actor, params: ListTickets) -> AppResult<TicketQuery> {
     query.priority = params.priority.as_deref().and_then(|p| errors.take(Priority::parse("priority", p)));
     query.kind = params.kind.as_deref().and_then(|k| errors.take(TicketKind::parse("kind", k)));
     query.category = params.category.filter(|c| !c.is_empty());
+    query.tag = params
+        .tag
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .and_then(|t| errors.take(Tag::parse("tag", t)))
+        .map(|t| t.as_str().to_owned());
     query.owner = match params.owner.as_deref() {
         None | Some("") => None,
         Some("me") => Some(actor.id),

@@ -15,6 +15,7 @@ pub mod entities;
 pub mod enums;
 pub mod error;
 pub mod event;
+pub mod hot;
 pub mod ics;
 pub mod inbox;
 pub mod knowledge;

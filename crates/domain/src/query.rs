@@ -88,6 +88,8 @@ pub struct TicketQuery {
     pub kind: Option<TicketKind>,
     /// A category code; matches the category and everything below it.
     pub category: Option<String>,
+    /// Tickets carrying this tag (already normalised, see `text::Tag`).
+    pub tag: Option<String>,
     pub customer: Option<Id>,
     pub sla: Option<SlaFilter>,
     pub sort: TicketSort,

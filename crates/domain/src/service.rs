@@ -114,6 +114,8 @@ text_enum!(
         /// A reminder set by an agent or sent by an automation rule.
         Reminder = "reminder",
         Rule = "rule",
+        /// A topic is rising fast (`data.facet`, `data.term`, `data.tickets`, `data.usual`).
+        HotIssue = "hot_issue",
     }
 );
 

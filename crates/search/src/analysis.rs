@@ -356,6 +356,37 @@ impl<S: TokenStream> TokenStream for NormalizedStream<'_, S> {
     }
 }
 
+/// The words a text is about, for counting topics (hot issues): jieba's ordinary
+/// segmentation (not search mode, so `退换货` is one word, not also `退换` and `换货`),
+/// normalised and lower-cased like the index, stop words dropped, but not stemmed (the
+/// words are shown to people). Single Han characters, single letters and pure numbers
+/// (order numbers, amounts) say little about a topic and are left out. Each word once,
+/// in order of first appearance.
+pub fn topic_words(text: &str) -> Vec<String> {
+    thread_local! {
+        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(topics_analyzer());
+    }
+    let mut seen = std::collections::HashSet::new();
+    ANALYZER.with_borrow_mut(|analyzer| {
+        terms(analyzer, text)
+            .into_iter()
+            .map(|(_, word)| word)
+            .filter(|word| word.chars().count() >= 2 && !word.chars().all(|c| c.is_numeric()))
+            .filter(|word| seen.insert(word.clone()))
+            .collect()
+    })
+}
+
+fn topics_analyzer() -> TextAnalyzer {
+    let stop_words = ENGLISH_STOP_WORDS.iter().chain(CHINESE_STOP_WORDS).map(|w| (*w).to_owned());
+    TextAnalyzer::builder(Normalizing::new(JiebaWords {
+        inner: tantivy_jieba::JiebaTokenizer::with_search_mode(false),
+    }))
+    .filter(LowerCaser)
+    .filter(StopWordFilter::remove(stop_words))
+    .build()
+}
+
 /// The terms `analyzer` makes of `text`, in order, with their positions.
 pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
     let mut stream = analyzer.token_stream(text);
@@ -415,6 +446,23 @@ mod tests {
             spans.push(text[t.offset_from..t.offset_to].to_owned());
         }
         assert_eq!(spans, vec!["Ｓ３", "手", "表", "充", "不", "進", "電"]);
+    }
+
+    #[test]
+    fn topic_words_are_whole_words_once_without_numbers_or_filler() {
+        let words = topic_words("S3手表充不进电，订单 20261124 的手表怎么办？Watches won't charge");
+        assert!(words.contains(&"手表".to_owned()), "{words:?}");
+        assert_eq!(words.iter().filter(|w| *w == "手表").count(), 1, "each word once: {words:?}");
+        assert!(words.contains(&"s3".to_owned()), "{words:?}");
+        assert!(words.contains(&"watches".to_owned()), "not stemmed: {words:?}");
+        assert!(!words.contains(&"20261124".to_owned()), "numbers left out: {words:?}");
+        assert!(!words.contains(&"怎么办".to_owned()), "filler left out: {words:?}");
+        assert!(words.iter().all(|w| w.chars().count() >= 2), "{words:?}");
+        let whole = topic_words("如何办理退换货");
+        assert!(
+            whole.contains(&"退换货".to_owned()) && !whole.contains(&"换货".to_owned()),
+            "{whole:?}"
+        );
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub async fn set_cursor(tx: &mut Tx, event_id: Id) -> StoreResult<()> {
     Ok(())
 }
 
-/// Empties the rollups and the fold state and moves the cursor back to the start, so the
+/// Empties the rollups (KPIs and hot-issue topics) and the fold state and moves the cursor back to the start, so the
 /// reactor folds every event again.
 pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     // A batch in flight on another node commits first; its rows are then deleted too.
@@ -64,6 +64,8 @@ pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hours").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_days").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
+    crate::hot_issues::clear(tx).await?;
+    crate::hot_issues::set_cursor(tx, 0).await?;
     exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET event_id = 0, rebuilt_at = $1 WHERE id = 1")
         .bind(ms(at)).execute(e).await.map(|_| ()))?;
     Ok(())

@@ -13,6 +13,7 @@ mod convert;
 pub mod customers;
 mod db;
 mod error;
+pub mod hot_issues;
 pub mod inbox_counts;
 pub mod knowledge;
 pub mod macros;

@@ -395,6 +395,11 @@ fn list_statement(query: &TicketQuery, visibility: &Visibility) -> SelectStateme
                 .add(Expr::col("category").like(LikeExpr::new(format!("{}.%", escape_like(category))).escape('\\'))),
         );
     }
+    if let Some(tag) = &query.tag {
+        // Tags are stored as a JSON array of strings: the tag as a JSON string is in it.
+        let quoted = serde_json::to_string(tag).unwrap_or_default();
+        select.and_where(Expr::col("tags").like(LikeExpr::new(format!("%{}%", escape_like(&quoted))).escape('\\')));
+    }
     if let Some(customer) = query.customer {
         select.and_where(Expr::col("customer_id").eq(customer));
     }

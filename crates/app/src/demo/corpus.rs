@@ -1699,6 +1699,61 @@ pub fn product(rng: &mut Rng, lang: Lang) -> &'static str {
     }
 }
 
+/// The product's name in the catalogue (the `product` custom field): the Chinese name,
+/// whatever language the customer wrote in.
+pub fn catalogue_name(product: &str) -> &str {
+    PRODUCTS
+        .iter()
+        .find(|p| p.zh == product || p.en == product)
+        .map_or(product, |p| p.zh)
+}
+
+/// The product of the demo's hot issue.
+pub const SURGE_PRODUCT: &str = "智能手表 S3";
+
+/// A ticket of the demo's hot issue: the S3 watch stops turning on after firmware 3.2,
+/// so the hot-issues page has something forming in the last day.
+pub fn surge_text(rng: &mut Rng, lang: Lang) -> (String, String) {
+    const ZH: [(&str, &str); 4] = [
+        (
+            "智能手表 S3 升级固件后无法开机",
+            "昨天晚上手表提示升级固件 3.2，升级完成后就黑屏了，长按电源键也无法开机，充电也没有反应。",
+        ),
+        (
+            "S3 手表固件升级后黑屏开不了机",
+            "按提示升级了固件，现在手表一直黑屏，无法开机。换了充电线也一样，请问怎么处理？",
+        ),
+        (
+            "手表升级 3.2 固件后无法开机",
+            "升级固件之后手表就无法开机了，之前一直正常使用。订单号 {order}，能否安排维修或者换货？",
+        ),
+        (
+            "固件升级失败，智能手表 S3 无法开机",
+            "固件升级到一半手表自动重启，之后一直无法开机，屏幕没有任何显示。",
+        ),
+    ];
+    const EN: [(&str, &str); 3] = [
+        (
+            "Smartwatch S3 won't turn on after firmware update",
+            "My watch installed firmware 3.2 last night and now the screen stays black. It won't turn on, even on the charger.",
+        ),
+        (
+            "S3 watch dead after firmware 3.2",
+            "After the firmware update the watch does not turn on at all. Holding the power button does nothing.",
+        ),
+        (
+            "Firmware update bricked my Smartwatch S3",
+            "The firmware update stopped halfway, the watch restarted and now it won't turn on. Order {order}.",
+        ),
+    ];
+    let (subject, body) = match lang {
+        Lang::Zh => ZH[rng.usize(..ZH.len())],
+        Lang::En => EN[rng.usize(..EN.len())],
+    };
+    let order = format!("KF{}", rng.u64(10_000_000..99_999_999));
+    (subject.to_owned(), body.replace("{order}", &order))
+}
+
 // ---------------------------------------------------------------------------
 // Public API: conversation
 // ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ on_both!(
     kpis_equal_a_recount_of_the_events_and_survive_a_rebuild,
     reports_check_their_input_and_their_readers,
     the_dashboard_counts_the_backlog_and_staffing_needs_history,
+    a_rising_topic_is_listed_with_its_tickets_and_alerts_the_supervisors,
 );
 
 /// A small deterministic generator (the history must be the same on both databases).
@@ -252,4 +253,182 @@ async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Ba
     let (status, problem) = app.get("/api/v1/analytics/staffing?aht_seconds=1e10").await;
     assert_eq!(status, 422, "a unit mistake is refused, not computed: {problem}");
     assert_eq!(problem["errors"][0]["field"], "aht_seconds");
+}
+
+async fn hot(app: &TestApp, query: &str) -> Value {
+    let (status, report) = app.get(&format!("/api/v1/analytics/hot?{query}")).await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+fn topic<'r>(report: &'r Value, facet: &str, term: &str) -> Option<&'r Value> {
+    report["topics"]
+        .as_array()?
+        .iter()
+        .find(|t| t["facet"] == facet && t["term"] == term)
+}
+
+/// Twelve tickets about one firmware fault in the last hour rise out of nothing; seven
+/// about refunds do not, because the same hours of the last four weeks had six each;
+/// a supervisor is alerted once; a rebuild counts the same; bad requests say why.
+async fn a_rising_topic_is_listed_with_its_tickets_and_alerts_the_supervisors(backend: Backend) {
+    use kefu_domain::hot::Facet;
+    use kefu_store::hot_issues::{TopicCount, add_counts};
+
+    let app = spawn(backend).await;
+    let (_, supervisor) = app.agent("lead@example.com", "supervisor", &[]).await;
+    let (_, agent) = app.agent("agent@example.com", "agent", &[]).await;
+    // The usual level of refunds: six tickets in the current hour of each earlier week.
+    let hour = jiff::Timestamp::now().as_millisecond().div_euclid(3_600_000);
+    let usual: Vec<TopicCount> = (1..=4)
+        .map(|week| TopicCount {
+            hour: hour - 168 * week,
+            facet: Facet::Word,
+            term: "退款".into(),
+            tickets: 6,
+        })
+        .collect();
+    app.app
+        .db()
+        .write(move |tx| Box::pin(async move { add_counts(tx, &usual).await }))
+        .await
+        .expect("seed earlier weeks");
+
+    let mut firmware = Vec::new();
+    for i in 0..12 {
+        let (status, ticket) = app
+            .post(
+                "/api/v1/tickets",
+                json!({ "subject": format!("智能手表升级固件后无法开机 {i}"), "description": "升级固件后黑屏，无法开机。",
+                        "kind": "after_sales", "category": "after_sales.repair", "tags": ["firmware_3_2"],
+                        "custom": { "product": "智能手表 S3" }, "customer": { "email": format!("w{i}@example.com") } }),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+        firmware.push(ticket["number"].as_i64().unwrap());
+    }
+    for i in 0..7 {
+        let (status, ticket) = app
+            .post(
+                "/api/v1/tickets",
+                json!({ "subject": format!("申请退款 {i}"), "description": "订单取消了，请尽快退款。",
+                        "customer": { "email": format!("r{i}@example.com") } }),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+    }
+    settle(&app, backend).await;
+
+    let report = hot(&app, "").await;
+    assert_eq!(report["hours"], 24);
+    assert_eq!(report["weeks"], 4);
+    for (facet, term) in [
+        ("tag", "firmware_3_2"),
+        ("category", "after_sales.repair"),
+        ("category", "after_sales"),
+        ("product", "智能手表 S3"),
+        ("word", "固件"),
+    ] {
+        let t = topic(&report, facet, term).unwrap_or_else(|| panic!("{facet} {term} rising: {report:#}"));
+        assert_eq!(t["now"], 12, "{t}");
+        assert_eq!(t["usual"], 0.0, "{t}");
+        assert_eq!(t["alert"], true, "{t}");
+    }
+    assert_eq!(topic(&report, "category", "after_sales.repair").unwrap()["name_zh"], "维修");
+    assert!(
+        topic(&report, "word", "退款").is_none(),
+        "seven refunds against six a week is no rise: {report:#}"
+    );
+    let only_tags = hot(&app, "facet=tag").await;
+    assert!(
+        only_tags["topics"].as_array().unwrap().iter().all(|t| t["facet"] == "tag"),
+        "{only_tags}"
+    );
+
+    // The tickets behind a tag or category: the newest five; behind a word: matches from
+    // the search index (fed right after each commit, so wait for it a moment).
+    for (facet, term) in [("tag", "firmware_3_2"), ("category", "after_sales.repair")] {
+        let behind: Vec<i64> = topic(&report, facet, term).unwrap()["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["number"].as_i64().unwrap())
+            .collect();
+        assert_eq!(behind, firmware.iter().rev().take(5).copied().collect::<Vec<_>>(), "{facet} {term}");
+    }
+    let mut behind = Vec::new();
+    for _ in 0..50 {
+        let report = hot(&app, "facet=word").await;
+        behind = topic(&report, "word", "固件").unwrap()["tickets"].as_array().unwrap().clone();
+        if behind.len() == 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(behind.len(), 5, "five matches: {behind:?}");
+    assert!(
+        behind.iter().all(|t| firmware.contains(&t["number"].as_i64().unwrap())),
+        "{behind:?}"
+    );
+
+    // Alerts: once per topic, to supervisors and admins (the reactor may have checked
+    // first; then this check finds the alert already raised).
+    app.app.check_hot_alerts().await.expect("check alerts");
+    assert!(app.app.check_hot_alerts().await.expect("check again").is_empty(), "raised once");
+    let (_, notes) = app
+        .call(reqwest::Method::GET, "/api/v1/notifications", Some(&supervisor), None)
+        .await;
+    let hot_notes: Vec<&Value> = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "hot_issue")
+        .collect();
+    assert!(
+        hot_notes
+            .iter()
+            .any(|n| n["data"]["term"] == "firmware_3_2" && n["data"]["tickets"] == 12),
+        "{notes:#}"
+    );
+    assert_eq!(
+        hot_notes.iter().filter(|n| n["data"]["term"] == "firmware_3_2").count(),
+        1,
+        "{notes:#}"
+    );
+    let (_, agent_notes) = app.call(reqwest::Method::GET, "/api/v1/notifications", Some(&agent), None).await;
+    assert!(
+        agent_notes["items"].as_array().unwrap().iter().all(|n| n["kind"] != "hot_issue"),
+        "{agent_notes:#}"
+    );
+    let report = hot(&app, "").await;
+    assert!(
+        report["alerts"].as_array().unwrap().iter().any(|a| a["term"] == "firmware_3_2"),
+        "{report:#}"
+    );
+
+    // A rebuild counts the topics again from the events: the same numbers.
+    app.app.rebuild_analytics().await.expect("rebuild");
+    app.app.catch_up_analytics().await.expect("catch up");
+    let rebuilt = hot(&app, "").await;
+    for (facet, term) in [("tag", "firmware_3_2"), ("word", "固件"), ("product", "智能手表 S3")] {
+        assert_eq!(
+            topic(&rebuilt, facet, term).map(|t| t["now"].clone()),
+            Some(json!(12)),
+            "{facet} {term}: {rebuilt:#}"
+        );
+    }
+
+    for (query, field, code) in [
+        ("hours=0", "hours", "out_of_range"),
+        ("hours=73", "hours", "out_of_range"),
+        ("limit=x", "limit", "out_of_range"),
+        ("facet=weather", "facet", "unknown_value"),
+    ] {
+        let (status, problem) = app.get(&format!("/api/v1/analytics/hot?{query}")).await;
+        assert_eq!(status, 422, "{query}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
+        assert_eq!(problem["errors"][0]["code"], code, "{query}: {problem}");
+    }
+    let (status, _) = app.call(reqwest::Method::GET, "/api/v1/analytics/hot", Some(&agent), None).await;
+    assert_eq!(status, 403, "agents do not read reports");
 }

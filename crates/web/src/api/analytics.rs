@@ -7,6 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use kefu_app::analytics::{Dashboard, KpiParams, KpiReport};
+use kefu_app::hot_issues::{HotParams, HotReport};
 use kefu_app::staffing::{StaffingParams, StaffingPlan};
 
 /// KPIs over a range of days (the reporting zone's days, both ends included), filtered
@@ -35,4 +36,13 @@ pub async fn staffing(
     ApiQuery(params): ApiQuery<StaffingParams>,
 ) -> ApiResult<Json<StaffingPlan>> {
     Ok(Json(state.app.staffing_plan(&actor, params).await?))
+}
+
+/// Hot issues: categories, tags, products and words of new tickets rising now against
+/// the same hours of the last four weeks, with the newest tickets behind each, and the
+/// alerts raised in the last seven days. Rules: docs/kpis.md, "Hot issues".
+#[utoipa::path(get, path = "/api/v1/analytics/hot", tag = "analytics", params(HotParams),
+    responses((status = 200, body = HotReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn hot(State(state): State<AppState>, Auth(actor): Auth, ApiQuery(params): ApiQuery<HotParams>) -> ApiResult<Json<HotReport>> {
+    Ok(Json(state.app.hot_issues(&actor, params).await?))
 }

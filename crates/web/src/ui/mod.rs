@@ -10,6 +10,7 @@ mod assets;
 mod callbacks;
 mod customer;
 mod help;
+mod hot_issues;
 pub mod i18n;
 mod inbox;
 mod kb;
@@ -68,6 +69,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/reports/kpis", get(analytics::kpi_report))
         .route("/reports/kpis.csv", get(analytics::kpi_export))
         .route("/reports/staffing", get(analytics::staffing))
+        .route("/reports/hot", get(hot_issues::page))
         .route("/reports/satisfaction", get(satisfaction::report))
         .route("/callbacks", get(callbacks::list))
         .route("/callbacks/campaigns", post(callbacks::create_campaign))

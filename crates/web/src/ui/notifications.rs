@@ -10,9 +10,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_domain::service::{Notification, NotificationKind};
 
 struct Row {
     what: String,
+    /// Where the notification leads when it is not about one ticket.
+    link: Option<String>,
     ticket: Option<i64>,
     at: String,
     at_iso: String,
@@ -35,7 +38,8 @@ pub async fn page(State(state): State<AppState>, lang: Lang, session: Session) -
                 .items
                 .iter()
                 .map(|n| Row {
-                    what: tr.label("notification", n.kind.as_str()),
+                    what: describe(tr, n),
+                    link: (n.kind == NotificationKind::HotIssue).then(|| "/reports/hot".to_owned()),
                     ticket: n.ticket_number,
                     at: render::when(n.created_at),
                     at_iso: render::iso(n.created_at),
@@ -48,6 +52,30 @@ pub async fn page(State(state): State<AppState>, lang: Lang, session: Session) -
         .into_response(),
         Err(error) => UiError::from(error).page(lang),
     }
+}
+
+/// What a notification says: its kind, and for a hot issue the topic and its numbers.
+fn describe(tr: Tr, n: &Notification) -> String {
+    let what = tr.label("notification", n.kind.as_str());
+    if n.kind != NotificationKind::HotIssue {
+        return what;
+    }
+    let text = |key: &str| {
+        n.data
+            .get(key)
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .unwrap_or_default()
+    };
+    let usual = n
+        .data
+        .get("usual")
+        .and_then(serde_json::Value::as_f64)
+        .map_or_else(String::new, |u| format!("{u:.1}"));
+    format!(
+        "{what}: {} · {}",
+        text("term"),
+        tr.with("hot.alert_line", "tickets", &text("tickets")).replace("%{usual}", &usual)
+    )
 }
 
 /// The unread count for the header (empty when there is none).
