@@ -306,6 +306,7 @@ on_both!(
     a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers,
     an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version,
     the_dashboard_kpi_report_and_staffing_pages_show_the_numbers,
+    the_hot_issues_page_shows_a_rising_topic_and_its_alert,
 );
 
 async fn tickets_total(app: &TestApp) -> usize {
@@ -1384,4 +1385,39 @@ async fn the_dashboard_kpi_report_and_staffing_pages_show_the_numbers(backend: B
     assert!(staffing.contains("id=\"staffing-error\""), "no history, no forecast: {staffing}");
     let bad = page("/reports/staffing?aht=abc").await;
     assert!(bad.contains("必须是数字"), "{bad}");
+}
+
+async fn the_hot_issues_page_shows_a_rising_topic_and_its_alert(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let (cookie, _) = signed_in(&app, &client).await;
+    for i in 0..10 {
+        app.ticket(&format!("打印机卡纸 {i}"), &format!("jam{i}@example.com")).await;
+    }
+    if matches!(backend, Backend::Postgres) {
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    }
+    app.app.catch_up_analytics().await.expect("fold");
+    app.app.check_hot_alerts().await.expect("alerts");
+    let page = |path: &'static str| {
+        let request = client.get(format!("{}{path}", app.base)).header("cookie", &cookie);
+        async move {
+            let response = request.send().await.expect("get");
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.text().await.expect("html")
+        }
+    };
+    let hot = page("/reports/hot").await;
+    assert!(hot.contains("热点问题") && hot.contains("id=\"hot-topics\""), "{hot}");
+    assert!(hot.contains("<strong class=\"hot-term\">打印机</strong>"), "the word is listed: {hot}");
+    assert!(hot.contains("已提醒") && hot.contains("id=\"hot-alerts\""), "the alert shows: {hot}");
+    assert!(hot.contains("工单数，从四周前到当前：0, 0, 0, 0, 10"), "the weeks' chart is labelled: {hot}");
+    let words_only = page("/reports/hot?facet=tag").await;
+    assert!(words_only.contains("id=\"hot-empty\""), "no tag is rising: {words_only}");
+    let refused = page("/reports/hot?hours=0").await;
+    assert!(refused.contains("id=\"hot-error\""), "{refused}");
+    let board = page("/dashboard").await;
+    assert!(board.contains("href=\"/reports/hot\""), "the dashboard links to hot issues");
+    let notes = page("/notifications").await;
+    assert!(notes.contains("<a href=\"/reports/hot\">热点问题预警: 打印机"), "the alert leads to the report: {notes}");
 }
