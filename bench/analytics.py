@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Analytics benchmark (issue 8), driven by bench/analytics.sh.
 
-For each KPI report shape and the dashboard, REQUESTS sequential requests: p50/p99/max in
+For each KPI report shape, the dashboard and the hot-issues report, REQUESTS sequential requests: p50/p99/max in
 ms as a Markdown table, then the p99 over every request. Standard library only.
 """
 import http.client, json, os, time, urllib.parse
@@ -31,6 +31,8 @@ def main():
     today = date.today()
     since = lambda days: (today - timedelta(days=days - 1)).isoformat()
     shapes = [("dashboard", "/api/v1/analytics/dashboard")]
+    shapes.append(("hot issues, 24 h", "/api/v1/analytics/hot"))
+    shapes.append(("hot issues, 72 h, words", "/api/v1/analytics/hot?hours=72&facet=word"))
     for days in [7, 30, 90]:
         shapes.append((f"{days} days", {"from": since(days)}))
     for group in ["day", "team", "agent", "channel", "kind"]:
@@ -54,6 +56,8 @@ def main():
             if created is None:
                 data = json.loads(body)
                 created = (data.get("totals") or data.get("today") or {}).get("created")
+                if "topics" in data:
+                    created = f"{len(data['topics'])} of {data['topics_seen']} topics rising"
         every.extend(times)
         print(f"| {name} | {created} | {percentile(times, 50):.1f} | {percentile(times, 99):.1f} | {max(times):.1f} |")
     print(f"\nall requests: p99 {percentile(every, 99):.1f} ms over {len(every)}")

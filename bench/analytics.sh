@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Analytics benchmark (issue 8): demo tickets (spread over the last 90 days), a full
-# rebuild of the KPI rollups (time and peak memory), the forecast backtest, then the
+# rebuild of the KPI rollups and hot-issue topic counts (time and peak memory), the forecast backtest, then the
 # latency of KPI reports and the dashboard through the API. Run from anywhere:
 # `bash bench/analytics.sh`.
 #
@@ -32,7 +32,7 @@ fi
 echo "events: $(sqlite3 "$DATA/kefu.db" 'SELECT COUNT(*) FROM ticket_events')"
 log "rebuilding the KPI rollups"
 /usr/bin/time -f "rebuild: %e s, peak RSS %M KiB" "$KEFU" --data-dir "$DATA" analytics rebuild 2>&1 | tail -n 2
-echo "rollup rows: hourly $(sqlite3 "$DATA/kefu.db" 'SELECT COUNT(*) FROM kpi_hours'), daily $(sqlite3 "$DATA/kefu.db" 'SELECT COUNT(*) FROM kpi_days')"
+echo "rollup rows: hourly $(sqlite3 "$DATA/kefu.db" 'SELECT COUNT(*) FROM kpi_hours'), daily $(sqlite3 "$DATA/kefu.db" 'SELECT COUNT(*) FROM kpi_days'), hot-issue topic hours $(sqlite3 "$DATA/kefu.db" 'SELECT COUNT(*) FROM hot_topic_hours')"
 log "forecast backtest (all channels, then chat)"
 "$KEFU" --data-dir "$DATA" analytics backtest --origins 6
 "$KEFU" --data-dir "$DATA" analytics backtest --origins 6 --channel chat

@@ -144,6 +144,8 @@ impl App {
         let mut rest = FoldSummary::default();
         if first == REBUILD_BATCH as usize {
             rest = self.catch_up_analytics().await?;
+        } else {
+            while self.fold_topics_batch().await? > 0 {}
         }
         Ok(FoldSummary {
             events: first as u64 + rest.events,

@@ -194,7 +194,7 @@ impl App {
             Some(text) => parse_instant(text)
                 .ok_or_else(|| AppError::field("since", "invalid_datetime", "must be an RFC 3339 date-time with an offset"))?,
         };
-        Ok(store::commitment_counts_by_agent(self.db().read(), since)
+        Ok(store::commitment_counts_by_agent(self.db().read(), since, None)
             .await?
             .into_iter()
             .map(|(agent_id, kept, broken)| CommitmentCounts { agent_id, kept, broken })

@@ -170,23 +170,28 @@ impl App {
             .map(|c| (c.code, (c.name_zh, c.name_en)))
             .collect();
         let from = hour_start(windows.current.0);
-        let mut topics = Vec::new();
-        for candidate in candidates.into_iter().take(query.limit) {
-            let tickets = self.tickets_about(actor, candidate.facet, &candidate.term, from).await?;
-            let (name_zh, name_en) = match (candidate.facet, names.get(&candidate.term)) {
-                (Facet::Category, Some((zh, en))) => (Some(zh.clone()), Some(en.clone())),
-                _ => (None, None),
-            };
-            topics.push(HotTopic {
-                alert: candidate.rise.is_rising(&Thresholds::ALERT),
-                facet: candidate.facet,
-                term: candidate.term,
-                name_zh,
-                name_en,
-                rise: candidate.rise,
-                tickets,
-            });
-        }
+        let listed: Vec<Candidate> = candidates.into_iter().take(query.limit).collect();
+        // The lookups are independent reads: run them side by side.
+        let behind = futures::future::try_join_all(listed.iter().map(|c| self.tickets_about(actor, c.facet, &c.term, from))).await?;
+        let topics = listed
+            .into_iter()
+            .zip(behind)
+            .map(|(candidate, tickets)| {
+                let (name_zh, name_en) = match (candidate.facet, names.get(&candidate.term)) {
+                    (Facet::Category, Some((zh, en))) => (Some(zh.clone()), Some(en.clone())),
+                    _ => (None, None),
+                };
+                HotTopic {
+                    alert: candidate.rise.is_rising(&Thresholds::ALERT),
+                    facet: candidate.facet,
+                    term: candidate.term,
+                    name_zh,
+                    name_en,
+                    rise: candidate.rise,
+                    tickets,
+                }
+            })
+            .collect();
         let alerts = store::alerts_since(self.db().read(), at - SignedDuration::from_hours(7 * 24))
             .await?
             .into_iter()
@@ -262,12 +267,23 @@ impl App {
     /// Topics past `thresholds` in `windows`, the least likely first; and how many topics
     /// the current window has.
     async fn rising(&self, windows: &Windows, thresholds: &Thresholds, facet: Option<Facet>) -> AppResult<(usize, Vec<Candidate>)> {
+        // A topic with fewer tickets than the threshold now cannot rise: only the others
+        // are read, and the five windows side by side.
+        let min = i64::from(thresholds.min_tickets);
         let (from, to) = windows.current;
-        let current = store::window_counts(self.db().read(), from, to).await?;
-        let seen = current.len();
-        let mut earlier: BTreeMap<(Facet, String), [u32; WEEKS as usize]> = BTreeMap::new();
-        for (week, &(from, to)) in windows.earlier.iter().enumerate() {
-            for (f, term, n) in store::window_counts(self.db().read(), from, to).await? {
+        let (seen, current, earlier_counts) = tokio::try_join!(
+            store::topics_in_window(self.db().read(), from, to),
+            store::window_counts(self.db().read(), from, to, min),
+            futures::future::try_join_all(
+                windows
+                    .earlier
+                    .iter()
+                    .map(|&(from, to)| store::window_counts(self.db().read(), from, to, 1))
+            ),
+        )?;
+        let mut earlier: HashMap<(Facet, String), [u32; WEEKS as usize]> = HashMap::new();
+        for (week, counts) in earlier_counts.into_iter().enumerate() {
+            for (f, term, n) in counts {
                 earlier.entry((f, term)).or_default()[week] = count(n);
             }
         }

@@ -15,6 +15,7 @@ pub mod hot_issues;
 pub mod inbox;
 mod intake;
 pub mod knowledge;
+pub mod leaderboard;
 mod limits;
 pub mod macros;
 pub mod notifications;

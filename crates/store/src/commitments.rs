@@ -122,15 +122,17 @@ pub async fn open_commitments_of_agent(ex: Exec<'_>, agent_id: Id, limit: usize)
     rows.into_iter().map(CommitmentRow::into_domain).collect()
 }
 
-/// Per agent, how many commitments resolved at or after `since` were kept and how many
-/// broken, by agent id; agents with neither are left out (cancelled ones do not count).
-pub async fn commitment_counts_by_agent(ex: Exec<'_>, since: Timestamp) -> StoreResult<Vec<(Id, i64, i64)>> {
+/// Per agent, how many commitments resolved at or after `since` (and before `until`)
+/// were kept and how many broken, by agent id; agents with neither are left out
+/// (cancelled ones do not count).
+pub async fn commitment_counts_by_agent(ex: Exec<'_>, since: Timestamp, until: Option<Timestamp>) -> StoreResult<Vec<(Id, i64, i64)>> {
     Ok(exec!(ex, e => sqlx::query_as(
         "SELECT agent_id, \
-           SUM(CASE WHEN status = $2 THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN status = $3 THEN 1 ELSE 0 END) \
-         FROM commitments WHERE resolved_at >= $1 AND status IN ($2, $3) \
+           CAST(SUM(CASE WHEN status = $2 THEN 1 ELSE 0 END) AS BIGINT), \
+           CAST(SUM(CASE WHEN status = $3 THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM commitments WHERE resolved_at >= $1 AND resolved_at < $4 AND status IN ($2, $3) \
          GROUP BY agent_id ORDER BY agent_id")
         .bind(ms(since)).bind(CommitmentStatus::Kept.as_str()).bind(CommitmentStatus::Broken.as_str())
+        .bind(until.map_or(i64::MAX, ms))
         .fetch_all(e).await)?)
 }

@@ -43,35 +43,28 @@ pub async fn add_counts(tx: &mut Tx, counts: &[TopicCount]) -> StoreResult<()> {
     Ok(())
 }
 
-/// Tickets per topic over the hours `from ..= to`.
-pub async fn window_counts(ex: Exec<'_>, from: i64, to: i64) -> StoreResult<Vec<(Facet, String, i64)>> {
+/// Tickets per topic over the hours `from ..= to`, for topics with at least `min`.
+pub async fn window_counts(ex: Exec<'_>, from: i64, to: i64, min: i64) -> StoreResult<Vec<(Facet, String, i64)>> {
     let mut select = Query::select();
     select
         .columns(["facet", "term"])
         .expr(Expr::cust("CAST(SUM(tickets) AS BIGINT)"))
         .from("hot_topic_hours")
         .and_where(Expr::col("hour").between(from, to))
-        .add_group_by([Expr::col("facet"), Expr::col("term")]);
+        .add_group_by([Expr::col("facet"), Expr::col("term")])
+        .and_having(Expr::cust("SUM(tickets)").gte(min));
     let rows: Vec<(String, String, i64)> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     rows.into_iter()
         .map(|(facet, term, n)| Ok((wire(Facet::parse, "topic facet", &facet)?, term, n)))
         .collect()
 }
 
-/// Tickets per hour about one topic over the hours `from ..= to` (hours without any are
-/// absent).
-pub async fn topic_hours(ex: Exec<'_>, facet: Facet, term: &str, from: i64, to: i64) -> StoreResult<Vec<(i64, i64)>> {
-    let mut select = Query::select();
-    select
-        .columns(["hour", "tickets"])
-        .from("hot_topic_hours")
-        .and_where(Expr::col("hour").between(from, to))
-        .and_where(Expr::col("facet").eq(facet.as_str()))
-        .and_where(Expr::col("term").eq(term))
-        .order_by("hour", sea_query::Order::Asc);
-    Ok(exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values)
-        .fetch_all(e)
-        .await)?)
+/// How many topics the hours `from ..= to` have.
+pub async fn topics_in_window(ex: Exec<'_>, from: i64, to: i64) -> StoreResult<usize> {
+    let (n,): (i64,) = exec!(ex, e => sqlx::query_as(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT facet, term FROM hot_topic_hours WHERE hour BETWEEN $1 AND $2) AS topics")
+        .bind(from).bind(to).fetch_one(e).await)?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 /// Forgets counts of hours before `hour` (older than any report compares with).

@@ -12,6 +12,7 @@ on_both!(
     reports_check_their_input_and_their_readers,
     the_dashboard_counts_the_backlog_and_staffing_needs_history,
     a_rising_topic_is_listed_with_its_tickets_and_alerts_the_supervisors,
+    the_leaderboard_puts_volume_speed_csat_and_commitments_side_by_side,
 );
 
 /// A small deterministic generator (the history must be the same on both databases).
@@ -408,7 +409,6 @@ async fn a_rising_topic_is_listed_with_its_tickets_and_alerts_the_supervisors(ba
 
     // A rebuild counts the topics again from the events: the same numbers.
     app.app.rebuild_analytics().await.expect("rebuild");
-    app.app.catch_up_analytics().await.expect("catch up");
     let rebuilt = hot(&app, "").await;
     for (facet, term) in [("tag", "firmware_3_2"), ("word", "固件"), ("product", "智能手表 S3")] {
         assert_eq!(
@@ -431,4 +431,148 @@ async fn a_rising_topic_is_listed_with_its_tickets_and_alerts_the_supervisors(ba
     }
     let (status, _) = app.call(reqwest::Method::GET, "/api/v1/analytics/hot", Some(&agent), None).await;
     assert_eq!(status, 403, "agents do not read reports");
+}
+
+/// Two agents: 王 resolves two tickets (one rated 5, one 2 on CSAT) and keeps a
+/// commitment; 李 answers one ticket and resolves nothing. The leaderboard agrees with
+/// the KPI report by agent, the survey answers and the commitments.
+async fn the_leaderboard_puts_volume_speed_csat_and_commitments_side_by_side(backend: Backend) {
+    let app = spawn(backend).await;
+    let team = app.team("售后").await;
+    let (wang, wang_token) = app.agent("wang@example.com", "agent", &[team]).await;
+    let (li, li_token) = app.agent("li@example.com", "agent", &[team]).await;
+    let mut tickets = Vec::new();
+    for (i, agent) in [wang, wang, li].into_iter().enumerate() {
+        let (status, ticket) = app
+            .post(
+                "/api/v1/tickets",
+                json!({ "subject": format!("排行 {i}"), "description": "描述", "team": team, "customer": { "email": format!("lb{i}@example.com") } }),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+        let number = ticket["number"].as_i64().unwrap();
+        let (status, body) = app
+            .post(&format!("/api/v1/tickets/{number}/assign"), json!({ "agent": agent }))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let token = if agent == wang { &wang_token } else { &li_token };
+        let (status, body) = app
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/v1/tickets/{number}/messages"),
+                Some(token),
+                Some(json!({ "kind": "reply", "body": "您好，已为您处理。" })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        tickets.push(number);
+    }
+    let due = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(2)).to_string();
+    let (status, made) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/v1/tickets/{}/commitments", tickets[0]),
+            Some(&wang_token),
+            Some(json!({ "what": "明天回电", "due_at": due })),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let (status, kept) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/commitments/{}", made["id"]),
+            Some(&wang_token),
+            Some(json!({ "status": "kept" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{kept}");
+    for (number, rating) in [(tickets[0], 5), (tickets[1], 2)] {
+        let (status, body) = app
+            .patch(
+                &format!("/api/v1/tickets/{number}"),
+                json!({ "status": "resolved", "resolution_note": "已解决" }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let customer = body["customer_id"].as_i64().unwrap();
+        let (status, body) = app
+            .patch(&format!("/api/v1/customers/{customer}"), json!({ "consent": true }))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, link) = app
+            .post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": "csat" }))
+            .await;
+        assert_eq!(status, 201, "{link}");
+        let mut answer = json!({ "ratings": { "satisfaction": rating } });
+        if rating == 2 {
+            answer["reasons"] = json!({ "satisfaction": ["slow_reply"] });
+        }
+        let token = link["token"].as_str().unwrap();
+        let (status, body) = app
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/v1/surveys/{token}/answers"),
+                None,
+                Some(answer),
+            )
+            .await;
+        assert!(status == 201 || status == 200, "{status} {body}");
+    }
+    settle(&app, backend).await;
+
+    let (status, board) = app.get("/api/v1/analytics/leaderboard").await;
+    assert_eq!(status, 200, "{board}");
+    let rows = board["rows"].as_array().unwrap();
+    let row = |id: i64| {
+        rows.iter()
+            .find(|r| r["agent_id"] == id)
+            .unwrap_or_else(|| panic!("{id}: {board:#}"))
+    };
+    let (w, l) = (row(wang), row(li));
+    assert_eq!(rows[0]["agent_id"], wang, "most resolved first");
+    assert_eq!(
+        (w["resolved"].clone(), w["replies"].clone(), w["first_responses"].clone()),
+        (json!(2), json!(2), json!(2)),
+        "{w}"
+    );
+    assert_eq!((l["resolved"].clone(), l["replies"].clone()), (json!(0), json!(1)), "{l}");
+    assert_eq!(w["csat_answers"], 2, "{w}");
+    assert_eq!(w["csat_percent"], 50.0, "one of two rated 4 or 5: {w}");
+    assert_eq!(
+        (l["csat_answers"].clone(), l["csat_percent"].clone()),
+        (json!(0), Value::Null),
+        "{l}"
+    );
+    assert_eq!(
+        (w["commitments_kept"].clone(), w["commitments_kept_rate"].clone()),
+        (json!(1), json!(1.0)),
+        "{w}"
+    );
+    assert_eq!(l["commitments_kept_rate"], Value::Null, "{l}");
+
+    // The same numbers as the KPI report by agent.
+    let report = kpis(&app, &format!("group=agent&from={}", board["from"].as_str().unwrap())).await;
+    let group = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == wang.to_string())
+        .unwrap();
+    assert_eq!(group["kpis"]["resolved"], w["resolved"]);
+    assert_eq!(
+        group["kpis"]["first_response"]["median_seconds"],
+        w["first_response_median_seconds"]
+    );
+
+    // A team with nobody's work is empty; bad days say why; agents may not read it.
+    let other = app.team("空队").await;
+    let (_, empty) = app.get(&format!("/api/v1/analytics/leaderboard?team={other}")).await;
+    assert_eq!(empty["rows"], json!([]), "{empty}");
+    let (status, problem) = app.get("/api/v1/analytics/leaderboard?from=2026-13-01").await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "from");
+    let (status, _) = app
+        .call(reqwest::Method::GET, "/api/v1/analytics/leaderboard", Some(&li_token), None)
+        .await;
+    assert_eq!(status, 403);
 }

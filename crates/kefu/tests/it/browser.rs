@@ -762,5 +762,29 @@ async fn a_supervisor_watches_the_dashboard_change_live_and_reads_the_kpi_report
     assert!(totals.contains("新建") && totals.contains("一次解决率"), "{totals}");
     let groups = browser.text("#kpi-groups").await;
     assert!(!groups.is_empty(), "{groups}");
+
+    // Six more leaks in a few minutes: 漏水 is a hot issue, reached from the dashboard.
+    for i in 0..6 {
+        let (status, ticket) = app
+            .post(
+                "/api/v1/tickets",
+                json!({ "subject": format!("空调漏水 {i}"), "description": "空调室内机漏水", "customer": { "email": format!("leak{i}@example.com") } }),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+    }
+    browser.goto(&format!("{base}/dashboard")).await;
+    browser.click("#hot-link").await;
+    for _ in 0..30 {
+        if browser.text("main").await.contains("漏水") {
+            break;
+        }
+        // The reactor counts topics within about a second; look again.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        browser.goto(&format!("{base}/reports/hot")).await;
+    }
+    let topics = browser.text("#hot-topics").await;
+    assert!(topics.contains("漏水") && topics.contains("空调"), "{topics}");
+    browser.screenshot("hot-issues-zh").await;
     browser.close().await;
 }

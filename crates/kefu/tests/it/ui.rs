@@ -1409,9 +1409,18 @@ async fn the_hot_issues_page_shows_a_rising_topic_and_its_alert(backend: Backend
     };
     let hot = page("/reports/hot").await;
     assert!(hot.contains("热点问题") && hot.contains("id=\"hot-topics\""), "{hot}");
-    assert!(hot.contains("<strong class=\"hot-term\">打印机</strong>"), "the word is listed: {hot}");
-    assert!(hot.contains("已提醒") && hot.contains("id=\"hot-alerts\""), "the alert shows: {hot}");
-    assert!(hot.contains("工单数，从四周前到当前：0, 0, 0, 0, 10"), "the weeks' chart is labelled: {hot}");
+    assert!(
+        hot.contains("<strong class=\"hot-term\">打印机</strong>"),
+        "the word is listed: {hot}"
+    );
+    assert!(
+        hot.contains("已提醒") && hot.contains("id=\"hot-alerts\""),
+        "the alert shows: {hot}"
+    );
+    assert!(
+        hot.contains("工单数，从四周前到当前：0, 0, 0, 0, 10"),
+        "the weeks' chart is labelled: {hot}"
+    );
     let words_only = page("/reports/hot?facet=tag").await;
     assert!(words_only.contains("id=\"hot-empty\""), "no tag is rising: {words_only}");
     let refused = page("/reports/hot?hours=0").await;
@@ -1419,5 +1428,8 @@ async fn the_hot_issues_page_shows_a_rising_topic_and_its_alert(backend: Backend
     let board = page("/dashboard").await;
     assert!(board.contains("href=\"/reports/hot\""), "the dashboard links to hot issues");
     let notes = page("/notifications").await;
-    assert!(notes.contains("<a href=\"/reports/hot\">热点问题预警: 打印机"), "the alert leads to the report: {notes}");
+    assert!(
+        notes.contains("<a href=\"/reports/hot\">热点问题预警: 打印机"),
+        "the alert leads to the report: {notes}"
+    );
 }

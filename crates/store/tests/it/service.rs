@@ -560,14 +560,19 @@ async fn commitment_counts_since(db: Db) {
         }
     }
     assert_eq!(
-        commitment_counts_by_agent(db.read(), at(1000)).await.unwrap(),
+        commitment_counts_by_agent(db.read(), at(1000), None).await.unwrap(),
         vec![(a, 2, 1), (b, 0, 1)]
     );
     assert_eq!(
-        commitment_counts_by_agent(db.read(), at(0)).await.unwrap(),
+        commitment_counts_by_agent(db.read(), at(0), None).await.unwrap(),
         vec![(a, 3, 1), (b, 0, 1), (c, 1, 0)]
     );
-    assert_eq!(commitment_counts_by_agent(db.read(), at(5000)).await.unwrap(), Vec::new());
+    assert_eq!(commitment_counts_by_agent(db.read(), at(5000), None).await.unwrap(), Vec::new());
+    // `until` is exclusive: 2000 falls out, 1500 stays.
+    assert_eq!(
+        commitment_counts_by_agent(db.read(), at(1000), Some(at(2000))).await.unwrap(),
+        vec![(a, 1, 1), (b, 0, 1)]
+    );
 }
 
 // ---- notifications ---------------------------------------------------------------------

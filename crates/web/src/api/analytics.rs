@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use kefu_app::analytics::{Dashboard, KpiParams, KpiReport};
 use kefu_app::hot_issues::{HotParams, HotReport};
+use kefu_app::leaderboard::{Leaderboard, LeaderboardParams};
 use kefu_app::staffing::{StaffingParams, StaffingPlan};
 
 /// KPIs over a range of days (the reporting zone's days, both ends included), filtered
@@ -45,4 +46,17 @@ pub async fn staffing(
     responses((status = 200, body = HotReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn hot(State(state): State<AppState>, Auth(actor): Auth, ApiQuery(params): ApiQuery<HotParams>) -> ApiResult<Json<HotReport>> {
     Ok(Json(state.app.hot_issues(&actor, params).await?))
+}
+
+/// Per agent over a range of days (default the last 30): tickets resolved, replies,
+/// first-response median, first-contact resolution, CSAT with its answers, commitments
+/// kept and broken; most resolved first.
+#[utoipa::path(get, path = "/api/v1/analytics/leaderboard", tag = "analytics", params(LeaderboardParams),
+    responses((status = 200, body = Leaderboard), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn leaderboard(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(params): ApiQuery<LeaderboardParams>,
+) -> ApiResult<Json<Leaderboard>> {
+    Ok(Json(state.app.leaderboard(&actor, params).await?))
 }

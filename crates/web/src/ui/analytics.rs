@@ -23,7 +23,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 /// "—" for no data, else a duration a person reads at a glance.
-fn duration(seconds: Option<f64>) -> String {
+pub(super) fn duration(seconds: Option<f64>) -> String {
     match seconds {
         None => "—".into(),
         Some(s) if s < 60.0 => format!("{s:.0}s"),
@@ -36,7 +36,7 @@ fn duration(seconds: Option<f64>) -> String {
     }
 }
 
-fn percent(rate: Option<f64>) -> String {
+pub(super) fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".into(), |r| format!("{:.1}%", r * 100.0))
 }
 
@@ -453,7 +453,7 @@ pub async fn kpi_export(State(state): State<AppState>, lang: Lang, session: Sess
 
 /// A cell a spreadsheet will not run as a formula (team and agent names are typed by
 /// people).
-fn spreadsheet_safe(text: String) -> String {
+pub(super) fn spreadsheet_safe(text: String) -> String {
     if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {

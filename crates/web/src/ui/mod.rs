@@ -14,6 +14,7 @@ mod hot_issues;
 pub mod i18n;
 mod inbox;
 mod kb;
+mod leaderboard;
 pub mod live;
 mod notifications;
 mod pages;
@@ -70,6 +71,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/reports/kpis.csv", get(analytics::kpi_export))
         .route("/reports/staffing", get(analytics::staffing))
         .route("/reports/hot", get(hot_issues::page))
+        .route("/reports/leaderboard", get(leaderboard::page))
+        .route("/reports/leaderboard.csv", get(leaderboard::export))
         .route("/reports/satisfaction", get(satisfaction::report))
         .route("/callbacks", get(callbacks::list))
         .route("/callbacks/campaigns", post(callbacks::create_campaign))
