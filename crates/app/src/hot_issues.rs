@@ -11,7 +11,6 @@
 use crate::analytics::SETTLE;
 use crate::error::{AppError, AppResult};
 use crate::search::SearchParams;
-use crate::tickets::ListTickets;
 use crate::{Actor, App, now};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::analytics::{hour_of, hour_start};
@@ -64,7 +63,8 @@ pub struct HotTopic {
     /// Whether it is past the alert thresholds too.
     pub alert: bool,
     /// Tickets about it the reader may see, created in the window (at most five): the
-    /// newest for categories and tags, the best search matches for words and products.
+    /// newest for categories and tags, the best search matches for words and products
+    /// (none while the search index is still being built).
     pub tickets: Vec<TopicTicket>,
 }
 
@@ -306,53 +306,27 @@ impl App {
         Ok((seen, candidates))
     }
 
-    /// Tickets about a topic that `actor` may see, created in the window: for categories
-    /// and tags the newest (ticket list), for words and products the best matches (search
-    /// index).
+    /// Tickets about a topic that `actor` may see, created in the window, from the search
+    /// index: the newest for a category or tag, the best matches for a word or product.
     async fn tickets_about(&self, actor: &Actor, facet: Facet, term: &str, from: Timestamp) -> AppResult<Vec<TopicTicket>> {
-        if matches!(facet, Facet::Category | Facet::Tag) {
-            let (category, tag) = match facet {
-                Facet::Category => (Some(term.to_owned()), None),
-                _ => (None, Some(term.to_owned())),
-            };
-            let page = self
-                .list_tickets(
-                    actor,
-                    ListTickets {
-                        category,
-                        tag,
-                        limit: Some(TICKETS_PER_TOPIC.to_string()),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            return Ok(page
-                .items
-                .into_iter()
-                .filter(|t| t.created_at >= from)
-                .map(|t| TopicTicket {
-                    number: t.number,
-                    subject: t.subject,
-                })
-                .collect());
-        }
         if !self.search_is_running() {
             // `kefu` commands run without the index: the counts stand without tickets.
             return Ok(Vec::new());
         }
-        let results = self
-            .search(
-                actor,
-                SearchParams {
-                    q: term.to_owned(),
-                    kind: Some("ticket".into()),
-                    from: Some(from.to_string()),
-                    limit: Some(TICKETS_PER_TOPIC),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        Ok(results
+        let mut params = SearchParams {
+            kind: Some("ticket".into()),
+            from: Some(from.to_string()),
+            limit: Some(TICKETS_PER_TOPIC),
+            ..Default::default()
+        };
+        match facet {
+            Facet::Category => params.category = Some(term.to_owned()),
+            Facet::Tag => params.tag = Some(term.to_owned()),
+            Facet::Product | Facet::Word => params.q = term.to_owned(),
+        }
+        Ok(self
+            .search(actor, params)
+            .await?
             .hits
             .into_iter()
             .filter_map(|hit| {

@@ -13,6 +13,7 @@ use crate::{Actor, App};
 use jiff::Timestamp;
 use kefu_domain::entities::{Customer, Id, Message, Ticket};
 use kefu_domain::enums::{ActorKind, MessageKind};
+use kefu_domain::hot::category_and_ancestors;
 use kefu_domain::knowledge::{Article, KbCategory};
 pub use kefu_search::Analysis;
 use kefu_search::{Doc, DocKind, SearchIndex, SearchRequest, SearchResults};
@@ -86,7 +87,7 @@ pub struct SearchParams {
     pub tag: Option<String>,
     /// `zh` or `en`.
     pub lang: Option<String>,
-    /// Articles: category path (includes its subcategories).
+    /// Tickets: category code; articles: category path (either includes what is below).
     pub category: Option<String>,
     /// Tickets: an agent who wrote in it (id).
     pub author: Option<Id>,
@@ -329,9 +330,6 @@ impl App {
 
 fn parse_params(params: &SearchParams) -> AppResult<SearchRequest> {
     let text = params.q.trim();
-    if text.is_empty() {
-        return Err(AppError::field("q", "required", "type something to search for"));
-    }
     if text.chars().count() > 500 {
         return Err(AppError::field("q", "too_long", "at most 500 characters"));
     }
@@ -372,12 +370,19 @@ fn parse_params(params: &SearchParams) -> AppResult<SearchRequest> {
             })
             .transpose()
     };
+    let created_from = instant("from", &params.from)?;
+    let created_to = instant("to", &params.to)?;
+    // Without text the filters list their documents, newest first; without either there
+    // is nothing to ask.
+    if text.is_empty() && all_of.is_empty() && created_from.is_none() && created_to.is_none() {
+        return Err(AppError::field("q", "required", "type something to search for, or filter"));
+    }
     Ok(SearchRequest {
         text: text.to_owned(),
         kind: Some(kind),
         all_of,
-        created_from: instant("from", &params.from)?,
-        created_to: instant("to", &params.to)?,
+        created_from,
+        created_to,
         offset: params.offset.unwrap_or(0).min(1_000),
         limit: params.limit.unwrap_or(20).clamp(1, 100),
         ..SearchRequest::default()
@@ -563,6 +568,10 @@ fn ticket_doc(ticket: &Ticket, messages: &[Message]) -> Doc {
     keys.extend(authors.iter().map(|a| format!("author:{a}")));
     keys.extend(ticket.tags.iter().map(|t| format!("tag:{t}")));
     keys.extend(ticket.language.iter().map(|l| format!("lang:{l}")));
+    // A category filter includes what is below it, as the ticket list's does.
+    if let Some(category) = &ticket.category {
+        keys.extend(category_and_ancestors(category).map(|c| format!("category:{c}")));
+    }
     let mut facets = vec![
         ("status".to_owned(), ticket.status.as_str().to_owned()),
         ("kind".to_owned(), ticket.kind.as_str().to_owned()),

@@ -4,9 +4,10 @@
 use crate::analysis::{CHARS, WORDS};
 use tantivy::schema::{FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 
-/// Bumped whenever the schema or the analysis changes: an index written with another
-/// version is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped whenever the schema, the analysis or what the application puts in a document
+/// changes: an index written with another version is rebuilt from the store.
+/// 2: tickets carry `category:` keys for their category and its parents.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {

@@ -7,10 +7,10 @@ use crate::{SearchRequest, SearchResult};
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
 use tantivy::schema::{Field, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::{Order, Searcher, TantivyDocument};
 
 /// Characters of a highlighted fragment.
 const SNIPPET_CHARS: usize = 160;
@@ -55,18 +55,32 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> SearchResult<SearchResults> {
         let searcher = self.reader.searcher();
         let analyzed = query::analyze(&request.text);
-        let text = query::text_query(&searcher, &self.fields, request, &analyzed);
+        // No words to match (an empty text, or only punctuation): the filters alone
+        // choose, and the newest come first.
+        let browsing = analyzed.chars.is_empty();
+        let text: Box<dyn Query> = if browsing {
+            Box::new(AllQuery)
+        } else {
+            query::text_query(&searcher, &self.fields, request, &analyzed)
+        };
         let mut clauses = query::filter_query(&self.fields, request);
         clauses.push((Occur::Must, text.box_clone()));
         let full = BooleanQuery::new(clauses);
 
         let limit = request.limit.clamp(1, MAX_LIMIT);
-        let top = TopDocs::with_limit(limit).and_offset(request.offset).order_by_score();
+        let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let mut facets = FacetCollector::for_field("facets");
         for name in &request.facets {
             facets.add_facet(format!("/{name}").as_str());
         }
-        let (top, total, facet_counts) = searcher.search(&full, &(top, Count, facets))?;
+        let (top, total, facet_counts) = if browsing {
+            let newest = top.order_by_fast_field::<i64>("created", Order::Desc);
+            let (newest, total, facet_counts) = searcher.search(&full, &(newest, Count, facets))?;
+            let top: Vec<(f32, tantivy::DocAddress)> = newest.into_iter().map(|(_, address)| (0.0, address)).collect();
+            (top, total, facet_counts)
+        } else {
+            searcher.search(&full, &(top.order_by_score(), Count, facets))?
+        };
 
         let snippets = Snippets::new(&searcher, &*text, &self.fields)?;
         let mut hits = Vec::with_capacity(top.len());

@@ -175,3 +175,23 @@ fn an_index_on_disk_keeps_its_checkpoint_and_documents() {
     assert_eq!(index.checkpoint().unwrap().as_deref(), Some("cursor-7"));
     assert_eq!(search(&index, "退货"), vec![1]);
 }
+
+#[test]
+fn without_text_the_filters_list_the_newest_first() {
+    let index = index();
+    let browse = |all_of: Vec<Vec<String>>, created_from: Option<i64>| {
+        let request = SearchRequest {
+            text: "  ".to_owned(),
+            kind: Some(DocKind::Article),
+            all_of,
+            created_from,
+            limit: 3,
+            ..SearchRequest::default()
+        };
+        let results = index.search(&request).unwrap();
+        (results.total, results.hits.into_iter().map(|h| h.id).collect::<Vec<_>>())
+    };
+    assert_eq!(browse(vec![], None), (8, vec![8, 7, 6]), "every article, newest first");
+    assert_eq!(browse(vec![], Some(6_000)), (3, vec![8, 7, 6]));
+    assert_eq!(browse(vec![vec!["audience:nobody".to_owned()]], None), (0, vec![]));
+}

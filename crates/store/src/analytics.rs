@@ -23,13 +23,20 @@ const KEY: [&str; 6] = ["hour", "team_id", "agent_id", "channel", "kind", "prior
 /// node holds the lock (PostgreSQL): that node is folding, and waiting for it inside the
 /// shared write transaction would hold up this node's commands.
 pub async fn lock_cursor(tx: &mut Tx) -> StoreResult<Option<Id>> {
+    lock_cursor_row(tx, "analytics_cursor").await
+}
+
+/// The event id in row 1 of a reactor's cursor table (`table` is one of ours, never
+/// input), locked as [`lock_cursor`] says.
+pub(crate) async fn lock_cursor_row(tx: &mut Tx, table: &'static str) -> StoreResult<Option<Id>> {
+    let select = format!("SELECT event_id FROM {table} WHERE id = 1");
     let row: Option<(i64,)> = match tx.exec() {
         Exec::PgConn(c) => {
-            sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED")
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{select} FOR UPDATE SKIP LOCKED")))
                 .fetch_optional(c)
                 .await?
         }
-        other => exec!(other, e => sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1").fetch_optional(e).await)?,
+        other => exec!(other, e => sqlx::query_as(sqlx::AssertSqlSafe(select.clone())).fetch_optional(e).await)?,
     };
     Ok(row.map(|(id,)| id))
 }

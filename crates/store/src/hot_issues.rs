@@ -151,15 +151,7 @@ pub async fn cursor(ex: Exec<'_>) -> StoreResult<Id> {
 /// The cursor, locked until the transaction ends; `None` when another node holds it
 /// (PostgreSQL; SQLite has one writer).
 pub async fn lock_cursor(tx: &mut Tx) -> StoreResult<Option<Id>> {
-    let row: Option<(i64,)> = match tx.exec() {
-        Exec::PgConn(c) => {
-            sqlx::query_as("SELECT event_id FROM hot_topic_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED")
-                .fetch_optional(c)
-                .await?
-        }
-        other => exec!(other, e => sqlx::query_as("SELECT event_id FROM hot_topic_cursor WHERE id = 1").fetch_optional(e).await)?,
-    };
-    Ok(row.map(|(id,)| id))
+    crate::analytics::lock_cursor_row(tx, "hot_topic_cursor").await
 }
 
 pub async fn set_cursor(tx: &mut Tx, event_id: Id) -> StoreResult<()> {
