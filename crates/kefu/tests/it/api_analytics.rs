@@ -561,7 +561,7 @@ async fn the_leaderboard_puts_volume_speed_csat_and_commitments_side_by_side(bac
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["key"] == wang.to_string())
+        .find(|g| g["key"].as_str().and_then(|k| k.parse::<i64>().ok()) == Some(wang))
         .unwrap();
     assert_eq!(group["kpis"]["resolved"], w["resolved"]);
     assert_eq!(

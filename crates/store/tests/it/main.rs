@@ -61,6 +61,7 @@ mod bulk;
 mod categories;
 mod customers;
 mod db;
+mod hot_issues;
 mod inbox_counts;
 mod listing;
 mod pagination;

@@ -247,6 +247,7 @@ async fn check(db: &Db, world: &World, case: Case) -> Result<(), TestCaseError> 
         priority: case.priority,
         kind: case.kind,
         category: None,
+        tag: None,
         customer: Some(cust),
         owner: None,
         held_by_others: false,
