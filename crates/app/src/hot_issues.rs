@@ -86,7 +86,7 @@ pub struct HotReport {
     pub weeks: i64,
     /// Topics with at least one ticket in the current window (how many were tested).
     pub topics_seen: usize,
-    /// Rising topics, the least likely by chance first.
+    /// Rising topics, the least likely by chance first (then the steepest rise).
     pub topics: Vec<HotTopic>,
     /// Alerts raised in the last seven days, newest first.
     pub alerts: Vec<RaisedAlert>,
@@ -300,6 +300,9 @@ impl App {
             b.rise
                 .surprise
                 .total_cmp(&a.rise.surprise)
+                // Surprise is capped: among the certain ones, the steepest rise first
+                // (a new fault before a busy category).
+                .then(b.rise.ratio.total_cmp(&a.rise.ratio))
                 .then(b.rise.now.cmp(&a.rise.now))
                 .then_with(|| (a.facet, &a.term).cmp(&(b.facet, &b.term)))
         });

@@ -82,7 +82,11 @@ async fn an_alert_is_recorded_once_in_its_quiet_period(db: Db) {
     let hour = 3_600_000;
     let raise = |db: &Db, a: HotAlert, quiet_ms: i64| {
         let db = db.clone();
-        async move { write_one(&db, move |tx| Box::pin(async move { raise_alert(tx, &a, at(quiet_ms)).await })).await.unwrap() }
+        async move {
+            write_one(&db, move |tx| Box::pin(async move { raise_alert(tx, &a, at(quiet_ms)).await }))
+                .await
+                .unwrap()
+        }
     };
     assert!(raise(&db, alert(0), -24 * hour).await, "the first");
     assert!(!raise(&db, alert(hour), -23 * hour).await, "quiet for a day after it");
@@ -114,7 +118,11 @@ async fn the_topic_cursor_moves_and_skips_to_a_horizon(db: Db) {
     assert_eq!(last_event_before(db.read(), at(7 * 60_000)).await.unwrap(), ids[6]);
     assert_eq!(last_event_before(db.read(), at(7 * 60_000 + 1)).await.unwrap(), ids[7]);
     assert!(last_event_before(db.read(), at(0)).await.unwrap() < ids[0], "before everything");
-    assert_eq!(last_event_before(db.read(), at(3_600_000)).await.unwrap(), *ids.last().unwrap(), "after everything");
+    assert_eq!(
+        last_event_before(db.read(), at(3_600_000)).await.unwrap(),
+        *ids.last().unwrap(),
+        "after everything"
+    );
 
     let last = ids[4];
     let locked = write_one(&db, move |tx| {
