@@ -258,8 +258,11 @@ pub struct KpiReport {
     pub zone: String,
     pub group: Option<String>,
     pub totals: Kpis,
-    /// The same number of days just before, for comparison.
+    /// The same number of days just before (`previous_from` ..= `previous_to`), for
+    /// comparison.
     pub previous: Kpis,
+    pub previous_from: String,
+    pub previous_to: String,
     pub groups: Vec<KpiGroup>,
     /// Events not yet folded into the rollups (0 when the numbers are current).
     pub pending_events: i64,
@@ -479,6 +482,8 @@ impl App {
             group: params.group.clone().filter(|g| !g.trim().is_empty()),
             totals: Kpis::of(&totals),
             previous: Kpis::of(&previous),
+            previous_from: previous_from.to_string(),
+            previous_to: previous_to.to_string(),
             groups,
             pending_events: (last - cursor).max(0),
         })

@@ -762,6 +762,10 @@ async fn a_supervisor_watches_the_dashboard_change_live_and_reads_the_kpi_report
     assert!(totals.contains("新建") && totals.contains("一次解决率"), "{totals}");
     let groups = browser.text("#kpi-groups").await;
     assert!(!groups.is_empty(), "{groups}");
+    browser.goto(&format!("{base}/reports/kpis?group=day&metric=created")).await;
+    let trend = browser.text("#kpi-trend").await;
+    assert!(trend.contains("实线：本期"), "{trend}");
+    browser.screenshot("kpi-trend-zh").await;
 
     // Six more leaks in a few minutes: 漏水 is a hot issue, reached from the dashboard.
     for i in 0..6 {

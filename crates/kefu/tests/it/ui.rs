@@ -1374,6 +1374,34 @@ async fn the_dashboard_kpi_report_and_staffing_pages_show_the_numbers(backend: B
     let refused = page("/reports/kpis?from=2026-05-02&to=2026-05-01").await;
     assert!(refused.contains("id=\"kpi-error\""), "{refused}");
 
+    // By day, a trend of the chosen KPI against the previous range: today has the two
+    // tickets, and every day of the range is a point.
+    assert!(!report.contains("id=\"kpi-trend\""), "no trend unless grouped by day");
+    let by_day = page("/reports/kpis?group=day&metric=created").await;
+    assert!(by_day.contains("id=\"kpi-trend\""), "{by_day}");
+    let today = by_day
+        .split("<span id=\"trend-last\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</span>").next())
+        .expect("the last day under the chart")
+        .to_owned();
+    assert!(
+        by_day.contains(&format!("{today}: 2\"")),
+        "today's two tickets in the chart's words: {by_day}"
+    );
+    let points = by_day
+        .split("class=\"current\" points=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap();
+    assert_eq!(points.split(' ').count(), 7, "seven days, seven points: {points}");
+    assert!(points.ends_with("100.00,2.00"), "today is the top right: {points}");
+    let fcr = page("/reports/kpis?group=day&metric=fcr").await;
+    assert!(
+        fcr.contains("<option value=\"fcr\" selected>") && fcr.contains("趋势: 一次解决率"),
+        "{fcr}"
+    );
+
     let csv = get("/reports/kpis.csv?group=day".into()).await;
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.expect("csv");

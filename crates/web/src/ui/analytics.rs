@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use futures::Stream;
 use kefu_app::analytics::{Dashboard, KpiParams, KpiReport};
 use kefu_app::staffing::{StaffingParams, StaffingPlan};
+use kefu_domain::analytics::Delta;
 use kefu_domain::analytics::kpi::{DurationStats, Kpis};
 use kefu_domain::enums::Channel;
 use kefu_domain::sla::Metric;
@@ -78,6 +79,66 @@ fn kpi_values(k: &Kpis) -> Vec<(&'static str, String)> {
         ("sla_next_response", percent(sla_rate(k, Metric::NextResponse))),
         ("sla_resolution", percent(sla_rate(k, Metric::Resolution))),
     ]
+}
+
+/// A KPI as a number to draw (durations in seconds, rates in percent); `None` without data.
+fn kpi_number(k: &Kpis, key: &str) -> Option<f64> {
+    let percent = |rate: Option<f64>| rate.map(|r| r * 100.0);
+    match key {
+        "created" => Some(k.created as f64),
+        "resolved" => Some(k.resolved as f64),
+        "frt_median" => k.first_response.median_seconds,
+        "frt_p90" => k.first_response.p90_seconds,
+        "frt_business_median" => k.first_response_business.median_seconds,
+        "nrt_median" => k.next_response.median_seconds,
+        "resolution_median" => k.resolution.median_seconds,
+        "resolution_business_median" => k.resolution_business.median_seconds,
+        "resolution_rate" => percent(k.resolution_rate),
+        "fcr" => percent(k.first_contact_resolution),
+        "reopen_rate" => percent(k.reopen_rate),
+        "transfers_per_ticket" => k.transfers_per_ticket,
+        "complaint_share" => percent(k.complaint_share),
+        "sla_first_response" => percent(sla_rate(k, Metric::FirstResponse)),
+        "sla_next_response" => percent(sla_rate(k, Metric::NextResponse)),
+        "sla_resolution" => percent(sla_rate(k, Metric::Resolution)),
+        _ => None,
+    }
+}
+
+/// The KPIs of a day without tickets.
+fn no_tickets() -> Kpis {
+    Kpis::of(&Delta::default())
+}
+
+/// A KPI for every day of a report grouped by day, quiet days included (no tickets: a
+/// count of 0, a rate of nothing).
+fn day_values(report: &KpiReport, key: &str) -> Vec<(String, Option<f64>)> {
+    let (Ok(from), Ok(to)) = (report.from.parse::<jiff::civil::Date>(), report.to.parse::<jiff::civil::Date>()) else {
+        return Vec::new();
+    };
+    from.series(jiff::Span::new().days(1))
+        .take_while(|day| *day <= to)
+        .map(|day| {
+            let day = day.to_string();
+            let kpis = report
+                .groups
+                .iter()
+                .find(|g| g.key == day)
+                .map_or_else(no_tickets, |g| g.kpis.clone());
+            let value = kpi_number(&kpis, key);
+            (day, value)
+        })
+        .collect()
+}
+
+/// A number from [`kpi_number`] written as the report writes that KPI.
+fn kpi_text(key: &str, value: f64) -> String {
+    match key {
+        k if k.contains("median") || k.contains("p90") => duration(Some(value)),
+        "created" | "resolved" => format!("{value:.0}"),
+        "transfers_per_ticket" => format!("{value:.2}"),
+        _ => format!("{value:.1}%"),
+    }
 }
 
 fn kpi_rows(tr: Tr, now: &Kpis, before: &Kpis) -> Vec<KpiRow> {
@@ -262,6 +323,9 @@ pub struct ReportForm {
     agent: String,
     #[serde(default)]
     channel: String,
+    /// The KPI the trend chart draws (grouped by day); default `created`.
+    #[serde(default)]
+    metric: String,
 }
 
 impl ReportForm {
@@ -286,6 +350,7 @@ impl ReportForm {
             ("team", &self.team),
             ("agent", &self.agent),
             ("channel", &self.channel),
+            ("metric", &self.metric),
         ];
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
@@ -296,6 +361,57 @@ impl ReportForm {
 pub struct GroupRow {
     label: String,
     cells: Vec<String>,
+}
+
+/// A KPI day by day over the range, with the previous range drawn behind it (SVG
+/// polylines in a 0 0 100 40 viewBox).
+pub struct Trend {
+    name: String,
+    current: String,
+    previous: String,
+    top: String,
+    first_day: String,
+    last_day: String,
+    /// The values in words, for screen readers.
+    summary: String,
+}
+
+impl Trend {
+    fn of(tr: Tr, key: &str, days: &[(String, Option<f64>)], before: &[Option<f64>]) -> Trend {
+        let top = days
+            .iter()
+            .filter_map(|(_, v)| *v)
+            .chain(before.iter().filter_map(|v| *v))
+            .fold(0.0, f64::max);
+        let points = |values: &mut dyn Iterator<Item = Option<f64>>| -> String {
+            let values: Vec<Option<f64>> = values.collect();
+            let step = 100.0 / (values.len().max(2) - 1) as f64;
+            values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    let v = (*v)?;
+                    let y = if top > 0.0 { 38.0 - v / top * 36.0 } else { 38.0 };
+                    Some(format!("{:.2},{y:.2}", i as f64 * step))
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let shown = |v: &Option<f64>| v.map_or_else(|| "—".to_owned(), |v| kpi_text(key, v));
+        Trend {
+            name: tr.t(&format!("kpi.{key}")),
+            current: points(&mut days.iter().map(|(_, v)| *v)),
+            previous: points(&mut before.iter().copied()),
+            top: kpi_text(key, top),
+            first_day: days.first().map(|(d, _)| d.clone()).unwrap_or_default(),
+            last_day: days.last().map(|(d, _)| d.clone()).unwrap_or_default(),
+            summary: days
+                .iter()
+                .map(|(d, v)| format!("{d}: {}", shown(v)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
 }
 
 /// The columns of the grouped table (a subset of the KPIs).
@@ -333,6 +449,10 @@ struct ReportPage {
     columns: Vec<(String, String)>,
     groups: Vec<GroupRow>,
     created_bars: Vec<Bar>,
+    /// Grouped by day: the chosen KPI against the previous range.
+    trend: Option<Trend>,
+    /// KPIs the trend can draw: key and name.
+    metrics: Vec<(&'static str, String)>,
     pending: i64,
     export: String,
     error: Option<String>,
@@ -366,13 +486,34 @@ pub async fn kpi_report(State(state): State<AppState>, lang: Lang, session: Sess
             .collect(),
         groups: Vec::new(),
         created_bars: Vec::new(),
+        trend: None,
+        metrics: kpi_values(&no_tickets())
+            .into_iter()
+            .map(|(key, _)| (key, tr.t(&format!("kpi.{key}"))))
+            .collect(),
         pending: 0,
         export: format!("/reports/kpis.csv?{}", form.query_string()),
         error: None,
         form,
     };
     match state.app.kpi_report(actor, page.form.params()).await {
-        Ok(report) => fill_report(tr, &mut page, report),
+        Ok(report) => {
+            // By day, the previous range by day too, to draw behind the trend.
+            let before = if report.group.as_deref() == Some("day") {
+                let params = KpiParams {
+                    from: Some(report.previous_from.clone()),
+                    to: Some(report.previous_to.clone()),
+                    ..page.form.params()
+                };
+                match state.app.kpi_report(actor, params).await {
+                    Ok(before) => Some(before),
+                    Err(error) => return UiError::from(error).page(lang),
+                }
+            } else {
+                None
+            };
+            fill_report(tr, &mut page, report, before.as_ref());
+        }
         Err(error) => match refusal(error, tr) {
             Ok(message) => page.error = Some(message),
             Err(error) => return error.page(lang),
@@ -381,8 +522,19 @@ pub async fn kpi_report(State(state): State<AppState>, lang: Lang, session: Sess
     page.into_response()
 }
 
-fn fill_report(tr: Tr, page: &mut ReportPage, report: KpiReport) {
+fn fill_report(tr: Tr, page: &mut ReportPage, report: KpiReport, before: Option<&KpiReport>) {
     page.period = format!("{} – {} ({})", report.from, report.to, report.zone);
+    if let Some(before) = before {
+        let key = page
+            .metrics
+            .iter()
+            .map(|(key, _)| *key)
+            .find(|key| *key == page.form.metric)
+            .unwrap_or("created");
+        let days = day_values(&report, key);
+        let earlier: Vec<Option<f64>> = day_values(before, key).into_iter().map(|(_, v)| v).collect();
+        page.trend = Some(Trend::of(tr, key, &days, &earlier));
+    }
     page.rows = kpi_rows(tr, &report.totals, &report.previous);
     page.pending = report.pending_events;
     page.created_bars = bars(
