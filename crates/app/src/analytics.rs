@@ -572,6 +572,18 @@ pub struct Dashboard {
     pub today: Kpis,
     /// The same hours of the same weekday a week before, for comparison.
     pub last_week: Kpis,
+    /// CSAT (built-in `csat` survey) answered today so far, and in the same hours a week
+    /// before.
+    pub csat_today: Csat,
+    pub csat_last_week: Csat,
+}
+
+/// A CSAT figure with its sample.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Csat {
+    /// Share of answers rating 4 or 5, in percent; `None` without answers.
+    pub percent: Option<f64>,
+    pub answers: u64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -627,6 +639,11 @@ impl App {
         let filter = RowFilter::default();
         let today_rows = sum_one(store::sum_days(self.db().read(), today, today, Slice::All, None, DayGroup::None).await?);
         let last_week_rows = sum_one(store::sum_rows(self.db().read(), start - week, end - week, &filter, None, true).await?);
+        let a_week = SignedDuration::from_hours(week);
+        let (csat_today, csat_last_week) = tokio::try_join!(
+            self.csat_between(actor, hour_start(start), at),
+            self.csat_between(actor, hour_start(start) - a_week, at - a_week),
+        )?;
         Ok(Dashboard {
             at,
             zone: zone.iana_name().unwrap_or("UTC").to_string(),
@@ -644,6 +661,27 @@ impl App {
             agents,
             today: Kpis::of(&today_rows),
             last_week: Kpis::of(&last_week_rows),
+            csat_today,
+            csat_last_week,
+        })
+    }
+
+    /// CSAT of the answers given in `[from, to)`, from the satisfaction report.
+    async fn csat_between(&self, actor: &Actor, from: Timestamp, to: Timestamp) -> AppResult<Csat> {
+        let report = self
+            .survey_report(
+                actor,
+                crate::survey_report::ReportParams {
+                    design: kefu_domain::survey::builtin::CSAT.into(),
+                    from: Some(from),
+                    to: Some(to),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        Ok(Csat {
+            percent: report.headline.value,
+            answers: report.headline.n,
         })
     }
 }

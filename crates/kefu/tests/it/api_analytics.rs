@@ -569,6 +569,11 @@ async fn the_leaderboard_puts_volume_speed_csat_and_commitments_side_by_side(bac
         w["first_response_median_seconds"]
     );
 
+    // The dashboard shows today's CSAT beside the same hours a week before.
+    let (_, board) = app.get("/api/v1/analytics/dashboard").await;
+    assert_eq!(board["csat_today"], json!({ "percent": 50.0, "answers": 2 }), "{board}");
+    assert_eq!(board["csat_last_week"], json!({ "percent": null, "answers": 0 }), "{board}");
+
     // A team with nobody's work is empty; bad days say why; agents may not read it.
     let other = app.team("空队").await;
     let (_, empty) = app.get(&format!("/api/v1/analytics/leaderboard?team={other}")).await;

@@ -1361,6 +1361,7 @@ async fn the_dashboard_kpi_report_and_staffing_pages_show_the_numbers(backend: B
         "{board}"
     );
     assert!(board.contains("id=\"dashboard-link\""), "supervisors see the dashboard in the menu");
+    assert!(board.contains("data-kpi=\"csat\"") && board.contains("满意度 (CSAT)"), "{board}");
 
     let report = page("/reports/kpis?group=channel").await;
     assert!(

@@ -13,7 +13,7 @@ use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::Stream;
-use kefu_app::analytics::{Dashboard, KpiParams, KpiReport};
+use kefu_app::analytics::{Csat, Dashboard, KpiParams, KpiReport};
 use kefu_app::staffing::{StaffingParams, StaffingPlan};
 use kefu_domain::analytics::Delta;
 use kefu_domain::analytics::kpi::{DurationStats, Kpis};
@@ -209,6 +209,12 @@ struct DashboardPage {
     updated: String,
 }
 
+/// "82.5% (n=40)", or "—" without answers.
+fn csat_text(csat: &Csat) -> String {
+    csat.percent
+        .map_or_else(|| "—".to_owned(), |p| format!("{p:.1}% (n={})", csat.answers))
+}
+
 fn dashboard_page(tr: Tr, chrome: Chrome, board: Dashboard) -> DashboardPage {
     let tile = |id, value: i64, alert: bool| Tile {
         id,
@@ -249,6 +255,13 @@ fn dashboard_page(tr: Tr, chrome: Chrome, board: Dashboard) -> DashboardPage {
                 ]
                 .contains(&r.key)
             })
+            .chain(std::iter::once(KpiRow {
+                key: "csat",
+                name: tr.t("dashboard.csat"),
+                definition: tr.t("dashboard.csat_definition"),
+                value: csat_text(&board.csat_today),
+                previous: csat_text(&board.csat_last_week),
+            }))
             .collect(),
         agents: board
             .agents
