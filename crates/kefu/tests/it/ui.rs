@@ -1414,6 +1414,15 @@ async fn the_dashboard_kpi_report_and_staffing_pages_show_the_numbers(backend: B
     assert!(staffing.contains("id=\"staffing-error\""), "no history, no forecast: {staffing}");
     let bad = page("/reports/staffing?aht=abc").await;
     assert!(bad.contains("必须是数字"), "{bad}");
+    assert!(
+        bad.contains("href=\"/reports/staffing.csv?aht=abc\""),
+        "the export keeps the form: {bad}"
+    );
+    let bad_csv = get("/reports/staffing.csv?aht=abc".into()).await;
+    assert_eq!(bad_csv.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_csv.text().await.unwrap().contains("必须是数字"));
+    let no_history = get("/reports/staffing.csv".into()).await;
+    assert_eq!(no_history.status(), StatusCode::CONFLICT, "no plan to export without history");
 }
 
 async fn the_hot_issues_page_shows_a_rising_topic_and_its_alert(backend: Backend) {
@@ -1452,6 +1461,19 @@ async fn the_hot_issues_page_shows_a_rising_topic_and_its_alert(backend: Backend
     );
     let words_only = page("/reports/hot?facet=tag").await;
     assert!(words_only.contains("id=\"hot-empty\""), "no tag is rising: {words_only}");
+    let csv = client
+        .get(format!("{}/reports/hot.csv", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.expect("csv text");
+    assert!(
+        csv.lines().next().is_some_and(|l| l.starts_with("类型,话题,原词,当前,一周前")),
+        "{csv}"
+    );
+    assert!(csv.lines().any(|l| l.starts_with("词语,打印机,打印机,10,0,0,0,0,")), "{csv}");
     let refused = page("/reports/hot?hours=0").await;
     assert!(refused.contains("id=\"hot-error\""), "{refused}");
     let board = page("/dashboard").await;

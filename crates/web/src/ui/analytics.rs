@@ -605,15 +605,7 @@ pub async fn kpi_export(State(state): State<AppState>, lang: Lang, session: Sess
         record.extend(kpi_values(kpis).into_iter().map(|(_, v)| v));
         let _ = csv.write_record(&record);
     }
-    let body = csv.into_inner().unwrap_or_default();
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"kpis.csv\""),
-        ],
-        body,
-    )
-        .into_response()
+    csv_response("kpis.csv", csv.into_inner().unwrap_or_default())
 }
 
 /// A cell a spreadsheet will not run as a formula (team and agent names are typed by
@@ -662,7 +654,78 @@ struct StaffingPage {
     agent_bars: Vec<(usize, f64, f64)>,
     days: Vec<DayPlan>,
     method: String,
+    export: String,
     error: Option<String>,
+}
+
+impl StaffingForm {
+    /// The plan's parameters; a field that is not a number is a readable message.
+    fn params(&self, tr: Tr) -> Result<StaffingParams, String> {
+        Ok(StaffingParams {
+            channel: Some(self.channel.trim().to_owned()).filter(|c| !c.is_empty()),
+            team: None,
+            aht_seconds: number(&self.aht, "aht", tr)?,
+            service_level: number(&self.service_level, "service_level", tr)?.map(|p| p / 100.0),
+            answer_seconds: number(&self.answer, "answer", tr)?,
+            shrinkage: number(&self.shrinkage, "shrinkage", tr)?.map(|p| p / 100.0),
+        })
+    }
+
+    fn query_string(&self) -> String {
+        let pairs = [
+            ("channel", &self.channel),
+            ("aht", &self.aht),
+            ("service_level", &self.service_level),
+            ("answer", &self.answer),
+            ("shrinkage", &self.shrinkage),
+        ];
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
+            .finish()
+    }
+}
+
+/// The plan hour by hour as CSV (the hours in the reporting zone).
+pub async fn staffing_export(State(state): State<AppState>, lang: Lang, session: Session, Query(form): Query<StaffingForm>) -> Response {
+    let tr = Tr(lang);
+    let params = match form.params(tr) {
+        Ok(params) => params,
+        Err(message) => return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, message).into_response(),
+    };
+    let plan = match state.app.staffing_plan(&session.0.actor, params).await {
+        Ok(plan) => plan,
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    let zone = jiff::tz::TimeZone::get(&plan.zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let header: Vec<String> = ["hour", "forecast", "lower", "upper", "agents", "headcount"]
+        .iter()
+        .map(|k| tr.t(&format!("staffing.csv_{k}")))
+        .collect();
+    let _ = csv.write_record(&header);
+    for h in &plan.hours {
+        let _ = csv.write_record([
+            zone.to_datetime(h.at).strftime("%Y-%m-%d %H:%M").to_string(),
+            format!("{:.1}", h.forecast),
+            format!("{:.1}", h.lower),
+            format!("{:.1}", h.upper),
+            h.agents.to_string(),
+            h.headcount.to_string(),
+        ]);
+    }
+    csv_response("staffing.csv", csv.into_inner().unwrap_or_default())
+}
+
+/// A CSV download.
+pub(super) fn csv_response(name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn number(text: &str, field: &str, tr: Tr) -> Result<Option<f64>, String> {
@@ -689,21 +752,11 @@ pub async fn staffing(State(state): State<AppState>, lang: Lang, session: Sessio
         agent_bars: Vec::new(),
         days: Vec::new(),
         method: String::new(),
+        export: format!("/reports/staffing.csv?{}", form.query_string()),
         error: None,
         form,
     };
-    let parsed = (|| -> Result<StaffingParams, String> {
-        let f = &page.form;
-        Ok(StaffingParams {
-            channel: Some(f.channel.trim().to_owned()).filter(|c| !c.is_empty()),
-            team: None,
-            aht_seconds: number(&f.aht, "aht", tr)?,
-            service_level: number(&f.service_level, "service_level", tr)?.map(|p| p / 100.0),
-            answer_seconds: number(&f.answer, "answer", tr)?,
-            shrinkage: number(&f.shrinkage, "shrinkage", tr)?.map(|p| p / 100.0),
-        })
-    })();
-    let params = match parsed {
+    let params = match page.form.params(tr) {
         Ok(params) => params,
         Err(message) => {
             page.error = Some(message);

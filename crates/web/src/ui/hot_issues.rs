@@ -1,8 +1,9 @@
 //! The hot-issues page: topics of new tickets rising against the same hours of the last
 //! four weeks, each with a small bar chart of those weeks and the tickets behind it.
 
+use super::analytics::{csv_response, spreadsheet_safe};
 use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, refusal};
+use super::pages::{Chrome, UiError, refusal};
 use super::render;
 use super::session::Session;
 use crate::state::AppState;
@@ -20,6 +21,23 @@ pub struct HotForm {
     hours: String,
     #[serde(default)]
     facet: String,
+}
+
+impl HotForm {
+    fn params(&self, limit: Option<String>) -> HotParams {
+        HotParams {
+            hours: Some(self.hours.clone()),
+            facet: Some(self.facet.clone()),
+            limit,
+        }
+    }
+
+    fn query_string(&self) -> String {
+        let pairs = [("hours", &self.hours), ("facet", &self.facet)];
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
+            .finish()
+    }
 }
 
 /// One rising topic as a table row.
@@ -57,6 +75,7 @@ struct HotPage {
     topics_seen: usize,
     rows: Vec<TopicRow>,
     alerts: Vec<AlertRow>,
+    export: String,
     error: Option<String>,
 }
 
@@ -69,15 +88,12 @@ pub async fn page(State(state): State<AppState>, lang: Lang, session: Session, Q
         topics_seen: 0,
         rows: Vec::new(),
         alerts: Vec::new(),
+        export: String::new(),
         error: None,
         form,
     };
-    let params = HotParams {
-        hours: Some(page.form.hours.clone()),
-        facet: Some(page.form.facet.clone()),
-        limit: None,
-    };
-    match state.app.hot_issues(&session.0.actor, params).await {
+    page.export = format!("/reports/hot.csv?{}", page.form.query_string());
+    match state.app.hot_issues(&session.0.actor, page.form.params(None)).await {
         Ok(report) => fill(tr, &mut page, &report),
         Err(error) => match refusal(error, tr) {
             Ok(message) => page.error = Some(message),
@@ -147,4 +163,45 @@ fn topic_row(tr: Tr, topic: &HotTopic) -> TopicRow {
         chart_label: tr.with("hot.chart", "counts", &weeks.join(", ")),
         tickets: topic.tickets.iter().map(|t| (t.number, t.subject.clone())).collect(),
     }
+}
+
+/// The rising topics as CSV, the same rows as the page.
+pub async fn export(State(state): State<AppState>, lang: Lang, session: Session, Query(form): Query<HotForm>) -> Response {
+    let tr = Tr(lang);
+    let report = match state.app.hot_issues(&session.0.actor, form.params(None)).await {
+        Ok(report) => report,
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let header: Vec<String> = [
+        "facet", "topic", "code", "now", "week1", "week2", "week3", "week4", "usual", "ratio", "surprise", "alerting", "tickets",
+    ]
+    .iter()
+    .map(|k| tr.t(&format!("hot.csv_{k}")))
+    .collect();
+    let _ = csv.write_record(&header);
+    for topic in &report.topics {
+        let rise = &topic.rise;
+        let mut record = vec![
+            tr.label("hot.facet", topic.facet.as_str()),
+            spreadsheet_safe(label(
+                tr,
+                topic.facet,
+                &topic.term,
+                (topic.name_zh.as_ref(), topic.name_en.as_ref()),
+            )),
+            spreadsheet_safe(topic.term.clone()),
+            rise.now.to_string(),
+        ];
+        record.extend(rise.earlier.iter().map(u32::to_string));
+        record.extend([
+            format!("{:.1}", rise.usual),
+            format!("{:.1}", rise.ratio),
+            format!("{:.1}", rise.surprise),
+            topic.alert.to_string(),
+            topic.tickets.iter().map(|t| t.number.to_string()).collect::<Vec<_>>().join(" "),
+        ]);
+        let _ = csv.write_record(&record);
+    }
+    csv_response("hot-issues.csv", csv.into_inner().unwrap_or_default())
 }

@@ -1,7 +1,7 @@
 //! The agent leaderboard page and its CSV: volume, first-response speed, first-contact
 //! resolution, CSAT and commitments kept per agent over a range of days.
 
-use super::analytics::{duration, percent, spreadsheet_safe};
+use super::analytics::{csv_response, duration, percent, spreadsheet_safe};
 use super::i18n::{Lang, Tr};
 use super::pages::{Chrome, UiError, refusal};
 use super::session::Session;
@@ -9,7 +9,6 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kefu_app::leaderboard::{LeaderRow, Leaderboard, LeaderboardParams};
 use serde::Deserialize;
@@ -133,12 +132,5 @@ pub async fn export(State(state): State<AppState>, lang: Lang, session: Session,
         record.extend(cells(row));
         let _ = csv.write_record(&record);
     }
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"leaderboard.csv\""),
-        ],
-        csv.into_inner().unwrap_or_default(),
-    )
-        .into_response()
+    csv_response("leaderboard.csv", csv.into_inner().unwrap_or_default())
 }

@@ -70,6 +70,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/reports/kpis", get(analytics::kpi_report))
         .route("/reports/kpis.csv", get(analytics::kpi_export))
         .route("/reports/staffing", get(analytics::staffing))
+        .route("/reports/staffing.csv", get(analytics::staffing_export))
+        .route("/reports/hot.csv", get(hot_issues::export))
         .route("/reports/hot", get(hot_issues::page))
         .route("/reports/leaderboard", get(leaderboard::page))
         .route("/reports/leaderboard.csv", get(leaderboard::export))
