@@ -17,7 +17,7 @@ use kefu_domain::analytics::{DayKey, Delta, RowKey, Slice, day_keys, hour_of, ho
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{Channel, Presence, Priority, TicketKind};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::analytics::{self as store, DayGroup, RowFilter, RowGroup};
+use kefu_store::analytics::{self as store, DayGroup, RowFilter, RowGroup, TotalHour};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,6 +76,9 @@ impl App {
     }
 
     async fn run_analytics(self) {
+        if let Err(error) = self.backfill_hour_totals().await {
+            tracing::warn!(%error, "filling the hourly department totals failed; the dashboard's earlier hours may read low until `kefu analytics rebuild`");
+        }
         let mut bus = self.subscribe();
         let mut alerts_checked: Option<std::time::Instant> = None;
         while !self.analytics.stopping.load(Ordering::SeqCst) {
@@ -153,6 +156,39 @@ impl App {
         })
     }
 
+    /// Fills the department's hourly totals from the hourly rows folded before the totals
+    /// existed (an upgrade), a week of hours per transaction, once. Each chunk replaces
+    /// its hours' totals with the sum of their rows under the cursor's lock, so a batch
+    /// folded meanwhile is neither lost nor counted twice.
+    async fn backfill_hour_totals(&self) -> AppResult<()> {
+        if store::totals_backfilled(self.db().read()).await? {
+            return Ok(());
+        }
+        let mut after = i64::MIN;
+        loop {
+            let step = self
+                .db()
+                .write(move |tx| {
+                    Box::pin(async move {
+                        if store::lock_cursor(tx).await?.is_none() {
+                            return Ok::<_, AppError>(Err(()));
+                        }
+                        Ok(Ok(store::refill_totals(tx, after, 7 * 24).await?))
+                    })
+                })
+                .await?;
+            match step {
+                Ok(Some(last)) => after = last,
+                Ok(None) => break,
+                // Another node is folding; its batch commits in a moment.
+                Err(()) => tokio::time::sleep(POLL).await,
+            }
+        }
+        self.db()
+            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::set_totals_backfilled(tx).await?) }))
+            .await
+    }
+
     /// Folds up to `limit` events after the cursor in one transaction (after emptying the
     /// rollups, with `clear_first`); returns how many.
     async fn fold_batch(&self, limit: u32, clear_first: bool) -> AppResult<usize> {
@@ -198,6 +234,14 @@ impl App {
                     let day_keys: Vec<DayKey> = days.keys().cloned().collect();
                     add_stored(&mut days, store::day_rows(tx.exec(), &day_keys).await?);
                     store::put_day_rows(tx, &days.into_iter().collect::<Vec<_>>()).await?;
+                    // And the department's totals per hour.
+                    let mut totals: BTreeMap<TotalHour, Delta> = BTreeMap::new();
+                    for (key, delta) in &rollup {
+                        totals.entry(TotalHour(key.hour)).or_default().merge(delta);
+                    }
+                    let total_keys: Vec<TotalHour> = totals.keys().copied().collect();
+                    add_stored(&mut totals, store::total_rows(tx.exec(), &total_keys).await?);
+                    store::put_total_rows(tx, &totals.into_iter().collect::<Vec<_>>()).await?;
                     let keys: Vec<RowKey> = rollup.keys().copied().collect();
                     add_stored(&mut rollup, store::rows(tx.exec(), &keys).await?);
                     let rows: Vec<(RowKey, Delta)> = rollup.into_iter().collect();
@@ -636,9 +680,11 @@ impl App {
         let start = day_start_hour(today, &zone);
         let end = hour_of(at) + 1;
         let week = 7 * 24;
-        let filter = RowFilter::default();
-        let today_rows = sum_one(store::sum_days(self.db().read(), today, today, Slice::All, None, DayGroup::None).await?);
-        let last_week_rows = sum_one(store::sum_rows(self.db().read(), start - week, end - week, &filter, None, true).await?);
+        // Both from the hourly department totals: a row per hour.
+        let (today_rows, last_week_rows) = tokio::try_join!(
+            store::sum_totals(self.db().read(), start, end),
+            store::sum_totals(self.db().read(), start - week, end - week),
+        )?;
         let a_week = SignedDuration::from_hours(week);
         let (csat_today, csat_last_week) = tokio::try_join!(
             self.csat_between(actor, hour_start(start), at),

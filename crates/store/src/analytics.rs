@@ -70,6 +70,7 @@ pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     wait_for_cursor(tx).await?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hours").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_days").execute(e).await.map(|_| ()))?;
+    exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hour_totals").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
     crate::hot_issues::clear(tx).await?;
     crate::hot_issues::set_cursor(tx, 0).await?;
@@ -275,6 +276,23 @@ impl StoredKey for DayKey {
     }
 }
 
+/// The key of the department's totals for one UTC hour (`kpi_hour_totals`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TotalHour(pub i64);
+
+impl StoredKey for TotalHour {
+    const TABLE: &'static str = "kpi_hour_totals";
+    const KEY: &'static [&'static str] = &["hour"];
+
+    fn values(&self) -> Vec<Value> {
+        vec![self.0.into()]
+    }
+
+    fn parse(parts: &[String; 6]) -> StoreResult<Self> {
+        Ok(TotalHour(parts[0].parse().map_err(|_| corrupt("rollup hour", &parts[0]))?))
+    }
+}
+
 /// A row as read: its key's parts and its values.
 struct RawRow {
     key: [String; 6],
@@ -393,6 +411,63 @@ pub async fn day_rows(ex: Exec<'_>, keys: &[DayKey]) -> StoreResult<Vec<(DayKey,
 
 pub async fn put_day_rows(tx: &mut Tx, rows: &[(DayKey, Delta)]) -> StoreResult<()> {
     put_stored_rows(tx, rows).await
+}
+
+pub async fn total_rows(ex: Exec<'_>, keys: &[TotalHour]) -> StoreResult<Vec<(TotalHour, Delta)>> {
+    stored_rows(ex, keys).await
+}
+
+pub async fn put_total_rows(tx: &mut Tx, rows: &[(TotalHour, Delta)]) -> StoreResult<()> {
+    put_stored_rows(tx, rows).await
+}
+
+/// Whether the department totals were filled from the hourly rows folded before they
+/// existed.
+pub async fn totals_backfilled(ex: Exec<'_>) -> StoreResult<bool> {
+    let (done,): (bool,) =
+        exec!(ex, e => sqlx::query_as("SELECT totals_backfilled FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
+    Ok(done)
+}
+
+pub async fn set_totals_backfilled(tx: &mut Tx) -> StoreResult<()> {
+    exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET totals_backfilled = TRUE WHERE id = 1").execute(e).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Sets the department totals of up to `limit` hours after `after` that have hourly rows
+/// to the sum of those rows; the last hour done, `None` when no hour is left.
+pub async fn refill_totals(tx: &mut Tx, after: i64, limit: i64) -> StoreResult<Option<i64>> {
+    let hours: Vec<(i64,)> = exec!(tx.exec(), e => sqlx::query_as(
+        "SELECT DISTINCT hour FROM kpi_hours WHERE hour > $1 ORDER BY hour LIMIT $2")
+        .bind(after).bind(limit).fetch_all(e).await)?;
+    let (Some(&(first,)), Some(&(last,))) = (hours.first(), hours.last()) else {
+        return Ok(None);
+    };
+    let rows = sum_rows(tx.exec(), first, last + 1, &RowFilter::default(), Some(RowGroup::Hour), true).await?;
+    let totals = rows
+        .into_iter()
+        .map(|(hour, delta)| Ok((TotalHour(hour.parse().map_err(|_| corrupt("rollup hour", &hour))?), delta)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    put_total_rows(tx, &totals).await?;
+    Ok(Some(last))
+}
+
+/// The department's totals over the hours `from_hour .. to_hour` (end excluded): a row
+/// per hour, whatever the dimensions.
+pub async fn sum_totals(ex: Exec<'_>, from_hour: i64, to_hour: i64) -> StoreResult<Delta> {
+    let mut select = Query::select();
+    select
+        .expr(Expr::cust("CAST(NULL AS TEXT)"))
+        .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
+        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
+        .from("kpi_hour_totals")
+        .and_where(Expr::col("hour").gte(from_hour))
+        .and_where(Expr::col("hour").lt(to_hour));
+    let mut total = Delta::default();
+    for row in fetch_rows(ex, select, 1, Parts::Both).await? {
+        total.merge(&row.delta);
+    }
+    Ok(total)
 }
 
 /// Which rows a report reads.

@@ -190,6 +190,7 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
     assert!(summary.events > 0);
     let after = (kpis(&app, "group=day").await, kpis(&app, "group=agent").await);
     assert_eq!(before, after);
+    assert_today_matches_the_report(&app).await;
 }
 
 async fn reports_check_their_input_and_their_readers(backend: Backend) {
@@ -239,6 +240,7 @@ async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Ba
     assert_eq!(board["open"], 3, "{board}");
     assert_eq!(board["backlog_by_age"][0], 3, "all three are younger than an hour: {board}");
     assert_eq!(board["today"]["created"], 3, "{board}");
+    assert_today_matches_the_report(&app).await;
     assert!(
         board["oldest_unassigned"]["number"].is_number() || board["unassigned"] == 0,
         "{board}"
@@ -254,6 +256,19 @@ async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Ba
     let (status, problem) = app.get("/api/v1/analytics/staffing?aht_seconds=1e10").await;
     assert_eq!(status, 422, "a unit mistake is refused, not computed: {problem}");
     assert_eq!(problem["errors"][0]["field"], "aht_seconds");
+}
+
+/// The dashboard's today (hourly department totals) equals today's KPI report (daily
+/// rows), every number and percentile.
+async fn assert_today_matches_the_report(app: &TestApp) {
+    let today = || async { kpis(app, "").await["to"].as_str().unwrap().to_owned() };
+    let day = today().await;
+    let (_, board) = app.get("/api/v1/analytics/dashboard").await;
+    let report = kpis(app, &format!("from={day}&to={day}")).await;
+    if today().await != day {
+        return; // midnight in the reporting zone passed during the check
+    }
+    assert_eq!(board["today"], report["totals"], "dashboard {board:#} report {report:#}");
 }
 
 async fn hot(app: &TestApp, query: &str) -> Value {
@@ -569,7 +584,9 @@ async fn the_leaderboard_puts_volume_speed_csat_and_commitments_side_by_side(bac
         w["first_response_median_seconds"]
     );
 
-    // The dashboard shows today's CSAT beside the same hours a week before.
+    // The dashboard shows today's CSAT beside the same hours a week before, and today's
+    // KPIs from the hourly department totals: the same as the day's report.
+    assert_today_matches_the_report(&app).await;
     let (_, board) = app.get("/api/v1/analytics/dashboard").await;
     assert_eq!(board["csat_today"], json!({ "percent": 50.0, "answers": 2 }), "{board}");
     assert_eq!(board["csat_last_week"], json!({ "percent": null, "answers": 0 }), "{board}");

@@ -57,6 +57,7 @@ macro_rules! backend_tests {
 
 mod support;
 
+mod analytics;
 mod bulk;
 mod categories;
 mod customers;
