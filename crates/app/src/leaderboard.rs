@@ -65,17 +65,14 @@ pub struct Leaderboard {
 impl App {
     /// Supervisors and admins only (the KPI report checks).
     pub async fn leaderboard(&self, actor: &Actor, params: LeaderboardParams) -> AppResult<Leaderboard> {
-        let to_default = params.to.clone();
-        let from = match (&params.from, &to_default) {
-            (Some(from), _) => Some(from.clone()),
-            // Thirty days by default: a month is what a leaderboard is read over.
-            (None, to) => {
-                let zone = self.engine().reporting_calendar().zone().clone();
-                let today = zone.to_datetime(crate::now()).date();
-                let to = to.as_deref().and_then(|t| t.trim().parse::<Date>().ok()).unwrap_or(today);
-                to.checked_sub(jiff::Span::new().days(29)).ok().map(|d| d.to_string())
-            }
-        };
+        let given = |text: &Option<String>| text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        // Thirty days by default: a month is what a leaderboard is read over.
+        let from = given(&params.from).or_else(|| {
+            let zone = self.engine().reporting_calendar().zone().clone();
+            let today = zone.to_datetime(crate::now()).date();
+            let to = given(&params.to).and_then(|t| t.parse::<Date>().ok()).unwrap_or(today);
+            to.checked_sub(jiff::Span::new().days(29)).ok().map(|d| d.to_string())
+        });
         let kpis = self
             .kpi_report(
                 actor,

@@ -542,6 +542,8 @@ async fn the_leaderboard_puts_volume_speed_csat_and_commitments_side_by_side(bac
 
     let (status, board) = app.get("/api/v1/analytics/leaderboard").await;
     assert_eq!(status, 200, "{board}");
+    let (_, blank) = app.get("/api/v1/analytics/leaderboard?from=&to=").await;
+    assert_eq!(blank["from"], board["from"], "empty fields mean the default 30 days: {blank}");
     let rows = board["rows"].as_array().unwrap();
     let row = |id: i64| {
         rows.iter()
