@@ -365,9 +365,7 @@ impl ReportForm {
             ("channel", &self.channel),
             ("metric", &self.metric),
         ];
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
-            .finish()
+        super::render::query_string(&pairs)
     }
 }
 
@@ -679,9 +677,7 @@ impl StaffingForm {
             ("answer", &self.answer),
             ("shrinkage", &self.shrinkage),
         ];
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
-            .finish()
+        super::render::query_string(&pairs)
     }
 }
 

@@ -34,9 +34,7 @@ impl HotForm {
 
     fn query_string(&self) -> String {
         let pairs = [("hours", &self.hours), ("facet", &self.facet)];
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
-            .finish()
+        super::render::query_string(&pairs)
     }
 }
 

@@ -35,9 +35,7 @@ impl LeaderboardForm {
 
     fn query_string(&self) -> String {
         let pairs = [("from", &self.from), ("to", &self.to), ("team", &self.team)];
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
-            .finish()
+        super::render::query_string(&pairs)
     }
 }
 

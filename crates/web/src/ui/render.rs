@@ -77,6 +77,14 @@ pub fn iso(at: Timestamp) -> String {
     at.to_string()
 }
 
+/// A form's fields as a query string, the empty ones left out (so links and exports
+/// repeat exactly what the reader chose).
+pub fn query_string(fields: &[(&str, &String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
+        .finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
