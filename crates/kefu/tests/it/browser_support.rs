@@ -93,30 +93,40 @@ impl Browser {
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.expect("text")
+        self.on_fresh(css, "text", |element| async move { element.text().await }).await
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.find(css).await;
-        field.clear().await.expect("clear");
-        field.send_keys(text).await.expect("type");
+        self.on_fresh(css, "fill", |element| async move {
+            element.clear().await?;
+            element.send_keys(text).await
+        })
+        .await
     }
 
-    /// Clicks the element `css` selects. htmx may swap the element out between finding
-    /// and clicking it (a live refresh, a panel loading after the page): a stale element
-    /// is looked up again, a few times, before the click counts as failed.
     pub async fn click(&self, css: &str) {
+        self.on_fresh(css, "click", |element| async move { element.click().await }).await
+    }
+
+    /// Does `action` on the element `css` selects. htmx may swap the element out between
+    /// finding and using it (a live refresh, a panel loading after the page): a stale
+    /// element is looked up again, a few times, before the action counts as failed.
+    async fn on_fresh<T, F, Fut>(&self, css: &str, what: &str, action: F) -> T
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
         let mut attempts = 0;
         loop {
-            match self.find(css).await.click().await {
-                Ok(()) => return,
+            match action(self.find(css).await).await {
+                Ok(value) => return value,
                 Err(fantoccini::error::CmdError::Standard(e))
                     if e.error == fantoccini::error::ErrorStatus::StaleElementReference && attempts < 5 =>
                 {
                     attempts += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(e) => panic!("click {css}: {e}"),
+                Err(e) => panic!("{what} {css}: {e}"),
             }
         }
     }
