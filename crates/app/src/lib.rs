@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod analytics;
+pub mod attachments;
 pub mod automation;
 pub mod callbacks;
 pub mod commitments;

@@ -3,13 +3,16 @@
 //! request solved. The link's token is random (256 bits) and stored hashed; it opens that
 //! one ticket's public side (no internal notes) and nothing else.
 
+use crate::attachments::Files;
 use crate::error::{AppError, AppResult};
 use crate::limits::WindowCounter;
 use crate::tickets::{CreateTicket, CreatedBy, CustomerRef, create_in, customer_message, parse_create, save};
 use crate::{App, now, secrets};
+use kefu_domain::attachment::{self, AttachmentInfo, Upload};
 use kefu_domain::entities::{ActorRef, Message, Ticket, TicketNumber};
 use kefu_domain::event::{EventKind, NewEvent};
 use kefu_domain::status;
+use kefu_store::attachments::attachments_of;
 use kefu_store::portal_links::{insert_portal_link, ticket_of_portal_link};
 use kefu_store::tickets::ticket_by_id;
 use kefu_store::timeline::messages_of;
@@ -44,6 +47,8 @@ pub struct PortalRequest {
     pub description: String,
     /// A field people never see and bots fill in.
     pub honeypot: String,
+    /// Files sent with the request (screenshots, invoices, ...).
+    pub attachments: Vec<Upload>,
     /// Where the request came from (for the rate limit).
     pub address: String,
 }
@@ -59,8 +64,11 @@ pub struct PortalReceipt {
 #[derive(Debug, Clone)]
 pub struct PortalTicket {
     pub ticket: Ticket,
-    /// Public messages only: the customer's, agents' replies, system and bot messages.
+    /// Public messages only: the customer's, agents' replies, system and bot messages,
+    /// each with its files.
     pub messages: Vec<Message>,
+    /// Files sent with the request itself.
+    pub attachments: Vec<AttachmentInfo>,
 }
 
 fn rate_limited(wait: Duration) -> AppError {
@@ -105,7 +113,17 @@ impl App {
             }),
             ..CreateTicket::default()
         };
-        let parsed = parse_create(input)?;
+        let parsed = parse_create(input);
+        let files = Files::check(request.attachments);
+        let (parsed, files) = match (parsed, files) {
+            (Ok(parsed), Ok(files)) => (parsed, files),
+            (Err(AppError::Invalid(mut invalid)), Err(refused)) => {
+                invalid.0.extend(refused.0);
+                return Err(AppError::Invalid(invalid));
+            }
+            (Err(error), _) => return Err(error),
+            (Ok(_), Err(refused)) => return Err(AppError::Invalid(refused)),
+        };
         limits.submissions.record(&address);
         let token = secrets::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
         let token_hash = secrets::token_hash(&token);
@@ -117,6 +135,7 @@ impl App {
                     let at = now();
                     let (ticket, events) = create_in(tx, &engine, CreatedBy::Customer, parsed, at).await?;
                     insert_portal_link(tx.exec(), ticket.id, &token_hash, at).await?;
+                    files.store(tx, ticket.id, None, ActorRef::customer(ticket.customer_id), at).await?;
                     Ok::<_, AppError>((ticket, events))
                 })
             })
@@ -134,11 +153,17 @@ impl App {
     /// "not found", the same as a ticket that does not exist.
     pub async fn portal_ticket(&self, token: &str) -> AppResult<PortalTicket> {
         let ticket = self.ticket_of_link(token).await?;
-        let messages = messages_of(self.db().read(), ticket.id, false).await?;
-        Ok(PortalTicket { ticket, messages })
+        let mut messages = messages_of(self.db().read(), ticket.id, false).await?;
+        let attachments = attachments_of(self.db().read(), ticket.id, false).await?;
+        let attachments = attachment::distribute(&mut messages, attachments);
+        Ok(PortalTicket {
+            ticket,
+            messages,
+            attachments,
+        })
     }
 
-    async fn ticket_of_link(&self, token: &str) -> AppResult<Ticket> {
+    pub(crate) async fn ticket_of_link(&self, token: &str) -> AppResult<Ticket> {
         let not_found = || AppError::NotFound {
             what: "request",
             code: "request_not_found",
@@ -152,14 +177,21 @@ impl App {
     /// The customer writes on their request (resumes or reopens it like any customer
     /// message). After the reopen window it starts a follow-up request instead, whose
     /// number is returned (the same link keeps opening the first request).
-    pub async fn portal_reply(&self, token: &str, body: String, address: &str) -> AppResult<Option<TicketNumber>> {
+    pub async fn portal_reply(&self, token: &str, body: String, uploads: Vec<Upload>, address: &str) -> AppResult<Option<TicketNumber>> {
         let key = format!("address:{address}");
         if let Some(wait) = self.portal_limits.replies.wait(&key, REPLIES_PER_HOUR) {
             return Err(rate_limited(wait));
         }
-        let body = kefu_domain::text::Body::parse("body", body.trim())
-            .map_err(|e| AppError::Invalid(kefu_domain::FieldErrors(vec![e])))?
-            .into_inner();
+        let body = kefu_domain::text::Body::parse("body", body.trim());
+        let files = Files::check(uploads);
+        let (body, files) = match (body, files) {
+            (Ok(body), Ok(files)) => (body.into_inner(), files),
+            (body, files) => {
+                let mut errors = files.err().unwrap_or_default();
+                errors.0.extend(body.err());
+                return Err(AppError::Invalid(errors));
+            }
+        };
         let ticket = self.ticket_of_link(token).await?;
         self.portal_limits.replies.record(&key);
         let engine = self.engine();
@@ -170,7 +202,11 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let ticket = ticket_by_id(tx.exec(), id).await?.ok_or_else(AppError::ticket_not_found)?;
-                    customer_message(tx, &engine, ticket, body, now(), reopen_window).await
+                    let at = now();
+                    let (mut added, events) = customer_message(tx, &engine, ticket, body, at, reopen_window).await?;
+                    let customer = ActorRef::customer(added.ticket.customer_id);
+                    added.message.attachments = files.store(tx, added.ticket.id, Some(added.message.id), customer, at).await?;
+                    Ok::<_, AppError>((added, events))
                 })
             })
             .await?;

@@ -1,5 +1,6 @@
 //! Ticket use cases: create (idempotent), read, list, change, reply, assign, transfer.
 
+use crate::attachments::Files;
 use crate::automation::RuleContext;
 use crate::error::{AppError, AppResult};
 use crate::sla::{self, Engine};
@@ -7,6 +8,7 @@ use crate::{Actor, App, now, routing, secrets};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
+use kefu_domain::attachment::{self, AttachmentInfo, Upload};
 use kefu_domain::contact::{Email, Phone};
 use kefu_domain::entities::{ActorRef, Id, Message, Ticket, TicketNumber};
 use kefu_domain::enums::{Channel, MessageKind, Priority, TicketKind};
@@ -17,6 +19,7 @@ use kefu_domain::service::{NewNotification, NotificationKind};
 use kefu_domain::status::{self, CustomerMessageOutcome, ResolveEvidence, Status};
 use kefu_domain::text::{Body, Expectation, Name, Reason, Tag, TicketSubject, parse_custom_fields, parse_tags};
 use kefu_domain::{FieldError, FieldErrors};
+use kefu_store::attachments::attachments_of;
 use kefu_store::customers::{NewCustomer, customer_by_phone, insert_customer, upsert_customer_by_email};
 use kefu_store::tickets::{NewTicket, cursor_of, insert_ticket, list_tickets, ticket_by_number, update_ticket};
 use kefu_store::timeline::{events_of, idempotent_ticket, insert_event, insert_message, messages_of, remember_idempotent_ticket};
@@ -166,6 +169,8 @@ pub struct TicketDetail {
     #[serde(flatten)]
     pub ticket: Ticket,
     pub messages: Vec<Message>,
+    /// Files sent with the request itself (those of messages are on the messages).
+    pub attachments: Vec<AttachmentInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -263,8 +268,14 @@ impl App {
             .await?
             .ok_or_else(AppError::ticket_not_found)?;
         actor.require_visible(&ticket)?;
-        let messages = messages_of(self.db().read(), ticket.id, true).await?;
-        Ok(TicketDetail { ticket, messages })
+        let mut messages = messages_of(self.db().read(), ticket.id, true).await?;
+        let attachments = attachments_of(self.db().read(), ticket.id, true).await?;
+        let attachments = attachment::distribute(&mut messages, attachments);
+        Ok(TicketDetail {
+            ticket,
+            messages,
+            attachments,
+        })
     }
 
     pub async fn ticket_events(&self, actor: &Actor, number: TicketNumber) -> AppResult<Vec<TicketEvent>> {
@@ -301,8 +312,21 @@ impl App {
         .await
     }
 
-    #[tracing::instrument(skip_all, fields(actor = actor.id, number))]
     pub async fn add_message(&self, actor: &Actor, number: TicketNumber, input: AddMessage) -> AppResult<MessageAdded> {
+        self.add_message_with_files(actor, number, input, Vec::new()).await
+    }
+
+    /// [`App::add_message`] with files attached to the message (checked before anything
+    /// is written; stored in the same transaction).
+    #[tracing::instrument(skip_all, fields(actor = actor.id, number))]
+    pub async fn add_message_with_files(
+        &self,
+        actor: &Actor,
+        number: TicketNumber,
+        input: AddMessage,
+        uploads: Vec<Upload>,
+    ) -> AppResult<MessageAdded> {
+        let files = Files::check(uploads);
         let mut errors = FieldErrors::default();
         let kind = match input.kind.as_deref() {
             None => Some(MessageKind::Reply),
@@ -323,7 +347,15 @@ impl App {
                 "must be an RFC 3339 date-time with an offset",
             ))),
         };
+        let files = match files {
+            Ok(files) => Some(files),
+            Err(refused) => {
+                errors.0.extend(refused.0);
+                None
+            }
+        };
         errors.into_result()?;
+        let files = files.unwrap_or_default();
         let (kind, body) = (kind.unwrap_or(MessageKind::Reply), body.map(Body::into_inner).unwrap_or_default());
         let actor = actor.clone();
         let reopen_window = self.config.reopen_window;
@@ -340,11 +372,17 @@ impl App {
                             message: "the ticket changed since you last saw it; review it and send again".into(),
                         });
                     }
-                    if kind == MessageKind::Customer {
-                        customer_message(tx, &engine, ticket, body, at, reopen_window).await
+                    let (mut added, events) = if kind == MessageKind::Customer {
+                        customer_message(tx, &engine, ticket, body, at, reopen_window).await?
                     } else {
-                        agent_message(tx, &engine, &actor, ticket, kind, body, at).await
-                    }
+                        agent_message(tx, &engine, &actor, ticket, kind, body, at).await?
+                    };
+                    let author = ActorRef {
+                        kind: added.message.author_kind,
+                        id: added.message.author_id,
+                    };
+                    added.message.attachments = files.store(tx, added.ticket.id, Some(added.message.id), author, at).await?;
+                    Ok((added, events))
                 })
             })
             .await?;

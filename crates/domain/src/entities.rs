@@ -169,6 +169,8 @@ pub struct Message {
     pub body: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    /// Files sent with the message.
+    pub attachments: Vec<crate::attachment::AttachmentInfo>,
 }
 
 /// Who did something: an agent, a customer, or Kefu itself.

@@ -5,6 +5,7 @@
 //! [`text::TicketSubject`] or an [`contact::Email`], it is valid.
 
 pub mod analytics;
+pub mod attachment;
 pub mod automation;
 pub mod calendar;
 pub mod calendar_spec;

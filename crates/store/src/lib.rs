@@ -3,6 +3,7 @@
 //! domain values, and writes through [`Db::write`] (one writer, group commit).
 
 pub mod analytics;
+pub mod attachments;
 mod backend;
 pub mod bulk;
 pub mod calendars;

@@ -29,6 +29,7 @@ impl MessageRow {
             author_id: self.author_id,
             body: self.body,
             created_at: ts(self.created_at)?,
+            attachments: Vec::new(),
         })
     }
 }
@@ -60,6 +61,7 @@ pub async fn insert_message(
         author_id: author.id,
         body: body.to_owned(),
         created_at: now,
+        attachments: Vec::new(),
     })
 }
 

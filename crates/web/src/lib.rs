@@ -6,6 +6,7 @@ mod extract;
 mod problem;
 mod state;
 pub mod ui;
+mod upload;
 
 rust_i18n::i18n!("locales", fallback = "en");
 

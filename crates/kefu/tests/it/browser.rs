@@ -134,17 +134,33 @@ async fn a_reply_on_a_stale_view_warns_and_keeps_the_draft() {
         "nothing was sent on the stale view"
     );
 
-    // Sending again, having seen the change, goes through.
+    // Sending again, having seen the change, goes through, with a photo attached.
+    let photo_dir = tempfile::tempdir().expect("temp dir");
+    let photo = photo_dir.path().join("维修单.png");
+    // A real 1×1 picture, so the thumbnail must decode.
+    std::fs::write(&photo, b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90\x77\x53\xde\x00\x00\x00\x0c\x49\x44\x41\x54\x78\x9c\x63\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82").expect("write");
+    browser
+        .find("#files")
+        .await
+        .send_keys(photo.to_str().expect("utf-8 path"))
+        .await
+        .expect("choose the file");
     browser.click("#send").await;
-    browser.wait_text("#timeline", |t| t.contains("我们会在今天处理。")).await;
+    browser
+        .wait_text("#timeline", |t| t.contains("我们会在今天处理。") && t.contains("维修单.png"))
+        .await;
     let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
-    assert!(
-        detail["messages"]
-            .as_array()
-            .expect("messages")
-            .iter()
-            .any(|m| m["kind"] == "reply")
-    );
+    let reply = detail["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .find(|m| m["kind"] == "reply")
+        .expect("the reply")
+        .clone();
+    assert_eq!(reply["attachments"][0]["file_name"], "维修单.png");
+    assert_eq!(reply["attachments"][0]["content_type"], "image/png");
+    let thumbnail = browser.eval("return document.querySelector('.attachments img').naturalWidth").await;
+    assert_eq!(thumbnail, 1, "the picture loads in the page: {thumbnail}");
     browser.close().await;
 }
 
@@ -223,6 +239,25 @@ async fn payloads_in_displayed_fields_do_not_execute() {
                 )
                 .await;
             assert_eq!(status, 201, "{body}");
+        }
+        // A file's name is shown too (link text, download name, a picture's alt text).
+        for (name, bytes) in [
+            (format!("{payload}.txt"), b"plain text".as_slice()),
+            (format!("{payload}.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice()),
+        ] {
+            let form = reqwest::multipart::Form::new()
+                .text("kind", "reply")
+                .text("body", "file")
+                .part("files", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name));
+            let response = app
+                .client
+                .post(format!("{}/api/v1/tickets/{number}/messages", app.base))
+                .bearer_auth(&app.token)
+                .multipart(form)
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(response.status(), 201);
         }
         numbers.push(number);
     }

@@ -10,6 +10,7 @@ mod api_routing;
 mod api_service;
 mod api_surveys;
 mod api_tickets;
+mod attachments;
 mod browser;
 mod browser_support;
 mod cli;

@@ -9,7 +9,7 @@ use reqwest::{Client, StatusCode, redirect};
 
 const PASSWORD: &str = "correct horse battery";
 
-async fn with_agent(backend: Backend) -> TestApp {
+pub(crate) async fn with_agent(backend: Backend) -> TestApp {
     let app = spawn(backend).await;
     app.app
         .create_agent_as_operator(NewAgentCommand {
@@ -24,7 +24,7 @@ async fn with_agent(backend: Backend) -> TestApp {
     app
 }
 
-fn no_redirects() -> Client {
+pub(crate) fn no_redirects() -> Client {
     Client::builder().redirect(redirect::Policy::none()).build().expect("client")
 }
 
@@ -52,7 +52,7 @@ async fn sign_in_as(app: &TestApp, client: &Client, email: &str, password: &str)
 }
 
 /// Signs Alice in; the session cookie and the page's CSRF token.
-async fn signed_in(app: &TestApp, client: &Client) -> (String, String) {
+pub(crate) async fn signed_in(app: &TestApp, client: &Client) -> (String, String) {
     signed_in_as(app, client, "alice@example.com").await
 }
 

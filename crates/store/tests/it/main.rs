@@ -58,6 +58,7 @@ macro_rules! backend_tests {
 mod support;
 
 mod analytics;
+mod attachments;
 mod bulk;
 mod categories;
 mod customers;

@@ -3,9 +3,11 @@
 use crate::extract::{ApiJson, ApiQuery, Auth, TicketNumberPath};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
+use crate::upload::{JsonOrMultipart, attachment_response};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use kefu_app::tickets::{AddMessage, Assign, CreateTicket, ListTickets, MessageAdded, Page, TicketDetail, Transfer, UpdateTicket};
 use kefu_domain::entities::Ticket;
 use kefu_domain::event::TicketEvent;
@@ -82,16 +84,55 @@ pub async fn update(
     Ok(Json(state.app.update_ticket(&actor, number, input).await?))
 }
 
-/// Add a public reply, an internal note, or a relayed customer message.
-#[utoipa::path(post, path = "/api/v1/tickets/{number}/messages", tag = "tickets", params(("number" = i64, Path)), request_body = AddMessage,
+/// A message with files, as `multipart/form-data`: the fields of a JSON message as text
+/// parts, and one `files` part per file (at most 10 files, 10 MB each, 25 MB together;
+/// pictures, PDF, office documents, archives, short video and audio, plain text).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes a body for the OpenAPI document only
+struct AddMessageWithFiles {
+    kind: Option<String>,
+    body: Option<String>,
+    if_unchanged_since: Option<String>,
+    #[schema(content_media_type = "application/octet-stream")]
+    files: Vec<Vec<u8>>,
+}
+
+/// Add a public reply, an internal note, or a relayed customer message, optionally with
+/// files (send `multipart/form-data` then). Refused files are named in the 422
+/// (`attachment_type_not_allowed`, `attachment_too_large`, `attachments_too_large`,
+/// `too_many_attachments`, `empty_attachment`) and nothing is written.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/messages", tag = "tickets", params(("number" = i64, Path)),
+    request_body(content((AddMessage = "application/json"), (AddMessageWithFiles = "multipart/form-data"))),
     responses((status = 201, body = MessageAdded), (status = 422, body = Problem)))]
 pub async fn add_message(
     State(state): State<AppState>,
     Auth(actor): Auth,
     TicketNumberPath(number): TicketNumberPath,
-    ApiJson(input): ApiJson<AddMessage>,
+    input: JsonOrMultipart<AddMessage>,
 ) -> ApiResult<(StatusCode, Json<MessageAdded>)> {
-    Ok((StatusCode::CREATED, Json(state.app.add_message(&actor, number, input).await?)))
+    let added = state.app.add_message_with_files(&actor, number, input.value, input.files).await?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// Download a file of the ticket, with the type its bytes showed when it was accepted
+/// (pictures inline, everything else as an attachment).
+#[utoipa::path(get, path = "/api/v1/tickets/{number}/attachments/{id}", tag = "tickets",
+    params(("number" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "the file's bytes", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((number, id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (Ok(number), Ok(id)) = (number.parse(), id.parse()) else {
+        return Err(kefu_app::AppError::NotFound {
+            what: "attachment",
+            code: "attachment_not_found",
+        }
+        .into());
+    };
+    let file = state.app.ticket_attachment(&actor, number, id).await?;
+    Ok(attachment_response(file))
 }
 
 /// Assign the ticket to an agent (`null` unassigns).

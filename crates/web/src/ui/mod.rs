@@ -58,7 +58,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/customers/{id}", get(customer::page))
         .route("/tickets/{number}", get(ticket::page))
         .route("/tickets/{number}/live", get(live::stream))
-        .route("/tickets/{number}/messages", post(ticket::add_message))
+        .route(
+            "/tickets/{number}/messages",
+            post(ticket::add_message).layer(crate::upload::upload_body_limit()),
+        )
+        .route("/tickets/{number}/attachments/{id}", get(ticket::attachment))
         .route("/tickets/{number}/macro", post(ticket::insert_macro))
         .route("/tickets/{number}/articles", get(ticket::suggested_articles))
         .route(
@@ -131,9 +135,16 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/help/articles/{id}/feedback", post(help::feedback))
         .route("/help/{locale}/{slug}", get(help::article))
         .route("/sitemap.xml", get(help::sitemap))
-        .route("/portal", get(portal::form).post(portal::submit))
+        .route(
+            "/portal",
+            get(portal::form).post(portal::submit).layer(crate::upload::upload_body_limit()),
+        )
         .route("/portal/t/{token}", get(portal::ticket))
-        .route("/portal/t/{token}/reply", post(portal::reply))
+        .route(
+            "/portal/t/{token}/reply",
+            post(portal::reply).layer(crate::upload::upload_body_limit()),
+        )
+        .route("/portal/t/{token}/attachments/{id}", get(portal::attachment))
         .route("/portal/t/{token}/solved", post(portal::solved))
         .route("/s/{token}", get(survey::page).post(survey::submit))
         .route("/assets/{*path}", get(assets::asset));

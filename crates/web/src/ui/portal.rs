@@ -6,19 +6,21 @@ use super::pages::{Chrome, UiError};
 use super::render;
 use super::session::same_origin;
 use crate::state::AppState;
+use crate::upload::{FormWithFiles, UploadRejection, attachment_response};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::AppError;
 use kefu_app::portal::PortalRequest;
+use kefu_domain::entities::Id;
 use kefu_domain::enums::{ActorKind, TicketKind};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct RequestForm {
     #[serde(default)]
     name: String,
@@ -64,9 +66,16 @@ pub async fn submit(
     lang: Lang,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<RequestForm>,
+    form: Result<FormWithFiles<RequestForm>, UploadRejection>,
 ) -> Response {
     let tr = Tr(lang);
+    let (form, files) = match form {
+        Ok(FormWithFiles { form, files }) => (form, files),
+        Err(UploadRejection(error)) => {
+            let (status, message) = UiError::from(error).status_and_message(tr);
+            return (status, form_page(lang, RequestForm::default(), Some(message))).into_response();
+        }
+    };
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, form_page(lang, form, Some(tr.t("sign_in.origin")))).into_response();
     }
@@ -78,6 +87,7 @@ pub async fn submit(
         subject: form.subject.clone(),
         description: form.description.clone(),
         honeypot: form.website.clone(),
+        attachments: files,
         address: peer.ip().to_string(),
     };
     match state.app.submit_portal_request(request).await {
@@ -97,6 +107,7 @@ struct PortalEntry {
     at: String,
     at_iso: String,
     html: String,
+    files: Vec<render::FileLink>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -147,6 +158,7 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
         params.follow_up.map(|n| tr.with("portal.follow_up", "number", &n.to_string()))
     };
     let link = format!("/portal/t/{token}");
+    let files_base = format!("{link}/attachments");
     // A survey that cannot be offered is no reason to fail the page.
     let survey = state
         .app
@@ -161,20 +173,27 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
         subject: view.ticket.subject.clone(),
         status: tr.label("status", view.ticket.status.as_str()),
         status_key: view.ticket.status.as_str(),
-        messages: view
-            .messages
-            .iter()
-            .map(|m| PortalEntry {
-                who: match m.author_kind {
-                    ActorKind::Customer => tr.t("portal.you"),
-                    _ => tr.t("portal.support"),
-                },
-                kind: m.kind.as_str(),
-                at: render::when(m.created_at),
-                at_iso: render::iso(m.created_at),
-                html: state.rendered.message(m.id, &m.body).to_string(),
-            })
-            .collect(),
+        messages: std::iter::once(PortalEntry {
+            // What the customer first wrote opens the conversation, with its files.
+            who: tr.t("portal.you"),
+            kind: "customer",
+            at: render::when(view.ticket.created_at),
+            at_iso: render::iso(view.ticket.created_at),
+            html: state.rendered.message(-view.ticket.id, &view.ticket.description).to_string(),
+            files: render::file_links(&files_base, &view.attachments),
+        })
+        .chain(view.messages.iter().map(|m| PortalEntry {
+            who: match m.author_kind {
+                ActorKind::Customer => tr.t("portal.you"),
+                _ => tr.t("portal.support"),
+            },
+            kind: m.kind.as_str(),
+            at: render::when(m.created_at),
+            at_iso: render::iso(m.created_at),
+            html: state.rendered.message(m.id, &m.body).to_string(),
+            files: render::file_links(&files_base, &m.attachments),
+        }))
+        .collect(),
         chrome: Chrome::portal(lang, &link),
         link,
         just_created: params.new.is_some(),
@@ -188,18 +207,30 @@ pub struct ReplyForm {
     body: String,
 }
 
+/// A file of the request, for the customer (never an internal note's).
+pub async fn attachment(State(state): State<AppState>, lang: Lang, Path((token, id)): Path<(String, Id)>) -> Response {
+    match state.app.portal_attachment(&token, id).await {
+        Ok(file) => attachment_response(file),
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
 pub async fn reply(
     State(state): State<AppState>,
     lang: Lang,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(token): Path<String>,
-    Form(form): Form<ReplyForm>,
+    form: Result<FormWithFiles<ReplyForm>, UploadRejection>,
 ) -> Response {
     if !same_origin(&headers) {
         return UiError::CrossOrigin.page(lang);
     }
-    match state.app.portal_reply(&token, form.body, &peer.ip().to_string()).await {
+    let FormWithFiles { form, files } = match form {
+        Ok(form) => form,
+        Err(UploadRejection(error)) => return UiError::from(error).page(lang),
+    };
+    match state.app.portal_reply(&token, form.body, files, &peer.ip().to_string()).await {
         Ok(None) => Redirect::to(&format!("/portal/t/{token}")).into_response(),
         Ok(Some(follow_up)) => Redirect::to(&format!("/portal/t/{token}?follow_up={follow_up}")).into_response(),
         Err(error) => UiError::from(error).page(lang),

@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use kefu_domain::attachment::AttachmentInfo;
 use kefu_domain::entities::Id;
 use pulldown_cmark::{Options, Parser, html};
 use std::collections::HashMap;
@@ -85,9 +86,48 @@ pub fn query_string(fields: &[(&str, &String)]) -> String {
         .finish()
 }
 
+/// A file under a message: where to fetch it, its name and size, and whether the page
+/// may show it as a picture.
+pub struct FileLink {
+    pub href: String,
+    pub name: String,
+    pub size: String,
+    pub picture: bool,
+}
+
+/// Links to `attachments` under `base` (`/tickets/7/attachments`, ...).
+pub fn file_links(base: &str, attachments: &[AttachmentInfo]) -> Vec<FileLink> {
+    attachments
+        .iter()
+        .map(|a| FileLink {
+            href: format!("{base}/{}", a.id),
+            name: a.file_name.clone(),
+            size: file_size(a.size),
+            picture: a.is_inline(),
+        })
+        .collect()
+}
+
+/// A size as people read it: 532 B, 14 KB, 2.4 MB.
+pub fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    match bytes {
+        b if b < KB => format!("{b} B"),
+        b if b < KB * KB => format!("{} KB", b.div_ceil(KB)),
+        b => format!("{:.1} MB", b as f64 / (KB * KB) as f64),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_sizes_read_naturally() {
+        assert_eq!(file_size(532), "532 B");
+        assert_eq!(file_size(14 * 1024 - 5), "14 KB");
+        assert_eq!(file_size(2_516_582), "2.4 MB");
+    }
 
     #[test]
     fn markdown_renders_and_scripts_do_not() {

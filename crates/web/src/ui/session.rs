@@ -56,6 +56,11 @@ pub async fn require_session(State(state): State<AppState>, request: Request, ne
         if !same_origin(request.headers()) {
             return UiError::CrossOrigin.respond(lang, htmx);
         }
+        // Too large to read for its token: refused as too large (which writes nothing).
+        let request = match crate::upload::refuse_if_oversized(request).await {
+            Ok(request) => request,
+            Err(crate::upload::UploadRejection(error)) => return UiError::from(error).respond(lang, htmx),
+        };
         match with_valid_csrf(request, &signed_in.session.csrf_token).await {
             Some(request) => request,
             None => return UiError::Csrf.respond(lang, htmx),
@@ -66,25 +71,32 @@ pub async fn require_session(State(state): State<AppState>, request: Request, ne
 }
 
 /// The request again if it carries the CSRF token (header, or the form field of a
-/// URL-encoded body, which is read and put back).
+/// URL-encoded or multipart body, which is read and put back).
 async fn with_valid_csrf(request: Request, expected: &str) -> Option<Request> {
     if let Some(sent) = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return constant_time_eq(sent, expected).then_some(request);
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return None;
-    }
+    let content_type = request.headers().get(header::CONTENT_TYPE).cloned()?;
+    let content_type_text = content_type.to_str().ok()?;
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES).await.ok()?;
-    let sent = url::form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == CSRF_FIELD)
-        .map(|(_, v)| v.into_owned())?;
-    constant_time_eq(&sent, expected).then(|| Request::from_parts(parts, Body::from(bytes)))
+    let sent = if content_type_text.starts_with("application/x-www-form-urlencoded") {
+        let bytes = to_bytes(body, MAX_FORM_BYTES).await.ok()?;
+        let sent = url::form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.into_owned());
+        (sent, bytes)
+    } else if content_type_text.starts_with("multipart/form-data") {
+        // A form with files sent without htmx: the token is one of its fields.
+        let bytes = to_bytes(body, crate::upload::MAX_UPLOAD_BODY_BYTES).await.ok()?;
+        (
+            crate::upload::multipart_text_field(&content_type, bytes.clone(), CSRF_FIELD).await,
+            bytes,
+        )
+    } else {
+        return None;
+    };
+    let (sent, bytes) = sent;
+    constant_time_eq(&sent?, expected).then(|| Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// Compares two secrets without stopping at the first difference.

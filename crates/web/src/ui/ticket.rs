@@ -8,6 +8,7 @@ use super::pages::{Chrome, UiError};
 use super::render;
 use super::session::Session;
 use crate::state::AppState;
+use crate::upload::{FormWithFiles, UploadRejection};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -35,6 +36,8 @@ pub struct Entry {
     pub what: String,
     /// The message's id (for "save as article" on replies).
     pub message_id: Option<Id>,
+    /// Files that came with the message (or with the request, for the description).
+    pub files: Vec<render::FileLink>,
 }
 
 pub struct Clock {
@@ -140,6 +143,7 @@ async fn load(
     let names: HashMap<Id, String> = agents.into_iter().map(|a| (a.id, a.name)).collect();
     let name_of = |id: Option<Id>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| tr.t("ticket.nobody"));
     let ticket = &detail.ticket;
+    let files_base = format!("/tickets/{number}/attachments");
     let mut timeline: Vec<(jiff::Timestamp, i64, Entry)> = Vec::with_capacity(detail.messages.len() + events.len() + 1);
     // The description is what the customer first wrote: it opens the conversation.
     timeline.push((
@@ -154,6 +158,7 @@ async fn load(
             html: state.rendered.message(-detail.ticket.id, &detail.ticket.description).to_string(),
             what: String::new(),
             message_id: None,
+            files: render::file_links(&files_base, &detail.attachments),
         },
     ));
     for message in &detail.messages {
@@ -173,6 +178,7 @@ async fn load(
                 html: state.rendered.message(message.id, &message.body).to_string(),
                 what: String::new(),
                 message_id: Some(message.id),
+                files: render::file_links(&files_base, &message.attachments),
             },
         ));
     }
@@ -281,6 +287,7 @@ fn event_entry(event: &TicketEvent, tr: Tr, name_of: &dyn Fn(Option<Id>) -> Stri
         html: String::new(),
         what,
         message_id: None,
+        files: Vec::new(),
     }
 }
 
@@ -323,7 +330,9 @@ async fn after_change(state: &AppState, lang: Lang, htmx: bool, session: &Sessio
 
 #[derive(Deserialize)]
 pub struct MessageForm {
+    #[serde(default)]
     kind: String,
+    #[serde(default)]
     body: String,
     seen: Option<String>,
 }
@@ -336,14 +345,18 @@ pub async fn add_message(
     Htmx(htmx): Htmx,
     session: Session,
     Path(number): Path<TicketNumber>,
-    Form(form): Form<MessageForm>,
+    form: Result<FormWithFiles<MessageForm>, UploadRejection>,
 ) -> Response {
+    let FormWithFiles { form, files } = match form {
+        Ok(form) => form,
+        Err(UploadRejection(error)) => return UiError::from(error).respond(lang, htmx),
+    };
     let input = AddMessage {
         kind: Some(form.kind.clone()),
         body: Some(form.body.clone()),
         if_unchanged_since: form.seen.filter(|s| !s.is_empty()),
     };
-    match state.app.add_message(&session.0.actor, number, input).await {
+    match state.app.add_message_with_files(&session.0.actor, number, input, files).await {
         Ok(_) => after_change(&state, lang, htmx, &session, number).await,
         Err(AppError::Conflict {
             code: "ticket_changed", ..
@@ -355,6 +368,21 @@ pub async fn add_message(
             let warning = Some(Tr(lang).t("ticket.stale"));
             render_page(&state, lang, &session, number, draft, warning, StatusCode::CONFLICT).await
         }
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+/// A file of the ticket (internal notes' files included: the reader is an agent who may
+/// see the ticket).
+pub async fn attachment(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path((number, id)): Path<(TicketNumber, Id)>,
+) -> Response {
+    match state.app.ticket_attachment(&session.0.actor, number, id).await {
+        Ok(file) => crate::upload::attachment_response(file),
         Err(error) => UiError::from(error).respond(lang, htmx),
     }
 }
