@@ -35,6 +35,19 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The stable machine code of this error (the `code` of an API problem).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "validation_failed",
+            AppError::Rule(rule) => rule.code(),
+            AppError::NotFound { code, .. } | AppError::Conflict { code, .. } | AppError::RateLimited { code, .. } => code,
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
     pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
         AppError::Invalid(FieldErrors(vec![FieldError::new(field, code, message)]))
     }

@@ -69,6 +69,8 @@ pub struct PortalTicket {
     pub messages: Vec<Message>,
     /// Files sent with the request itself.
     pub attachments: Vec<AttachmentInfo>,
+    /// The request the link was given for, when it was merged into this one.
+    pub merged_from: Option<TicketNumber>,
 }
 
 fn rate_limited(wait: Duration) -> AppError {
@@ -152,7 +154,9 @@ impl App {
     /// The ticket a tracking link opens, with its public messages. An unknown token is
     /// "not found", the same as a ticket that does not exist.
     pub async fn portal_ticket(&self, token: &str) -> AppResult<PortalTicket> {
-        let ticket = self.ticket_of_link(token).await?;
+        let given = self.ticket_link_was_given_for(token).await?;
+        let ticket = crate::relations::carrying_on(self.db().read(), given.clone()).await?;
+        let merged_from = (ticket.id != given.id).then_some(given.number);
         let mut messages = messages_of(self.db().read(), ticket.id, false).await?;
         let attachments = attachments_of(self.db().read(), ticket.id, false).await?;
         let attachments = attachment::distribute(&mut messages, attachments);
@@ -160,10 +164,18 @@ impl App {
             ticket,
             messages,
             attachments,
+            merged_from,
         })
     }
 
+    /// The ticket a tracking link opens: the one it was given for or, when that was
+    /// merged into another, the one that carries on (same customer).
     pub(crate) async fn ticket_of_link(&self, token: &str) -> AppResult<Ticket> {
+        let given = self.ticket_link_was_given_for(token).await?;
+        crate::relations::carrying_on(self.db().read(), given).await
+    }
+
+    async fn ticket_link_was_given_for(&self, token: &str) -> AppResult<Ticket> {
         let not_found = || AppError::NotFound {
             what: "request",
             code: "request_not_found",

@@ -373,6 +373,8 @@ impl App {
                         });
                     }
                     let (mut added, events) = if kind == MessageKind::Customer {
+                        // A duplicate merged away: the customer's words go where the work goes on.
+                        let ticket = crate::relations::carrying_on(tx.exec(), ticket).await?;
                         customer_message(tx, &engine, ticket, body, at, reopen_window).await?
                     } else {
                         agent_message(tx, &engine, &actor, ticket, kind, body, at).await?
@@ -400,30 +402,8 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = actor.id, number))]
     pub async fn assign(&self, actor: &Actor, number: TicketNumber, input: Assign) -> AppResult<Ticket> {
         let acting = actor.clone();
-        self.change(actor, number, move |tx, mut ticket, at| {
-            Box::pin(async move {
-                if let Some(agent) = input.agent {
-                    require_active_agent(tx.exec(), agent, "agent").await?;
-                }
-                let mut events = Vec::new();
-                if ticket.assignee_id != input.agent {
-                    events.push(NewEvent::change(
-                        EventKind::Assigned,
-                        ActorRef::agent(acting.id),
-                        ticket.assignee_id,
-                        input.agent,
-                    ));
-                    ticket.assignee_id = input.agent;
-                    if let Some(agent) = input.agent {
-                        take_ownership(&mut ticket, agent, &acting, &mut events);
-                        touch(&mut ticket, &acting, &mut events);
-                        if agent != acting.id {
-                            notify(tx, agent, NotificationKind::Assigned, &ticket, json!({ "by": acting.id }), at).await?;
-                        }
-                    }
-                }
-                Ok((ticket, events))
-            })
+        self.change(actor, number, move |tx, ticket, at| {
+            Box::pin(async move { apply_assign(tx, &acting, ticket, input.agent, at).await })
         })
         .await
     }
@@ -513,6 +493,39 @@ impl App {
         self.routing_kicks(Some(&before), &ticket);
         Ok(ticket)
     }
+}
+
+/// Assigns `ticket` to `agent` (or nobody), as `acting`: the assignee becomes the
+/// first-contact owner if there is none yet, and is notified unless they assigned it
+/// themselves.
+pub(crate) async fn apply_assign(
+    tx: &mut Tx,
+    acting: &Actor,
+    mut ticket: Ticket,
+    agent: Option<Id>,
+    at: Timestamp,
+) -> AppResult<(Ticket, Vec<NewEvent>)> {
+    if let Some(agent) = agent {
+        require_active_agent(tx.exec(), agent, "agent").await?;
+    }
+    let mut events = Vec::new();
+    if ticket.assignee_id != agent {
+        events.push(NewEvent::change(
+            EventKind::Assigned,
+            ActorRef::agent(acting.id),
+            ticket.assignee_id,
+            agent,
+        ));
+        ticket.assignee_id = agent;
+        if let Some(agent) = agent {
+            take_ownership(&mut ticket, agent, acting, &mut events);
+            touch(&mut ticket, acting, &mut events);
+            if agent != acting.id {
+                notify(tx, agent, NotificationKind::Assigned, &ticket, json!({ "by": acting.id }), at).await?;
+            }
+        }
+    }
+    Ok((ticket, events))
 }
 
 /// Checks visibility inside the transaction (the caller's closure gets the loaded ticket).
@@ -773,11 +786,12 @@ pub(crate) async fn find_or_create_customer(
     Ok(insert_customer(tx.exec(), &NewCustomer::contact(name, email, phone), at).await?.id)
 }
 
-struct ParsedUpdate {
+#[derive(Default)]
+pub(crate) struct ParsedUpdate {
     status: Option<Status>,
     priority: Option<Priority>,
     category: Option<Option<String>>,
-    tags: Option<Vec<String>>,
+    pub(crate) tags: Option<Vec<String>>,
     team: Option<Option<Id>>,
     owner: Option<Id>,
     expected_resolution: Option<String>,
@@ -787,7 +801,7 @@ struct ParsedUpdate {
     required_skills: Option<Vec<String>>,
 }
 
-fn parse_update(input: UpdateTicket) -> AppResult<ParsedUpdate> {
+pub(crate) fn parse_update(input: UpdateTicket) -> AppResult<ParsedUpdate> {
     let mut errors = FieldErrors::default();
     let status = errors
         .take(input.status.as_deref().map(|s| Status::parse("status", s)).transpose())
@@ -860,7 +874,7 @@ fn parse_language(text: &str) -> Result<String, FieldError> {
     Ok(text.to_owned())
 }
 
-async fn apply_update(
+pub(crate) async fn apply_update(
     tx: &mut Tx,
     actor: Actor,
     mut ticket: Ticket,

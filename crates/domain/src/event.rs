@@ -47,6 +47,13 @@ text_enum!(
         SurveySent = "survey_sent",
         /// The customer answered it (`data.score`, `data.low`).
         SurveyAnswered = "survey_answered",
+        /// This ticket was merged into another (`data.ticket`) and closed.
+        MergedInto = "merged_into",
+        /// Another ticket (`data.ticket`) was merged into this one.
+        MergedFrom = "merged_from",
+        /// Linked as related to another ticket (`data.ticket`), or unlinked.
+        Linked = "linked",
+        Unlinked = "unlinked",
     }
 );
 

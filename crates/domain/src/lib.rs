@@ -21,6 +21,7 @@ pub mod ics;
 pub mod inbox;
 pub mod knowledge;
 pub mod query;
+pub mod relations;
 pub mod routing;
 pub mod service;
 pub mod sla;

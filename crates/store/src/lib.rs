@@ -26,6 +26,7 @@ pub mod rules;
 pub mod sla_policies;
 pub mod survey_rollups;
 pub mod surveys;
+pub mod ticket_relations;
 pub mod tickets;
 pub mod timeline;
 pub mod timers;

@@ -597,7 +597,10 @@ async fn an_agent_records_a_commitment_and_whether_it_was_kept() {
     let (_, made) = app.get(&format!("/api/v1/tickets/{number}/commitments")).await;
     assert_eq!(made[0]["status"], "open", "{made}");
     browser.click("#commitments button[value='kept']").await;
-    browser.wait_text("#commitments", |t| t.contains("Kept")).await;
+    // The open commitment's buttons say "Kept" too: wait for its status to change.
+    browser
+        .wait_text("#commitments", |t| t.contains("Kept") && !t.contains("Open"))
+        .await;
     let (_, kept) = app.get(&format!("/api/v1/tickets/{number}/commitments")).await;
     assert_eq!(kept[0]["status"], "kept", "{kept}");
     browser.close().await;

@@ -15,6 +15,7 @@ mod browser;
 mod browser_support;
 mod cli;
 mod inbox_counts;
+mod relations;
 mod search;
 mod support;
 mod ui;

@@ -5,13 +5,14 @@ pub mod customers;
 pub mod knowledge;
 pub mod macros;
 pub mod people;
+pub mod relations;
 pub mod service;
 pub mod surveys;
 pub mod tickets;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -19,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 #[openapi(
     info(title = "Kefu API", description = "Kefu (客服) customer-service platform, REST API v1. Authenticate with `Authorization: Bearer TOKEN` (`kefu admin create-token`). Errors are RFC 9457 problem+json with a stable `code`."),
     paths(
-        tickets::create, tickets::list, tickets::get, tickets::update, tickets::add_message, tickets::attachment, tickets::assign, tickets::transfer, tickets::events, tickets::inbox_counts,
+        tickets::create, tickets::list, tickets::bulk, tickets::get, tickets::update, tickets::add_message, tickets::attachment, relations::merge, relations::relations, relations::link, relations::unlink, tickets::assign, tickets::transfer, tickets::events, tickets::inbox_counts,
         customers::create, customers::list, customers::get, customers::update, customers::tickets, customers::dedicated_agent, customers::set_dedicated_agent,
         people::agents, people::create_agent, people::update_agent, people::teams, people::create_team, people::update_team,
         service::calendars, service::create_calendar, service::calendar, service::update_calendar, service::delete_calendar, service::import_holidays,
@@ -57,12 +58,16 @@ impl utoipa::Modify for BearerAuth {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/tickets", post(tickets::create).get(tickets::list))
+        .route("/api/v1/tickets/bulk", post(tickets::bulk))
         .route("/api/v1/tickets/{number}", get(tickets::get).patch(tickets::update))
         .route(
             "/api/v1/tickets/{number}/messages",
             post(tickets::add_message).layer(crate::upload::upload_body_limit()),
         )
         .route("/api/v1/tickets/{number}/attachments/{id}", get(tickets::attachment))
+        .route("/api/v1/tickets/{number}/merge", post(relations::merge))
+        .route("/api/v1/tickets/{number}/links", get(relations::relations).post(relations::link))
+        .route("/api/v1/tickets/{number}/links/{other}", delete(relations::unlink))
         .route("/api/v1/tickets/{number}/assign", post(tickets::assign))
         .route("/api/v1/tickets/{number}/transfer", post(tickets::transfer))
         .route("/api/v1/tickets/{number}/events", get(tickets::events))

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use kefu_app::bulk_update::{BulkReport, BulkUpdate};
 use kefu_app::tickets::{AddMessage, Assign, CreateTicket, ListTickets, MessageAdded, Page, TicketDetail, Transfer, UpdateTicket};
 use kefu_domain::entities::Ticket;
 use kefu_domain::event::TicketEvent;
@@ -133,6 +134,15 @@ pub async fn attachment(
     };
     let file = state.app.ticket_attachment(&actor, number, id).await?;
     Ok(attachment_response(file))
+}
+
+/// Change many tickets at once: assignee, status, priority, tags added or removed. Each
+/// ticket is changed on its own, by the same rules as one at a time; the report lists the
+/// tickets changed, those already so, and those refused with the reason.
+#[utoipa::path(post, path = "/api/v1/tickets/bulk", tag = "tickets", request_body = BulkUpdate,
+    responses((status = 200, body = BulkReport), (status = 422, body = Problem)))]
+pub async fn bulk(State(state): State<AppState>, Auth(actor): Auth, ApiJson(input): ApiJson<BulkUpdate>) -> ApiResult<Json<BulkReport>> {
+    Ok(Json(state.app.bulk_update(&actor, input).await?))
 }
 
 /// Assign the ticket to an agent (`null` unassigns).

@@ -9,9 +9,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use kefu_app::AppError;
+use kefu_app::bulk_update::BulkUpdate;
 use kefu_app::inbox::InboxCounts;
 use kefu_app::tickets::ListTickets;
-use kefu_domain::entities::Ticket;
+use kefu_domain::entities::{Ticket, TicketNumber};
 use serde::Deserialize;
 
 /// Statuses still needing work.
@@ -169,6 +171,8 @@ struct InboxPage {
     title: String,
     rows: Vec<Row>,
     next: Option<String>,
+    /// Statuses the bulk bar offers.
+    statuses: Vec<(&'static str, String)>,
 }
 
 /// The view asked for, if the agent may see it; "mine" otherwise.
@@ -251,7 +255,78 @@ pub async fn inbox(State(state): State<AppState>, lang: Lang, session: Session, 
         title: tr.t(&format!("inbox.{}", view.key())),
         rows: page.items.iter().map(|t| Row::of(t, tr)).collect(),
         next,
+        statuses: ["open", "pending", "on_hold", "resolved"]
+            .into_iter()
+            .map(|s| (s, tr.label("status", s)))
+            .collect(),
         chrome: Chrome::signed_in(lang, &session, &here),
     }
     .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "bulk_report.html")]
+struct BulkReportPage {
+    chrome: Chrome,
+    summary: String,
+    changed: Vec<TicketNumber>,
+    unchanged: Vec<TicketNumber>,
+    failed: Vec<(TicketNumber, String)>,
+    back: String,
+}
+
+/// The bulk bar of a list: the checked tickets get the chosen changes; the answer is a
+/// page saying what happened to each.
+pub async fn bulk(State(state): State<AppState>, lang: Lang, session: Session, body: axum::body::Bytes) -> Response {
+    let tr = Tr(lang);
+    // Checkboxes repeat one name, which a plain form struct cannot hold: read the pairs.
+    let mut tickets = Vec::new();
+    let mut field = std::collections::HashMap::new();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        if key == "tickets" {
+            match value.parse::<TicketNumber>() {
+                Ok(number) => tickets.push(number),
+                Err(_) => return UiError::from(AppError::field("tickets", "invalid_number", "ticket numbers")).page(lang),
+            }
+        } else {
+            field.insert(key.into_owned(), value.into_owned());
+        }
+    }
+    let text = |name: &str| field.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let back = text("back").filter(|b| b.starts_with("/inbox")).unwrap_or_else(|| "/inbox".into());
+    if tickets.is_empty() {
+        return UiError::from(AppError::field("tickets", "required", tr.t("bulk.none_selected"))).page(lang);
+    }
+    let actor = &session.0.actor;
+    let input = BulkUpdate {
+        tickets: Some(tickets),
+        assignee: match text("assignee").as_deref() {
+            Some("me") => Some(Some(actor.id)),
+            Some("none") => Some(None),
+            _ => None,
+        },
+        status: text("status"),
+        priority: None,
+        add_tags: text("add_tag").map(|t| vec![t]),
+        remove_tags: text("remove_tag").map(|t| vec![t]),
+    };
+    match state.app.bulk_update(actor, input).await {
+        Ok(report) => {
+            let summary = tr
+                .t("bulk.summary")
+                .replace("%{changed}", &report.changed.len().to_string())
+                .replace("%{unchanged}", &report.unchanged.len().to_string())
+                .replace("%{failed}", &report.failed.len().to_string());
+            BulkReportPage {
+                summary,
+                failed: report.failed.into_iter().map(|f| (f.number, f.message)).collect(),
+                changed: report.changed,
+                unchanged: report.unchanged,
+                chrome: Chrome::signed_in(lang, &session, &back),
+                back,
+            }
+            .into_response()
+        }
+        Err(error) => UiError::from(error).page(lang),
+    }
 }

@@ -15,6 +15,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::relations::{OtherTicket, Relations};
 use kefu_app::tickets::{AddMessage, Assign, ListTickets, Transfer, UpdateTicket};
 use kefu_app::{Actor, AppError, AppResult};
 use kefu_domain::entities::{ActorRef, Id, TicketNumber};
@@ -89,6 +90,7 @@ struct TicketPage {
     agents: Vec<(Id, String)>,
     macros: Vec<(Id, String)>,
     commitments: Vec<CommitmentRow>,
+    relations: Relations,
 }
 
 /// A promise made on this ticket (服务承诺).
@@ -120,7 +122,7 @@ async fn load(
     warning: Option<String>,
 ) -> AppResult<TicketPage> {
     let app = &state.app;
-    let (detail, events, sla, agents, teams, macros, commitments) = tokio::try_join!(
+    let (detail, events, sla, agents, teams, macros, commitments, relations) = tokio::try_join!(
         app.ticket(actor, number),
         app.ticket_events(actor, number),
         app.ticket_sla(actor, number),
@@ -128,6 +130,7 @@ async fn load(
         app.teams(actor),
         app.macros(actor),
         app.ticket_commitments(actor, number),
+        app.ticket_relations(actor, number),
     )?;
     let customer_id = detail.ticket.customer_id;
     // The customer is read here anyway, so their tickets come from the plain list (the
@@ -249,6 +252,7 @@ async fn load(
         teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
         agents: active_agents,
         macros: macros.into_iter().map(|m| (m.id, m.name)).collect(),
+        relations,
         commitments: commitments
             .iter()
             .map(|c| CommitmentRow {
@@ -278,6 +282,9 @@ fn event_entry(event: &TicketEvent, tr: Tr, name_of: &dyn Fn(Option<Id>) -> Stri
     }
     if let Some(reason) = event.data.get("reason").and_then(|v| v.as_str()) {
         what = format!("{what}: {reason}");
+    }
+    if let Some(other) = event.data.get("ticket").and_then(|v| v.as_i64()) {
+        what = format!("{what} #{other}");
     }
     Entry {
         at: render::when(event.at),
@@ -529,6 +536,91 @@ pub async fn insert_macro(
     match state.app.render_macro(&session.0.actor, id, number, fallback).await {
         Ok(text) => ComposerBody::appended(&form.body, text).into_response(),
         Err(error) => UiError::from(error).fragment(lang),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OtherTicketForm {
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+impl OtherTicketForm {
+    /// The number typed in; anything else is an unknown ticket.
+    fn number(&self) -> AppResult<TicketNumber> {
+        self.ticket
+            .trim()
+            .trim_start_matches('#')
+            .parse()
+            .map_err(|_| AppError::field("ticket", "invalid_number", "a ticket number such as 1042"))
+    }
+}
+
+/// Merges this ticket (a duplicate) into the one typed in, after the agent confirmed it.
+pub async fn merge(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<OtherTicketForm>,
+) -> Response {
+    if form.confirm != "yes" {
+        let error = AppError::field(
+            "confirm",
+            "required",
+            "confirm that this ticket closes and its conversation is copied",
+        );
+        return UiError::from(error).respond(lang, htmx);
+    }
+    let into = match form.number() {
+        Ok(into) => into,
+        Err(error) => return UiError::from(error).respond(lang, htmx),
+    };
+    let input = OtherTicket { ticket: Some(into) };
+    match state.app.merge_ticket(&session.0.actor, number, input).await {
+        // On to the ticket that carries on, where the copied conversation is (htmx is
+        // told to load it as a page, so the address shows it too).
+        Ok(_) if htmx => (StatusCode::OK, [("hx-redirect", format!("/tickets/{into}"))]).into_response(),
+        Ok(_) => Redirect::to(&format!("/tickets/{into}")).into_response(),
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+/// Links the ticket typed in as related.
+pub async fn link(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<OtherTicketForm>,
+) -> Response {
+    let other = match form.number() {
+        Ok(other) => other,
+        Err(error) => return UiError::from(error).respond(lang, htmx),
+    };
+    let input = OtherTicket { ticket: Some(other) };
+    match state.app.link_tickets(&session.0.actor, number, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
+/// Removes a link.
+pub async fn unlink(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path((number, other)): Path<(TicketNumber, TicketNumber)>,
+) -> Response {
+    let input = OtherTicket { ticket: Some(other) };
+    match state.app.unlink_tickets(&session.0.actor, number, input).await {
+        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
     }
 }
 
