@@ -27,6 +27,7 @@ pub mod policies;
 pub mod portal;
 pub mod relations;
 mod routing;
+pub mod saved_views;
 pub mod scheduler;
 pub mod search;
 pub mod secrets;

@@ -1162,7 +1162,7 @@ pub(crate) async fn customer_message(
     }
 }
 
-fn parse_list(actor: &Actor, params: ListTickets) -> AppResult<TicketQuery> {
+pub(crate) fn parse_list(actor: &Actor, params: ListTickets) -> AppResult<TicketQuery> {
     let mut errors = FieldErrors::default();
     let mut query = TicketQuery {
         limit: 25,

@@ -98,3 +98,13 @@ pub struct TicketQuery {
     /// 1 ..= [`MAX_PAGE`].
     pub limit: usize,
 }
+
+/// An agent's saved ticket-list view: a name and the list's query string (for example
+/// `status=open,pending&tag=vip&sort=sla_due`), kept only after it parsed as a list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedView {
+    pub id: Id,
+    pub name: String,
+    pub query: String,
+}

@@ -23,6 +23,7 @@ pub mod password_links;
 pub mod people;
 pub mod portal_links;
 pub mod rules;
+pub mod saved_views;
 pub mod sla_policies;
 pub mod survey_rollups;
 pub mod surveys;

@@ -19,3 +19,4 @@ mod relations;
 mod search;
 mod support;
 mod ui;
+mod views;

@@ -7,13 +7,20 @@ use super::session::Session;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::Path;
 use axum::extract::{Query, State};
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use kefu_app::AppError;
 use kefu_app::bulk_update::BulkUpdate;
 use kefu_app::inbox::InboxCounts;
+use kefu_app::saved_views::{SaveView, canonical_query, list_parameters};
 use kefu_app::tickets::ListTickets;
+use kefu_domain::entities::Id;
 use kefu_domain::entities::{Ticket, TicketNumber};
+use kefu_domain::enums::TicketKind;
+use kefu_domain::query::SavedView;
 use serde::Deserialize;
 
 /// Statuses still needing work.
@@ -173,6 +180,61 @@ struct InboxPage {
     next: Option<String>,
     /// Statuses the bulk bar offers.
     statuses: Vec<(&'static str, String)>,
+    /// Where the bulk report leads back to: this list.
+    back: String,
+    /// The agent's saved views, shown after the fixed ones.
+    saved: Vec<SavedTab>,
+    /// The filter form, on the filter page.
+    filter: Option<FilterForm>,
+    /// The filter page showing a filter not saved as a view.
+    unsaved_filter: bool,
+}
+
+/// A saved view's tab.
+struct SavedTab {
+    id: Id,
+    name: String,
+    href: String,
+    current: bool,
+}
+
+/// The filter page's form: the values chosen, the choices, and the query to save.
+struct FilterForm {
+    status: String,
+    assignee: String,
+    priority: String,
+    kind: String,
+    tag: String,
+    sla: String,
+    sort: String,
+    /// The canonical query of what is chosen (empty: nothing chosen yet).
+    query: String,
+    /// The saved view being shown, if any.
+    saved: Option<Id>,
+    error: Option<String>,
+    statuses: Vec<(&'static str, String)>,
+    priorities: Vec<(&'static str, String)>,
+    kinds: Vec<(&'static str, String)>,
+    sorts: Vec<(&'static str, String)>,
+}
+
+fn saved_tabs(views: Vec<SavedView>, current: Option<Id>) -> Vec<SavedTab> {
+    views
+        .into_iter()
+        .map(|v| SavedTab {
+            href: format!("/inbox/filter?{}&saved={}", v.query, v.id),
+            current: current == Some(v.id),
+            id: v.id,
+            name: v.name,
+        })
+        .collect()
+}
+
+fn bulk_statuses(tr: Tr) -> Vec<(&'static str, String)> {
+    ["open", "pending", "on_hold", "resolved"]
+        .into_iter()
+        .map(|s| (s, tr.label("status", s)))
+        .collect()
 }
 
 /// The view asked for, if the agent may see it; "mine" otherwise.
@@ -233,11 +295,12 @@ pub async fn inbox(State(state): State<AppState>, lang: Lang, session: Session, 
     let tr = Tr(lang);
     let view = chosen_view(&session, params.view.as_deref());
     let actor = &session.0.actor;
-    let (page, counts) = match tokio::try_join!(
+    let (page, counts, views) = match tokio::try_join!(
         state.app.list_tickets(actor, view.query(params.cursor)),
-        state.app.inbox_counts(actor)
+        state.app.inbox_counts(actor),
+        state.app.saved_views(actor)
     ) {
-        Ok(both) => both,
+        Ok(all) => all,
         Err(error) => return UiError::from(error).page(lang),
     };
     let next = page.next_cursor.map(|cursor| {
@@ -255,13 +318,133 @@ pub async fn inbox(State(state): State<AppState>, lang: Lang, session: Session, 
         title: tr.t(&format!("inbox.{}", view.key())),
         rows: page.items.iter().map(|t| Row::of(t, tr)).collect(),
         next,
-        statuses: ["open", "pending", "on_hold", "resolved"]
-            .into_iter()
-            .map(|s| (s, tr.label("status", s)))
-            .collect(),
+        statuses: bulk_statuses(tr),
+        saved: saved_tabs(views, None),
+        filter: None,
+        unsaved_filter: false,
         chrome: Chrome::signed_in(lang, &session, &here),
+        back: here,
     }
     .into_response()
+}
+
+/// The filter page: any combination of the list's filters and orders, its tickets, and a
+/// form to save it as a view (a tab from then on).
+pub async fn filter(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    filter_page(&state, lang, &session, raw.unwrap_or_default(), None).await
+}
+
+async fn filter_page(state: &AppState, lang: Lang, session: &Session, raw: String, error: Option<String>) -> Response {
+    let tr = Tr(lang);
+    let actor = &session.0.actor;
+    let pairs: std::collections::HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+    let saved = pairs.get("saved").and_then(|id| id.parse::<Id>().ok());
+    let params = list_parameters(&raw);
+    let query = canonical_query(&params);
+    let mut list = params.clone();
+    list.cursor = pairs.get("cursor").cloned();
+    let (page, counts, views) = match tokio::try_join!(
+        state.app.list_tickets(actor, list),
+        state.app.inbox_counts(actor),
+        state.app.saved_views(actor)
+    ) {
+        Ok(all) => all,
+        Err(error @ AppError::Invalid(_)) => {
+            // A filter the list refuses: say why on an empty page rather than fail.
+            let (_, message) = UiError::from(error).status_and_message(tr);
+            return Box::pin(filter_page(state, lang, session, String::new(), Some(message))).await;
+        }
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    let here = format!(
+        "/inbox/filter?{query}{}",
+        saved.map(|id| format!("&saved={id}")).unwrap_or_default()
+    );
+    let next = page.next_cursor.map(|cursor| {
+        format!(
+            "{here}&cursor={}",
+            url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
+        )
+    });
+    let mut tabs = tabs(session, tr, View::All, &counts);
+    tabs.iter_mut().for_each(|t| t.current = false);
+    let title = saved
+        .and_then(|id| views.iter().find(|v| v.id == id).map(|v| v.name.clone()))
+        .unwrap_or_else(|| tr.t("views.filter"));
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let labelled = |vocabulary: &str, keys: &[&'static str]| -> Vec<(&'static str, String)> {
+        keys.iter().map(|k| (*k, tr.label(vocabulary, k))).collect()
+    };
+    let filter = FilterForm {
+        status: value(&params.status),
+        assignee: value(&params.assignee),
+        priority: value(&params.priority),
+        kind: value(&params.kind),
+        tag: value(&params.tag),
+        sla: value(&params.sla),
+        sort: value(&params.sort),
+        query,
+        saved,
+        error,
+        statuses: labelled("status", &["new", "open", "pending", "on_hold", "resolved", "closed"]),
+        priorities: labelled("priority", &["urgent", "high", "normal", "low"]),
+        kinds: TicketKind::ALL.iter().map(|k| (k.as_str(), tr.label("kind", k.as_str()))).collect(),
+        sorts: labelled("sort", &["-created", "created", "-updated", "updated", "priority", "sla_due"]),
+    };
+    InboxPage {
+        nav_label: tr.t("inbox.title"),
+        view: "filter",
+        tabs,
+        title,
+        rows: page.items.iter().map(|t| Row::of(t, tr)).collect(),
+        next,
+        statuses: bulk_statuses(tr),
+        saved: saved_tabs(views, saved),
+        filter: Some(filter),
+        unsaved_filter: saved.is_none(),
+        chrome: Chrome::signed_in(lang, session, &here),
+        back: here,
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SaveViewForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    query: String,
+}
+
+/// Saves the filter shown as a view; back on the filter page with the error otherwise.
+pub async fn save_view(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<SaveViewForm>) -> Response {
+    let input = SaveView {
+        name: Some(form.name),
+        query: Some(form.query.clone()),
+    };
+    match state.app.save_view(&session.0.actor, input).await {
+        Ok(view) => Redirect::to(&format!("/inbox/filter?{}&saved={}", view.query, view.id)).into_response(),
+        Err(error @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let (status, message) = UiError::from(error).status_and_message(Tr(lang));
+            let mut page = filter_page(&state, lang, &session, form.query, Some(message)).await;
+            *page.status_mut() = status;
+            page
+        }
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+/// Deletes one of the agent's views.
+pub async fn delete_view(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>) -> Response {
+    match state.app.delete_view(&session.0.actor, id).await {
+        Ok(()) => Redirect::to("/inbox").into_response(),
+        Err(error) => UiError::from(error).page(lang),
+    }
 }
 
 #[derive(Template, WebTemplate)]
