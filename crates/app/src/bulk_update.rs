@@ -145,11 +145,13 @@ impl App {
                         }
                         let mut tags = ticket.tags.clone();
                         tags.retain(|t| !remove.contains(t));
-                        for tag in add {
-                            if !tags.contains(&tag) {
-                                tags.push(tag);
-                            }
-                        }
+                        tags.extend(add);
+                        // The ticket's own tag rules (limit, order) decide the result.
+                        let tags: Vec<String> = parse_tags("add_tags", &tags)
+                            .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?
+                            .iter()
+                            .map(|t| t.as_str().to_owned())
+                            .collect();
                         let mut update = update;
                         if tags != ticket.tags {
                             update.tags = Some(tags);
@@ -164,7 +166,16 @@ impl App {
             match result {
                 Ok(_) if changed.load(Ordering::Relaxed) => report.changed.push(number),
                 Ok(_) => report.unchanged.push(number),
-                Err(error @ (AppError::Unavailable(_) | AppError::Internal(_))) => return Err(error),
+                Err(error @ (AppError::Unavailable(_) | AppError::Internal(_))) => {
+                    // The tickets before this one are changed: report them, and stop here.
+                    tracing::error!(%error, number, "bulk change stopped");
+                    report.failed.push(BulkFailure {
+                        number,
+                        code: error.code(),
+                        message: "the database did not answer; this and the remaining tickets were not changed".into(),
+                    });
+                    break;
+                }
                 Err(error) => report.failed.push(BulkFailure {
                     number,
                     code: error.code(),

@@ -69,8 +69,8 @@ pub struct PortalTicket {
     pub messages: Vec<Message>,
     /// Files sent with the request itself.
     pub attachments: Vec<AttachmentInfo>,
-    /// The request the link was given for, when it was merged into this one.
-    pub merged_from: Option<TicketNumber>,
+    /// The request this one was merged into: replies on this link are added there.
+    pub merged_into: Option<TicketNumber>,
 }
 
 fn rate_limited(wait: Duration) -> AppError {
@@ -154,9 +154,10 @@ impl App {
     /// The ticket a tracking link opens, with its public messages. An unknown token is
     /// "not found", the same as a ticket that does not exist.
     pub async fn portal_ticket(&self, token: &str) -> AppResult<PortalTicket> {
-        let given = self.ticket_link_was_given_for(token).await?;
-        let ticket = crate::relations::carrying_on(self.db().read(), given.clone()).await?;
-        let merged_from = (ticket.id != given.id).then_some(given.number);
+        let ticket = self.ticket_of_link(token).await?;
+        let merged_into = kefu_store::ticket_relations::merged_into(self.db().read(), ticket.id)
+            .await?
+            .map(|(_, number)| number);
         let mut messages = messages_of(self.db().read(), ticket.id, false).await?;
         let attachments = attachments_of(self.db().read(), ticket.id, false).await?;
         let attachments = attachment::distribute(&mut messages, attachments);
@@ -164,18 +165,14 @@ impl App {
             ticket,
             messages,
             attachments,
-            merged_from,
+            merged_into,
         })
     }
 
-    /// The ticket a tracking link opens: the one it was given for or, when that was
-    /// merged into another, the one that carries on (same customer).
+    /// The ticket a tracking link was given for. After a merge the link still shows only
+    /// that ticket: "same customer" rests on an e-mail address nobody verified, so the
+    /// ticket it was merged into is never shown through it (only replies are forwarded).
     pub(crate) async fn ticket_of_link(&self, token: &str) -> AppResult<Ticket> {
-        let given = self.ticket_link_was_given_for(token).await?;
-        crate::relations::carrying_on(self.db().read(), given).await
-    }
-
-    async fn ticket_link_was_given_for(&self, token: &str) -> AppResult<Ticket> {
         let not_found = || AppError::NotFound {
             what: "request",
             code: "request_not_found",
@@ -214,6 +211,9 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let ticket = ticket_by_id(tx.exec(), id).await?.ok_or_else(AppError::ticket_not_found)?;
+                    // A request merged into another: the reply is added where the work goes
+                    // on (read in this transaction, so a merge cannot slip in between).
+                    let ticket = crate::relations::carrying_on(tx.exec(), ticket).await?;
                     let at = now();
                     let (mut added, events) = customer_message(tx, &engine, ticket, body, at, reopen_window).await?;
                     let customer = ActorRef::customer(added.ticket.customer_id);

@@ -375,6 +375,7 @@ impl App {
                     let (mut added, events) = if kind == MessageKind::Customer {
                         // A duplicate merged away: the customer's words go where the work goes on.
                         let ticket = crate::relations::carrying_on(tx.exec(), ticket).await?;
+                        actor.require_visible(&ticket)?;
                         customer_message(tx, &engine, ticket, body, at, reopen_window).await?
                     } else {
                         agent_message(tx, &engine, &actor, ticket, kind, body, at).await?

@@ -166,10 +166,53 @@ fn check_one(upload: Upload) -> Result<CheckedFile, FieldError> {
     let content_type = content_type_of(&file_name, &upload.bytes)
         .ok_or_else(|| refuse("attachment_type_not_allowed", "this type of file is not accepted".into()))?;
     Ok(CheckedFile {
-        file_name,
+        file_name: with_extension_of(file_name, content_type),
         content_type,
         bytes: upload.bytes,
     })
+}
+
+/// The extensions a type is saved under, the usual one first.
+fn extensions_of(content_type: &str) -> &'static [&'static str] {
+    match content_type {
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg", "jfif"],
+        "image/gif" => &["gif"],
+        "image/webp" => &["webp"],
+        "image/heif" => &["heic", "heif"],
+        "application/pdf" => &["pdf"],
+        "application/zip" => &["zip"],
+        "application/x-7z-compressed" => &["7z"],
+        "application/vnd.rar" => &["rar"],
+        "application/msword" => &["doc"],
+        "application/vnd.ms-excel" => &["xls"],
+        "application/vnd.ms-powerpoint" => &["ppt"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => &["pptx"],
+        "application/vnd.oasis.opendocument.text" => &["odt"],
+        "application/vnd.oasis.opendocument.spreadsheet" => &["ods"],
+        "video/mp4" => &["mp4", "m4v"],
+        "video/quicktime" => &["mov"],
+        "audio/mpeg" => &["mp3"],
+        "audio/x-m4a" => &["m4a"],
+        "audio/ogg" => &["ogg", "oga", "opus"],
+        "audio/x-wav" => &["wav"],
+        "text/csv; charset=utf-8" => &["csv"],
+        _ => &["txt", "log", "json"],
+    }
+}
+
+/// `name` with an extension that matches what the file is: a PDF sent as `invoice.html`
+/// would otherwise be saved by the downloader as a page that runs outside Kefu.
+fn with_extension_of(name: String, content_type: &str) -> String {
+    let allowed = extensions_of(content_type);
+    let current = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if current.is_some_and(|e| allowed.contains(&e.as_str())) {
+        name
+    } else {
+        format!("{name}.{}", allowed[0])
+    }
 }
 
 /// What the bytes are, if it is a type we accept.
@@ -191,11 +234,17 @@ fn is_plain_text(bytes: &[u8]) -> bool {
     })
 }
 
+/// Invisible formatting characters (bidirectional overrides, zero-width characters):
+/// `photo\u{202E}gnp.exe` would show as `photoexe.png`.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// The name a file is kept under: its last path segment, without control characters,
 /// at most [`MAX_NAME_CHARS`] long (the extension kept), never empty.
 pub fn clean_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = last.chars().filter(|c| !c.is_control()).collect();
+    let name: String = last.chars().filter(|c| !c.is_control() && !is_invisible_format(*c)).collect();
     let name = name.trim().trim_start_matches('.').trim();
     if name.is_empty() {
         return "attachment".into();
@@ -242,6 +291,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(files[0].content_type, "image/png");
+        assert_eq!(files[0].file_name, "photo.txt.png", "saved under what it is");
         assert_eq!(files[1].content_type, "text/plain; charset=utf-8");
         assert_eq!(files[1].file_name, "故障说明.txt");
     }
@@ -282,6 +332,10 @@ mod tests {
         assert_eq!(clean_name("a\u{0}b\r\n.txt"), "ab.txt");
         assert_eq!(clean_name("  "), "attachment");
         assert_eq!(clean_name(".hidden"), "hidden");
+        assert_eq!(clean_name("photo\u{202E}gnp.exe"), "photognp.exe", "no bidirectional override");
+        assert_eq!(with_extension_of("invoice.html".into(), "application/pdf"), "invoice.html.pdf");
+        assert_eq!(with_extension_of("scan.JPEG".into(), "image/jpeg"), "scan.JPEG");
+        assert_eq!(with_extension_of("说明".into(), "text/plain; charset=utf-8"), "说明.txt");
         let long = format!("{}.pdf", "长".repeat(300));
         let cleaned = clean_name(&long);
         assert_eq!(cleaned.chars().count(), MAX_NAME_CHARS);

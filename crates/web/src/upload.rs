@@ -109,6 +109,14 @@ impl<T: DeserializeOwned> FromRequest<crate::state::AppState> for JsonOrMultipar
                 .map_err(|UploadRejection(error)| crate::problem::ApiError::from(error))?;
             Ok(JsonOrMultipart { value: form, files })
         } else {
+            // The route's limit is sized for files; JSON keeps the API's usual one.
+            if declared_length(&request).is_some_and(|length| length > crate::MAX_BODY_BYTES as u64) {
+                return Err(crate::problem::ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the request body is larger than the limit",
+                ));
+            }
             let crate::extract::ApiJson(value) = crate::extract::ApiJson::<T>::from_request(request, state).await?;
             Ok(JsonOrMultipart { value, files: Vec::new() })
         }
@@ -172,7 +180,9 @@ async fn drain(body: Body) {
 }
 
 /// The value of one text field of a multipart body (the CSRF token of a form sent
-/// without htmx), read from a copy of the body.
+/// without htmx), read from a copy of the body. The parser reads at most axum's default
+/// 2 MB before giving up, so the field must come before the files: Kefu's forms put the
+/// token first.
 pub async fn multipart_text_field(content_type: &HeaderValue, body: axum::body::Bytes, wanted: &str) -> Option<String> {
     let probe = Request::builder()
         .header(header::CONTENT_TYPE, content_type)

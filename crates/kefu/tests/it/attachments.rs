@@ -71,7 +71,10 @@ async fn agents_attach_files_typed_by_their_bytes_and_refused_files_write_nothin
     assert_eq!(status, 201, "{added}");
     let files = added["message"]["attachments"].as_array().expect("attachments");
     assert_eq!(files.len(), 2);
-    assert_eq!(files[0]["file_name"], "照片.txt");
+    assert_eq!(
+        files[0]["file_name"], "照片.txt.png",
+        "a picture is saved as one, whatever it was called"
+    );
     assert_eq!(files[0]["content_type"], "image/png", "typed by the bytes, not the name");
     assert_eq!(files[1]["content_type"], "text/plain; charset=utf-8");
     assert_eq!(files[1]["size"], "1. 开机\n2. 黑屏\n".len());
@@ -107,7 +110,7 @@ async fn agents_attach_files_typed_by_their_bytes_and_refused_files_write_nothin
     );
     let disposition = picture.headers()["content-disposition"].to_str().expect("ascii").to_owned();
     assert!(
-        disposition.starts_with("inline;") && disposition.contains("filename*=UTF-8''%E7%85%A7%E7%89%87.txt"),
+        disposition.starts_with("inline;") && disposition.contains("filename*=UTF-8''%E7%85%A7%E7%89%87.txt.png"),
         "{disposition}"
     );
     assert_eq!(picture.bytes().await.expect("bytes").as_ref(), PNG);

@@ -281,12 +281,20 @@ pub async fn tabs_fragment(State(state): State<AppState>, lang: Lang, session: S
     let tr = Tr(lang);
     let view = chosen_view(&session, params.view.as_deref());
     match state.app.inbox_counts(&session.0.actor).await {
-        Ok(counts) => TabsFragment {
-            nav_label: tr.t("inbox.title"),
-            view: view.key(),
-            tabs: tabs(&session, tr, view, &counts),
+        Ok(counts) => {
+            let mut tabs = tabs(&session, tr, view, &counts);
+            // On the filter page no fixed view is the one shown.
+            let filtering = params.view.as_deref() == Some("filter");
+            if filtering {
+                tabs.iter_mut().for_each(|t| t.current = false);
+            }
+            TabsFragment {
+                nav_label: tr.t("inbox.title"),
+                view: if filtering { "filter" } else { view.key() },
+                tabs,
+            }
+            .into_response()
         }
-        .into_response(),
         Err(error) => UiError::from(error).fragment(lang),
     }
 }

@@ -154,11 +154,8 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
     };
     let notice = if params.solved.is_some() {
         Some(tr.t("portal.solved_done"))
-    } else if let Some(from) = view.merged_from {
-        Some(
-            tr.with("portal.merged", "from", &from.to_string())
-                .replace("%{number}", &view.ticket.number.to_string()),
-        )
+    } else if let Some(into) = view.merged_into {
+        Some(tr.with("portal.merged", "number", &into.to_string()))
     } else {
         params.follow_up.map(|n| tr.with("portal.follow_up", "number", &n.to_string()))
     };
