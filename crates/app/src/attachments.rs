@@ -37,6 +37,14 @@ impl Files {
         ))
     }
 
+    /// The one file checked, with its hash, if exactly one was.
+    pub(crate) fn single(&self) -> Option<(&CheckedFile, &str)> {
+        match self.0.as_slice() {
+            [(file, sha256)] => Some((file, sha256.as_str())),
+            _ => None,
+        }
+    }
+
     /// Writes the files for `ticket_id` (and the message they came with).
     pub(crate) async fn store(
         &self,

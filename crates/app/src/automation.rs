@@ -8,6 +8,7 @@
 //! `kefu_domain::automation::may_trigger`). Delayed actions are durable timers that carry
 //! the depth of the run that scheduled them.
 
+use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::scheduler::TimerKind;
 use crate::sla::Engine;
@@ -121,6 +122,7 @@ impl App {
     pub async fn create_rule(&self, actor: &Actor, input: RuleInput) -> AppResult<Rule> {
         actor.require_admin("automation rules")?;
         input.rule.validate()?;
+        let by = actor.id;
         let created = self
             .db()
             .write(move |tx| {
@@ -139,11 +141,11 @@ impl App {
                         }
                     };
                     let spec = input.rule;
-                    Ok::<_, AppError>(
-                        rules::insert_rule(tx.exec(), &spec.name, position, spec.active, &spec, now())
-                            .await?
-                            .into(),
-                    )
+                    let created: Rule = rules::insert_rule(tx.exec(), &spec.name, position, spec.active, &spec, now())
+                        .await?
+                        .into();
+                    audit(tx, Some(by), "rule.create", ("rule", Some(created.id)), &created).await?;
+                    Ok::<_, AppError>(created)
                 })
             })
             .await?;
@@ -154,6 +156,7 @@ impl App {
     pub async fn update_rule(&self, actor: &Actor, id: Id, input: RuleInput) -> AppResult<Rule> {
         actor.require_admin("automation rules")?;
         input.rule.validate()?;
+        let by = actor.id;
         let updated = self
             .db()
             .write(move |tx| {
@@ -162,10 +165,12 @@ impl App {
                     let existing = rules::rule_by_id::<RuleSpec>(tx.exec(), id).await?.ok_or_else(rule_not_found)?;
                     let spec = input.rule;
                     let position = input.position.unwrap_or(existing.position);
-                    rules::update_rule(tx.exec(), id, &spec.name, position, spec.active, &spec, now())
+                    let updated = rules::update_rule(tx.exec(), id, &spec.name, position, spec.active, &spec, now())
                         .await?
                         .map(Rule::from)
-                        .ok_or_else(rule_not_found)
+                        .ok_or_else(rule_not_found)?;
+                    audit(tx, Some(by), "rule.update", ("rule", Some(id)), &updated).await?;
+                    Ok::<_, AppError>(updated)
                 })
             })
             .await?;
@@ -175,13 +180,16 @@ impl App {
 
     pub async fn delete_rule(&self, actor: &Actor, id: Id) -> AppResult<()> {
         actor.require_admin("automation rules")?;
+        let by = actor.id;
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
-                    if !rules::delete_rule(tx.exec(), id).await? {
-                        return Err(rule_not_found());
-                    }
-                    Ok(())
+                    let removed: Rule = rules::rule_by_id::<RuleSpec>(tx.exec(), id)
+                        .await?
+                        .ok_or_else(rule_not_found)?
+                        .into();
+                    rules::delete_rule(tx.exec(), id).await?;
+                    audit(tx, Some(by), "rule.delete", ("rule", Some(id)), &removed).await
                 })
             })
             .await?;

@@ -6,7 +6,9 @@
 pub mod actor;
 pub mod analytics;
 pub mod attachments;
+pub mod audit;
 pub mod automation;
+pub mod branding;
 pub mod bulk_update;
 pub mod callbacks;
 pub mod commitments;
@@ -89,6 +91,8 @@ pub struct App {
     analytics: analytics::AnalyticsHandle,
     /// The survey-link signing key, read from the database on first use.
     survey_key: Arc<tokio::sync::OnceCell<Arc<Vec<u8>>>>,
+    /// The public pages' look, read again every few seconds.
+    branding: Arc<branding::BrandingCache>,
 }
 
 impl App {
@@ -113,6 +117,7 @@ impl App {
             search: search::SearchHandle::default(),
             analytics: analytics::AnalyticsHandle::default(),
             survey_key: Arc::default(),
+            branding: Arc::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));
         app

@@ -3,6 +3,7 @@
 //! the customer's and the agent's names and numbers in scope; a text that does not parse
 //! is refused when saved.
 
+use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::tickets::load_visible;
 use crate::{Actor, App, now};
@@ -75,19 +76,22 @@ impl App {
     pub async fn create_macro(&self, actor: &Actor, input: MacroInput) -> AppResult<Macro> {
         actor.require_supervisor("only supervisors and admins manage macros")?;
         let (name, zh, en) = parse_input(input)?;
+        let by = actor.id;
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
                     let id = store::insert_macro(tx.exec(), &name, &zh, &en, at).await?;
-                    Ok::<_, AppError>(Macro {
+                    let created = Macro {
                         id,
                         name,
                         body_zh: zh,
                         body_en: en,
                         created_at: at,
                         updated_at: at,
-                    })
+                    };
+                    audit(tx, Some(by), "macro.create", ("macro", Some(id)), &created).await?;
+                    Ok::<_, AppError>(created)
                 })
             })
             .await
@@ -96,13 +100,16 @@ impl App {
     pub async fn update_macro(&self, actor: &Actor, id: Id, input: MacroInput) -> AppResult<Macro> {
         actor.require_supervisor("only supervisors and admins manage macros")?;
         let (name, zh, en) = parse_input(input)?;
+        let by = actor.id;
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
                     if !store::update_macro(tx.exec(), id, &name, &zh, &en, now()).await? {
                         return Err(macro_not_found());
                     }
-                    store::macro_by_id(tx.exec(), id).await?.ok_or_else(macro_not_found)
+                    let updated = store::macro_by_id(tx.exec(), id).await?.ok_or_else(macro_not_found)?;
+                    audit(tx, Some(by), "macro.update", ("macro", Some(id)), &updated).await?;
+                    Ok(updated)
                 })
             })
             .await
@@ -110,11 +117,16 @@ impl App {
 
     pub async fn delete_macro(&self, actor: &Actor, id: Id) -> AppResult<()> {
         actor.require_supervisor("only supervisors and admins manage macros")?;
-        let deleted = self
-            .db()
-            .write(move |tx| Box::pin(async move { Ok::<_, AppError>(store::delete_macro(tx.exec(), id).await?) }))
-            .await?;
-        if deleted { Ok(()) } else { Err(macro_not_found()) }
+        let by = actor.id;
+        self.db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let removed = store::macro_by_id(tx.exec(), id).await?.ok_or_else(macro_not_found)?;
+                    store::delete_macro(tx.exec(), id).await?;
+                    audit(tx, Some(by), "macro.delete", ("macro", Some(id)), &removed).await
+                })
+            })
+            .await
     }
 
     /// A macro's text for a ticket, in the ticket's language (its customer's) when it has

@@ -2,6 +2,7 @@
 //! admin issues a single-use link that sets a new one (an invitation for a new agent, or a
 //! reset for one who forgot). Either way every other session of the agent ends.
 
+use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App, now, secrets};
 use jiff::SignedDuration;
@@ -85,11 +86,16 @@ impl App {
         })?;
         let token = secrets::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
         let token_hash = secrets::token_hash(&token);
+        let by = actor.id;
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
-                    insert_password_link(tx.exec(), agent, &token_hash, at, at + PASSWORD_LINK_LIFETIME).await?;
+                    let expires = at + PASSWORD_LINK_LIFETIME;
+                    insert_password_link(tx.exec(), agent, &token_hash, at, expires).await?;
+                    // The link itself is a secret: only that one was issued, and until when.
+                    let data = serde_json::json!({ "agent_id": agent, "expires_at": expires });
+                    audit(tx, Some(by), "agent.password_link", ("agent", Some(agent)), &data).await?;
                     Ok::<_, AppError>(())
                 })
             })

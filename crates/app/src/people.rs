@@ -1,5 +1,6 @@
 //! Agents, teams and API tokens: who works here and how they sign in to the API.
 
+use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App, now, secrets};
 use kefu_domain::contact::Email;
@@ -73,7 +74,7 @@ impl App {
 
     pub async fn create_agent(&self, actor: &Actor, input: AgentInput, password: Option<String>) -> AppResult<Agent> {
         actor.require_admin("only an admin can add agents")?;
-        self.insert_agent(input, password).await
+        self.insert_agent(Some(actor.id), input, password).await
     }
 
     /// Creates an agent without an acting admin: the command line, run by the operator of
@@ -94,10 +95,11 @@ impl App {
             teams: Some(teams),
             ..Default::default()
         };
-        self.insert_agent(input, command.password).await
+        self.insert_agent(None, input, command.password).await
     }
 
-    async fn insert_agent(&self, input: AgentInput, password: Option<String>) -> AppResult<Agent> {
+    /// Adds an agent, `by` an admin (`None`: the operator at the command line).
+    async fn insert_agent(&self, by: Option<Id>, input: AgentInput, password: Option<String>) -> AppResult<Agent> {
         let mut errors = FieldErrors::default();
         let email = errors.take(
             input
@@ -164,9 +166,11 @@ impl App {
                     }
                     let id = store::insert_agent(tx.exec(), &new, now()).await?;
                     store::set_agent_teams(tx.exec(), id, &teams).await?;
-                    store::agent_by_id(tx.exec(), id)
+                    let created = store::agent_by_id(tx.exec(), id)
                         .await?
-                        .ok_or_else(|| AppError::Internal("agent vanished".into()))
+                        .ok_or_else(|| AppError::Internal("agent vanished".into()))?;
+                    audit(tx, by, "agent.create", ("agent", Some(id)), &created).await?;
+                    Ok(created)
                 })
             })
             .await
@@ -204,6 +208,7 @@ impl App {
         }
         errors.into_result()?;
         let (teams, capacity, active) = (input.teams, input.capacity, input.active);
+        let by = actor.id;
         let changed = self
             .db()
             .write(move |tx| {
@@ -230,9 +235,14 @@ impl App {
                         }
                         store::set_agent_teams(tx.exec(), id, &teams).await?;
                     }
-                    store::agent_by_id(tx.exec(), id)
+                    let changed = store::agent_by_id(tx.exec(), id)
                         .await?
-                        .ok_or_else(|| AppError::Internal("agent vanished".into()))
+                        .ok_or_else(|| AppError::Internal("agent vanished".into()))?;
+                    // An agent switching their own presence is work, not administration.
+                    if !only_presence {
+                        audit(tx, Some(by), "agent.update", ("agent", Some(id)), &changed).await?;
+                    }
+                    Ok::<_, AppError>(changed)
                 })
             })
             .await?;
@@ -254,6 +264,7 @@ impl App {
         }
         let lead = input.lead_agent_id;
         let routing = parse_routing(input.routing.as_deref())?;
+        let by = actor.id;
         let team = self
             .db()
             .write(move |tx| {
@@ -277,6 +288,7 @@ impl App {
                         team.routing = routing;
                         store::update_team(tx.exec(), &team, now()).await?;
                     }
+                    audit(tx, Some(by), "team.create", ("team", Some(id)), &team).await?;
                     Ok(team)
                 })
             })
@@ -296,6 +308,7 @@ impl App {
             .map(|n| Name::parse("name", n))
             .transpose()
             .map_err(|e| AppError::Invalid(FieldErrors(vec![e])))?;
+        let by = actor.id;
         let team = self
             .db()
             .write(move |tx| {
@@ -318,6 +331,7 @@ impl App {
                     }
                     team.routing = routing.unwrap_or(team.routing);
                     store::update_team(tx.exec(), &team, now()).await?;
+                    audit(tx, Some(by), "team.update", ("team", Some(id)), &team).await?;
                     Ok::<_, AppError>(team)
                 })
             })

@@ -2,6 +2,7 @@
 //! iCalendar files) and ranked SLA policies; and what a ticket's clocks say now. Every
 //! change reloads the engine the commands consult.
 
+use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::tickets::load_visible;
 use crate::{Actor, App, now};
@@ -74,9 +75,16 @@ impl App {
     pub async fn create_calendar(&self, actor: &Actor, input: CalendarInput) -> AppResult<Calendar> {
         actor.require_admin("calendars")?;
         let (name, spec) = parse_calendar(input)?;
+        let by = actor.id;
         let created = self
             .db()
-            .write(move |tx| Box::pin(async move { Ok::<_, AppError>(calendars::insert_calendar(tx.exec(), &name, &spec, now()).await?) }))
+            .write(move |tx| {
+                Box::pin(async move {
+                    let created = calendars::insert_calendar(tx.exec(), &name, &spec, now()).await?;
+                    audit(tx, Some(by), "calendar.create", ("calendar", Some(created.id)), &created).await?;
+                    Ok::<_, AppError>(created)
+                })
+            })
             .await?;
         self.reload_engine().await?;
         Ok(created)
@@ -85,13 +93,16 @@ impl App {
     pub async fn update_calendar(&self, actor: &Actor, id: Id, input: CalendarInput) -> AppResult<Calendar> {
         actor.require_admin("calendars")?;
         let (name, spec) = parse_calendar(input)?;
+        let by = actor.id;
         let updated = self
             .db()
             .write(move |tx| {
                 Box::pin(async move {
-                    calendars::update_calendar(tx.exec(), id, &name, &spec, now())
+                    let updated = calendars::update_calendar(tx.exec(), id, &name, &spec, now())
                         .await?
-                        .ok_or_else(calendar_not_found)
+                        .ok_or_else(calendar_not_found)?;
+                    audit(tx, Some(by), "calendar.update", ("calendar", Some(id)), &updated).await?;
+                    Ok::<_, AppError>(updated)
                 })
             })
             .await?;
@@ -101,6 +112,7 @@ impl App {
 
     pub async fn delete_calendar(&self, actor: &Actor, id: Id) -> AppResult<()> {
         actor.require_admin("calendars")?;
+        let by = actor.id;
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
@@ -110,10 +122,9 @@ impl App {
                             message: "SLA policies count on this calendar; change them first".into(),
                         });
                     }
-                    if !calendars::delete_calendar(tx.exec(), id).await? {
-                        return Err(calendar_not_found());
-                    }
-                    Ok(())
+                    let removed = calendars::calendar_by_id(tx.exec(), id).await?.ok_or_else(calendar_not_found)?;
+                    calendars::delete_calendar(tx.exec(), id).await?;
+                    audit(tx, Some(by), "calendar.delete", ("calendar", Some(id)), &removed).await
                 })
             })
             .await?;
@@ -135,6 +146,7 @@ impl App {
                 })
                 .collect::<AppResult<_>>()?,
         };
+        let by = actor.id;
         let updated = self
             .db()
             .write(move |tx| {
@@ -152,7 +164,8 @@ impl App {
                     let mut spec = calendar.spec.clone();
                     let report = spec.merge_holidays(imported);
                     spec.to_calendar()?;
-                    calendars::update_calendar(tx.exec(), id, &calendar.name, &spec, now()).await?;
+                    let after = calendars::update_calendar(tx.exec(), id, &calendar.name, &spec, now()).await?;
+                    audit(tx, Some(by), "calendar.import_holidays", ("calendar", Some(id)), &after).await?;
                     Ok::<_, AppError>(report)
                 })
             })
@@ -167,6 +180,7 @@ impl App {
 
     pub async fn create_sla_policy(&self, actor: &Actor, input: PolicyInput) -> AppResult<SlaPolicy> {
         actor.require_admin("SLA policies")?;
+        let by = actor.id;
         let created = self
             .db()
             .write(move |tx| {
@@ -182,7 +196,9 @@ impl App {
                             .unwrap_or(0);
                         new.position = last + 10;
                     }
-                    Ok::<_, AppError>(sla_policies::insert_policy(tx.exec(), &new, now()).await?)
+                    let created = sla_policies::insert_policy(tx.exec(), &new, now()).await?;
+                    audit(tx, Some(by), "sla_policy.create", ("sla_policy", Some(created.id)), &created).await?;
+                    Ok::<_, AppError>(created)
                 })
             })
             .await?;
@@ -192,6 +208,7 @@ impl App {
 
     pub async fn update_sla_policy(&self, actor: &Actor, id: Id, input: PolicyInput) -> AppResult<SlaPolicy> {
         actor.require_admin("SLA policies")?;
+        let by = actor.id;
         let updated = self
             .db()
             .write(move |tx| {
@@ -202,9 +219,11 @@ impl App {
                     if new.position == i64::MIN {
                         new.position = existing.position;
                     }
-                    sla_policies::update_policy(tx.exec(), id, &new, now())
+                    let updated = sla_policies::update_policy(tx.exec(), id, &new, now())
                         .await?
-                        .ok_or_else(policy_not_found)
+                        .ok_or_else(policy_not_found)?;
+                    audit(tx, Some(by), "sla_policy.update", ("sla_policy", Some(id)), &updated).await?;
+                    Ok::<_, AppError>(updated)
                 })
             })
             .await?;
@@ -214,13 +233,13 @@ impl App {
 
     pub async fn delete_sla_policy(&self, actor: &Actor, id: Id) -> AppResult<()> {
         actor.require_admin("SLA policies")?;
+        let by = actor.id;
         self.db()
             .write(move |tx| {
                 Box::pin(async move {
-                    if !sla_policies::delete_policy(tx.exec(), id).await? {
-                        return Err(policy_not_found());
-                    }
-                    Ok(())
+                    let removed = sla_policies::policy_by_id(tx.exec(), id).await?.ok_or_else(policy_not_found)?;
+                    sla_policies::delete_policy(tx.exec(), id).await?;
+                    audit(tx, Some(by), "sla_policy.delete", ("sla_policy", Some(id)), &removed).await
                 })
             })
             .await?;

@@ -3,6 +3,7 @@
 //! answer, once), and the closed loop: a low score opens a complaint follow-up for the
 //! team's supervisor.
 
+use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::scheduler::TimerKind;
 use crate::sla::Engine;
@@ -170,7 +171,9 @@ impl App {
                 Box::pin(async move {
                     let version = surveys::latest_design(tx.exec(), &key).await?.map_or(1, |d| d.version + 1);
                     let id = surveys::insert_design(tx.exec(), &key, version, &spec, active, Some(by), now()).await?;
-                    surveys::design_by_id(tx.exec(), id).await?.ok_or_else(design_not_found)
+                    let design = surveys::design_by_id(tx.exec(), id).await?.ok_or_else(design_not_found)?;
+                    audit(tx, Some(by), "survey_design.save", ("survey_design", Some(id)), &design).await?;
+                    Ok::<_, AppError>(design)
                 })
             })
             .await?;
@@ -203,6 +206,7 @@ impl App {
         if !errors.is_empty() {
             return Err(invalid(errors));
         }
+        let by = actor.id;
         let saved = self
             .db()
             .write(move |tx| {
@@ -216,6 +220,7 @@ impl App {
                             code: "survey_trigger_not_found",
                         });
                     }
+                    audit(tx, Some(by), "survey_trigger.save", ("survey_trigger", Some(trigger.id)), &trigger).await?;
                     Ok(trigger)
                 })
             })

@@ -6,7 +6,9 @@
 
 pub mod analytics;
 pub mod attachment;
+pub mod audit;
 pub mod automation;
+pub mod branding;
 pub mod calendar;
 pub mod calendar_spec;
 pub mod category;

@@ -4,7 +4,9 @@
 
 pub mod analytics;
 pub mod attachments;
+pub mod audit_log;
 mod backend;
+pub mod branding;
 pub mod bulk;
 pub mod calendars;
 pub mod callbacks;

@@ -11,6 +11,8 @@ mod api_service;
 mod api_surveys;
 mod api_tickets;
 mod attachments;
+mod audit;
+mod branding;
 mod browser;
 mod browser_support;
 mod cli;

@@ -1,6 +1,8 @@
 //! The REST API v1 and its OpenAPI 3.1 description.
 
 pub mod analytics;
+pub mod audit;
+pub mod branding;
 pub mod customers;
 pub mod knowledge;
 pub mod macros;
@@ -21,7 +23,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 #[openapi(
     info(title = "Kefu API", description = "Kefu (客服) customer-service platform, REST API v1. Authenticate with `Authorization: Bearer TOKEN` (`kefu admin create-token`). Errors are RFC 9457 problem+json with a stable `code`."),
     paths(
-        tickets::create, tickets::list, tickets::bulk, tickets::get, tickets::update, tickets::add_message, tickets::attachment, relations::merge, relations::relations, relations::link, relations::unlink, tickets::assign, tickets::transfer, tickets::events, tickets::inbox_counts, views::list, views::create, views::delete,
+        tickets::create, tickets::list, tickets::bulk, tickets::get, tickets::update, tickets::add_message, tickets::attachment, relations::merge, relations::relations, relations::link, relations::unlink, tickets::assign, tickets::transfer, tickets::events, tickets::inbox_counts, views::list, views::create, views::delete, audit::list, branding::get, branding::put,
         customers::create, customers::list, customers::get, customers::update, customers::tickets, customers::dedicated_agent, customers::set_dedicated_agent,
         people::agents, people::create_agent, people::update_agent, people::teams, people::create_team, people::update_team,
         service::calendars, service::create_calendar, service::calendar, service::update_calendar, service::delete_calendar, service::import_holidays,
@@ -61,6 +63,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tickets", post(tickets::create).get(tickets::list))
         .route("/api/v1/tickets/bulk", post(tickets::bulk))
         .route("/api/v1/views", get(views::list).post(views::create))
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/branding", get(branding::get).put(branding::put))
         .route("/api/v1/views/{id}", delete(views::delete))
         .route("/api/v1/tickets/{number}", get(tickets::get).patch(tickets::update))
         .route(

@@ -78,7 +78,7 @@ pub async fn home(State(state): State<AppState>, lang: Lang) -> Response {
         })
         .collect();
     HomePage {
-        chrome: Chrome::portal(lang, "/help"),
+        chrome: Chrome::portal(lang, "/help", state.app.branding().await),
         q: String::new(),
         categories: blocks,
     }
@@ -119,7 +119,7 @@ pub async fn category(State(state): State<AppState>, lang: Lang, Path(path): Pat
         }
     }
     CategoryPage {
-        chrome: Chrome::portal(lang, &format!("/help/c/{path}")),
+        chrome: Chrome::portal(lang, &format!("/help/c/{path}"), state.app.branding().await),
         name: category_name(found, lang),
         articles,
     }
@@ -165,7 +165,11 @@ pub async fn article(
     };
     let translations = state.app.public_translations(&found).await.unwrap_or_default();
     let page = ArticlePage {
-        chrome: Chrome::portal(lang, &format!("/help/{}/{}", found.locale.as_str(), found.slug)),
+        chrome: Chrome::portal(
+            lang,
+            &format!("/help/{}/{}", found.locale.as_str(), found.slug),
+            state.app.branding().await,
+        ),
         id: found.id,
         canonical: format!("{}/help/{}/{}", origin(&headers), found.locale.as_str(), found.slug),
         html_lang: found.locale.as_str(),
@@ -276,7 +280,7 @@ pub async fn search(State(state): State<AppState>, lang: Lang, headers: HeaderMa
             Err(error) => return UiError::from(error).respond(lang, htmx),
         }
     };
-    let chrome = Chrome::portal(lang, "/help/search");
+    let chrome = Chrome::portal(lang, "/help/search", state.app.branding().await);
     if htmx {
         HitsFragment {
             chrome,

@@ -4,9 +4,11 @@
 
 mod account;
 mod admin;
+mod admin_audit;
 mod admin_surveys;
 mod analytics;
 mod assets;
+mod branding;
 mod callbacks;
 mod customer;
 mod help;
@@ -123,6 +125,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/macros", get(admin::macros).post(admin::create_macro))
         .route("/admin/macros/{id}/delete", post(admin::delete_macro))
         .route("/admin/agents", get(admin::agents).post(admin::invite))
+        .route("/admin/audit", get(admin_audit::page))
+        .route(
+            "/admin/branding",
+            get(branding::page).post(branding::save).layer(crate::upload::upload_body_limit()),
+        )
         .route("/admin/agents/{id}/password-link", post(admin::password_link))
         .route_layer(middleware::from_fn_with_state(state, session::require_session))
         // Signed-in pages are private and live: never stored, never shown from the
@@ -147,6 +154,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(portal::form).post(portal::submit).layer(crate::upload::upload_body_limit()),
         )
         .route("/portal/t/{token}", get(portal::ticket))
+        .route("/brand/logo", get(branding::logo))
+        .route("/brand.css", get(branding::css))
         .route(
             "/portal/t/{token}/reply",
             post(portal::reply).layer(crate::upload::upload_body_limit()),

@@ -9,7 +9,8 @@ use askama_web::WebTemplate;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_app::AppError;
-use std::sync::LazyLock;
+use kefu_domain::branding::Branding;
+use std::sync::{Arc, LazyLock};
 
 /// Asset URLs with their fingerprints, computed once.
 pub struct AssetUrls {
@@ -45,6 +46,8 @@ pub struct Chrome {
     pub csrf_field: &'static str,
     /// Where the brand links to: the inbox for agents, the help center for customers.
     pub home: &'static str,
+    /// The public pages' look set by the admin (Kefu's own on agents' pages).
+    pub brand: Arc<Branding>,
 }
 
 impl Chrome {
@@ -56,15 +59,45 @@ impl Chrome {
             assets: &ASSETS,
             csrf_field: CSRF_FIELD,
             home: "/inbox",
+            brand: Arc::default(),
         }
     }
 
-    /// The frame of the public help center.
-    pub fn portal(lang: Lang, here: &str) -> Self {
+    /// The frame of the public help center, in the department's branding.
+    pub fn portal(lang: Lang, here: &str, brand: Arc<Branding>) -> Self {
         Chrome {
             home: "/portal",
+            brand,
             ..Chrome::anonymous(lang, here)
         }
+    }
+
+    /// The name in the header and titles: the department's, else Kefu's.
+    pub fn brand_name(&self) -> String {
+        let name = self.brand.name(self.tr.lang() == "zh-CN");
+        if name.is_empty() { self.tr.t("app.name") } else { name.to_owned() }
+    }
+
+    /// The portal's welcome text: the department's, else Kefu's.
+    pub fn welcome(&self) -> String {
+        let text = self.brand.welcome(self.tr.lang() == "zh-CN");
+        if text.is_empty() {
+            self.tr.t("portal.welcome")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// The logo's address (versioned by its hash, so a new logo is fetched at once).
+    pub fn logo_src(&self) -> Option<String> {
+        let sha = self.brand.logo_sha256.as_deref()?;
+        self.brand.logo_type.as_ref()?;
+        Some(format!("/brand/logo?v={}", &sha[..sha.len().min(12)]))
+    }
+
+    /// The accent colour's stylesheet, when the admin chose one.
+    pub fn brand_css(&self) -> Option<String> {
+        (!self.brand.accent.is_empty()).then(|| format!("/brand.css?v={}", self.brand.accent.trim_start_matches('#')))
     }
 
     pub fn signed_in(lang: Lang, session: &Session, here: &str) -> Self {

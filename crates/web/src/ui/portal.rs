@@ -14,10 +14,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::AppError;
 use kefu_app::portal::PortalRequest;
+use kefu_domain::branding::Branding;
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{ActorKind, TicketKind};
 use serde::Deserialize;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -47,18 +49,18 @@ struct FormPage {
     error: Option<String>,
 }
 
-fn form_page(lang: Lang, form: RequestForm, error: Option<String>) -> FormPage {
+fn form_page(lang: Lang, brand: Arc<Branding>, form: RequestForm, error: Option<String>) -> FormPage {
     let tr = Tr(lang);
     FormPage {
-        chrome: Chrome::portal(lang, "/portal"),
+        chrome: Chrome::portal(lang, "/portal", brand),
         kinds: TicketKind::ALL.iter().map(|k| (k.as_str(), tr.label("kind", k.as_str()))).collect(),
         form,
         error,
     }
 }
 
-pub async fn form(lang: Lang) -> Response {
-    form_page(lang, RequestForm::default(), None).into_response()
+pub async fn form(State(state): State<AppState>, lang: Lang) -> Response {
+    form_page(lang, state.app.branding().await, RequestForm::default(), None).into_response()
 }
 
 pub async fn submit(
@@ -73,11 +75,19 @@ pub async fn submit(
         Ok(FormWithFiles { form, files }) => (form, files),
         Err(UploadRejection(error)) => {
             let (status, message) = UiError::from(error).status_and_message(tr);
-            return (status, form_page(lang, RequestForm::default(), Some(message))).into_response();
+            return (
+                status,
+                form_page(lang, state.app.branding().await, RequestForm::default(), Some(message)),
+            )
+                .into_response();
         }
     };
     if !same_origin(&headers) {
-        return (StatusCode::FORBIDDEN, form_page(lang, form, Some(tr.t("sign_in.origin")))).into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            form_page(lang, state.app.branding().await, form, Some(tr.t("sign_in.origin"))),
+        )
+            .into_response();
     }
     let request = PortalRequest {
         name: form.name.clone(),
@@ -95,7 +105,7 @@ pub async fn submit(
         // Shown on the form, with what the customer wrote kept.
         Err(error @ (AppError::Invalid(_) | AppError::RateLimited { .. })) => {
             let (status, message) = UiError::from(error).status_and_message(tr);
-            (status, form_page(lang, form, Some(message))).into_response()
+            (status, form_page(lang, state.app.branding().await, form, Some(message))).into_response()
         }
         Err(error) => UiError::from(error).page(lang),
     }
@@ -147,7 +157,12 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
     let view = match state.app.portal_ticket(&token).await {
         Ok(view) => view,
         Err(AppError::NotFound { .. }) => {
-            let page = form_page(lang, RequestForm::default(), Some(tr.t("portal.not_found")));
+            let page = form_page(
+                lang,
+                state.app.branding().await,
+                RequestForm::default(),
+                Some(tr.t("portal.not_found")),
+            );
             return private((StatusCode::NOT_FOUND, page));
         }
         Err(error) => return UiError::from(error).page(lang),
@@ -196,7 +211,7 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
             files: render::file_links(&files_base, &m.attachments),
         }))
         .collect(),
-        chrome: Chrome::portal(lang, &link),
+        chrome: Chrome::portal(lang, &link, state.app.branding().await),
         link,
         just_created: params.new.is_some(),
         notice,

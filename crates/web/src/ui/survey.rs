@@ -15,9 +15,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_app::AppError;
 use kefu_app::surveys::{AnswerReceipt, FormState, SurveyForm};
+use kefu_domain::branding::Branding;
 use kefu_domain::survey::{AnswerInput, Design, QuestionKind};
 use serde::Deserialize;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 pub struct OptionView {
     pub(super) key: String,
@@ -162,10 +164,10 @@ pub(super) fn form_view(design: &Design, lang: Lang, entered: &Entered) -> FormV
     }
 }
 
-fn view(form: &SurveyForm, lang: Lang, token: &str, entered: &Entered, state: &'static str) -> SurveyPage {
+fn view(form: &SurveyForm, lang: Lang, token: &str, entered: &Entered, state: &'static str, brand: &Arc<Branding>) -> SurveyPage {
     let code = lang.code();
     SurveyPage {
-        chrome: Chrome::portal(lang, &format!("/s/{token}")),
+        chrome: Chrome::portal(lang, &format!("/s/{token}"), brand.clone()),
         token: token.to_owned(),
         title: form.design.spec.name.get(code).to_owned(),
         intro: form.design.spec.intro.get(code).to_owned(),
@@ -212,7 +214,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang, Path(token): Path<S
         entered.input.ratings.insert(first.key.clone(), rating);
     }
     let name = state_name(form.state);
-    private(view(&form, lang, &token, &entered, name))
+    private(view(&form, lang, &token, &entered, name, &state.app.branding().await))
 }
 
 /// The form's fields: `rating.{question}`, `choice.{question}` (repeated for several),
@@ -258,10 +260,18 @@ pub async fn submit(
         Err(error) => return private(UiError::from(error).page(lang)),
     };
     let (input, unreadable) = answer_input(fields);
+    let brand = state.app.branding().await;
     if form.state != FormState::Open {
         return private((
             StatusCode::CONFLICT,
-            view(&form, lang, &token, &Entered { input, errors: Vec::new() }, state_name(form.state)),
+            view(
+                &form,
+                lang,
+                &token,
+                &Entered { input, errors: Vec::new() },
+                state_name(form.state),
+                &brand,
+            ),
         ));
     }
     let message = |code: &str, fallback: &str| {
@@ -277,26 +287,29 @@ pub async fn submit(
             .into_iter()
             .map(|(q, _)| (q, message("out_of_scale", "not a rating")))
             .collect();
-        let page = view(&form, lang, &token, &Entered { input, errors }, "open");
+        let page = view(&form, lang, &token, &Entered { input, errors }, "open", &brand);
         return private((StatusCode::UNPROCESSABLE_ENTITY, page));
     }
     match state.app.answer_survey(&token, input.clone(), None).await {
-        Ok(receipt) => private(thanks(&form, lang, &token, &receipt)),
+        Ok(receipt) => private(thanks(&form, lang, &token, &receipt, &brand)),
         Err(AppError::Invalid(errors)) => {
             let errors = errors.0.into_iter().map(|e| (e.field, message(e.code, &e.message))).collect();
-            let page = view(&form, lang, &token, &Entered { input, errors }, "open");
+            let page = view(&form, lang, &token, &Entered { input, errors }, "open", &brand);
             private((StatusCode::UNPROCESSABLE_ENTITY, page))
         }
         Err(AppError::Conflict {
             code: "survey_answered", ..
-        }) => private((StatusCode::CONFLICT, view(&form, lang, &token, &Entered::default(), "answered"))),
+        }) => private((
+            StatusCode::CONFLICT,
+            view(&form, lang, &token, &Entered::default(), "answered", &brand),
+        )),
         Err(error) => private(UiError::from(error).page(lang)),
     }
 }
 
-fn thanks(form: &SurveyForm, lang: Lang, token: &str, receipt: &AnswerReceipt) -> SurveyPage {
+fn thanks(form: &SurveyForm, lang: Lang, token: &str, receipt: &AnswerReceipt, brand: &Arc<Branding>) -> SurveyPage {
     let tr = Tr(lang);
-    let mut page = view(form, lang, token, &Entered::default(), "thanks");
+    let mut page = view(form, lang, token, &Entered::default(), "thanks", brand);
     page.thanks = match receipt.followup {
         Some(number) => tr.with("survey.thanks_low", "number", &number.to_string()),
         None => tr.t("survey.thanks"),
