@@ -70,6 +70,13 @@ async fn an_agent_signs_in_takes_a_ticket_from_the_queue_and_replies() {
     assert!(timeline.contains("your request"), "{timeline}");
     let strong = browser.text("#timeline .message-reply .body strong").await;
     assert_eq!(strong, "your request", "Markdown renders as formatting");
+    // Nothing sticks out sideways at desktop width either (side panels load after the page).
+    browser.find("#ticket-surveys").await;
+    let sticking_out = browser
+        .eval("return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.tagName + '#' + e.id)")
+        .await;
+    assert_eq!(sticking_out, serde_json::json!([]), "elements wider than the window");
+    browser.eval("window.scrollTo(0, 0); return null").await;
     browser.screenshot("ticket-en").await;
 
     // The reply went through the use case: the customer sees it, the clock stopped.
