@@ -217,14 +217,7 @@ async fn the_customer_sends_files_on_the_portal_and_never_sees_a_notes_files(bac
         .expect("ascii")
         .trim_end_matches("?new=1")
         .to_owned();
-    let page = client
-        .get(format!("{}{link}", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let page = app.page(&client, &link, None).await;
     assert!(page.contains("底部漏水"), "the request's own text opens the conversation");
     let request_file = format!("{link}/attachments/");
     let start = page.find(&request_file).expect("a link to the photo") + request_file.len();
@@ -251,14 +244,7 @@ async fn the_customer_sends_files_on_the_portal_and_never_sees_a_notes_files(bac
     assert_eq!(status, 201, "{reply}");
     let reply_file = reply["message"]["attachments"][0]["id"].as_i64().expect("id");
 
-    let page = client
-        .get(format!("{}{link}", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let page = app.page(&client, &link, None).await;
     assert!(
         page.contains("guide.pdf") && !page.contains("warranty.pdf"),
         "a note's file stays internal"
@@ -362,15 +348,7 @@ async fn the_workspace_reply_form_takes_files_with_its_csrf_field(backend: Backe
     assert_eq!(listed[0]["attachments"][0]["file_name"], "发票.pdf");
     let id = listed[0]["attachments"][0]["id"].as_i64().expect("id");
 
-    let page = client
-        .get(format!("{}/tickets/{number}", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let page = app.page(&client, &format!("/tickets/{number}"), Some(&cookie)).await;
     assert!(
         page.contains(&format!("/tickets/{number}/attachments/{id}")),
         "the file is linked under its message"

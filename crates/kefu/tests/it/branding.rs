@@ -90,25 +90,10 @@ async fn the_admin_uploads_a_logo_that_the_public_pages_show(backend: Backend) {
     assert_eq!(logo.status(), StatusCode::OK);
     assert_eq!(logo.headers()["content-type"], "image/png");
     assert_eq!(logo.bytes().await.expect("bytes").as_ref(), PNG);
-    let help = client
-        .get(format!("{}/help", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let help = app.page(&client, "/help", None).await;
     assert!(help.contains("src=\"/brand/logo?v=") && help.contains("极光"), "{help}");
     // The agents' own pages keep Kefu's look.
-    let inbox = client
-        .get(format!("{}/inbox", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let inbox = app.page(&client, "/inbox", Some(&cookie)).await;
     assert!(!inbox.contains("/brand/logo"));
 }
 

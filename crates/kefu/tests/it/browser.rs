@@ -248,24 +248,12 @@ async fn payloads_in_displayed_fields_do_not_execute() {
             assert_eq!(status, 201, "{body}");
         }
         // A file's name is shown too (link text, download name, a picture's alt text).
-        for (name, bytes) in [
-            (format!("{payload}.txt"), b"plain text".as_slice()),
-            (format!("{payload}.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice()),
-        ] {
-            let form = reqwest::multipart::Form::new()
-                .text("kind", "reply")
-                .text("body", "file")
-                .part("files", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name));
-            let response = app
-                .client
-                .post(format!("{}/api/v1/tickets/{number}/messages", app.base))
-                .bearer_auth(&app.token)
-                .multipart(form)
-                .send()
-                .await
-                .expect("post");
-            assert_eq!(response.status(), 201);
-        }
+        let files = vec![
+            (format!("{payload}.txt"), b"plain text".to_vec()),
+            (format!("{payload}.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()),
+        ];
+        let (status, body) = app.message_with_files(number, "reply", "files", files).await;
+        assert_eq!(status, 201, "{body}");
         numbers.push(number);
     }
     sign_in(&browser, &app.base, "alice@example.com", PASSWORD).await;

@@ -8,7 +8,6 @@ use crate::support::{Backend, TestApp, event_kinds, spawn};
 use crate::ui::{no_redirects, signed_in, with_agent};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
@@ -34,19 +33,10 @@ async fn a_duplicate_merges_with_its_conversation_and_files_and_the_customer_fol
         )
         .await;
     assert_eq!(status, 201);
-    let form = Form::new()
-        .text("kind", "note")
-        .text("body", "保修卡 warranty card")
-        .part("files", Part::bytes(PDF.to_vec()).file_name("保修卡.pdf"));
-    let response = app
-        .client
-        .post(format!("{}/api/v1/tickets/{source}/messages", app.base))
-        .bearer_auth(&app.token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(response.status(), 201);
+    let (status, _) = app
+        .message_with_files(source, "note", "保修卡 warranty card", vec![("保修卡.pdf".into(), PDF.to_vec())])
+        .await;
+    assert_eq!(status, 201);
 
     let (status, merged) = app
         .post(&format!("/api/v1/tickets/{source}/merge"), json!({ "ticket": target }))
@@ -266,25 +256,9 @@ async fn the_portal_link_of_a_merged_request_forwards_replies_and_shows_nothing_
     assert_eq!(status_of(&app, second).await, "closed", "the duplicate stays closed");
 
     // The workspace shows the relation on both pages.
-    let first_page = client
-        .get(format!("{}/tickets/{first}", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let first_page = app.page(&client, &format!("/tickets/{first}"), Some(&cookie)).await;
     assert!(first_page.contains("id=\"merged-from\""), "{first_page}");
-    let second_page = client
-        .get(format!("{}/tickets/{second}", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let second_page = app.page(&client, &format!("/tickets/{second}"), Some(&cookie)).await;
     assert!(second_page.contains("id=\"merged-into\"") && !second_page.contains("id=\"merge-form\""));
 }
 
@@ -369,15 +343,7 @@ async fn the_inbox_bulk_bar_changes_the_checked_tickets(backend: Backend) {
     let (cookie, csrf) = signed_in(&app, &client).await;
     let a = app.ticket("甲 First", "f@example.com").await;
     let b = app.ticket("乙 Second", "s@example.com").await;
-    let inbox = client
-        .get(format!("{}/inbox?view=all", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let inbox = app.page(&client, "/inbox?view=all", Some(&cookie)).await;
     assert!(inbox.contains(&format!("id=\"pick-{a}\"")), "a checkbox per row");
     let send = |tickets: Vec<i64>| {
         let mut form: Vec<(String, String)> = vec![

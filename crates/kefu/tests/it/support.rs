@@ -130,6 +130,34 @@ impl TestApp {
         self.call(Method::PATCH, path, Some(&self.token), Some(body)).await
     }
 
+    /// A page's HTML, as a browser with `cookie` (a session, or none) gets it.
+    pub async fn page(&self, client: &Client, path: &str, cookie: Option<&str>) -> String {
+        let mut request = client.get(format!("{}{path}", self.base));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("get").text().await.expect("html")
+    }
+
+    /// Adds a message with files to a ticket through the API (multipart); status and body.
+    pub async fn message_with_files(&self, number: i64, kind: &str, body: &str, files: Vec<(String, Vec<u8>)>) -> (u16, Value) {
+        let mut form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_owned())
+            .text("body", body.to_owned());
+        for (name, bytes) in files {
+            form = form.part("files", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        }
+        let response = self
+            .client
+            .post(format!("{}/api/v1/tickets/{number}/messages", self.base))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("post");
+        decode(response).await
+    }
+
     /// Creates a ticket and returns its number.
     pub async fn ticket(&self, subject: &str, email: &str) -> i64 {
         let (status, body) = self
