@@ -327,6 +327,21 @@ pub async fn page(State(state): State<AppState>, lang: Lang, session: Session, P
 
 /// After a change: htmx gets the page again (it swaps the ticket area), a plain form a
 /// redirect back to the page.
+/// The answer to a change made on the ticket page: the page again, or the refusal.
+async fn answer_change<T>(
+    state: &AppState,
+    lang: Lang,
+    htmx: bool,
+    session: &Session,
+    number: TicketNumber,
+    result: AppResult<T>,
+) -> Response {
+    match result {
+        Ok(_) => after_change(state, lang, htmx, session, number).await,
+        Err(error) => UiError::from(error).respond(lang, htmx),
+    }
+}
+
 async fn after_change(state: &AppState, lang: Lang, htmx: bool, session: &Session, number: TicketNumber) -> Response {
     if htmx {
         render_page(state, lang, session, number, Draft::default(), None, StatusCode::OK).await
@@ -405,10 +420,8 @@ pub async fn take(
     let input = Assign {
         agent: Some(session.0.actor.id),
     };
-    match state.app.assign(&session.0.actor, number, input).await {
-        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
-        Err(error) => UiError::from(error).respond(lang, htmx),
-    }
+    let result = state.app.assign(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
 }
 
 #[derive(Deserialize)]
@@ -428,10 +441,8 @@ pub async fn set_status(
         status: Some(form.status),
         ..UpdateTicket::default()
     };
-    match state.app.update_ticket(&session.0.actor, number, input).await {
-        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
-        Err(error) => UiError::from(error).respond(lang, htmx),
-    }
+    let result = state.app.update_ticket(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
 }
 
 /// An optional id from a form's select (empty means none).
@@ -456,10 +467,8 @@ pub async fn assign(
     let input = Assign {
         agent: chosen_id(&form.agent),
     };
-    match state.app.assign(&session.0.actor, number, input).await {
-        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
-        Err(error) => UiError::from(error).respond(lang, htmx),
-    }
+    let result = state.app.assign(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
 }
 
 #[derive(Deserialize)]
@@ -487,10 +496,8 @@ pub async fn transfer(
         team: chosen_id(&form.team),
         reason: Some(form.reason).filter(|r| !r.trim().is_empty()),
     };
-    match state.app.transfer(&session.0.actor, number, input).await {
-        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
-        Err(error) => UiError::from(error).respond(lang, htmx),
-    }
+    let result = state.app.transfer(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
 }
 
 #[derive(Deserialize)]
@@ -603,10 +610,8 @@ pub async fn link(
         Err(error) => return UiError::from(error).respond(lang, htmx),
     };
     let input = OtherTicket { ticket: Some(other) };
-    match state.app.link_tickets(&session.0.actor, number, input).await {
-        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
-        Err(error) => UiError::from(error).respond(lang, htmx),
-    }
+    let result = state.app.link_tickets(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
 }
 
 /// Removes a link.
@@ -618,10 +623,8 @@ pub async fn unlink(
     Path((number, other)): Path<(TicketNumber, TicketNumber)>,
 ) -> Response {
     let input = OtherTicket { ticket: Some(other) };
-    match state.app.unlink_tickets(&session.0.actor, number, input).await {
-        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
-        Err(error) => UiError::from(error).respond(lang, htmx),
-    }
+    let result = state.app.unlink_tickets(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
 }
 
 #[derive(Deserialize)]
@@ -646,10 +649,8 @@ pub async fn make_commitment(
         due_at: Some(render::local_input_to_instant(&form.due)).filter(|d| !d.is_empty()),
         remind_before_minutes: None,
     };
-    match state.app.make_commitment(&session.0.actor, number, input).await {
-        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
-        Err(error) => UiError::from(error).respond(lang, htmx),
-    }
+    let result = state.app.make_commitment(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
 }
 
 #[derive(Deserialize)]
@@ -667,10 +668,8 @@ pub async fn resolve_commitment(
     Form(form): Form<ResolveForm>,
 ) -> Response {
     let input = kefu_app::commitments::ResolveCommitment { status: Some(form.status) };
-    match state.app.resolve_commitment(&session.0.actor, id, input).await {
-        Ok(_) => after_change(&state, lang, htmx, &session, number).await,
-        Err(error) => UiError::from(error).respond(lang, htmx),
-    }
+    let result = state.app.resolve_commitment(&session.0.actor, id, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
 }
 
 #[derive(Template, WebTemplate)]
