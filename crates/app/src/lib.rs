@@ -11,6 +11,7 @@ pub mod automation;
 pub mod branding;
 pub mod bulk_update;
 pub mod callbacks;
+pub mod categories;
 pub mod commitments;
 pub mod customers;
 pub mod demo;

@@ -203,6 +203,13 @@ impl App {
         if input.email.is_some() {
             errors.push(FieldError::new("email", "read_only", "an agent's email cannot be changed here"));
         }
+        // An admin who deactivated or demoted themselves could leave nobody to undo it.
+        if actor.id == id && input.active == Some(false) {
+            errors.push(FieldError::new("active", "self_lockout", "you cannot deactivate yourself"));
+        }
+        if actor.id == id && role.is_some_and(|r| r != actor.role) {
+            errors.push(FieldError::new("role", "self_lockout", "you cannot change your own role"));
+        }
         if input.capacity.is_some_and(|c| !(0..=1000).contains(&c)) {
             errors.push(FieldError::new("capacity", "out_of_range", "must be 0 to 1000"));
         }

@@ -43,6 +43,8 @@ pub struct PortalRequest {
     pub email: String,
     pub phone: String,
     pub kind: String,
+    /// A category code from [`App::portal_categories`]; empty when the customer is unsure.
+    pub category: String,
     pub subject: String,
     pub description: String,
     /// A field people never see and bots fill in.
@@ -107,6 +109,7 @@ impl App {
             subject: blank(request.subject),
             description: blank(request.description),
             kind: blank(request.kind),
+            category: blank(request.category),
             channel: Some("web".into()),
             customer: Some(CustomerRef {
                 name: blank(request.name),

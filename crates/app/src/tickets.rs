@@ -728,9 +728,13 @@ pub(crate) async fn create_in(
     parsed.new.customer_id = customer_id;
     let tier = sla::tier_of(tx.exec(), engine, customer_id).await?;
     parsed.new.sla = sla::initial_clocks(engine, &sla::preview(&parsed.new, at), tier);
-    // The category is checked by its foreign key rather than a query first: the team was
-    // checked above and the customer was just found or made, so a missing reference here
-    // can only be the category.
+    // A retired category still satisfies the foreign key, so it is checked first; the
+    // mapping below stays for a category deleted by hand in between.
+    if let Some(code) = &parsed.new.category
+        && !categories::category_exists(tx.exec(), code).await?
+    {
+        return Err(AppError::field("category", "unknown_category", "no such category code"));
+    }
     let ticket = match insert_ticket(tx.exec(), &parsed.new, at).await {
         Err(StoreError::MissingReference(_)) if parsed.new.category.is_some() => {
             return Err(AppError::field("category", "unknown_category", "no such category code"));

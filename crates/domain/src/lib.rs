@@ -11,6 +11,7 @@ pub mod automation;
 pub mod branding;
 pub mod calendar;
 pub mod calendar_spec;
+pub mod calendar_text;
 pub mod category;
 pub mod conditions;
 pub mod contact;

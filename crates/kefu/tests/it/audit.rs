@@ -1,5 +1,6 @@
-//! The audit log: admin changes are recorded with who made them, in order, readable by
-//! admins only; what an agent does to their own presence is not administration.
+//! Administration: changes are recorded in the audit log with who made them, in order,
+//! readable by admins only (what an agent does to their own presence is not
+//! administration); the teams and agents pages.
 
 use crate::on_both;
 use crate::support::{Backend, spawn};
@@ -119,7 +120,169 @@ async fn the_audit_page_shows_who_did_what(backend: Backend) {
     assert!(page.contains("质检 Quality"), "the state after the change is shown: {page}");
 }
 
+async fn an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let (cookie, csrf) = signed_in(&app, &client).await;
+    // Alice is a supervisor: the page is for admins.
+    let refused = client
+        .get(format!("{}/admin/teams", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(refused.status(), 403);
+    let (status, _) = app.patch("/api/v1/agents/2", json!({ "role": "admin" })).await;
+    assert_eq!(status, 200);
+    let (cookie, csrf_admin) = signed_in(&app, &client).await;
+    assert_ne!(csrf, csrf_admin);
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let mut form = form;
+        form.push(("_csrf", csrf_admin.clone()));
+        client
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    let created = post(
+        "/admin/teams".into(),
+        vec![
+            ("name", "安装 Installation".into()),
+            ("description", "上门安装".into()),
+            ("routing", "least_loaded".into()),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(created.status(), 303);
+    let (_, teams) = app.get("/api/v1/teams").await;
+    let team = teams
+        .as_array()
+        .expect("teams")
+        .iter()
+        .find(|t| t["name"] == "安装 Installation")
+        .expect("the team")
+        .clone();
+    assert_eq!(team["routing"], "least_loaded");
+    let id = team["id"].as_i64().expect("id");
+
+    let changed = post(
+        format!("/admin/teams/{id}"),
+        vec![("routing", "round_robin".into()), ("lead", "2".into())],
+    )
+    .await
+    .expect("post");
+    assert_eq!(changed.status(), 303);
+    let (_, teams) = app.get("/api/v1/teams").await;
+    let team = teams
+        .as_array()
+        .expect("teams")
+        .iter()
+        .find(|t| t["id"] == id)
+        .expect("the team")
+        .clone();
+    assert_eq!(
+        (team["routing"].as_str(), team["lead_agent_id"].as_i64()),
+        (Some("round_robin"), Some(2))
+    );
+
+    let duplicate = post("/admin/teams".into(), vec![("name", "安装 Installation".into())])
+        .await
+        .expect("post");
+    assert_eq!(duplicate.status(), 422);
+    assert!(duplicate.text().await.expect("html").contains("id=\"teams-error\""));
+    let page = app.page(&client, "/admin/teams", Some(&cookie)).await;
+    assert!(page.contains("安装 Installation") && page.contains("上门安装"), "{page}");
+    let (_, log) = app.get("/api/v1/audit?limit=2").await;
+    assert_eq!(log[0]["action"], "team.update");
+}
+
+async fn an_admin_edits_an_agent_and_cannot_lock_themselves_out(backend: Backend) {
+    let app = with_agent(backend).await;
+    let client = no_redirects();
+    let team = app.team("售后 After-sales").await;
+    let (li, _) = app.agent("li@example.com", "agent", &[]).await;
+    let (status, _) = app.patch("/api/v1/agents/2", json!({ "role": "admin" })).await;
+    assert_eq!(status, 200);
+    let (cookie, csrf) = signed_in(&app, &client).await;
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let mut form = form;
+        form.push(("_csrf", csrf.clone()));
+        client
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    let page = app.page(&client, "/admin/agents", Some(&cookie)).await;
+    assert!(page.contains(&format!("id=\"agent-form-{li}\"")), "{page}");
+
+    let saved = post(
+        format!("/admin/agents/{li}"),
+        vec![
+            ("role", "supervisor".into()),
+            ("teams", team.to_string()),
+            ("skills", "电视, tv_repair".into()),
+            ("languages", "zh-CN，en".into()),
+            ("capacity", "8".into()),
+            ("active", "false".into()),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(saved.status(), 303);
+    let (_, agents) = app.get("/api/v1/agents").await;
+    let agent = agents
+        .as_array()
+        .expect("agents")
+        .iter()
+        .find(|a| a["id"] == li)
+        .expect("li")
+        .clone();
+    assert_eq!(agent["role"], "supervisor");
+    assert_eq!(agent["teams"], json!([team]));
+    assert_eq!(agent["skills"], json!(["电视", "tv_repair"]));
+    assert_eq!(agent["languages"], json!(["zh-CN", "en"]));
+    assert_eq!((agent["capacity"].as_i64(), agent["active"].as_bool()), (Some(8), Some(false)));
+
+    // Out of range, and locking oneself out: refused with the reason, nothing changed.
+    for (who, form, needle) in [
+        (
+            li,
+            vec![("role", "agent".to_owned()), ("capacity", "5000".into()), ("active", "true".into())],
+            "capacity",
+        ),
+        (
+            2,
+            vec![("role", "admin".to_owned()), ("capacity", "10".into()), ("active", "false".into())],
+            "yourself",
+        ),
+        (
+            2,
+            vec![("role", "agent".to_owned()), ("capacity", "10".into()), ("active", "true".into())],
+            "own role",
+        ),
+    ] {
+        let refused = post(format!("/admin/agents/{who}"), form).await.expect("post");
+        assert_eq!(refused.status(), 422);
+        let html = refused.text().await.expect("html");
+        assert!(html.contains("id=\"admin-error\"") && html.contains(needle), "{needle}: {html}");
+    }
+    let (_, agents) = app.get("/api/v1/agents").await;
+    let list = agents.as_array().expect("agents");
+    let agent = list.iter().find(|a| a["id"] == li).expect("li");
+    assert_eq!(
+        (agent["role"].as_str(), agent["active"].as_bool()),
+        (Some("supervisor"), Some(false))
+    );
+    let me = list.iter().find(|a| a["id"] == 2).expect("alice");
+    assert_eq!((me["role"].as_str(), me["active"].as_bool()), (Some("admin"), Some(true)));
+}
+
 on_both!(
     admin_changes_are_recorded_with_their_author_newest_first,
+    an_admin_edits_an_agent_and_cannot_lock_themselves_out,
     the_audit_page_shows_who_did_what,
+    an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page,
 );

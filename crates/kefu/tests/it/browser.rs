@@ -166,7 +166,19 @@ async fn a_reply_on_a_stale_view_warns_and_keeps_the_draft() {
         .clone();
     assert_eq!(reply["attachments"][0]["file_name"], "维修单.png");
     assert_eq!(reply["attachments"][0]["content_type"], "image/png");
-    let thumbnail = browser.eval("return document.querySelector('.attachments img').naturalWidth").await;
+    // The thumbnail loads lazily, once scrolled into view, and decodes asynchronously.
+    let mut thumbnail = serde_json::Value::Null;
+    for _ in 0..50 {
+        thumbnail = browser
+            .eval(
+                "const img = document.querySelector('.attachments img'); img.scrollIntoView(); return img.complete ? img.naturalWidth : -1",
+            )
+            .await;
+        if thumbnail != -1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(thumbnail, 1, "the picture loads in the page: {thumbnail}");
     browser.close().await;
 }

@@ -1,6 +1,7 @@
 //! Kefu end to end: the real server, started as `kefu serve` starts it, over real HTTP,
 //! on SQLite always and on PostgreSQL when `KEFU_TEST_POSTGRES_URL` is set.
 
+mod admin_pages;
 mod api_analytics;
 mod api_automation;
 mod api_errors;
@@ -15,6 +16,7 @@ mod audit;
 mod branding;
 mod browser;
 mod browser_support;
+mod categories;
 mod cli;
 mod inbox_counts;
 mod relations;

@@ -26,6 +26,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         tickets::create, tickets::list, tickets::bulk, tickets::get, tickets::update, tickets::add_message, tickets::attachment, relations::merge, relations::relations, relations::link, relations::unlink, tickets::assign, tickets::transfer, tickets::events, tickets::inbox_counts, views::list, views::create, views::delete, audit::list, branding::get, branding::put,
         customers::create, customers::list, customers::get, customers::update, customers::tickets, customers::dedicated_agent, customers::set_dedicated_agent,
         people::agents, people::create_agent, people::update_agent, people::teams, people::create_team, people::update_team,
+        people::categories, people::create_category, people::update_category,
         service::calendars, service::create_calendar, service::calendar, service::update_calendar, service::delete_calendar, service::import_holidays,
         service::policies, service::create_policy, service::update_policy, service::delete_policy,
         service::ticket_sla, service::arrival, service::make_commitment, service::ticket_commitments, service::my_commitments,
@@ -92,6 +93,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agents/{id}", patch(people::update_agent))
         .route("/api/v1/teams", get(people::teams).post(people::create_team))
         .route("/api/v1/teams/{id}", patch(people::update_team))
+        .route("/api/v1/categories", get(people::categories).post(people::create_category))
+        .route("/api/v1/categories/{code}", patch(people::update_category))
         .route("/api/v1/calendars", get(service::calendars).post(service::create_calendar))
         .route(
             "/api/v1/calendars/{id}",

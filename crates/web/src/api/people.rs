@@ -1,12 +1,15 @@
-//! `/api/v1/agents` and `/api/v1/teams`: everyone may read; admins change.
+//! `/api/v1/agents`, `/api/v1/teams` and `/api/v1/categories`: everyone may read;
+//! admins change.
 
 use crate::extract::{ApiJson, Auth, IdPath};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use kefu_app::categories::CategoryInput;
 use kefu_app::people::{AgentInput, TeamInput};
+use kefu_domain::category::Category;
 use kefu_domain::entities::{Agent, Team};
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "people", responses((status = 200, body = Vec<Agent>)))]
@@ -62,4 +65,35 @@ pub async fn update_team(
     ApiJson(input): ApiJson<TeamInput>,
 ) -> ApiResult<Json<Team>> {
     Ok(Json(state.app.update_team(&actor, id, input).await?))
+}
+
+/// The ticket categories in reading order (each parent before its children), retired ones
+/// included (`active: false`).
+#[utoipa::path(get, path = "/api/v1/categories", tag = "people", responses((status = 200, body = Vec<Category>)))]
+pub async fn categories(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Category>>> {
+    Ok(Json(state.app.categories(&actor).await?))
+}
+
+/// Add a category (admins): `key` under `parent` (or a new root), names in both languages.
+#[utoipa::path(post, path = "/api/v1/categories", tag = "people", request_body = CategoryInput,
+    responses((status = 201, body = Category), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_category(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<CategoryInput>,
+) -> ApiResult<(StatusCode, Json<Category>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_category(&actor, input).await?)))
+}
+
+/// Rename a category, or retire (`active: false`, with everything below it) or restore it
+/// (admins). The code never changes.
+#[utoipa::path(patch, path = "/api/v1/categories/{code}", tag = "people", params(("code" = String, Path)), request_body = CategoryInput,
+    responses((status = 200, body = Category), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_category(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<CategoryInput>,
+) -> ApiResult<Json<Category>> {
+    Ok(Json(state.app.update_category(&actor, code, input).await?))
 }

@@ -259,7 +259,13 @@ struct AgentRow {
     name: String,
     email: String,
     role: String,
+    role_key: &'static str,
     active: bool,
+    /// Every team, and whether the agent is in it.
+    teams: Vec<(Id, String, bool)>,
+    skills: String,
+    languages: String,
+    capacity: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -278,8 +284,8 @@ async fn agents_page(state: &AppState, lang: Lang, session: &Session, error: Opt
     if let Err(error) = session.0.actor.require_admin("only admins manage agents") {
         return UiError::from(error).page(lang);
     }
-    match state.app.agents(&session.0.actor).await {
-        Ok(agents) => {
+    match tokio::try_join!(state.app.agents(&session.0.actor), state.app.teams(&session.0.actor)) {
+        Ok((agents, teams)) => {
             let status = if error.is_some() {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {
@@ -293,7 +299,12 @@ async fn agents_page(state: &AppState, lang: Lang, session: &Session, error: Opt
                         id: a.id,
                         email: a.email.as_str().to_owned(),
                         role: tr.label("role", a.role.as_str()),
+                        role_key: a.role.as_str(),
                         active: a.active,
+                        teams: teams.iter().map(|t| (t.id, t.name.clone(), a.teams.contains(&t.id))).collect(),
+                        skills: a.skills.join(", "),
+                        languages: a.languages.join(", "),
+                        capacity: a.capacity,
                         name: a.name,
                     })
                     .collect(),
@@ -351,6 +362,49 @@ pub async fn invite(
     match state.app.issue_password_link(actor, agent.id).await {
         Ok(token) => agents_page(&state, lang, &session, None, Some((agent.name, password_url(&headers, &token)))).await,
         Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+/// Words typed into one field, separated by commas (either width) or spaces.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Changes an agent: role, teams, skills, languages, capacity, and whether they may sign
+/// in (deactivating keeps their history and ends their sessions).
+pub async fn update_agent(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<Id>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let capacity = match field(&fields, "capacity").parse::<i64>() {
+        Ok(capacity) => Some(capacity),
+        Err(_) => {
+            let message = format!("capacity: {}", Tr(lang).t("admin.capacity_number"));
+            return agents_page(&state, lang, &session, Some(message), None).await;
+        }
+    };
+    let teams: Result<Vec<Id>, _> = all(&fields, "teams").map(str::parse).collect();
+    let input = kefu_app::people::AgentInput {
+        role: Some(field(&fields, "role").to_owned()),
+        teams: Some(teams.unwrap_or_default()),
+        skills: Some(words(field(&fields, "skills"))),
+        languages: Some(words(field(&fields, "languages"))),
+        capacity,
+        active: Some(field(&fields, "active") == "true"),
+        ..Default::default()
+    };
+    match state.app.update_agent(&session.0.actor, id, input).await {
+        Ok(_) => Redirect::to("/admin/agents").into_response(),
+        Err(error) => match refusal(error, Tr(lang)) {
+            Ok(message) => agents_page(&state, lang, &session, Some(message), None).await,
+            Err(error) => error.page(lang),
+        },
     }
 }
 

@@ -5,7 +5,11 @@
 mod account;
 mod admin;
 mod admin_audit;
+mod admin_calendars;
+mod admin_categories;
+mod admin_rules;
 mod admin_surveys;
+mod admin_teams;
 mod analytics;
 mod assets;
 mod branding;
@@ -111,6 +115,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{number}/assign", post(ticket::assign))
         .route("/tickets/{number}/transfer", post(ticket::transfer))
         .route("/tickets/{number}/status", post(ticket::set_status))
+        .route("/tickets/{number}/classify", post(ticket::classify))
         .route("/tickets/{number}/commitments", post(ticket::make_commitment))
         .route("/tickets/{number}/commitments/{id}", post(ticket::resolve_commitment))
         .route("/notifications", get(notifications::page))
@@ -125,7 +130,22 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/macros", get(admin::macros).post(admin::create_macro))
         .route("/admin/macros/{id}/delete", post(admin::delete_macro))
         .route("/admin/agents", get(admin::agents).post(admin::invite))
+        .route("/admin/agents/{id}", post(admin::update_agent))
         .route("/admin/audit", get(admin_audit::page))
+        .route("/admin/teams", get(admin_teams::page).post(admin_teams::create))
+        .route("/admin/teams/{id}", post(admin_teams::update))
+        .route("/admin/categories", get(admin_categories::page).post(admin_categories::create))
+        .route("/admin/calendars", get(admin_calendars::page).post(admin_calendars::create))
+        .route("/admin/rules", get(admin_rules::page).post(admin_rules::create))
+        .route("/admin/rules/{id}", post(admin_rules::update))
+        .route("/admin/rules/{id}/delete", post(admin_rules::delete))
+        .route("/admin/calendars/{id}", post(admin_calendars::update))
+        .route("/admin/calendars/{id}/delete", post(admin_calendars::delete))
+        .route(
+            "/admin/calendars/{id}/holidays",
+            post(admin_calendars::import).layer(crate::upload::upload_body_limit()),
+        )
+        .route("/admin/categories/{code}", post(admin_categories::update))
         .route(
             "/admin/branding",
             get(branding::page).post(branding::save).layer(crate::upload::upload_body_limit()),

@@ -14,12 +14,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::AppError;
 use kefu_app::portal::PortalRequest;
-use kefu_domain::branding::Branding;
+use kefu_domain::category::path_name;
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{ActorKind, TicketKind};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -32,6 +31,8 @@ pub struct RequestForm {
     phone: String,
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    category: String,
     #[serde(default)]
     subject: String,
     #[serde(default)]
@@ -46,21 +47,31 @@ struct FormPage {
     chrome: Chrome,
     form: RequestForm,
     kinds: Vec<(&'static str, String)>,
+    /// The topics a customer may choose (optional): code and path in their language.
+    categories: Vec<(String, String)>,
     error: Option<String>,
 }
 
-fn form_page(lang: Lang, brand: Arc<Branding>, form: RequestForm, error: Option<String>) -> FormPage {
+/// The request form, with what the customer wrote kept and the refusal, if any.
+async fn form_page(state: &AppState, lang: Lang, form: RequestForm, error: Option<String>) -> FormPage {
     let tr = Tr(lang);
+    let (brand, categories) = tokio::join!(state.app.branding(), state.app.portal_categories());
+    // Without the topics the form still works: the customer leaves it to the agents.
+    let categories = categories.unwrap_or_default();
     FormPage {
         chrome: Chrome::portal(lang, "/portal", brand),
         kinds: TicketKind::ALL.iter().map(|k| (k.as_str(), tr.label("kind", k.as_str()))).collect(),
+        categories: categories
+            .iter()
+            .map(|c| (c.code.clone(), path_name(&categories, &c.code, lang == Lang::Zh)))
+            .collect(),
         form,
         error,
     }
 }
 
 pub async fn form(State(state): State<AppState>, lang: Lang) -> Response {
-    form_page(lang, state.app.branding().await, RequestForm::default(), None).into_response()
+    form_page(&state, lang, RequestForm::default(), None).await.into_response()
 }
 
 pub async fn submit(
@@ -75,17 +86,13 @@ pub async fn submit(
         Ok(FormWithFiles { form, files }) => (form, files),
         Err(UploadRejection(error)) => {
             let (status, message) = UiError::from(error).status_and_message(tr);
-            return (
-                status,
-                form_page(lang, state.app.branding().await, RequestForm::default(), Some(message)),
-            )
-                .into_response();
+            return (status, form_page(&state, lang, RequestForm::default(), Some(message)).await).into_response();
         }
     };
     if !same_origin(&headers) {
         return (
             StatusCode::FORBIDDEN,
-            form_page(lang, state.app.branding().await, form, Some(tr.t("sign_in.origin"))),
+            form_page(&state, lang, form, Some(tr.t("sign_in.origin"))).await,
         )
             .into_response();
     }
@@ -94,6 +101,7 @@ pub async fn submit(
         email: form.email.clone(),
         phone: form.phone.clone(),
         kind: form.kind.clone(),
+        category: form.category.clone(),
         subject: form.subject.clone(),
         description: form.description.clone(),
         honeypot: form.website.clone(),
@@ -105,7 +113,7 @@ pub async fn submit(
         // Shown on the form, with what the customer wrote kept.
         Err(error @ (AppError::Invalid(_) | AppError::RateLimited { .. })) => {
             let (status, message) = UiError::from(error).status_and_message(tr);
-            (status, form_page(lang, state.app.branding().await, form, Some(message))).into_response()
+            (status, form_page(&state, lang, form, Some(message)).await).into_response()
         }
         Err(error) => UiError::from(error).page(lang),
     }
@@ -157,12 +165,7 @@ pub async fn ticket(State(state): State<AppState>, lang: Lang, Path(token): Path
     let view = match state.app.portal_ticket(&token).await {
         Ok(view) => view,
         Err(AppError::NotFound { .. }) => {
-            let page = form_page(
-                lang,
-                state.app.branding().await,
-                RequestForm::default(),
-                Some(tr.t("portal.not_found")),
-            );
+            let page = form_page(&state, lang, RequestForm::default(), Some(tr.t("portal.not_found"))).await;
             return private((StatusCode::NOT_FOUND, page));
         }
         Err(error) => return UiError::from(error).page(lang),

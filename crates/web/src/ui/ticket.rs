@@ -18,8 +18,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::relations::{OtherTicket, Relations};
 use kefu_app::tickets::{AddMessage, Assign, ListTickets, Transfer, UpdateTicket};
 use kefu_app::{Actor, AppError, AppResult};
+use kefu_domain::category::path_name;
 use kefu_domain::entities::{ActorRef, Id, TicketNumber};
-use kefu_domain::enums::ActorKind;
+use kefu_domain::enums::{ActorKind, Priority};
 use kefu_domain::event::TicketEvent;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -69,7 +70,13 @@ struct TicketPage {
     priority_key: &'static str,
     kind: String,
     channel: String,
+    /// The category's path in the reader's language (`投诉 › 服务态度`), or empty.
     category: String,
+    category_key: String,
+    /// What the category can be changed to: active categories by path, and the current one.
+    categories: Vec<(String, String)>,
+    priorities: Vec<(&'static str, String)>,
+    tags: String,
     customer: String,
     customer_id: Id,
     customer_contact: String,
@@ -85,6 +92,10 @@ struct TicketPage {
     draft: Draft,
     warning: Option<String>,
     customer_tier: String,
+    /// How this customer likes to be served (a hint for the agent), or empty.
+    customer_type: String,
+    /// When the customer consented to the use of their data; empty when they have not.
+    customer_consent: String,
     past_tickets: Vec<PastTicket>,
     teams: Vec<(Id, String)>,
     agents: Vec<(Id, String)>,
@@ -122,7 +133,7 @@ async fn load(
     warning: Option<String>,
 ) -> AppResult<TicketPage> {
     let app = &state.app;
-    let (detail, events, sla, agents, teams, macros, commitments, relations) = tokio::try_join!(
+    let (detail, events, sla, agents, teams, macros, commitments, relations, categories) = tokio::try_join!(
         app.ticket(actor, number),
         app.ticket_events(actor, number),
         app.ticket_sla(actor, number),
@@ -131,6 +142,7 @@ async fn load(
         app.macros(actor),
         app.ticket_commitments(actor, number),
         app.ticket_relations(actor, number),
+        app.categories(actor),
     )?;
     let customer_id = detail.ticket.customer_id;
     // The customer is read here anyway, so their tickets come from the plain list (the
@@ -199,7 +211,22 @@ async fn load(
         priority_key: ticket.priority.as_str(),
         kind: tr.label("kind", ticket.kind.as_str()),
         channel: tr.label("channel", ticket.channel.as_str()),
-        category: ticket.category.clone().unwrap_or_default(),
+        category: ticket
+            .category
+            .as_deref()
+            .map(|code| path_name(&categories, code, lang == Lang::Zh))
+            .unwrap_or_default(),
+        category_key: ticket.category.clone().unwrap_or_default(),
+        categories: categories
+            .iter()
+            .filter(|c| c.active || ticket.category.as_deref() == Some(c.code.as_str()))
+            .map(|c| (c.code.clone(), path_name(&categories, &c.code, lang == Lang::Zh)))
+            .collect(),
+        priorities: Priority::ALL
+            .iter()
+            .map(|p| (p.as_str(), tr.label("priority", p.as_str())))
+            .collect(),
+        tags: ticket.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "),
         customer_contact: customer
             .email
             .as_ref()
@@ -237,6 +264,11 @@ async fn load(
         draft,
         warning,
         customer_tier: tr.label("tier", customer.tier.as_str()),
+        customer_type: customer
+            .customer_type
+            .map(|t| tr.label("customer_type", t.as_str()))
+            .unwrap_or_default(),
+        customer_consent: customer.consent_at.map(render::when).unwrap_or_default(),
         past_tickets: history
             .items
             .iter()
@@ -443,6 +475,42 @@ pub async fn set_status(
     };
     let result = state.app.update_ticket(&session.0.actor, number, input).await;
     answer_change(&state, lang, htmx, &session, number, result).await
+}
+
+#[derive(Deserialize)]
+pub struct ClassifyForm {
+    priority: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    tags: String,
+}
+
+/// Files the ticket: its priority, category (empty: none) and tags (comma separated).
+pub async fn classify(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<ClassifyForm>,
+) -> Response {
+    let input = UpdateTicket {
+        priority: Some(form.priority),
+        category: Some(Some(form.category.trim().to_owned()).filter(|c| !c.is_empty())),
+        tags: Some(split_tags(&form.tags)),
+        ..UpdateTicket::default()
+    };
+    let result = state.app.update_ticket(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
+}
+
+/// Tags typed into one field, separated by commas (either width) or spaces.
+fn split_tags(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// An optional id from a form's select (empty means none).

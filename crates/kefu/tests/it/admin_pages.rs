@@ -1,0 +1,232 @@
+//! The admin pages for business calendars (hours, holidays and 调休 as text, .ics import)
+//! and automation rules (JSON, dry run, save, switch off, delete): what an admin types is
+//! stored as the API reads it, refusals say why and change nothing.
+
+use crate::on_both;
+use crate::support::{Backend, TestApp};
+use crate::ui::{no_redirects, signed_in, with_agent};
+use reqwest::Client;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+/// Alice made admin and signed in: the client, her cookie and the CSRF token.
+async fn admin(app: &TestApp) -> (Client, String, String) {
+    let (status, _) = app.patch("/api/v1/agents/2", json!({ "role": "admin" })).await;
+    assert_eq!(status, 200);
+    let client = no_redirects();
+    let (cookie, csrf) = signed_in(app, &client).await;
+    (client, cookie, csrf)
+}
+
+async fn post_form(app: &TestApp, session: &(Client, String, String), path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let (client, cookie, csrf) = session;
+    let mut form: Vec<(&str, &str)> = form.to_vec();
+    form.push(("_csrf", csrf));
+    let response = client
+        .post(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    (response.status().as_u16(), response.text().await.expect("body"))
+}
+
+async fn calendar_named(app: &TestApp, name: &str) -> Option<Value> {
+    let (_, calendars) = app.get("/api/v1/calendars").await;
+    calendars.as_array().expect("calendars").iter().find(|c| c["name"] == name).cloned()
+}
+
+async fn calendars_are_typed_as_text_and_holidays_imported(backend: Backend) {
+    let app = with_agent(backend).await;
+    let session = admin(&app).await;
+    let page = app.page(&session.0, "/admin/calendars", Some(&session.1)).await;
+    assert!(
+        page.contains("id=\"calendar-form-new\"") && page.contains("Asia/Shanghai"),
+        "{page}"
+    );
+
+    let fields = [
+        ("name", "柏林 Berlin"),
+        ("zone", "Europe/Berlin"),
+        ("monday", "09:00-12:00，13:00-17:00"),
+        ("tuesday", "09:00-17:00"),
+        ("wednesday", ""),
+        ("thursday", ""),
+        ("friday", "09:00-15:00"),
+        ("saturday", ""),
+        ("sunday", ""),
+        ("holidays", "2026-12-25 Weihnachten\n2026-12-24 12:00-24:00 Heiligabend"),
+        ("working_days", "2026-12-27 10:00-14:00 Inventur"),
+    ];
+    let (status, _) = post_form(&app, &session, "/admin/calendars", &fields).await;
+    assert_eq!(status, 303);
+    let calendar = calendar_named(&app, "柏林 Berlin").await.expect("created");
+    let spec = &calendar["spec"];
+    assert_eq!(spec["zone"], "Europe/Berlin");
+    assert_eq!(spec["weekly"]["monday"], json!(["09:00-12:00", "13:00-17:00"]));
+    assert_eq!(spec["weekly"]["wednesday"], json!([]), "{spec}");
+    assert_eq!(spec["holidays"][1]["closed"], json!(["12:00-24:00"]), "{spec}");
+    assert_eq!(spec["working_days"][0]["name"], "Inventur");
+    let id = calendar["id"].as_i64().expect("id");
+    // The page shows it back as it was typed (normalised).
+    let page = app.page(&session.0, "/admin/calendars", Some(&session.1)).await;
+    assert!(page.contains("value=\"09:00-12:00, 13:00-17:00\""), "{page}");
+    assert!(page.contains("2026-12-24 12:00-24:00 Heiligabend"), "{page}");
+
+    // A bad line or zone is named, what was typed comes back, and nothing changes.
+    let mut bad = fields.to_vec();
+    bad[9] = ("holidays", "2026-12-25 Weihnachten\n2026-02-30 kein Tag");
+    let (status, html) = post_form(&app, &session, &format!("/admin/calendars/{id}"), &bad).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"calendars-error\"") && html.contains("line 2"), "{html}");
+    assert!(html.contains("2026-02-30 kein Tag"), "the draft is kept: {html}");
+    let mut bad_zone = fields.to_vec();
+    bad_zone[1] = ("zone", "Mars/Olympus");
+    let (status, html) = post_form(&app, &session, &format!("/admin/calendars/{id}"), &bad_zone).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Mars/Olympus"), "{html}");
+    assert_eq!(calendar_named(&app, "柏林 Berlin").await.expect("kept")["spec"], *spec);
+
+    // Import: an .ics file adds its holidays and says how many.
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270102\r\nSUMMARY:Neujahr\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let (client, cookie, csrf) = &session;
+    let form = Form::new()
+        .text("_csrf", csrf.clone())
+        .text("working_day_hours", "")
+        .part("file", Part::bytes(ics.as_bytes().to_vec()).file_name("feiertage.ics"));
+    let response = client
+        .post(format!("{}/admin/calendars/{id}/holidays", app.base))
+        .header("cookie", cookie)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("html");
+    assert!(
+        html.contains("id=\"calendars-notice\"") && html.contains("已导入 1 个节假日"),
+        "{html}"
+    );
+    let stored = calendar_named(&app, "柏林 Berlin").await.expect("calendar");
+    let dates: Vec<&str> = stored["spec"]["holidays"]
+        .as_array()
+        .expect("holidays")
+        .iter()
+        .filter_map(|h| h["date"].as_str())
+        .collect();
+    assert!(dates.contains(&"2027-01-01"), "{dates:?}");
+
+    // A calendar in use by a policy is not deleted; an unused one is.
+    let (status, html) = post_form(&app, &session, "/admin/calendars/1/delete", &[]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(calendar_named(&app, "柏林 Berlin").await.is_some());
+    let (status, _) = post_form(&app, &session, &format!("/admin/calendars/{id}/delete"), &[]).await;
+    assert_eq!(status, 303);
+    assert!(calendar_named(&app, "柏林 Berlin").await.is_none());
+}
+
+async fn rules_are_tried_before_they_are_saved(backend: Backend) {
+    let app = with_agent(backend).await;
+    let session = admin(&app).await;
+    let (status, created) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "屏幕碎了", "description": "要投诉", "kind": "complaint",
+                    "customer": { "name": "陈静", "email": "chen@example.com" } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let number = created["number"].as_i64().expect("number");
+    let rule = json!({
+        "name": "投诉升级 Escalate complaints",
+        "trigger": "ticket_created",
+        "conditions": { "kinds": ["complaint"] },
+        "actions": [{ "type": "set_priority", "priority": "urgent" }]
+    })
+    .to_string();
+
+    // The dry run lists the complaint, keeps the draft, and saves nothing.
+    let (status, html) = post_form(
+        &app,
+        &session,
+        "/admin/rules",
+        &[("json", &rule), ("position", ""), ("action", "dry_run")],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("id=\"dry-run\"") && html.contains(&format!("#{number} 屏幕碎了")),
+        "{html}"
+    );
+    assert!(html.contains("urgent"), "what it would change is shown: {html}");
+    let (_, rules) = app.get("/api/v1/rules").await;
+    assert_eq!(rules.as_array().expect("rules").len(), 0, "a dry run writes nothing");
+
+    // Broken JSON and an invalid rule are refused with the reason.
+    let (status, html) = post_form(&app, &session, "/admin/rules", &[("json", "{ \"name\": "), ("action", "save")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"rules-error\""), "{html}");
+    let empty_actions = json!({ "name": "无动作", "trigger": "ticket_created", "actions": [] }).to_string();
+    let (status, html) = post_form(&app, &session, "/admin/rules", &[("json", &empty_actions), ("action", "save")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("actions"), "{html}");
+
+    let (status, _) = post_form(
+        &app,
+        &session,
+        "/admin/rules",
+        &[("json", &rule), ("position", ""), ("action", "save")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, rules) = app.get("/api/v1/rules").await;
+    let id = rules[0]["id"].as_i64().expect("saved");
+    let page = app.page(&session.0, "/admin/rules", Some(&session.1)).await;
+    assert!(
+        page.contains("投诉升级 Escalate complaints") && page.contains(&format!("id=\"json-{id}\"")),
+        "{page}"
+    );
+
+    // Switched off from its JSON, then deleted.
+    let off = json!({
+        "name": "投诉升级 Escalate complaints", "active": false, "trigger": "ticket_created",
+        "conditions": { "kinds": ["complaint"] }, "actions": [{ "type": "set_priority", "priority": "urgent" }]
+    })
+    .to_string();
+    let (status, _) = post_form(
+        &app,
+        &session,
+        &format!("/admin/rules/{id}"),
+        &[("json", &off), ("position", "5"), ("action", "save")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, rules) = app.get("/api/v1/rules").await;
+    assert_eq!(
+        (rules[0]["rule"]["active"].as_bool(), rules[0]["position"].as_i64()),
+        (Some(false), Some(5))
+    );
+    let (status, _) = post_form(&app, &session, &format!("/admin/rules/{id}/delete"), &[]).await;
+    assert_eq!(status, 303);
+    let (_, rules) = app.get("/api/v1/rules").await;
+    assert_eq!(rules.as_array().expect("rules").len(), 0);
+
+    // Agents do not reach the page.
+    let (status, _) = app.patch("/api/v1/agents/2", json!({ "role": "agent" })).await;
+    assert_eq!(status, 200);
+    let client = no_redirects();
+    let (cookie, _) = signed_in(&app, &client).await;
+    let refused = client
+        .get(format!("{}/admin/rules", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(refused.status(), 403);
+}
+
+on_both!(
+    calendars_are_typed_as_text_and_holidays_imported,
+    rules_are_tried_before_they_are_saved,
+);
