@@ -4,31 +4,13 @@
 
 use crate::on_both;
 use crate::support::{Backend, TestApp};
-use crate::ui::{no_redirects, signed_in, with_agent};
-use reqwest::Client;
+use crate::ui::{FormSession, no_redirects, signed_in, with_agent};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-/// Alice made admin and signed in: the client, her cookie and the CSRF token.
-async fn admin(app: &TestApp) -> (Client, String, String) {
-    let (status, _) = app.patch("/api/v1/agents/2", json!({ "role": "admin" })).await;
-    assert_eq!(status, 200);
-    let client = no_redirects();
-    let (cookie, csrf) = signed_in(app, &client).await;
-    (client, cookie, csrf)
-}
-
-async fn post_form(app: &TestApp, session: &(Client, String, String), path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let (client, cookie, csrf) = session;
-    let mut form: Vec<(&str, &str)> = form.to_vec();
-    form.push(("_csrf", csrf));
-    let response = client
-        .post(format!("{}{path}", app.base))
-        .header("cookie", cookie)
-        .form(&form)
-        .send()
-        .await
-        .expect("post");
+/// A form's answer: its status and body.
+async fn post_form(app: &TestApp, session: &FormSession, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let response = session.post(app, path, form).await;
     (response.status().as_u16(), response.text().await.expect("body"))
 }
 
@@ -39,8 +21,8 @@ async fn calendar_named(app: &TestApp, name: &str) -> Option<Value> {
 
 async fn calendars_are_typed_as_text_and_holidays_imported(backend: Backend) {
     let app = with_agent(backend).await;
-    let session = admin(&app).await;
-    let page = app.page(&session.0, "/admin/calendars", Some(&session.1)).await;
+    let session = FormSession::admin(&app).await;
+    let page = session.page(&app, "/admin/calendars").await;
     assert!(
         page.contains("id=\"calendar-form-new\"") && page.contains("Asia/Shanghai"),
         "{page}"
@@ -70,7 +52,7 @@ async fn calendars_are_typed_as_text_and_holidays_imported(backend: Backend) {
     assert_eq!(spec["working_days"][0]["name"], "Inventur");
     let id = calendar["id"].as_i64().expect("id");
     // The page shows it back as it was typed (normalised).
-    let page = app.page(&session.0, "/admin/calendars", Some(&session.1)).await;
+    let page = session.page(&app, "/admin/calendars").await;
     assert!(page.contains("value=\"09:00-12:00, 13:00-17:00\""), "{page}");
     assert!(page.contains("2026-12-24 12:00-24:00 Heiligabend"), "{page}");
 
@@ -90,14 +72,14 @@ async fn calendars_are_typed_as_text_and_holidays_imported(backend: Backend) {
 
     // Import: an .ics file adds its holidays and says how many.
     let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270102\r\nSUMMARY:Neujahr\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-    let (client, cookie, csrf) = &session;
     let form = Form::new()
-        .text("_csrf", csrf.clone())
+        .text("_csrf", session.csrf())
         .text("working_day_hours", "")
         .part("file", Part::bytes(ics.as_bytes().to_vec()).file_name("feiertage.ics"));
-    let response = client
+    let response = session
+        .client
         .post(format!("{}/admin/calendars/{id}/holidays", app.base))
-        .header("cookie", cookie)
+        .header("cookie", &session.cookie)
         .multipart(form)
         .send()
         .await
@@ -128,7 +110,7 @@ async fn calendars_are_typed_as_text_and_holidays_imported(backend: Backend) {
 
 async fn rules_are_tried_before_they_are_saved(backend: Backend) {
     let app = with_agent(backend).await;
-    let session = admin(&app).await;
+    let session = FormSession::admin(&app).await;
     let (status, created) = app
         .post(
             "/api/v1/tickets",
@@ -182,7 +164,7 @@ async fn rules_are_tried_before_they_are_saved(backend: Backend) {
     assert_eq!(status, 303);
     let (_, rules) = app.get("/api/v1/rules").await;
     let id = rules[0]["id"].as_i64().expect("saved");
-    let page = app.page(&session.0, "/admin/rules", Some(&session.1)).await;
+    let page = session.page(&app, "/admin/rules").await;
     assert!(
         page.contains("投诉升级 Escalate complaints") && page.contains(&format!("id=\"json-{id}\"")),
         "{page}"

@@ -4,7 +4,7 @@
 
 use crate::on_both;
 use crate::support::{Backend, spawn};
-use crate::ui::{no_redirects, signed_in, with_agent};
+use crate::ui::{FormSession, no_redirects, signed_in, with_agent};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -132,29 +132,19 @@ async fn an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page(backend:
         .await
         .expect("get");
     assert_eq!(refused.status(), 403);
-    let (status, _) = app.patch("/api/v1/agents/2", json!({ "role": "admin" })).await;
-    assert_eq!(status, 200);
-    let (cookie, csrf_admin) = signed_in(&app, &client).await;
-    assert_ne!(csrf, csrf_admin);
-    let post = |path: String, form: Vec<(&'static str, String)>| {
-        let mut form = form;
-        form.push(("_csrf", csrf_admin.clone()));
-        client
-            .post(format!("{}{path}", app.base))
-            .header("cookie", &cookie)
-            .form(&form)
-            .send()
-    };
-    let created = post(
-        "/admin/teams".into(),
-        vec![
-            ("name", "安装 Installation".into()),
-            ("description", "上门安装".into()),
-            ("routing", "least_loaded".into()),
-        ],
-    )
-    .await
-    .expect("post");
+    let admin = FormSession::admin(&app).await;
+    assert_ne!(csrf, admin.csrf(), "a new session, a new token");
+    let created = admin
+        .post(
+            &app,
+            "/admin/teams",
+            &[
+                ("name", "安装 Installation"),
+                ("description", "上门安装"),
+                ("routing", "least_loaded"),
+            ],
+        )
+        .await;
     assert_eq!(created.status(), 303);
     let (_, teams) = app.get("/api/v1/teams").await;
     let team = teams
@@ -167,12 +157,9 @@ async fn an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page(backend:
     assert_eq!(team["routing"], "least_loaded");
     let id = team["id"].as_i64().expect("id");
 
-    let changed = post(
-        format!("/admin/teams/{id}"),
-        vec![("routing", "round_robin".into()), ("lead", "2".into())],
-    )
-    .await
-    .expect("post");
+    let changed = admin
+        .post(&app, &format!("/admin/teams/{id}"), &[("routing", "round_robin"), ("lead", "2")])
+        .await;
     assert_eq!(changed.status(), 303);
     let (_, teams) = app.get("/api/v1/teams").await;
     let team = teams
@@ -187,12 +174,10 @@ async fn an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page(backend:
         (Some("round_robin"), Some(2))
     );
 
-    let duplicate = post("/admin/teams".into(), vec![("name", "安装 Installation".into())])
-        .await
-        .expect("post");
+    let duplicate = admin.post(&app, "/admin/teams", &[("name", "安装 Installation")]).await;
     assert_eq!(duplicate.status(), 422);
     assert!(duplicate.text().await.expect("html").contains("id=\"teams-error\""));
-    let page = app.page(&client, "/admin/teams", Some(&cookie)).await;
+    let page = admin.page(&app, "/admin/teams").await;
     assert!(page.contains("安装 Installation") && page.contains("上门安装"), "{page}");
     let (_, log) = app.get("/api/v1/audit?limit=2").await;
     assert_eq!(log[0]["action"], "team.update");
@@ -200,37 +185,27 @@ async fn an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page(backend:
 
 async fn an_admin_edits_an_agent_and_cannot_lock_themselves_out(backend: Backend) {
     let app = with_agent(backend).await;
-    let client = no_redirects();
     let team = app.team("售后 After-sales").await;
     let (li, _) = app.agent("li@example.com", "agent", &[]).await;
-    let (status, _) = app.patch("/api/v1/agents/2", json!({ "role": "admin" })).await;
-    assert_eq!(status, 200);
-    let (cookie, csrf) = signed_in(&app, &client).await;
-    let post = |path: String, form: Vec<(&'static str, String)>| {
-        let mut form = form;
-        form.push(("_csrf", csrf.clone()));
-        client
-            .post(format!("{}{path}", app.base))
-            .header("cookie", &cookie)
-            .form(&form)
-            .send()
-    };
-    let page = app.page(&client, "/admin/agents", Some(&cookie)).await;
+    let admin = FormSession::admin(&app).await;
+    let page = admin.page(&app, "/admin/agents").await;
     assert!(page.contains(&format!("id=\"agent-form-{li}\"")), "{page}");
 
-    let saved = post(
-        format!("/admin/agents/{li}"),
-        vec![
-            ("role", "supervisor".into()),
-            ("teams", team.to_string()),
-            ("skills", "电视, tv_repair".into()),
-            ("languages", "zh-CN，en".into()),
-            ("capacity", "8".into()),
-            ("active", "false".into()),
-        ],
-    )
-    .await
-    .expect("post");
+    let team_id = team.to_string();
+    let saved = admin
+        .post(
+            &app,
+            &format!("/admin/agents/{li}"),
+            &[
+                ("role", "supervisor"),
+                ("teams", &team_id),
+                ("skills", "电视, tv_repair"),
+                ("languages", "zh-CN，en"),
+                ("capacity", "8"),
+                ("active", "false"),
+            ],
+        )
+        .await;
     assert_eq!(saved.status(), 303);
     let (_, agents) = app.get("/api/v1/agents").await;
     let agent = agents
@@ -248,23 +223,11 @@ async fn an_admin_edits_an_agent_and_cannot_lock_themselves_out(backend: Backend
 
     // Out of range, and locking oneself out: refused with the reason, nothing changed.
     for (who, form, needle) in [
-        (
-            li,
-            vec![("role", "agent".to_owned()), ("capacity", "5000".into()), ("active", "true".into())],
-            "capacity",
-        ),
-        (
-            2,
-            vec![("role", "admin".to_owned()), ("capacity", "10".into()), ("active", "false".into())],
-            "yourself",
-        ),
-        (
-            2,
-            vec![("role", "agent".to_owned()), ("capacity", "10".into()), ("active", "true".into())],
-            "own role",
-        ),
+        (li, [("role", "agent"), ("capacity", "5000"), ("active", "true")], "capacity"),
+        (2, [("role", "admin"), ("capacity", "10"), ("active", "false")], "yourself"),
+        (2, [("role", "agent"), ("capacity", "10"), ("active", "true")], "own role"),
     ] {
-        let refused = post(format!("/admin/agents/{who}"), form).await.expect("post");
+        let refused = admin.post(&app, &format!("/admin/agents/{who}"), &form).await;
         assert_eq!(refused.status(), 422);
         let html = refused.text().await.expect("html");
         assert!(html.contains("id=\"admin-error\"") && html.contains(needle), "{needle}: {html}");

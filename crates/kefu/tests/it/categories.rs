@@ -4,7 +4,7 @@
 
 use crate::on_both;
 use crate::support::{Backend, TestApp, spawn};
-use crate::ui::{no_redirects, signed_in, with_agent};
+use crate::ui::{FormSession, with_agent};
 use reqwest::Method;
 use reqwest::header::LOCATION;
 use serde_json::{Value, json};
@@ -207,53 +207,37 @@ fn no_consent_label() -> &'static str {
 
 async fn the_pages_file_tickets_by_name_and_customers_choose_a_topic(backend: Backend) {
     let app = with_agent(backend).await;
-    let client = no_redirects();
-    let (status, _) = app.patch("/api/v1/agents/2", json!({ "role": "admin" })).await;
-    assert_eq!(status, 200);
-    let (cookie, csrf) = signed_in(&app, &client).await;
-    let post = |path: String, form: Vec<(&'static str, String)>| {
-        let mut form = form;
-        form.push(("_csrf", csrf.clone()));
-        client
-            .post(format!("{}{path}", app.base))
-            .header("cookie", &cookie)
-            .form(&form)
-            .send()
-    };
+    let admin = FormSession::admin(&app).await;
+    let client = &admin.client;
 
     // The admin page adds a category and retires another.
-    let added = post(
-        "/admin/categories".into(),
-        vec![
-            ("parent", "after_sales".into()),
-            ("key", "spare_parts".into()),
-            ("name_zh", "配件".into()),
-            ("name_en", "Spare parts".into()),
-        ],
-    )
-    .await
-    .expect("post");
+    let added = admin
+        .post(
+            &app,
+            "/admin/categories",
+            &[
+                ("parent", "after_sales"),
+                ("key", "spare_parts"),
+                ("name_zh", "配件"),
+                ("name_en", "Spare parts"),
+            ],
+        )
+        .await;
     assert_eq!(added.status(), 303);
-    let retired = post(
-        "/admin/categories/suggestion".into(),
-        vec![
-            ("name_zh", "建议".into()),
-            ("name_en", "Suggestion".into()),
-            ("active", "false".into()),
-        ],
-    )
-    .await
-    .expect("post");
+    let retired = admin
+        .post(
+            &app,
+            "/admin/categories/suggestion",
+            &[("name_zh", "建议"), ("name_en", "Suggestion"), ("active", "false")],
+        )
+        .await;
     assert_eq!(retired.status(), 303);
-    let bad = post(
-        "/admin/categories".into(),
-        vec![("key", "坏".into()), ("name_zh", "坏".into()), ("name_en", "Bad".into())],
-    )
-    .await
-    .expect("post");
+    let bad = admin
+        .post(&app, "/admin/categories", &[("key", "坏"), ("name_zh", "坏"), ("name_en", "Bad")])
+        .await;
     assert_eq!(bad.status(), 422);
     assert!(bad.text().await.expect("html").contains("id=\"categories-error\""));
-    let page = app.page(&client, "/admin/categories", Some(&cookie)).await;
+    let page = admin.page(&app, "/admin/categories").await;
     assert!(
         page.contains("after_sales.spare_parts") && page.contains("value=\"Spare parts\""),
         "{page}"
@@ -261,7 +245,7 @@ async fn the_pages_file_tickets_by_name_and_customers_choose_a_topic(backend: Ba
     assert!(page.contains("id=\"category-suggestion\" class=\"indent-0 retired\""), "{page}");
 
     // The portal offers the first two levels of what is in use, and files the request.
-    let form = app.page(&client, "/portal", None).await;
+    let form = app.page(client, "/portal", None).await;
     assert!(
         form.contains("<option value=\"after_sales.spare_parts\">售后 › 配件</option>"),
         "{form}"
@@ -301,7 +285,7 @@ async fn the_pages_file_tickets_by_name_and_customers_choose_a_topic(backend: Ba
     // sidebar says how the customer likes to be served and whether they consented.
     let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
     let customer = detail["customer_id"].as_i64().expect("customer");
-    let ticket = app.page(&client, &format!("/tickets/{number}"), Some(&cookie)).await;
+    let ticket = admin.page(&app, &format!("/tickets/{number}")).await;
     assert!(
         ticket.contains(&format!("<dd id=\"customer-consent\">{}</dd>", no_consent_label())),
         "{ticket}"
@@ -314,7 +298,7 @@ async fn the_pages_file_tickets_by_name_and_customers_choose_a_topic(backend: Ba
         )
         .await;
     assert_eq!(status, 200);
-    let ticket = app.page(&client, &format!("/tickets/{number}"), Some(&cookie)).await;
+    let ticket = admin.page(&app, &format!("/tickets/{number}")).await;
     assert!(ticket.contains("<dd id=\"customer-type\">情绪型——先安抚情绪</dd>"), "{ticket}");
     assert!(
         !ticket.contains(&format!("<dd id=\"customer-consent\">{}</dd>", no_consent_label())),
@@ -325,34 +309,31 @@ async fn the_pages_file_tickets_by_name_and_customers_choose_a_topic(backend: Ba
         !ticket.contains("value=\"suggestion.product\""),
         "retired categories are not offered"
     );
-    let classified = post(
-        format!("/tickets/{number}/classify"),
-        vec![
-            ("priority", "high".into()),
-            ("category", "after_sales.refund".into()),
-            ("tags", "充电器, vip，urgent".into()),
-        ],
-    )
-    .await
-    .expect("post");
+    let classified = admin
+        .post(
+            &app,
+            &format!("/tickets/{number}/classify"),
+            &[
+                ("priority", "high"),
+                ("category", "after_sales.refund"),
+                ("tags", "充电器, vip，urgent"),
+            ],
+        )
+        .await;
     assert_eq!(classified.status(), 303);
-    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
-    let ticket = &detail;
+    let (_, ticket) = app.get(&format!("/api/v1/tickets/{number}")).await;
     assert_eq!(
         (ticket["priority"].as_str(), ticket["category"].as_str()),
         (Some("high"), Some("after_sales.refund"))
     );
     assert_eq!(ticket["tags"], json!(["urgent", "vip", "充电器"]));
-    let refused = post(
-        format!("/tickets/{number}/classify"),
-        vec![
-            ("priority", "high".into()),
-            ("category", "suggestion".into()),
-            ("tags", String::new()),
-        ],
-    )
-    .await
-    .expect("post");
+    let refused = admin
+        .post(
+            &app,
+            &format!("/tickets/{number}/classify"),
+            &[("priority", "high"), ("category", "suggestion"), ("tags", "")],
+        )
+        .await;
     assert_eq!(refused.status(), 422);
     let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
     assert_eq!(
@@ -360,7 +341,7 @@ async fn the_pages_file_tickets_by_name_and_customers_choose_a_topic(backend: Ba
         json!(["urgent", "vip", "充电器"]),
         "a refused change changes nothing"
     );
-    let page = app.page(&client, &format!("/tickets/{number}"), Some(&cookie)).await;
+    let page = admin.page(&app, &format!("/tickets/{number}")).await;
     assert!(page.contains("<span id=\"category\">售后 › 退款</span>"), "{page}");
 }
 

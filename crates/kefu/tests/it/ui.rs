@@ -76,6 +76,47 @@ async fn signed_in_as(app: &TestApp, client: &Client, email: &str) -> (String, S
     (cookie, csrf)
 }
 
+/// Alice signed in with a browser's cookie and CSRF token, to post forms as a page does.
+pub(crate) struct FormSession {
+    pub client: Client,
+    pub cookie: String,
+    csrf: String,
+}
+
+impl FormSession {
+    /// Alice, made admin first (she starts as a supervisor), signed in.
+    pub async fn admin(app: &TestApp) -> Self {
+        let (status, _) = app.patch("/api/v1/agents/2", serde_json::json!({ "role": "admin" })).await;
+        assert_eq!(status, 200);
+        let client = no_redirects();
+        let (cookie, csrf) = signed_in(app, &client).await;
+        FormSession { client, cookie, csrf }
+    }
+
+    /// Posts a form with the session's CSRF token added.
+    pub async fn post(&self, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut form = form.to_vec();
+        form.push(("_csrf", &self.csrf));
+        self.client
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .expect("post")
+    }
+
+    /// The CSRF token, for a form the helpers do not build (files).
+    pub fn csrf(&self) -> String {
+        self.csrf.clone()
+    }
+
+    /// A page's HTML as this session sees it.
+    pub async fn page(&self, app: &TestApp, path: &str) -> String {
+        app.page(&self.client, path, Some(&self.cookie)).await
+    }
+}
+
 async fn message_count(app: &TestApp, number: i64) -> usize {
     let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
     detail["messages"].as_array().expect("messages").len()
