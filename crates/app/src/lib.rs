@@ -13,6 +13,7 @@ pub mod bulk_update;
 pub mod callbacks;
 pub mod categories;
 pub mod commitments;
+pub mod customer_portal;
 pub mod customers;
 pub mod demo;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod knowledge;
 pub mod leaderboard;
 mod limits;
 pub mod macros;
+pub mod mail;
 pub mod notifications;
 pub mod passwords;
 pub mod people;
@@ -63,6 +65,8 @@ pub struct AppConfig {
     /// Where the search index lives (derived data, rebuilt when missing); `None` keeps
     /// it in memory.
     pub search_dir: Option<std::path::PathBuf>,
+    /// Outbound mail; `None`: Kefu sends none and shows links on screen instead.
+    pub mail: Option<mail::MailSettings>,
 }
 
 impl Default for AppConfig {
@@ -71,6 +75,7 @@ impl Default for AppConfig {
             reopen_window: kefu_domain::status::DEFAULT_REOPEN_WINDOW,
             token_cache_ttl: Duration::from_secs(10),
             search_dir: None,
+            mail: None,
         }
     }
 }
@@ -94,6 +99,8 @@ pub struct App {
     survey_key: Arc<tokio::sync::OnceCell<Arc<Vec<u8>>>>,
     /// The public pages' look, read again every few seconds.
     branding: Arc<branding::BrandingCache>,
+    mail_sender: Arc<mail::MailHandle>,
+    customer_sign_in_limits: Arc<customer_portal::CustomerSignInLimits>,
 }
 
 impl App {
@@ -119,6 +126,8 @@ impl App {
             analytics: analytics::AnalyticsHandle::default(),
             survey_key: Arc::default(),
             branding: Arc::default(),
+            mail_sender: Arc::default(),
+            customer_sign_in_limits: Arc::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));
         app

@@ -7,7 +7,7 @@ use crate::attachments::Files;
 use crate::error::{AppError, AppResult};
 use crate::limits::WindowCounter;
 use crate::tickets::{CreateTicket, CreatedBy, CustomerRef, create_in, customer_message, parse_create, save};
-use crate::{App, now, secrets};
+use crate::{App, mail, now, secrets};
 use kefu_domain::attachment::{self, AttachmentInfo, Upload};
 use kefu_domain::entities::{ActorRef, Message, Ticket, TicketNumber};
 use kefu_domain::event::{EventKind, NewEvent};
@@ -75,6 +75,20 @@ pub struct PortalTicket {
     pub merged_into: Option<TicketNumber>,
 }
 
+/// The mail that tells a customer their request arrived, with its private link, in
+/// Chinese and English.
+fn receipt(department: &str, ticket: &Ticket, link: &str) -> (String, String) {
+    let (number, subject) = (ticket.number, ticket.subject.as_str());
+    let mail_subject = format!("[#{number}] {department}：已收到您的请求 / We have your request");
+    let body = format!(
+        "您好！\n\n我们已收到您的请求 #{number}「{subject}」。在下面的私人链接查看进展、补充信息，或告诉我们问题已解决：\n{link}\n\n\
+         请不要转发此链接：拿到它的人都能看到这个请求。\n\n---\n\n\
+         Hello,\n\nWe have your request #{number} \"{subject}\". Follow it, add information or tell us it is solved at this private link:\n{link}\n\n\
+         Please do not forward it: whoever has it can read this request.\n\n{department}\n"
+    );
+    (mail_subject, body)
+}
+
 fn rate_limited(wait: Duration) -> AppError {
     AppError::RateLimited {
         code: "too_many_requests",
@@ -133,6 +147,15 @@ impl App {
         let token = secrets::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
         let token_hash = secrets::token_hash(&token);
         let engine = self.engine();
+        // With mail, the link also goes to the customer's inbox, queued with the ticket.
+        let receipt_mail = match (self.mail(), parsed.email.as_ref()) {
+            (Some(settings), Some(email)) => Some((
+                email.as_str().to_owned(),
+                settings.link(&format!("/portal/t/{token}")),
+                self.branding().await.name_zh.clone(),
+            )),
+            _ => None,
+        };
         let (ticket, events) = self
             .db()
             .write(move |tx| {
@@ -141,11 +164,16 @@ impl App {
                     let (ticket, events) = create_in(tx, &engine, CreatedBy::Customer, parsed, at).await?;
                     insert_portal_link(tx.exec(), ticket.id, &token_hash, at).await?;
                     files.store(tx, ticket.id, None, ActorRef::customer(ticket.customer_id), at).await?;
+                    if let Some((to, link, department)) = receipt_mail {
+                        let (subject, body) = receipt(&department, &ticket, &link);
+                        mail::queue(tx, &to, &subject, &body, at).await?;
+                    }
                     Ok::<_, AppError>((ticket, events))
                 })
             })
             .await?;
         metrics::counter!("kefu_tickets_created_total").increment(1);
+        self.wake_mailer();
         self.routing_kicks(None, &ticket);
         self.publish(events);
         Ok(PortalReceipt {

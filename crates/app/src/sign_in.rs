@@ -246,10 +246,17 @@ impl App {
         }
     }
 
-    /// Removes expired sessions (the scheduler calls this now and then).
+    /// Forgets expired sessions: agents', customers', and unused customer sign-in links.
     pub async fn purge_expired_sessions(&self, at: Timestamp) -> AppResult<u64> {
         self.db()
-            .write(move |tx| Box::pin(async move { Ok::<_, AppError>(store::delete_expired_sessions(tx.exec(), at).await?) }))
+            .write(move |tx| {
+                Box::pin(async move {
+                    let agents = store::delete_expired_sessions(tx.exec(), at).await?;
+                    let customers = kefu_store::customer_sessions::purge_expired_customer_sessions(tx.exec(), at).await?;
+                    let links = kefu_store::customer_sessions::purge_expired_sign_in_links(tx.exec(), at).await?;
+                    Ok::<_, AppError>(agents + customers + links)
+                })
+            })
             .await
     }
 }

@@ -21,7 +21,11 @@ pub fn location(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<L
 /// Opens the database (running migrations) and builds the application with the settings
 /// from the environment; the search index lives in `data_dir/search`.
 pub async fn open(data_dir: &Path, location: &Location) -> anyhow::Result<App> {
-    let mut config = config_from_env()?;
+    open_with(data_dir, location, config_from_env()?).await
+}
+
+/// [`open`] with the settings given (tests give each server its own mail settings).
+pub async fn open_with(data_dir: &Path, location: &Location, mut config: AppConfig) -> anyhow::Result<App> {
     config.search_dir = Some(data_dir.join("search"));
     let db = Db::open(location)
         .await
@@ -42,7 +46,25 @@ fn config_from_env() -> anyhow::Result<AppConfig> {
             .context("KEFU_REOPEN_WINDOW_DAYS must be a whole number of days from 0 to 365")?;
         config.reopen_window = jiff::SignedDuration::from_hours(days * 24);
     }
+    config.mail = mail_from_env()?;
     Ok(config)
+}
+
+/// Mail settings: `KEFU_SMTP_URL` turns mail on and then needs `KEFU_MAIL_FROM` and
+/// `KEFU_PUBLIC_URL` (where customers open the links).
+fn mail_from_env() -> anyhow::Result<Option<kefu_app::mail::MailSettings>> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let Some(smtp_url) = var("KEFU_SMTP_URL") else {
+        return Ok(None);
+    };
+    let from = var("KEFU_MAIL_FROM")
+        .context("KEFU_SMTP_URL is set: KEFU_MAIL_FROM (the sender, e.g. 客服 <support@example.com>) is needed too")?;
+    let public_url = var("KEFU_PUBLIC_URL").context(
+        "KEFU_SMTP_URL is set: KEFU_PUBLIC_URL (where customers open the links in mail, e.g. https://help.example.com) is needed too",
+    )?;
+    kefu_app::mail::MailSettings::parse(smtp_url.trim(), from.trim(), public_url.trim())
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("mail settings: {e}"))
 }
 
 /// The process-wide Prometheus recorder (installed once; tests start many servers).
@@ -65,6 +87,7 @@ pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output
     app.start_search().map_err(|e| anyhow::anyhow!("opening the search index: {e:?}"))?;
     let router = kefu_web::router(app.clone(), metrics());
     let scheduler = app.start_scheduler();
+    app.start_mail();
     // One node's reactor is enough when several share a database (they take turns on the
     // cursor lock either way); `off` leaves the folding to the others.
     if std::env::var("KEFU_ANALYTICS_REACTOR").as_deref() != Ok("off") {
@@ -76,6 +99,7 @@ pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output
         .await
         .context("serving HTTP")?;
     scheduler.stop().await;
+    app.stop_mail().await;
     app.stop_search().await;
     app.stop_analytics().await;
     app.db().close().await;

@@ -19,6 +19,8 @@ mod browser_support;
 mod categories;
 mod cli;
 mod inbox_counts;
+mod mail_catcher;
+mod portal_mail;
 mod relations;
 mod search;
 mod support;

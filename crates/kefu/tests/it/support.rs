@@ -1,7 +1,7 @@
 //! Starting a test server on a fresh database and talking to it.
 
-use kefu_app::App;
 use kefu_app::people::NewAgentCommand;
+use kefu_app::{App, AppConfig};
 use kefu_store::Location;
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
@@ -77,12 +77,25 @@ pub struct TestApp {
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_configured(backend, None).await
+}
+
+/// [`spawn`] with settings of the test's own (mail, for one) instead of the environment's.
+pub async fn spawn_with(backend: Backend, config: AppConfig) -> TestApp {
+    spawn_configured(backend, Some(config)).await
+}
+
+async fn spawn_configured(backend: Backend, config: Option<AppConfig>) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let location = match backend {
         Backend::Sqlite => Location::SqliteFile(dir.path().join("kefu.db")),
         Backend::Postgres => Location::Postgres(fresh_postgres_database().await),
     };
-    let app = kefu::open(dir.path(), &location).await.expect("open app");
+    let app = match config {
+        Some(config) => kefu::open_with(dir.path(), &location, config).await,
+        None => kefu::open(dir.path(), &location).await,
+    }
+    .expect("open app");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(kefu::start(app.clone(), listener, std::future::pending()));

@@ -66,6 +66,7 @@ mod db;
 mod hot_issues;
 mod inbox_counts;
 mod listing;
+mod mail;
 mod pagination;
 mod people;
 mod service;

@@ -25,6 +25,7 @@ pub mod live;
 mod notifications;
 mod pages;
 mod portal;
+mod portal_account;
 pub mod render;
 mod satisfaction;
 mod search;
@@ -174,6 +175,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(portal::form).post(portal::submit).layer(crate::upload::upload_body_limit()),
         )
         .route("/portal/t/{token}", get(portal::ticket))
+        .route("/portal/sign-in", get(portal_account::form).post(portal_account::request))
+        .route(
+            "/portal/sign-in/{token}",
+            get(portal_account::confirm).post(portal_account::sign_in),
+        )
+        .route("/portal/my", get(portal_account::my_requests))
+        .route("/portal/my/{number}/open", post(portal_account::open))
+        .route("/portal/sign-out", post(portal_account::sign_out))
         .route("/brand/logo", get(branding::logo))
         .route("/brand.css", get(branding::css))
         .route(

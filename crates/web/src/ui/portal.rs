@@ -152,7 +152,7 @@ pub struct TicketParams {
 }
 
 /// Private pages: not stored by browsers or proxies, not indexed.
-fn private(response: impl IntoResponse) -> Response {
+pub(super) fn private(response: impl IntoResponse) -> Response {
     let mut response = response.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
