@@ -118,6 +118,20 @@ impl App {
         Ok(store::commitments_of_ticket(self.db().read(), ticket.id).await?)
     }
 
+    /// The open commitments made to a customer, on the tickets the actor may see, soonest
+    /// due first (the ticket page's customer sidebar).
+    pub async fn customer_open_commitments(&self, actor: &Actor, customer_id: Id) -> AppResult<Vec<Commitment>> {
+        let open = store::open_commitments_of_customer(self.db().read(), customer_id, 20).await?;
+        let ids: Vec<Id> = open.iter().map(|c| c.ticket_id).collect();
+        let visible: std::collections::HashSet<Id> = tickets::tickets_by_ids(self.db().read(), &ids)
+            .await?
+            .into_iter()
+            .filter(|t| actor.can_see(t))
+            .map(|t| t.id)
+            .collect();
+        Ok(open.into_iter().filter(|c| visible.contains(&c.ticket_id)).collect())
+    }
+
     /// The actor's open commitments, soonest due first.
     pub async fn my_commitments(&self, actor: &Actor) -> AppResult<Vec<Commitment>> {
         Ok(store::open_commitments_of_agent(self.db().read(), actor.id, 200).await?)

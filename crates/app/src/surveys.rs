@@ -270,6 +270,18 @@ impl App {
         Ok(SurveyLink { send, token })
     }
 
+    /// The latest satisfaction score (0–100) of each of these tickets that has one, and
+    /// whether it was low; tickets the actor may not see are left out.
+    pub async fn ticket_scores(
+        &self,
+        actor: &Actor,
+        tickets: &[kefu_domain::entities::Ticket],
+    ) -> AppResult<std::collections::HashMap<Id, (f64, bool)>> {
+        let ids: Vec<Id> = tickets.iter().filter(|t| actor.can_see(t)).map(|t| t.id).collect();
+        let scores = kefu_store::surveys::latest_scores_of_tickets(self.db().read(), &ids).await?;
+        Ok(scores.into_iter().map(|(ticket, score, low)| (ticket, (score, low))).collect())
+    }
+
     /// The surveys sent about a ticket, newest first.
     pub async fn ticket_surveys(&self, actor: &Actor, number: TicketNumber) -> AppResult<Vec<TicketSurvey>> {
         let ticket = load_visible(self.db().read(), actor, number).await?;

@@ -113,6 +113,16 @@ pub async fn commitments_of_ticket(ex: Exec<'_>, ticket_id: Id) -> StoreResult<V
     rows.into_iter().map(CommitmentRow::into_domain).collect()
 }
 
+/// Up to `limit` open commitments made on any ticket of a customer, the one due first
+/// first (the customer's tickets from `tickets_by_customer`, then their commitments).
+pub async fn open_commitments_of_customer(ex: Exec<'_>, customer_id: Id, limit: usize) -> StoreResult<Vec<Commitment>> {
+    let rows: Vec<CommitmentRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE t.customer_id = $1 AND c.status = $2 ORDER BY c.due_at, c.id LIMIT $3")))
+        .bind(customer_id).bind(CommitmentStatus::Open.as_str()).bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(e).await)?;
+    rows.into_iter().map(CommitmentRow::into_domain).collect()
+}
+
 /// Up to `limit` open commitments of an agent, the one due first first.
 pub async fn open_commitments_of_agent(ex: Exec<'_>, agent_id: Id, limit: usize) -> StoreResult<Vec<Commitment>> {
     let rows: Vec<CommitmentRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(

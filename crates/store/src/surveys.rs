@@ -823,3 +823,26 @@ pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<V
         .map(|((dimension, reason), count)| ReasonCount { dimension, reason, count })
         .collect())
 }
+
+/// The latest answer's score (0–100) and whether it was low, per ticket, for the tickets
+/// given (answers without a score, e.g. text only, are left out).
+pub async fn latest_scores_of_tickets(ex: Exec<'_>, ticket_ids: &[Id]) -> StoreResult<Vec<(Id, f64, bool)>> {
+    if ticket_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .columns(["ticket_id", "score", "low"])
+        .from("survey_answers")
+        .and_where(Expr::col("ticket_id").is_in(ticket_ids.iter().copied()))
+        .and_where(Expr::col("score").is_not_null())
+        .order_by("submitted_at", Order::Asc)
+        .order_by("id", Order::Asc);
+    let rows: Vec<(i64, f64, bool)> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    // Oldest first, so the last write per ticket is its latest answer.
+    let mut latest: std::collections::HashMap<Id, (f64, bool)> = std::collections::HashMap::new();
+    for (ticket, score, low) in rows {
+        latest.insert(ticket, (score, low));
+    }
+    Ok(latest.into_iter().map(|(ticket, (score, low))| (ticket, score, low)).collect())
+}

@@ -19,7 +19,7 @@ on_both!(
 );
 
 /// A ticket whose customer consented, in `team` when given; returns its number.
-async fn consented_ticket(app: &TestApp, email: &str, team: Option<i64>) -> i64 {
+pub(crate) async fn consented_ticket(app: &TestApp, email: &str, team: Option<i64>) -> i64 {
     let mut body = json!({ "subject": "空调不制冷", "description": "室外机不转", "customer": { "email": email } });
     if let Some(team) = team {
         body["team"] = json!(team);
@@ -34,7 +34,7 @@ async fn consented_ticket(app: &TestApp, email: &str, team: Option<i64>) -> i64 
     ticket["number"].as_i64().unwrap()
 }
 
-async fn send(app: &TestApp, number: i64, design: &str) -> String {
+pub(crate) async fn send(app: &TestApp, number: i64, design: &str) -> String {
     let (status, link) = app
         .post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": design }))
         .await;
@@ -42,7 +42,7 @@ async fn send(app: &TestApp, number: i64, design: &str) -> String {
     link["token"].as_str().unwrap().to_owned()
 }
 
-async fn answer(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn answer(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
     app.call(Method::POST, &format!("/api/v1/surveys/{token}/answers"), None, Some(body))
         .await
 }

@@ -24,5 +24,6 @@ mod portal_mail;
 mod relations;
 mod search;
 mod support;
+mod ticket_sidebar;
 mod ui;
 mod views;

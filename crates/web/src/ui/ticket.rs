@@ -97,6 +97,7 @@ struct TicketPage {
     /// When the customer consented to the use of their data; empty when they have not.
     customer_consent: String,
     past_tickets: Vec<PastTicket>,
+    customer_commitments: Vec<PromiseRow>,
     teams: Vec<(Id, String)>,
     agents: Vec<(Id, String)>,
     macros: Vec<(Id, String)>,
@@ -120,6 +121,16 @@ pub struct PastTicket {
     pub subject: String,
     pub status: String,
     pub created: String,
+    /// The latest satisfaction score (0–100) and whether it was low.
+    pub score: Option<(String, bool)>,
+}
+
+/// An open promise to the customer, on this or another of their tickets.
+pub struct PromiseRow {
+    pub number: TicketNumber,
+    pub what: String,
+    pub due: String,
+    pub overdue: bool,
 }
 
 /// Everything the page shows, read in parallel.
@@ -152,7 +163,12 @@ async fn load(
         limit: Some("6".into()),
         ..ListTickets::default()
     };
-    let (customer, history) = tokio::try_join!(app.customer(actor, customer_id), app.list_tickets(actor, history))?;
+    let (customer, history, promised) = tokio::try_join!(
+        app.customer(actor, customer_id),
+        app.list_tickets(actor, history),
+        app.customer_open_commitments(actor, customer_id),
+    )?;
+    let scores = app.ticket_scores(actor, &history.items).await?;
     let tr = Tr(lang);
     let active_agents: Vec<(Id, String)> = agents.iter().filter(|a| a.active).map(|a| (a.id, a.name.clone())).collect();
     let names: HashMap<Id, String> = agents.into_iter().map(|a| (a.id, a.name)).collect();
@@ -279,6 +295,16 @@ async fn load(
                 subject: t.subject.clone(),
                 status: tr.label("status", t.status.as_str()),
                 created: render::when(t.created_at),
+                score: scores.get(&t.id).map(|(score, low)| (format!("{score:.0}"), *low)),
+            })
+            .collect(),
+        customer_commitments: promised
+            .iter()
+            .map(|c| PromiseRow {
+                number: c.ticket_number,
+                what: c.what.clone(),
+                due: render::when(c.due_at),
+                overdue: c.overdue,
             })
             .collect(),
         teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
