@@ -20,13 +20,23 @@ pub struct InboxCounts {
     pub waiting: i64,
     /// Every unfinished ticket; supervisors only.
     pub all: Option<i64>,
+    /// My open commitments (服务承诺), and how many of them are overdue.
+    pub commitments: i64,
+    pub commitments_overdue: i64,
 }
 
 impl App {
     pub async fn inbox_counts(&self, actor: &Actor) -> AppResult<InboxCounts> {
-        let rows = kefu_store::inbox_counts::counts_for_agent(self.db().read(), actor.id).await?;
+        let (rows, (commitments, commitments_overdue)) = tokio::try_join!(
+            kefu_store::inbox_counts::counts_for_agent(self.db().read(), actor.id),
+            kefu_store::commitments::open_commitment_count_of_agent(self.db().read(), actor.id),
+        )?;
         let supervisor = actor.is_supervisor();
-        let mut counts = InboxCounts::default();
+        let mut counts = InboxCounts {
+            commitments,
+            commitments_overdue,
+            ..InboxCounts::default()
+        };
         for (key, n) in rows {
             match key {
                 CountKey::Assigned(agent) if agent == actor.id => counts.mine += n,

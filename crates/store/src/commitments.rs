@@ -123,6 +123,14 @@ pub async fn open_commitments_of_customer(ex: Exec<'_>, customer_id: Id, limit: 
     rows.into_iter().map(CommitmentRow::into_domain).collect()
 }
 
+/// How many open commitments an agent has, and how many of them are overdue (from the
+/// index `commitments_by_agent`, never the ticket table).
+pub async fn open_commitment_count_of_agent(ex: Exec<'_>, agent_id: Id) -> StoreResult<(i64, i64)> {
+    Ok(exec!(ex, e => sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN overdue THEN 1 ELSE 0 END), 0) FROM commitments WHERE agent_id = $1 AND status = $2")
+        .bind(agent_id).bind(CommitmentStatus::Open.as_str()).fetch_one(e).await)?)
+}
+
 /// Up to `limit` open commitments of an agent, the one due first first.
 pub async fn open_commitments_of_agent(ex: Exec<'_>, agent_id: Id, limit: usize) -> StoreResult<Vec<Commitment>> {
     let rows: Vec<CommitmentRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -60,4 +60,44 @@ async fn the_sidebar_shows_earlier_scores_and_open_promises(backend: Backend) {
     assert!(!page.contains("周五前寄出配件"), "{page}");
 }
 
-on_both!(the_sidebar_shows_earlier_scores_and_open_promises,);
+async fn my_commitments_are_a_tab_with_their_count(backend: Backend) {
+    let app = with_agent(backend).await;
+    let session = FormSession::admin(&app).await;
+    let empty = session.page(&app, "/inbox/commitments").await;
+    assert!(empty.contains("id=\"no-commitments\""), "{empty}");
+    let number = app.ticket("回电 call back", "ma@example.com").await;
+    let due = (Timestamp::now() + SignedDuration::from_hours(26))
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    let made = session
+        .post(
+            &app,
+            &format!("/tickets/{number}/commitments"),
+            &[("what", "明天上午回电 call back"), ("due", &due)],
+        )
+        .await;
+    assert_eq!(made.status(), 303);
+    let inbox = session.page(&app, "/inbox").await;
+    assert!(
+        inbox.contains("<a href=\"/inbox/commitments\" id=\"view-commitments\">我的承诺 <span class=\"count\">1</span></a>"),
+        "{inbox}"
+    );
+    let list = session.page(&app, "/inbox/commitments").await;
+    assert!(
+        list.contains(&format!("<a href=\"/tickets/{number}\">#{number}</a>")) && list.contains("明天上午回电 call back"),
+        "{list}"
+    );
+    assert!(list.contains("id=\"view-commitments\" aria-current=\"page\""), "{list}");
+    assert!(!list.contains("id=\"overdue-count\""), "nothing is overdue yet");
+    let tabs = session.page(&app, "/inbox/tabs?view=commitments").await;
+    assert!(
+        tabs.contains("id=\"view-commitments\" aria-current=\"page\""),
+        "the live tabs keep the tab current: {tabs}"
+    );
+}
+
+on_both!(
+    the_sidebar_shows_earlier_scores_and_open_promises,
+    my_commitments_are_a_tab_with_their_count,
+);

@@ -130,6 +130,7 @@ pub struct InboxParams {
 
 struct Tab {
     key: &'static str,
+    href: String,
     label: String,
     current: bool,
     /// The live count, where the view has a counter.
@@ -253,6 +254,7 @@ fn tabs(session: &Session, tr: Tr, current: View, counts: &InboxCounts) -> Vec<T
         .filter(|v| supervisor || !v.supervisors_only())
         .map(|v| Tab {
             key: v.key(),
+            href: format!("/inbox?view={}", v.key()),
             label: tr.t(&format!("inbox.{}", v.key())),
             current: v == current,
             count: match v {
@@ -265,8 +267,18 @@ fn tabs(session: &Session, tr: Tr, current: View, counts: &InboxCounts) -> Vec<T
                 View::AtRisk | View::Breached => None,
             },
         })
+        .chain(std::iter::once(Tab {
+            key: COMMITMENTS,
+            href: "/inbox/commitments".into(),
+            label: tr.t("inbox.commitments"),
+            current: false,
+            count: Some(counts.commitments),
+        }))
         .collect()
 }
+
+/// The tab of the agent's open commitments (a list of promises, not of tickets).
+const COMMITMENTS: &str = "commitments";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "inbox_tabs.html")]
@@ -283,14 +295,18 @@ pub async fn tabs_fragment(State(state): State<AppState>, lang: Lang, session: S
     match state.app.inbox_counts(&session.0.actor).await {
         Ok(counts) => {
             let mut tabs = tabs(&session, tr, view, &counts);
-            // On the filter page no fixed view is the one shown.
-            let filtering = params.view.as_deref() == Some("filter");
-            if filtering {
-                tabs.iter_mut().for_each(|t| t.current = false);
+            // On the filter and commitments pages no ticket view is the one shown.
+            let shown = match params.view.as_deref() {
+                Some("filter") => Some("filter"),
+                Some(COMMITMENTS) => Some(COMMITMENTS),
+                _ => None,
+            };
+            if let Some(shown) = shown {
+                tabs.iter_mut().for_each(|t| t.current = t.key == shown);
             }
             TabsFragment {
                 nav_label: tr.t("inbox.title"),
-                view: if filtering { "filter" } else { view.key() },
+                view: shown.unwrap_or(view.key()),
                 tabs,
             }
             .into_response()
@@ -520,4 +536,53 @@ pub async fn bulk(State(state): State<AppState>, lang: Lang, session: Session, b
         }
         Err(error) => UiError::from(error).page(lang),
     }
+}
+
+pub struct PromiseRow {
+    pub ticket: i64,
+    pub what: String,
+    pub due: String,
+    pub due_iso: String,
+    pub overdue: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox_commitments.html")]
+struct CommitmentsPage {
+    chrome: Chrome,
+    nav_label: String,
+    view: &'static str,
+    tabs: Vec<Tab>,
+    rows: Vec<PromiseRow>,
+    overdue: i64,
+}
+
+/// My open commitments (服务承诺), the one due first first, overdue ones marked.
+pub async fn commitments(State(state): State<AppState>, lang: Lang, session: Session) -> Response {
+    let tr = Tr(lang);
+    let actor = &session.0.actor;
+    let (promises, counts) = match tokio::try_join!(state.app.my_commitments(actor), state.app.inbox_counts(actor)) {
+        Ok(both) => both,
+        Err(error) => return UiError::from(error).page(lang),
+    };
+    let mut tabs = tabs(&session, tr, View::Mine, &counts);
+    tabs.iter_mut().for_each(|t| t.current = t.key == COMMITMENTS);
+    CommitmentsPage {
+        chrome: Chrome::signed_in(lang, &session, "/inbox/commitments"),
+        nav_label: tr.t("inbox.title"),
+        view: COMMITMENTS,
+        tabs,
+        overdue: counts.commitments_overdue,
+        rows: promises
+            .into_iter()
+            .map(|c| PromiseRow {
+                ticket: c.ticket_number,
+                what: c.what,
+                due: render::when(c.due_at),
+                due_iso: render::iso(c.due_at),
+                overdue: c.overdue,
+            })
+            .collect(),
+    }
+    .into_response()
 }

@@ -53,6 +53,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/tabs", get(inbox::tabs_fragment))
+        .route("/inbox/commitments", get(inbox::commitments))
         .route("/inbox/bulk", post(inbox::bulk))
         .route("/inbox/filter", get(inbox::filter))
         .route("/inbox/views", post(inbox::save_view))
