@@ -13,6 +13,7 @@ pub mod bulk_update;
 pub mod callbacks;
 pub mod categories;
 pub mod commitments;
+pub mod custom_fields;
 pub mod customer_portal;
 pub mod customers;
 pub mod demo;

@@ -15,6 +15,7 @@ pub mod calendar_text;
 pub mod category;
 pub mod conditions;
 pub mod contact;
+pub mod custom_field;
 pub mod entities;
 pub mod enums;
 pub mod error;

@@ -13,6 +13,7 @@ pub mod callbacks;
 pub mod categories;
 pub mod commitments;
 mod convert;
+pub mod custom_fields;
 pub mod customer_sessions;
 pub mod customers;
 mod db;

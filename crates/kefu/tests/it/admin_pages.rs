@@ -208,7 +208,134 @@ async fn rules_are_tried_before_they_are_saved(backend: Backend) {
     assert_eq!(refused.status(), 403);
 }
 
+/// A ticket's `custom` object as the API shows it.
+async fn ticket_custom(app: &TestApp, number: i64) -> Value {
+    app.get(&format!("/api/v1/tickets/{number}")).await.1["custom"].clone()
+}
+
+async fn custom_fields_are_defined_by_admins_and_filled_on_tickets(backend: Backend) {
+    let app = with_agent(backend).await;
+    let session = FormSession::admin(&app).await;
+    let product =
+        json!({ "key": "product", "label_zh": "产品", "label_en": "Product", "kind": "select", "options": ["S3 手表", "扫地机器人"] });
+    let (status, created) = app.post("/api/v1/custom-fields", product.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    let (status, _) = app.post("/api/v1/custom-fields", product).await;
+    assert_eq!(status, 409);
+    let (status, problem) = app
+        .post(
+            "/api/v1/custom-fields",
+            json!({ "key": "size", "label_zh": "尺寸", "label_en": "Size", "kind": "select" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    let (_, token) = app.agent("li@example.com", "agent", &[]).await;
+    let (status, _) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/custom-fields",
+            Some(&token),
+            Some(json!({ "key": "x", "label_zh": "x", "label_en": "x", "kind": "text" })),
+        )
+        .await;
+    assert_eq!(status, 403);
+    for (key, zh, en, kind) in [
+        ("order_no", "订单号", "Order number", "text"),
+        ("bought_on", "购买日期", "Bought on", "date"),
+        ("warranty", "在保", "Under warranty", "checkbox"),
+    ] {
+        let (status, html) = post_form(
+            &app,
+            &session,
+            "/admin/fields",
+            &[("key", key), ("label_zh", zh), ("label_en", en), ("kind", kind), ("options", "")],
+        )
+        .await;
+        assert_eq!(status, 303, "{html}");
+    }
+    let (status, html) = post_form(
+        &app,
+        &session,
+        "/admin/fields",
+        &[("key", "Bad Key"), ("label_zh", "坏"), ("label_en", "Bad"), ("kind", "text")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"fields-error\""), "{html}");
+    let page = session.page(&app, "/admin/fields").await;
+    assert!(
+        page.contains("id=\"field-order_no\"") && page.contains("S3 手表\n扫地机器人"),
+        "{page}"
+    );
+
+    // Agents fill them on the ticket; a key set through the API stays.
+    let (status, ticket) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "表带断了", "description": "刚买一周", "custom": { "crm_ref": "X-1" }, "customer": { "email": "gao@example.com" } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{ticket}");
+    let number = ticket["number"].as_i64().expect("number");
+    let fields_path = format!("/tickets/{number}/fields");
+    let (status, _) = post_form(
+        &app,
+        &session,
+        &fields_path,
+        &[
+            ("f.product", "S3 手表"),
+            ("f.order_no", "A-1001"),
+            ("f.bought_on", "2026-11-30"),
+            ("f.warranty", ""),
+            ("f.warranty", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let filled = json!({ "crm_ref": "X-1", "product": "S3 手表", "order_no": "A-1001", "bought_on": "2026-11-30", "warranty": true });
+    assert_eq!(ticket_custom(&app, number).await, filled);
+    let page = session.page(&app, &format!("/tickets/{number}")).await;
+    assert!(page.contains("<option value=\"S3 手表\" selected>"), "{page}");
+    assert!(
+        page.contains("id=\"field-warranty\" name=\"f.warranty\" value=\"true\" checked"),
+        "{page}"
+    );
+
+    // A value that does not fit its field is refused and changes nothing.
+    for bad in [("f.product", "冰箱"), ("f.bought_on", "2026-13-01"), ("f.unknown", "x")] {
+        let (status, _) = post_form(&app, &session, &fields_path, &[bad, ("f.order_no", "B-2")]).await;
+        assert_eq!(status, 422, "{bad:?}");
+    }
+    assert_eq!(ticket_custom(&app, number).await, filled);
+    // Emptied, a field is cleared; others stay.
+    let (status, _) = post_form(&app, &session, &fields_path, &[("f.order_no", ""), ("f.warranty", "")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        ticket_custom(&app, number).await,
+        json!({ "crm_ref": "X-1", "product": "S3 手表", "bought_on": "2026-11-30" })
+    );
+
+    // Retired, a field is no longer offered or accepted; its values stay.
+    let (status, retired) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/custom-fields/product",
+            Some(&app.token),
+            Some(json!({ "label_zh": "产品", "label_en": "Product", "kind": "select", "options": ["S3 手表"], "active": false })),
+        )
+        .await;
+    assert_eq!(status, 200, "{retired}");
+    let page = session.page(&app, &format!("/tickets/{number}")).await;
+    assert!(!page.contains("id=\"field-product\""), "{page}");
+    let (status, _) = post_form(&app, &session, &fields_path, &[("f.product", "S3 手表")]).await;
+    assert_eq!(status, 422);
+    assert_eq!(ticket_custom(&app, number).await["product"], "S3 手表");
+    let (_, log) = app.get("/api/v1/audit?limit=10").await;
+    assert_eq!(log[0]["action"], "custom_field.update");
+}
+
 on_both!(
     calendars_are_typed_as_text_and_holidays_imported,
     rules_are_tried_before_they_are_saved,
+    custom_fields_are_defined_by_admins_and_filled_on_tickets,
 );

@@ -27,6 +27,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         customers::create, customers::list, customers::get, customers::update, customers::tickets, customers::dedicated_agent, customers::set_dedicated_agent,
         people::agents, people::create_agent, people::update_agent, people::teams, people::create_team, people::update_team,
         people::categories, people::create_category, people::update_category,
+        people::custom_fields, people::create_custom_field, people::update_custom_field,
         service::calendars, service::create_calendar, service::calendar, service::update_calendar, service::delete_calendar, service::import_holidays,
         service::policies, service::create_policy, service::update_policy, service::delete_policy,
         service::ticket_sla, service::arrival, service::make_commitment, service::ticket_commitments, service::my_commitments,
@@ -95,6 +96,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/teams/{id}", patch(people::update_team))
         .route("/api/v1/categories", get(people::categories).post(people::create_category))
         .route("/api/v1/categories/{code}", patch(people::update_category))
+        .route(
+            "/api/v1/custom-fields",
+            get(people::custom_fields).post(people::create_custom_field),
+        )
+        .route("/api/v1/custom-fields/{key}", put(people::update_custom_field))
         .route("/api/v1/calendars", get(service::calendars).post(service::create_calendar))
         .route(
             "/api/v1/calendars/{id}",

@@ -1,5 +1,5 @@
-//! `/api/v1/agents`, `/api/v1/teams` and `/api/v1/categories`: everyone may read;
-//! admins change.
+//! `/api/v1/agents`, `/api/v1/teams`, `/api/v1/categories` and `/api/v1/custom-fields`:
+//! everyone may read; admins change.
 
 use crate::extract::{ApiJson, Auth, IdPath};
 use crate::problem::{ApiResult, Problem};
@@ -8,8 +8,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kefu_app::categories::CategoryInput;
+use kefu_app::custom_fields::CustomFieldInput;
 use kefu_app::people::{AgentInput, TeamInput};
 use kefu_domain::category::Category;
+use kefu_domain::custom_field::CustomField;
 use kefu_domain::entities::{Agent, Team};
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "people", responses((status = 200, body = Vec<Agent>)))]
@@ -96,4 +98,34 @@ pub async fn update_category(
     ApiJson(input): ApiJson<CategoryInput>,
 ) -> ApiResult<Json<Category>> {
     Ok(Json(state.app.update_category(&actor, code, input).await?))
+}
+
+/// The custom ticket fields admins defined, in the order they were added (retired ones
+/// with `active: false`). Their values live in a ticket's `custom` object under the key.
+#[utoipa::path(get, path = "/api/v1/custom-fields", tag = "people", responses((status = 200, body = Vec<CustomField>)))]
+pub async fn custom_fields(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<CustomField>>> {
+    Ok(Json(state.app.custom_fields(&actor).await?))
+}
+
+/// Define a custom field (admins).
+#[utoipa::path(post, path = "/api/v1/custom-fields", tag = "people", request_body = CustomFieldInput,
+    responses((status = 201, body = CustomField), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_custom_field(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<CustomFieldInput>,
+) -> ApiResult<(StatusCode, Json<CustomField>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_custom_field(&actor, input).await?)))
+}
+
+/// Replace a custom field's definition (admins); the key never changes.
+#[utoipa::path(put, path = "/api/v1/custom-fields/{key}", tag = "people", params(("key" = String, Path)), request_body = CustomFieldInput,
+    responses((status = 200, body = CustomField), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_custom_field(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(key): Path<String>,
+    ApiJson(input): ApiJson<CustomFieldInput>,
+) -> ApiResult<Json<CustomField>> {
+    Ok(Json(state.app.update_custom_field(&actor, key, input).await?))
 }

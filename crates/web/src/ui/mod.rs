@@ -7,6 +7,7 @@ mod admin;
 mod admin_audit;
 mod admin_calendars;
 mod admin_categories;
+mod admin_fields;
 mod admin_rules;
 mod admin_surveys;
 mod admin_teams;
@@ -118,6 +119,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{number}/transfer", post(ticket::transfer))
         .route("/tickets/{number}/status", post(ticket::set_status))
         .route("/tickets/{number}/classify", post(ticket::classify))
+        .route("/tickets/{number}/fields", post(ticket::set_fields))
         .route("/tickets/{number}/commitments", post(ticket::make_commitment))
         .route("/tickets/{number}/commitments/{id}", post(ticket::resolve_commitment))
         .route("/notifications", get(notifications::page))
@@ -139,6 +141,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/categories", get(admin_categories::page).post(admin_categories::create))
         .route("/admin/calendars", get(admin_calendars::page).post(admin_calendars::create))
         .route("/admin/rules", get(admin_rules::page).post(admin_rules::create))
+        .route("/admin/fields", get(admin_fields::page).post(admin_fields::create))
+        .route("/admin/fields/{key}", post(admin_fields::update))
         .route("/admin/rules/{id}", post(admin_rules::update))
         .route("/admin/rules/{id}/delete", post(admin_rules::delete))
         .route("/admin/calendars/{id}", post(admin_calendars::update))

@@ -19,6 +19,7 @@ use kefu_app::relations::{OtherTicket, Relations};
 use kefu_app::tickets::{AddMessage, Assign, ListTickets, Transfer, UpdateTicket};
 use kefu_app::{Actor, AppError, AppResult};
 use kefu_domain::category::path_name;
+use kefu_domain::custom_field::CustomField;
 use kefu_domain::entities::{ActorRef, Id, TicketNumber};
 use kefu_domain::enums::{ActorKind, Priority};
 use kefu_domain::event::TicketEvent;
@@ -77,6 +78,8 @@ struct TicketPage {
     categories: Vec<(String, String)>,
     priorities: Vec<(&'static str, String)>,
     tags: String,
+    /// The custom fields in use, with this ticket's values.
+    fields: Vec<FieldInput>,
     customer: String,
     customer_id: Id,
     customer_contact: String,
@@ -103,6 +106,16 @@ struct TicketPage {
     macros: Vec<(Id, String)>,
     commitments: Vec<CommitmentRow>,
     relations: Relations,
+}
+
+/// A custom field as the ticket page's form shows it.
+pub struct FieldInput {
+    pub key: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<String>,
+    pub checked: bool,
 }
 
 /// A promise made on this ticket (服务承诺).
@@ -144,7 +157,7 @@ async fn load(
     warning: Option<String>,
 ) -> AppResult<TicketPage> {
     let app = &state.app;
-    let (detail, events, sla, agents, teams, macros, commitments, relations, categories) = tokio::try_join!(
+    let (detail, events, sla, agents, teams, macros, commitments, relations, categories, fields) = tokio::try_join!(
         app.ticket(actor, number),
         app.ticket_events(actor, number),
         app.ticket_sla(actor, number),
@@ -154,6 +167,7 @@ async fn load(
         app.ticket_commitments(actor, number),
         app.ticket_relations(actor, number),
         app.categories(actor),
+        app.custom_fields(actor),
     )?;
     let customer_id = detail.ticket.customer_id;
     // The customer is read here anyway, so their tickets come from the plain list (the
@@ -243,6 +257,21 @@ async fn load(
             .map(|p| (p.as_str(), tr.label("priority", p.as_str())))
             .collect(),
         tags: ticket.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "),
+        fields: fields
+            .into_iter()
+            .filter(|f| f.active)
+            .map(|f| {
+                let value = ticket.custom.get(&f.key).map(CustomField::value_text).unwrap_or_default();
+                FieldInput {
+                    label: f.label(lang == Lang::Zh).to_owned(),
+                    kind: f.kind.as_str(),
+                    checked: value == "true",
+                    value,
+                    options: f.options,
+                    key: f.key,
+                }
+            })
+            .collect(),
         customer_contact: customer
             .email
             .as_ref()
@@ -528,6 +557,29 @@ pub async fn classify(
         ..UpdateTicket::default()
     };
     let result = state.app.update_ticket(&session.0.actor, number, input).await;
+    answer_change(&state, lang, htmx, &session, number, result).await
+}
+
+/// Fills the ticket's custom fields (form names `f.KEY`). An unticked box sends only its
+/// hidden empty value, a ticked one both: the last non-empty value of a name wins.
+pub async fn set_fields(
+    State(state): State<AppState>,
+    lang: Lang,
+    Htmx(htmx): Htmx,
+    session: Session,
+    Path(number): Path<TicketNumber>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut values: Vec<(String, String)> = Vec::new();
+    for (name, value) in form {
+        let Some(key) = name.strip_prefix("f.") else { continue };
+        match values.iter_mut().find(|(k, _)| k == key) {
+            Some(entry) if !value.is_empty() => entry.1 = value,
+            Some(_) => {}
+            None => values.push((key.to_owned(), value)),
+        }
+    }
+    let result = state.app.set_ticket_fields(&session.0.actor, number, values).await;
     answer_change(&state, lang, htmx, &session, number, result).await
 }
 
