@@ -59,6 +59,16 @@ pub struct TicketSla {
     pub clocks: Vec<ClockView>,
     /// Whether any target of the ticket has been breached.
     pub breached: bool,
+    /// When the policy's calendar is open now, the instant it closes: business-hours
+    /// clocks count down until then and pause after (`null` when it is closed now, or
+    /// open around the clock).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub open_until: Option<jiff::Timestamp>,
+    /// Whether the policy's calendar is open now (business-hours clocks run only then).
+    pub open_now: bool,
+    /// The instant the clocks were read at (`remaining_seconds` is as of then).
+    #[schema(value_type = String, format = DateTime)]
+    pub as_of: jiff::Timestamp,
 }
 
 impl App {
@@ -259,6 +269,9 @@ impl App {
             policy_name: policy.map(|p| p.name.clone()),
             clocks: state.clocks.iter().map(|c| c.view(at, calendar)).collect(),
             breached: ticket.sla_breached || state.breached(at),
+            open_until: calendar.open_until(at),
+            open_now: calendar.is_open(at),
+            as_of: at,
         })
     }
 

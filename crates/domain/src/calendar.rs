@@ -436,6 +436,25 @@ impl BusinessCalendar {
         Timestamp::from_nanosecond(s.max(t)).ok()
     }
 
+    /// When the calendar is open at `at`, the instant it next closes (following open time
+    /// across midnight); `None` when it is closed at `at`, or stays open for the next 60
+    /// days (a 24x7 calendar). A business-hours clock counts down until then.
+    pub fn open_until(&self, at: Timestamp) -> Option<Timestamp> {
+        let t = at.as_nanosecond();
+        let mut spans = self.open_spans_from(at);
+        let (s, mut end) = spans.next()?;
+        if s > t {
+            return None;
+        }
+        for (next_start, next_end) in spans.take(60 * 4) {
+            if next_start != end {
+                return Timestamp::from_nanosecond(end).ok();
+            }
+            end = next_end;
+        }
+        None
+    }
+
     /// The instant `n` business minutes after `start`. Counting starts at
     /// [`next_opening`](Self::next_opening)`(start)`, so `add_business_minutes(start, 0)` is the
     /// next opening. For `n > 0` the result is inside an open interval or exactly at its end
@@ -627,6 +646,40 @@ fn subtract(open: &[DayInterval], closed: &[DayInterval]) -> Vec<DayInterval> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn open_until_follows_open_time_across_midnight_and_is_none_when_closed() {
+        let zone = TimeZone::get("Asia/Shanghai").unwrap();
+        let calendar = BusinessCalendar::builder(zone)
+            .weekdays(
+                &[Weekday::Monday],
+                [
+                    DayInterval::from_minutes(9 * 60, 12 * 60).unwrap(),
+                    DayInterval::from_minutes(22 * 60, 24 * 60).unwrap(),
+                ],
+            )
+            .weekday(Weekday::Tuesday, [DayInterval::from_minutes(0, 2 * 60).unwrap()])
+            .build()
+            .unwrap();
+        // 2026-12-07 is a Monday.
+        let at = |s: &str| -> Timestamp {
+            format!("{s}+08:00[Asia/Shanghai]")
+                .parse::<jiff::ZonedDateTime>()
+                .unwrap()
+                .timestamp()
+        };
+        assert_eq!(calendar.open_until(at("2026-12-07T10:00:00")), Some(at("2026-12-07T12:00:00")));
+        assert_eq!(calendar.open_until(at("2026-12-07T13:00:00")), None, "closed");
+        assert_eq!(
+            calendar.open_until(at("2026-12-07T23:00:00")),
+            Some(at("2026-12-08T02:00:00")),
+            "across midnight"
+        );
+        assert_eq!(
+            BusinessCalendar::always_open(TimeZone::UTC).open_until(at("2026-12-07T10:00:00")),
+            None
+        );
+    }
     use super::*;
     use jiff::ZonedDateTime;
     use jiff::civil::date;

@@ -37,3 +37,33 @@
     event.preventDefault();
   });
 })();
+
+// SLA countdowns on the ticket page: the server says how much counted time was left when
+// it read the clocks (data-as-of) and until when it keeps counting (data-until: the
+// calendar's closing time for business-hours clocks); paused clocks stand still. The
+// format matches the server's (render::remaining). Live refreshes replace the elements.
+(function () {
+  "use strict";
+  var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function format(ms) {
+    var over = ms < 0, total = Math.floor(Math.abs(ms) / 1000);
+    var d = Math.floor(total / 86400), h = Math.floor(total / 3600) % 24, m = Math.floor(total / 60) % 60, s = total % 60;
+    var text = d > 0 ? (zh ? d + " 天 " + h + " 小时" : d + " d " + h + " h")
+      : h > 0 ? (zh ? h + " 小时 " + pad(m) + " 分" : h + " h " + pad(m) + " min")
+      : (zh ? m + " 分 " + pad(s) + " 秒" : m + " min " + pad(s) + " s");
+    return over ? (zh ? "已超 " + text : "over by " + text) : text;
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".countdown[data-remaining-ms]").forEach(function (el) {
+      if (el.dataset.paused) return;
+      var asOf = Date.parse(el.dataset.asOf), until = el.dataset.until ? Date.parse(el.dataset.until) : Infinity;
+      var left = Number(el.dataset.remainingMs) - (Math.min(now, until) - asOf);
+      el.textContent = format(left);
+      el.classList.toggle("overdue", left < 0);
+    });
+  }
+  if (document.querySelector(".countdown")) { tick(); }
+  setInterval(tick, 1000);
+})();

@@ -837,3 +837,30 @@ async fn a_supervisor_watches_the_dashboard_change_live_and_reads_the_kpi_report
     browser.screenshot("hot-issues-zh").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sla_countdown_ticks_in_the_page() {
+    let Some(browser) = Browser::start("the_sla_countdown_ticks_in_the_page", "zh-CN").await else {
+        return;
+    };
+    let (app, team, _) = workspace().await;
+    // A chat waits at most 30 s for its first reply (seeded policy, elapsed time).
+    let (status, chat) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "在线咨询 Chat", "description": "在吗？", "channel": "chat", "team": team,
+                    "customer": { "name": "赵雷", "email": "zhao@example.com" } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{chat}");
+    let number = chat["number"].as_i64().expect("number");
+    sign_in(&browser, &app.base, "alice@example.com", PASSWORD).await;
+    browser.wait_text("h1", |t| !t.is_empty()).await;
+    browser.goto(&format!("{}/tickets/{number}", app.base)).await;
+    let first = browser.text(".countdown").await;
+    assert!(first.contains('分') && first.contains('秒'), "{first}");
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let later = browser.text(".countdown").await;
+    assert_ne!(first, later, "the countdown moves on its own");
+    browser.close().await;
+}

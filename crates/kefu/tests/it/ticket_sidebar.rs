@@ -97,7 +97,41 @@ async fn my_commitments_are_a_tab_with_their_count(backend: Backend) {
     );
 }
 
+async fn business_hour_clocks_count_until_closing_or_stand_still(backend: Backend) {
+    let app = with_agent(backend).await;
+    let session = FormSession::admin(&app).await;
+    // A web request: 15 business minutes for the first reply on the seeded office calendar.
+    let (status, ticket) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "网页留言", "description": "请回电", "channel": "web", "customer": { "email": "qin@example.com" } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{ticket}");
+    let number = ticket["number"].as_i64().expect("number");
+    let (_, sla) = app.get(&format!("/api/v1/tickets/{number}/sla")).await;
+    let open_now = sla["open_now"].as_bool().expect("open_now");
+    assert_eq!(
+        sla["open_until"].is_string(),
+        open_now,
+        "an office calendar closes again when open: {sla}"
+    );
+    let page = session.page(&app, &format!("/tickets/{number}")).await;
+    let countdown = &page[page.find("class=\"countdown\"").expect("a countdown")..];
+    let countdown = &countdown[..countdown.find('>').expect("tag end")];
+    assert!(countdown.contains("data-remaining-ms=\""), "{countdown}");
+    if open_now {
+        assert!(
+            !countdown.contains("data-paused") && !countdown.contains("data-until=\"\""),
+            "ticks until closing: {countdown}"
+        );
+    } else {
+        assert!(countdown.contains("data-paused=\"1\""), "closed: stands still: {countdown}");
+    }
+}
+
 on_both!(
     the_sidebar_shows_earlier_scores_and_open_promises,
     my_commitments_are_a_tab_with_their_count,
+    business_hour_clocks_count_until_closing_or_stand_still
 );

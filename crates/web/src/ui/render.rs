@@ -73,6 +73,28 @@ pub fn local_input_to_instant(value: &str) -> String {
         .unwrap_or_else(|| value.to_owned())
 }
 
+/// A span of time left (or, negative, overdue) as an agent reads it at a glance:
+/// `2 小时 05 分` / `2 h 05 min`, days and hours past a day, minutes and seconds under an
+/// hour. `assets/app.js` formats the live countdown the same way.
+pub fn remaining(ms: i64, zh: bool) -> String {
+    let over = ms < 0;
+    let total = ms.unsigned_abs() / 1000;
+    let (days, hours, minutes, seconds) = (total / 86_400, total / 3600 % 24, total / 60 % 60, total % 60);
+    let text = match (days, hours, zh) {
+        (d, h, true) if d > 0 => format!("{d} 天 {h} 小时"),
+        (d, h, false) if d > 0 => format!("{d} d {h} h"),
+        (_, h, true) if h > 0 => format!("{h} 小时 {minutes:02} 分"),
+        (_, h, false) if h > 0 => format!("{h} h {minutes:02} min"),
+        (_, _, true) => format!("{minutes} 分 {seconds:02} 秒"),
+        (_, _, false) => format!("{minutes} min {seconds:02} s"),
+    };
+    match (over, zh) {
+        (true, true) => format!("已超 {text}"),
+        (true, false) => format!("over by {text}"),
+        (false, _) => text,
+    }
+}
+
 /// An RFC 3339 instant for `<time datetime>` (and the scripts that count down).
 pub fn iso(at: Timestamp) -> String {
     at.to_string()
@@ -121,6 +143,16 @@ pub fn file_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_left_reads_at_a_glance_in_both_languages() {
+        assert_eq!(remaining(2 * 3_600_000 + 5 * 60_000 + 30_000, true), "2 小时 05 分");
+        assert_eq!(remaining(2 * 3_600_000 + 5 * 60_000, false), "2 h 05 min");
+        assert_eq!(remaining(26 * 3_600_000, false), "1 d 2 h");
+        assert_eq!(remaining(90_500, true), "1 分 30 秒");
+        assert_eq!(remaining(-61_000, false), "over by 1 min 01 s");
+        assert_eq!(remaining(-3 * 3_600_000, true), "已超 3 小时 00 分");
+    }
 
     #[test]
     fn file_sizes_read_naturally() {

@@ -50,6 +50,13 @@ pub struct Clock {
     pub due_iso: String,
     pub breached: bool,
     pub running: bool,
+    /// Counted time left (business time for business-hours clocks), as read now.
+    pub remaining: String,
+    pub remaining_ms: i64,
+    /// Until when the countdown ticks (the calendar's closing), empty: on and on.
+    pub ticks_until_iso: String,
+    /// Running, but its calendar is closed: the countdown stands still.
+    pub paused: bool,
 }
 
 /// A message the agent was writing when the send was refused, put back in the editor.
@@ -90,6 +97,8 @@ struct TicketPage {
     assigned_to_me: bool,
     seen: String,
     clocks: Vec<Clock>,
+    /// When the clocks' remaining times were read (the countdown starts from there).
+    sla_as_of: String,
     timeline: Vec<Entry>,
     statuses: Vec<(&'static str, String)>,
     draft: Draft,
@@ -292,15 +301,26 @@ async fn load(
         clocks: sla
             .clocks
             .iter()
-            .map(|c| Clock {
-                metric: tr.label("metric", c.metric.as_str()),
-                phase: tr.label("phase", c.phase.as_str()),
-                due: c.due_at.map(render::when).unwrap_or_default(),
-                due_iso: c.due_at.map(render::iso).unwrap_or_default(),
-                breached: c.breached,
-                running: c.phase == kefu_domain::sla::Phase::Running,
+            .map(|c| {
+                let running = c.phase == kefu_domain::sla::Phase::Running;
+                Clock {
+                    metric: tr.label("metric", c.metric.as_str()),
+                    phase: tr.label("phase", c.phase.as_str()),
+                    due: c.due_at.map(render::when).unwrap_or_default(),
+                    due_iso: c.due_at.map(render::iso).unwrap_or_default(),
+                    breached: c.breached,
+                    running,
+                    remaining: render::remaining(c.remaining_seconds * 1000, lang == Lang::Zh),
+                    remaining_ms: c.remaining_seconds * 1000,
+                    ticks_until_iso: match (c.business_hours, sla.open_until) {
+                        (true, Some(until)) => render::iso(until),
+                        _ => String::new(),
+                    },
+                    paused: running && c.business_hours && !sla.open_now,
+                }
             })
             .collect(),
+        sla_as_of: render::iso(sla.as_of),
         timeline: timeline.into_iter().map(|(_, _, entry)| entry).collect(),
         statuses: ["open", "pending", "on_hold", "resolved"]
             .into_iter()
