@@ -241,6 +241,26 @@ impl App {
         Ok(updated)
     }
 
+    /// Switches a policy on or off, everything else kept (tickets it matched keep their
+    /// clocks until one of their fields changes).
+    pub async fn set_sla_policy_active(&self, actor: &Actor, id: Id, active: bool) -> AppResult<SlaPolicy> {
+        actor.require_admin("SLA policies")?;
+        let existing = sla_policies::policy_by_id(self.db().read(), id)
+            .await?
+            .ok_or_else(policy_not_found)?;
+        let input = PolicyInput {
+            name: Some(existing.name),
+            position: Some(existing.position),
+            active,
+            conditions: existing.conditions,
+            targets: existing.targets,
+            calendar_id: existing.calendar_id,
+            pause_on_hold: existing.pause_on_hold,
+            warn_percent: existing.warn_percent,
+        };
+        self.update_sla_policy(actor, id, input).await
+    }
+
     pub async fn delete_sla_policy(&self, actor: &Actor, id: Id) -> AppResult<()> {
         actor.require_admin("SLA policies")?;
         let by = actor.id;

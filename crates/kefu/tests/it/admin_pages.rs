@@ -334,8 +334,61 @@ async fn custom_fields_are_defined_by_admins_and_filled_on_tickets(backend: Back
     assert_eq!(log[0]["action"], "custom_field.update");
 }
 
+async fn sla_policies_are_switched_off_and_deleted_by_admins(backend: Backend) {
+    let app = with_agent(backend).await;
+    let (status, policy) = app
+        .post(
+            "/api/v1/sla-policies",
+            json!({ "name": "投诉加急 Complaints", "conditions": { "kinds": ["complaint"] },
+                    "targets": [{ "metric": "first_response", "seconds": 600, "business_hours": false }] }),
+        )
+        .await;
+    assert_eq!(status, 201, "{policy}");
+    let id = policy["id"].as_i64().expect("id");
+    // Alice is a supervisor: she reads the page, but the buttons are not hers.
+    let client = no_redirects();
+    let (cookie, csrf) = signed_in(&app, &client).await;
+    let page = app.page(&client, "/admin/sla-policies", Some(&cookie)).await;
+    assert!(
+        page.contains("投诉加急 Complaints") && !page.contains(&format!("id=\"toggle-policy-{id}\"")),
+        "{page}"
+    );
+    let refused = client
+        .post(format!("{}/admin/sla-policies/{id}/delete", app.base))
+        .header("cookie", &cookie)
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 403);
+
+    let session = FormSession::admin(&app).await;
+    let page = session.page(&app, "/admin/sla-policies").await;
+    assert!(page.contains(&format!("id=\"toggle-policy-{id}\"")), "{page}");
+    let (status, _) = post_form(&app, &session, &format!("/admin/sla-policies/{id}/active"), &[("active", "false")]).await;
+    assert_eq!(status, 303);
+    let (_, policies) = app.get("/api/v1/sla-policies").await;
+    let stored = policies
+        .as_array()
+        .expect("policies")
+        .iter()
+        .find(|p| p["id"] == id)
+        .expect("kept")
+        .clone();
+    assert_eq!(
+        (stored["active"].as_bool(), stored["name"].as_str()),
+        (Some(false), Some("投诉加急 Complaints"))
+    );
+    assert_eq!(stored["targets"], policy["targets"], "everything else kept");
+    let (status, _) = post_form(&app, &session, &format!("/admin/sla-policies/{id}/delete"), &[]).await;
+    assert_eq!(status, 303);
+    let (_, policies) = app.get("/api/v1/sla-policies").await;
+    assert!(!policies.as_array().expect("policies").iter().any(|p| p["id"] == id));
+}
+
 on_both!(
     calendars_are_typed_as_text_and_holidays_imported,
     rules_are_tried_before_they_are_saved,
     custom_fields_are_defined_by_admins_and_filled_on_tickets,
+    sla_policies_are_switched_off_and_deleted_by_admins
 );

@@ -33,6 +33,7 @@ fn all<'f>(fields: &'f Fields, name: &'f str) -> impl Iterator<Item = &'f str> {
 // ---- SLA policies ------------------------------------------------------------------
 
 struct PolicyRow {
+    id: Id,
     name: String,
     position: i64,
     active: bool,
@@ -50,6 +51,8 @@ struct PoliciesPage {
     kinds: Vec<(&'static str, String)>,
     channels: Vec<(&'static str, String)>,
     error: Option<String>,
+    /// Admins may switch policies off and delete them (supervisors read them).
+    admin: bool,
 }
 
 fn duration_label(seconds: u32) -> String {
@@ -92,6 +95,7 @@ async fn policies_page(state: &AppState, lang: Lang, session: &Session, error: O
                     parts.push(c.categories.join(", "));
                 }
                 PolicyRow {
+                    id: p.id,
                     name: p.name.clone(),
                     position: p.position,
                     active: p.active,
@@ -114,6 +118,7 @@ async fn policies_page(state: &AppState, lang: Lang, session: &Session, error: O
         channels: Channel::ALL.iter().map(|c| (c.as_str(), tr.label("channel", c.as_str()))).collect(),
         chrome: Chrome::signed_in(lang, session, "/admin/sla-policies"),
         error,
+        admin: session.0.actor.role == kefu_domain::enums::Role::Admin,
     };
     let status = if page.error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -191,6 +196,28 @@ pub async fn create_policy(State(state): State<AppState>, lang: Lang, session: S
             Ok(message) => policies_page(&state, lang, &session, Some(message)).await,
             Err(error) => error.page(lang),
         },
+    }
+}
+
+/// Switches a policy on or off (`active=true|false`).
+pub async fn set_policy_active(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<Id>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let active = field(&fields, "active") == "true";
+    match state.app.set_sla_policy_active(&session.0.actor, id, active).await {
+        Ok(_) => Redirect::to("/admin/sla-policies").into_response(),
+        Err(error) => UiError::from(error).page(lang),
+    }
+}
+
+pub async fn delete_policy(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>) -> Response {
+    match state.app.delete_sla_policy(&session.0.actor, id).await {
+        Ok(()) => Redirect::to("/admin/sla-policies").into_response(),
+        Err(error) => UiError::from(error).page(lang),
     }
 }
 

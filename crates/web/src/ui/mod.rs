@@ -131,6 +131,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/logout", post(account::logout))
         .route("/admin/sla-policies", get(admin::policies).post(admin::create_policy))
+        .route("/admin/sla-policies/{id}/active", post(admin::set_policy_active))
+        .route("/admin/sla-policies/{id}/delete", post(admin::delete_policy))
         .route("/admin/macros", get(admin::macros).post(admin::create_macro))
         .route("/admin/macros/{id}/delete", post(admin::delete_macro))
         .route("/admin/agents", get(admin::agents).post(admin::invite))
