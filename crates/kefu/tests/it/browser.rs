@@ -236,6 +236,22 @@ async fn payloads_in_displayed_fields_do_not_execute() {
     ];
     let mut numbers = Vec::new();
     for (index, payload) in payloads.iter().enumerate() {
+        // Names admins type are displayed too: a category (ticket header, the classify
+        // form, the portal's topics) and a custom field's label and value.
+        let (status, category) = app
+            .post(
+                "/api/v1/categories",
+                json!({ "parent": "after_sales", "key": format!("x{index}"), "name_zh": payload, "name_en": payload }),
+            )
+            .await;
+        assert_eq!(status, 201, "{category}");
+        let (status, field) = app
+            .post(
+                "/api/v1/custom-fields",
+                json!({ "key": format!("f{index}"), "label_zh": payload, "label_en": payload, "kind": "text" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{field}");
         let (status, ticket) = app
             .post(
                 "/api/v1/tickets",
@@ -245,11 +261,21 @@ async fn payloads_in_displayed_fields_do_not_execute() {
                     "customer": { "name": payload, "email": format!("x{index}@example.com") },
                     "team": team,
                     "tags": ["xss"],
+                    "category": format!("after_sales.x{index}"),
+                    "custom": { format!("f{index}"): payload },
                 }),
             )
             .await;
         assert_eq!(status, 201, "{ticket}");
         let number = ticket["number"].as_i64().expect("number");
+        let due = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24)).to_string();
+        let (status, promise) = app
+            .post(
+                &format!("/api/v1/tickets/{number}/commitments"),
+                json!({ "what": payload, "due_at": due }),
+            )
+            .await;
+        assert_eq!(status, 201, "{promise}");
         for kind in ["customer", "note", "reply"] {
             let (status, body) = app
                 .post(
@@ -277,6 +303,12 @@ async fn payloads_in_displayed_fields_do_not_execute() {
         browser.find("#timeline").await;
         let fired = browser.eval("return window.__xss === undefined ? null : window.__xss").await;
         assert!(fired.is_null(), "payload {fired} executed on ticket {number}");
+    }
+    for page in ["/portal", "/inbox/commitments"] {
+        browser.goto(&format!("{}{page}", app.base)).await;
+        browser.find("h1").await;
+        let fired = browser.eval("return window.__xss === undefined ? null : window.__xss").await;
+        assert!(fired.is_null(), "payload {fired} executed on {page}");
     }
     browser.close().await;
 }
