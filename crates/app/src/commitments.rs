@@ -121,7 +121,8 @@ impl App {
     /// The open commitments made to a customer, on the tickets the actor may see, soonest
     /// due first (the ticket page's customer sidebar).
     pub async fn customer_open_commitments(&self, actor: &Actor, customer_id: Id) -> AppResult<Vec<Commitment>> {
-        let open = store::open_commitments_of_customer(self.db().read(), customer_id, 20).await?;
+        // Read more than are shown: some may be on tickets the reader may not see.
+        let open = store::open_commitments_of_customer(self.db().read(), customer_id, 200).await?;
         let ids: Vec<Id> = open.iter().map(|c| c.ticket_id).collect();
         let visible: std::collections::HashSet<Id> = tickets::tickets_by_ids(self.db().read(), &ids)
             .await?
@@ -129,7 +130,7 @@ impl App {
             .filter(|t| actor.can_see(t))
             .map(|t| t.id)
             .collect();
-        Ok(open.into_iter().filter(|c| visible.contains(&c.ticket_id)).collect())
+        Ok(open.into_iter().filter(|c| visible.contains(&c.ticket_id)).take(20).collect())
     }
 
     /// The actor's open commitments, soonest due first.

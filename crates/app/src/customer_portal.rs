@@ -1,10 +1,13 @@
 //! Returning customers on the portal: a customer asks for a sign-in link by e-mail, uses
 //! it once (a page asks to confirm, so mail scanners that open links sign nobody in), and
-//! then lists all their requests and opens any of them. Proving that they read the
-//! address's mail is what lets them see every request filed under it.
+//! then lists their requests and opens any of them. Proving that they read the address's
+//! mail lets them see the requests filed *with that address*: a customer record is also
+//! found by phone, which nobody verified, so requests filed by phone are not shown; and a
+//! session ends when the customer's address changes.
 
 use crate::error::{AppError, AppResult};
 use crate::limits::WindowCounter;
+use crate::tickets::requester_emails;
 use crate::{App, mail, now, secrets};
 use jiff::SignedDuration;
 use kefu_domain::contact::Email;
@@ -24,6 +27,13 @@ const LINKS_PER_ADDRESS: u32 = 10;
 const LINKS_PER_MAILBOX: u32 = 3;
 /// The most requests the customer's list shows (newest first).
 pub const MY_REQUESTS: usize = 100;
+
+/// A customer signed in on the portal, with the address they proved they read.
+#[derive(Debug, Clone)]
+pub struct PortalCustomer {
+    pub customer: Customer,
+    pub email: String,
+}
 
 pub(crate) struct CustomerSignInLimits {
     requests: WindowCounter,
@@ -102,7 +112,7 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
-                    store::insert_sign_in_link(tx.exec(), &hash, customer.id, at, at + SIGN_IN_LINK_TTL).await?;
+                    store::insert_sign_in_link(tx.exec(), &hash, customer.id, &to, at, at + SIGN_IN_LINK_TTL).await?;
                     mail::queue(tx, &to, &subject, &body, at).await
                 })
             })
@@ -126,8 +136,8 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
-                    let customer = store::use_sign_in_link(tx.exec(), &link, at).await?.ok_or_else(link_not_usable)?;
-                    store::insert_customer_session(tx.exec(), &session_hash, customer, at, at + CUSTOMER_SESSION_TTL).await?;
+                    let (customer, email) = store::use_sign_in_link(tx.exec(), &link, at).await?.ok_or_else(link_not_usable)?;
+                    store::insert_customer_session(tx.exec(), &session_hash, customer, &email, at, at + CUSTOMER_SESSION_TTL).await?;
                     Ok::<_, AppError>(())
                 })
             })
@@ -135,12 +145,16 @@ impl App {
         Ok(session)
     }
 
-    /// The customer a portal session belongs to, while it lasts.
-    pub async fn customer_of_session(&self, session: &str) -> AppResult<Option<Customer>> {
-        let Some(id) = store::customer_of_session(self.db().read(), &secrets::token_hash(session), now()).await? else {
+    /// The customer a portal session belongs to, while it lasts and while the customer
+    /// still has the address it was proven for.
+    pub async fn customer_of_session(&self, session: &str) -> AppResult<Option<PortalCustomer>> {
+        let Some((id, email)) = store::customer_of_session(self.db().read(), &secrets::token_hash(session), now()).await? else {
             return Ok(None);
         };
-        Ok(customer_by_id(self.db().read(), id).await?)
+        let customer = customer_by_id(self.db().read(), id).await?;
+        Ok(customer
+            .filter(|c| c.email.as_ref().is_some_and(|e| e.as_str() == email))
+            .map(|customer| PortalCustomer { customer, email }))
     }
 
     pub async fn end_customer_session(&self, session: &str) -> AppResult<()> {
@@ -150,21 +164,27 @@ impl App {
             .await
     }
 
-    /// The customer's requests, newest first.
-    pub async fn customer_requests(&self, customer: &Customer) -> AppResult<Vec<Ticket>> {
+    /// The requests filed with the customer's proven address, newest first.
+    pub async fn customer_requests(&self, who: &PortalCustomer) -> AppResult<Vec<Ticket>> {
         let query = TicketQuery {
-            customer: Some(customer.id),
+            customer: Some(who.customer.id),
             limit: MY_REQUESTS,
             ..TicketQuery::default()
         };
-        Ok(list_tickets(self.db().read(), &query, &Visibility::All).await?)
+        let tickets = list_tickets(self.db().read(), &query, &Visibility::All).await?;
+        let ids: Vec<_> = tickets.iter().map(|t| t.id).collect();
+        let filed_with = requester_emails(self.db().read(), &ids).await?;
+        Ok(tickets
+            .into_iter()
+            .filter(|t| filed_with.get(&t.id).is_some_and(|e| *e == who.email))
+            .collect())
     }
 
     /// A fresh tracking link for one of the customer's own requests (the earlier links are
-    /// stored hashed and cannot be shown again): its token. Another customer's request is
-    /// "not found", like one that does not exist.
-    pub async fn open_customer_request(&self, customer: &Customer, number: TicketNumber) -> AppResult<String> {
-        let customer_id = customer.id;
+    /// stored hashed and cannot be shown again): its token. Another customer's request, or
+    /// one not filed with the proven address, is "not found", like one that does not exist.
+    pub async fn open_customer_request(&self, who: &PortalCustomer, number: TicketNumber) -> AppResult<String> {
+        let (customer_id, email) = (who.customer.id, who.email.clone());
         let token = secrets::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
         let hash = secrets::token_hash(&token);
         self.db()
@@ -174,6 +194,10 @@ impl App {
                         .await?
                         .filter(|t| t.customer_id == customer_id)
                         .ok_or_else(request_not_found)?;
+                    let filed_with = requester_emails(tx.exec(), &[ticket.id]).await?;
+                    if filed_with.get(&ticket.id) != Some(&email) {
+                        return Err(request_not_found());
+                    }
                     insert_portal_link(tx.exec(), ticket.id, &hash, now()).await?;
                     Ok::<_, AppError>(())
                 })

@@ -9,7 +9,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::sla::{self, Engine, EngineCache};
-use crate::tickets::{CreatedBy, ParsedCreate, create_in, created_event, find_or_create_customer};
+use crate::tickets::{CreatedBy, ParsedCreate, create_in, created_event, find_or_create_customer, with_requester};
 use crate::{Actor, now};
 use jiff::Timestamp;
 use kefu_domain::entities::{Id, Ticket};
@@ -195,7 +195,12 @@ async fn create_many(tx: &mut Tx, engine: &Engine, requests: Vec<(Actor, ParsedC
     let new_events: Vec<NewEvent> = accepted
         .iter()
         .zip(&tickets)
-        .map(|((_, actor, _), ticket)| created_event(CreatedBy::Agent(actor), ticket))
+        .map(|((_, actor, parsed), ticket)| {
+            with_requester(
+                created_event(CreatedBy::Agent(actor), ticket),
+                parsed.email.as_ref().map(|e| e.as_str()),
+            )
+        })
         .collect();
     let pairs: Vec<(Id, &NewEvent)> = tickets.iter().zip(&new_events).map(|(ticket, event)| (ticket.id, event)).collect();
     let event_ids = insert_events(tx.exec(), &pairs, at).await?;

@@ -19,12 +19,15 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-/// Tries before a mail is given up (about a day with the backoff below).
+/// Tries before a mail is given up (the backoff below spreads them over about 8.5 hours).
 pub const MAX_ATTEMPTS: i32 = 10;
 /// Mails one pass leases.
 const BATCH: i64 = 20;
-/// How long a leased mail is kept from other senders (longer than any SMTP timeout).
-const LEASE: SignedDuration = SignedDuration::from_mins(5);
+/// How long one attempt may take at most (lettre's timeout per SMTP command).
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a leased batch is kept from other senders: longer than a whole batch can take
+/// (each mail up to a few SMTP commands' timeouts), so no other node sends it meanwhile.
+const LEASE: SignedDuration = SignedDuration::from_mins(30);
 /// How often the sender looks for due mail when nobody woke it (other nodes, retries).
 const POLL: Duration = Duration::from_secs(5);
 
@@ -127,7 +130,7 @@ impl App {
 
     async fn run_mail(self, settings: MailSettings) {
         let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url) {
-            Ok(builder) => builder.timeout(Some(Duration::from_secs(30))).build(),
+            Ok(builder) => builder.timeout(Some(SMTP_TIMEOUT)).build(),
             Err(error) => {
                 tracing::error!(%error, "the SMTP URL is not usable; no mail will be sent");
                 return;
@@ -153,6 +156,10 @@ impl App {
             .await?;
         let count = leased.len();
         for mail in leased {
+            // Stopping: what is left of the batch is sent after its lease, by whoever runs.
+            if self.mail_sender.stopping.load(Ordering::SeqCst) {
+                break;
+            }
             let outcome = send_one(transport, from, &mail).await;
             let (id, attempts) = (mail.id, mail.attempts);
             self.db()

@@ -34,7 +34,10 @@ pub struct AgentInput {
 pub struct TeamInput {
     pub name: Option<String>,
     pub description: Option<String>,
-    pub lead_agent_id: Option<Id>,
+    /// The team lead; `null` takes the lead away (PATCH).
+    #[serde(default, deserialize_with = "crate::tickets::present")]
+    #[schema(value_type = Option<i64>)]
+    pub lead_agent_id: Option<Option<Id>>,
     /// `manual` (default), `round_robin` or `least_loaded`.
     pub routing: Option<String>,
 }
@@ -269,7 +272,7 @@ impl App {
         if description.chars().count() > 2000 {
             return Err(AppError::field("description", "too_long", "must be at most 2000 characters"));
         }
-        let lead = input.lead_agent_id;
+        let lead = input.lead_agent_id.flatten();
         let routing = parse_routing(input.routing.as_deref())?;
         let by = actor.id;
         let team = self
@@ -330,11 +333,15 @@ impl App {
                     if let Some(description) = input.description {
                         team.description = description;
                     }
-                    if let Some(lead) = input.lead_agent_id {
-                        store::agent_by_id(tx.exec(), lead)
-                            .await?
-                            .ok_or_else(|| AppError::field("lead_agent_id", "unknown_agent", "no such agent"))?;
-                        team.lead_agent_id = Some(lead);
+                    match input.lead_agent_id {
+                        Some(Some(lead)) => {
+                            store::agent_by_id(tx.exec(), lead)
+                                .await?
+                                .ok_or_else(|| AppError::field("lead_agent_id", "unknown_agent", "no such agent"))?;
+                            team.lead_agent_id = Some(lead);
+                        }
+                        Some(None) => team.lead_agent_id = None,
+                        None => {}
                     }
                     team.routing = routing.unwrap_or(team.routing);
                     store::update_team(tx.exec(), &team, now()).await?;

@@ -93,7 +93,7 @@ pub struct UpdateTicket {
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
@@ -724,6 +724,7 @@ pub(crate) async fn create_in(
             .await?
             .ok_or_else(|| AppError::field("team", "unknown_team", "no such team"))?;
     }
+    let requester = parsed.email.clone();
     let customer_id = find_or_create_customer(tx, parsed.customer_name.take(), parsed.email.take(), parsed.phone.take(), at).await?;
     parsed.new.customer_id = customer_id;
     let tier = sla::tier_of(tx.exec(), engine, customer_id).await?;
@@ -742,7 +743,13 @@ pub(crate) async fn create_in(
         other => other?,
     };
     inbox_counts::adjust_counts(tx.exec(), &inbox::deltas(None, &ticket)).await?;
-    let events = record(tx, &ticket, &[created_event(by, &ticket)], at).await?;
+    let events = record(
+        tx,
+        &ticket,
+        &[with_requester(created_event(by, &ticket), requester.as_ref().map(Email::as_str))],
+        at,
+    )
+    .await?;
     Ok((ticket, events))
 }
 
@@ -760,6 +767,28 @@ pub(crate) fn created_event(by: CreatedBy<'_>, ticket: &Ticket) -> NewEvent {
                 "customer_id": ticket.customer_id, "team_id": ticket.team_id, "category": ticket.category, "tags": ticket.tags,
                 "product": ticket.custom.get("product").and_then(Value::as_str) }),
     )
+}
+
+/// Records on a `created` event the e-mail address the ticket was filed with, if any. A
+/// customer record is found by e-mail or phone, neither verified, so the portal shows a
+/// customer who proved they read an address only the requests filed with that address.
+pub(crate) fn with_requester(mut event: NewEvent, email: Option<&str>) -> NewEvent {
+    if let Some(email) = email {
+        event.data["requester_email"] = json!(email);
+    }
+    event
+}
+
+/// The e-mail address each ticket was filed with (see [`with_requester`]), by ticket id.
+pub(crate) async fn requester_emails(ex: kefu_store::Exec<'_>, ticket_ids: &[Id]) -> AppResult<std::collections::HashMap<Id, String>> {
+    let rows = kefu_store::timeline::created_event_data(ex, ticket_ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(ticket, data)| {
+            let data: Value = serde_json::from_str(&data).ok()?;
+            Some((ticket, data.get("requester_email")?.as_str()?.to_owned()))
+        })
+        .collect())
 }
 
 /// The customer with this e-mail (or, failing that, phone); a new one otherwise. A found
@@ -1098,13 +1127,15 @@ pub(crate) async fn customer_message(
                 update_ticket(tx.exec(), &ticket).await?;
             }
             let message = insert_message(tx.exec(), follow_up.id, MessageKind::Customer, customer, &body, at).await?;
+            // A follow-up is filed with the address its ticket was.
+            let requester = requester_emails(tx.exec(), &[ticket.id]).await?.remove(&ticket.id);
             let mut stored = record(
                 tx,
                 &follow_up,
                 &[{
                     // The creation's dimensions travel with it (analytics fold them), and
                     // so does the ticket it follows up.
-                    let mut created = created_event(CreatedBy::Customer, &follow_up);
+                    let mut created = with_requester(created_event(CreatedBy::Customer, &follow_up), requester.as_deref());
                     created.data["follow_up_of"] = json!(ticket.number);
                     created
                 }],

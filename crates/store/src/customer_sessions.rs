@@ -7,18 +7,27 @@ use crate::error::StoreResult;
 use jiff::Timestamp;
 use kefu_domain::entities::Id;
 
-pub async fn insert_sign_in_link(ex: Exec<'_>, token_hash: &str, customer_id: Id, at: Timestamp, expires_at: Timestamp) -> StoreResult<()> {
+/// A sign-in link for `customer_id`, sent to `email`.
+pub async fn insert_sign_in_link(
+    ex: Exec<'_>,
+    token_hash: &str,
+    customer_id: Id,
+    email: &str,
+    at: Timestamp,
+    expires_at: Timestamp,
+) -> StoreResult<()> {
     exec!(ex, e => sqlx::query(
-        "INSERT INTO customer_sign_in_links (token_hash, customer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash).bind(customer_id).bind(ms(at)).bind(ms(expires_at)).execute(e).await.map(|r| r.rows_affected()))?;
+        "INSERT INTO customer_sign_in_links (token_hash, customer_id, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token_hash).bind(customer_id).bind(email).bind(ms(at)).bind(ms(expires_at)).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// Uses a sign-in link: its customer, once, while it has not expired.
-pub async fn use_sign_in_link(ex: Exec<'_>, token_hash: &str, at: Timestamp) -> StoreResult<Option<Id>> {
-    Ok(exec!(ex, e => sqlx::query_scalar(
+/// Uses a sign-in link, once, while it has not expired: its customer and the address it
+/// was sent to.
+pub async fn use_sign_in_link(ex: Exec<'_>, token_hash: &str, at: Timestamp) -> StoreResult<Option<(Id, String)>> {
+    Ok(exec!(ex, e => sqlx::query_as(
         "UPDATE customer_sign_in_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
-         RETURNING customer_id")
+         RETURNING customer_id, email")
         .bind(token_hash).bind(ms(at)).fetch_optional(e).await)?)
 }
 
@@ -30,23 +39,25 @@ pub async fn sign_in_link_usable(ex: Exec<'_>, token_hash: &str, at: Timestamp) 
     Ok(found.is_some())
 }
 
+/// A session for `customer_id`, proven for `email`.
 pub async fn insert_customer_session(
     ex: Exec<'_>,
     token_hash: &str,
     customer_id: Id,
+    email: &str,
     at: Timestamp,
     expires_at: Timestamp,
 ) -> StoreResult<()> {
     exec!(ex, e => sqlx::query(
-        "INSERT INTO customer_sessions (token_hash, customer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash).bind(customer_id).bind(ms(at)).bind(ms(expires_at)).execute(e).await.map(|r| r.rows_affected()))?;
+        "INSERT INTO customer_sessions (token_hash, customer_id, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token_hash).bind(customer_id).bind(email).bind(ms(at)).bind(ms(expires_at)).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// The customer a session belongs to, while it lasts.
-pub async fn customer_of_session(ex: Exec<'_>, token_hash: &str, at: Timestamp) -> StoreResult<Option<Id>> {
-    Ok(exec!(ex, e => sqlx::query_scalar(
-        "SELECT customer_id FROM customer_sessions WHERE token_hash = $1 AND expires_at > $2")
+/// The customer a session belongs to and the address it was proven for, while it lasts.
+pub async fn customer_of_session(ex: Exec<'_>, token_hash: &str, at: Timestamp) -> StoreResult<Option<(Id, String)>> {
+    Ok(exec!(ex, e => sqlx::query_as(
+        "SELECT customer_id, email FROM customer_sessions WHERE token_hash = $1 AND expires_at > $2")
         .bind(token_hash).bind(ms(at)).fetch_optional(e).await)?)
 }
 

@@ -193,3 +193,20 @@ pub async fn messages_of_tickets(ex: Exec<'_>, ticket_ids: &[Id]) -> StoreResult
     let rows: Vec<TicketMessageRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     rows.into_iter().map(|r| Ok((r.ticket_id, r.message.into_domain()?))).collect()
 }
+
+/// The data of each given ticket's `created` event (JSON text), by ticket: what the
+/// ticket was filed with.
+pub async fn created_event_data(ex: Exec<'_>, ticket_ids: &[Id]) -> StoreResult<Vec<(Id, String)>> {
+    if ticket_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .columns(["ticket_id", "data"])
+        .from("ticket_events")
+        .and_where(Expr::col("ticket_id").is_in(ticket_ids.iter().copied()))
+        .and_where(Expr::col("kind").eq(EventKind::Created.as_str()));
+    Ok(exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values)
+        .fetch_all(e)
+        .await)?)
+}

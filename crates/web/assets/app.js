@@ -40,8 +40,11 @@
 
 // SLA countdowns on the ticket page: the server says how much counted time was left when
 // it read the clocks (data-as-of) and until when it keeps counting (data-until: the
-// calendar's closing time for business-hours clocks); paused clocks stand still. The
-// format matches the server's (render::remaining). Live refreshes replace the elements.
+// calendar's closing time for business-hours clocks); paused clocks stand still. Time is
+// measured from when this page first showed the element, on the browser's clock, and the
+// counting window from the server's two instants, so a browser clock that is off does not
+// shift the countdown. The format matches the server's (render::remaining). Live
+// refreshes replace the elements, which then start from the server's new reading.
 (function () {
   "use strict";
   var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
@@ -58,8 +61,9 @@
     var now = Date.now();
     document.querySelectorAll(".countdown[data-remaining-ms]").forEach(function (el) {
       if (el.dataset.paused) return;
-      var asOf = Date.parse(el.dataset.asOf), until = el.dataset.until ? Date.parse(el.dataset.until) : Infinity;
-      var left = Number(el.dataset.remainingMs) - (Math.min(now, until) - asOf);
+      if (!el.dataset.seen) el.dataset.seen = String(now);
+      var counting = el.dataset.until ? Date.parse(el.dataset.until) - Date.parse(el.dataset.asOf) : Infinity;
+      var left = Number(el.dataset.remainingMs) - Math.min(now - Number(el.dataset.seen), counting);
       el.textContent = format(left);
       el.classList.toggle("overdue", left < 0);
     });

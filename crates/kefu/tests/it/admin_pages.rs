@@ -301,6 +301,42 @@ async fn custom_fields_are_defined_by_admins_and_filled_on_tickets(backend: Back
         "{page}"
     );
 
+    // Only what an agent changed is sent: two agents' forms on one ticket both keep theirs.
+    let (status, _) = post_form(
+        &app,
+        &session,
+        &fields_path,
+        &[
+            ("o.product", "S3 手表"),
+            ("f.product", "扫地机器人"),
+            ("o.order_no", "A-1001"),
+            ("f.order_no", "A-1001"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _) = post_form(
+        &app,
+        &session,
+        &fields_path,
+        &[
+            ("o.product", "S3 手表"),
+            ("f.product", "S3 手表"),
+            ("o.order_no", "A-1001"),
+            ("f.order_no", "C-3"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let custom = ticket_custom(&app, number).await;
+    assert_eq!(
+        (custom["product"].as_str(), custom["order_no"].as_str()),
+        (Some("扫地机器人"), Some("C-3")),
+        "{custom}"
+    );
+    let (status, _) = post_form(&app, &session, &fields_path, &[("f.product", "S3 手表"), ("f.order_no", "A-1001")]).await;
+    assert_eq!(status, 303);
+
     // A value that does not fit its field is refused and changes nothing.
     for bad in [("f.product", "冰箱"), ("f.bought_on", "2026-13-01"), ("f.unknown", "x")] {
         let (status, _) = post_form(&app, &session, &fields_path, &[bad, ("f.order_no", "B-2")]).await;

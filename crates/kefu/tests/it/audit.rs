@@ -123,7 +123,7 @@ async fn the_audit_page_shows_who_did_what(backend: Backend) {
 async fn an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page(backend: Backend) {
     let app = with_agent(backend).await;
     let client = no_redirects();
-    let (cookie, csrf) = signed_in(&app, &client).await;
+    let (cookie, _) = signed_in(&app, &client).await;
     // Alice is a supervisor: the page is for admins.
     let refused = client
         .get(format!("{}/admin/teams", app.base))
@@ -133,7 +133,6 @@ async fn an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page(backend:
         .expect("get");
     assert_eq!(refused.status(), 403);
     let admin = FormSession::admin(&app).await;
-    assert_ne!(csrf, admin.csrf(), "a new session, a new token");
     let created = admin
         .post(
             &app,
@@ -174,13 +173,29 @@ async fn an_admin_creates_a_team_and_sets_its_routing_on_the_teams_page(backend:
         (Some("round_robin"), Some(2))
     );
 
+    // The lead's "—" takes the lead away.
+    let cleared = admin
+        .post(&app, &format!("/admin/teams/{id}"), &[("routing", "round_robin"), ("lead", "")])
+        .await;
+    assert_eq!(cleared.status(), 303);
+    let (_, teams) = app.get("/api/v1/teams").await;
+    let team = teams
+        .as_array()
+        .expect("teams")
+        .iter()
+        .find(|t| t["id"] == id)
+        .expect("the team")
+        .clone();
+    assert!(team["lead_agent_id"].is_null(), "{team}");
+
     let duplicate = admin.post(&app, "/admin/teams", &[("name", "安装 Installation")]).await;
-    assert_eq!(duplicate.status(), 422);
+    assert_eq!(duplicate.status(), 409);
     assert!(duplicate.text().await.expect("html").contains("id=\"teams-error\""));
     let page = admin.page(&app, "/admin/teams").await;
     assert!(page.contains("安装 Installation") && page.contains("上门安装"), "{page}");
     let (_, log) = app.get("/api/v1/audit?limit=2").await;
     assert_eq!(log[0]["action"], "team.update");
+    assert!(log[0]["data"]["lead_agent_id"].is_null(), "the last change cleared the lead: {log}");
 }
 
 async fn an_admin_edits_an_agent_and_cannot_lock_themselves_out(backend: Backend) {
@@ -222,6 +237,18 @@ async fn an_admin_edits_an_agent_and_cannot_lock_themselves_out(backend: Backend
     assert_eq!((agent["capacity"].as_i64(), agent["active"].as_bool()), (Some(8), Some(false)));
 
     // Out of range, and locking oneself out: refused with the reason, nothing changed.
+    // A form not as the page built it (a team id that is no number, no account state) is
+    // refused whole: nobody loses their teams or their account by accident.
+    for form in [
+        [("role", "agent"), ("teams", "abc"), ("active", "true")],
+        [("role", "agent"), ("teams", &team_id), ("active", "")],
+    ] {
+        let mut form = form.to_vec();
+        form.push(("capacity", "8"));
+        let refused = admin.post(&app, &format!("/admin/agents/{li}"), &form).await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused.text().await.expect("html").contains("id=\"admin-error\""));
+    }
     for (who, form, needle) in [
         (li, [("role", "agent"), ("capacity", "5000"), ("active", "true")], "capacity"),
         (2, [("role", "admin"), ("capacity", "10"), ("active", "false")], "yourself"),

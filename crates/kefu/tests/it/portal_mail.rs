@@ -10,6 +10,7 @@ use kefu_app::AppConfig;
 use kefu_app::mail::MailSettings;
 use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode};
+use serde_json::json;
 
 async fn with_mail(backend: Backend) -> (TestApp, MailCatcher) {
     let catcher = MailCatcher::start().await;
@@ -212,7 +213,99 @@ async fn without_mail_the_portal_says_so_and_keeps_links_on_screen(backend: Back
     assert!(page.contains("id=\"tracking-link\""), "the link is shown on screen: {page}");
 }
 
+async fn a_signed_in_customer_sees_only_what_was_filed_with_their_address(backend: Backend) {
+    let (app, catcher) = with_mail(backend).await;
+    let client = no_redirects();
+    // Someone files a request with their own address and somebody else's phone number...
+    let response = client
+        .post(format!("{}/portal", app.base))
+        .form(&[
+            ("name", "冒充者"),
+            ("email", "mallory@example.com"),
+            ("phone", "13800138000"),
+            ("subject", "随便问问"),
+            ("description", "你好"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // ...so a request the call centre files for that phone lands on the same record.
+    let (status, by_phone) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "电话报修 phone repair", "description": "家里的空调坏了", "customer": { "phone": "13800138000" } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{by_phone}");
+    let phone_number = by_phone["number"].as_i64().expect("number");
+    catcher.wait_for(1).await;
+    let (status, _) = ask_for_link(&app, &client, "mallory@example.com").await;
+    assert_eq!(status, StatusCode::OK);
+    let mails = catcher.wait_for(2).await;
+    let path = mails[1]
+        .link("http://help.kefu.test/portal/sign-in/")
+        .expect("link")
+        .replace("http://help.kefu.test", "");
+
+    // Confirming from another site is refused and leaves the link usable.
+    let cross_site = client
+        .post(format!("{}{path}", app.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let signed_in = client.post(format!("{}{path}", app.base)).send().await.expect("post");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let cookie = signed_in.headers()[SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+    let my = client
+        .get(format!("{}/portal/my", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        my.contains("随便问问") && !my.contains("电话报修"),
+        "only what was filed with the address: {my}"
+    );
+    let opened = client
+        .post(format!("{}/portal/my/{phone_number}/open", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(opened.status(), StatusCode::NOT_FOUND);
+
+    // When the customer's address changes, sessions proven for the old one end.
+    let customer = by_phone["customer_id"].as_i64().expect("customer");
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/customers/{customer}"),
+            json!({ "email": "mallory.new@example.com" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let after = client
+        .get(format!("{}/portal/my", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+}
+
 on_both!(
     customers_get_their_links_by_mail_and_see_only_their_requests,
     without_mail_the_portal_says_so_and_keeps_links_on_screen,
+    a_signed_in_customer_sees_only_what_was_filed_with_their_address
 );

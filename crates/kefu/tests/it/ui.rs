@@ -7,7 +7,7 @@ use kefu_app::people::NewAgentCommand;
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode, redirect};
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 pub(crate) async fn with_agent(backend: Backend) -> TestApp {
     let app = spawn(backend).await;
@@ -57,7 +57,7 @@ pub(crate) async fn signed_in(app: &TestApp, client: &Client) -> (String, String
 }
 
 /// Signs an agent with [`PASSWORD`] in; the session cookie and the page's CSRF token.
-async fn signed_in_as(app: &TestApp, client: &Client, email: &str) -> (String, String) {
+pub(crate) async fn signed_in_as(app: &TestApp, client: &Client, email: &str) -> (String, String) {
     let response = sign_in_as(app, client, email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(response.headers()).expect("session cookie");

@@ -18,18 +18,22 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 
--- One-time sign-in links for returning customers (the token's SHA-256; used once).
+-- One-time sign-in links for returning customers (the token's SHA-256; used once), and
+-- the address each was sent to: the one the customer proves they read.
 CREATE TABLE customer_sign_in_links (
     token_hash  TEXT PRIMARY KEY,
+    email       TEXT NOT NULL,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     created_at  INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL,
     used_at     INTEGER
 );
 
--- A signed-in customer's session on the portal (the cookie's token, hashed).
+-- A signed-in customer's session on the portal (the cookie's token, hashed), with the
+-- address it was proven for: it shows the requests filed with that address only.
 CREATE TABLE customer_sessions (
     token_hash  TEXT PRIMARY KEY,
+    email       TEXT NOT NULL,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     created_at  INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL

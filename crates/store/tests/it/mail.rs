@@ -55,14 +55,18 @@ async fn mail_is_leased_once_then_sent_retried_or_given_up(db: Db) {
     assert!(lease(99_000, 10).await.is_empty(), "not before its next attempt");
     let again = lease(100_000, 10).await;
     assert_eq!((again.len(), again[0].id, again[0].attempts), (1, retried, 2));
+    // A sender that died with a lease: the mail is leased again once the lease ran out.
+    assert!(lease(159_999, 10).await.is_empty());
+    let orphaned = lease(160_001, 10).await;
+    assert_eq!((orphaned.len(), orphaned[0].id, orphaned[0].attempts), (1, retried, 3));
 }
 
 async fn sign_in_links_work_once_and_sessions_until_they_expire(db: Db) {
     let zhou = customer(&db, "周敏", Some("zhou@example.com")).await.id;
     write_one(&db, move |tx| {
         Box::pin(async move {
-            insert_sign_in_link(tx.exec(), "link-a", zhou, at(0), at(10_000)).await?;
-            insert_sign_in_link(tx.exec(), "link-b", zhou, at(0), at(10_000)).await
+            insert_sign_in_link(tx.exec(), "link-a", zhou, "zhou@example.com", at(0), at(10_000)).await?;
+            insert_sign_in_link(tx.exec(), "link-b", zhou, "zhou@example.com", at(0), at(10_000)).await
         })
     })
     .await
@@ -79,17 +83,20 @@ async fn sign_in_links_work_once_and_sessions_until_they_expire(db: Db) {
             .expect("use")
         }
     };
-    assert_eq!(used("link-a", 5_000).await, Some(zhou));
+    assert_eq!(used("link-a", 5_000).await, Some((zhou, "zhou@example.com".to_owned())));
     assert_eq!(used("link-a", 6_000).await, None, "once");
     assert_eq!(used("link-b", 10_000).await, None, "not after it expired");
     assert_eq!(used("link-c", 1_000).await, None, "unknown");
 
     write_one(&db, move |tx| {
-        Box::pin(async move { insert_customer_session(tx.exec(), "session-a", zhou, at(0), at(20_000)).await })
+        Box::pin(async move { insert_customer_session(tx.exec(), "session-a", zhou, "zhou@example.com", at(0), at(20_000)).await })
     })
     .await
     .expect("session");
-    assert_eq!(customer_of_session(db.read(), "session-a", at(19_999)).await.unwrap(), Some(zhou));
+    assert_eq!(
+        customer_of_session(db.read(), "session-a", at(19_999)).await.unwrap(),
+        Some((zhou, "zhou@example.com".to_owned()))
+    );
     assert_eq!(customer_of_session(db.read(), "session-a", at(20_000)).await.unwrap(), None);
     let purged = write_one(&db, move |tx| {
         Box::pin(async move {

@@ -199,6 +199,15 @@ pub async fn create_policy(State(state): State<AppState>, lang: Lang, session: S
     }
 }
 
+/// `true` or `false` from a form's select or hidden field; anything else is no answer.
+fn yes_or_no(value: &str) -> Option<bool> {
+    match value {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
 /// Switches a policy on or off (`active=true|false`).
 pub async fn set_policy_active(
     State(state): State<AppState>,
@@ -207,7 +216,9 @@ pub async fn set_policy_active(
     Path(id): Path<Id>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let active = field(&fields, "active") == "true";
+    let Some(active) = yes_or_no(field(&fields, "active")) else {
+        return policies_page(&state, lang, &session, Some(Tr(lang).t("error.bad_form"))).await;
+    };
     match state.app.set_sla_policy_active(&session.0.actor, id, active).await {
         Ok(_) => Redirect::to("/admin/sla-policies").into_response(),
         Err(error) => UiError::from(error).page(lang),
@@ -416,14 +427,20 @@ pub async fn update_agent(
             return agents_page(&state, lang, &session, Some(message), None).await;
         }
     };
-    let teams: Result<Vec<Id>, _> = all(&fields, "teams").map(str::parse).collect();
+    // Only what the form sends as it was built; anything else is refused, never guessed.
+    let (Ok(teams), Some(active)) = (
+        all(&fields, "teams").map(str::parse).collect::<Result<Vec<Id>, _>>(),
+        yes_or_no(field(&fields, "active")),
+    ) else {
+        return agents_page(&state, lang, &session, Some(Tr(lang).t("error.bad_form")), None).await;
+    };
     let input = kefu_app::people::AgentInput {
         role: Some(field(&fields, "role").to_owned()),
-        teams: Some(teams.unwrap_or_default()),
+        teams: Some(teams),
         skills: Some(words(field(&fields, "skills"))),
         languages: Some(words(field(&fields, "languages"))),
         capacity,
-        active: Some(field(&fields, "active") == "true"),
+        active: Some(active),
         ..Default::default()
     };
     match state.app.update_agent(&session.0.actor, id, input).await {

@@ -106,8 +106,10 @@ async fn answer(state: &AppState, lang: Lang, session: &Session, result: Result<
     match result {
         Ok(()) => Redirect::to("/admin/categories").into_response(),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::NotFound { .. })) => {
-            let (_, message) = UiError::from(error).status_and_message(Tr(lang));
-            categories_page(state, lang, session, Some(message)).await
+            let (status, message) = UiError::from(error).status_and_message(Tr(lang));
+            let mut page = categories_page(state, lang, session, Some(message)).await;
+            *page.status_mut() = status;
+            page
         }
         Err(error) => UiError::from(error).page(lang),
     }

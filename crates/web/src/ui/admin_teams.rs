@@ -104,7 +104,8 @@ pub struct TeamForm {
 }
 
 impl TeamForm {
-    /// The form as a change: empty fields leave the team's value alone.
+    /// The form as a change: empty text leaves the team's value alone; the lead's "—"
+    /// takes the lead away.
     fn input(self) -> Result<TeamInput, AppError> {
         let lead = match self.lead.trim() {
             "" => None,
@@ -117,7 +118,7 @@ impl TeamForm {
         Ok(TeamInput {
             name: text(self.name),
             description: text(self.description),
-            lead_agent_id: lead,
+            lead_agent_id: Some(lead),
             routing: text(self.routing),
         })
     }
@@ -127,8 +128,10 @@ async fn answer(state: &AppState, lang: Lang, session: &Session, result: Result<
     match result {
         Ok(()) => Redirect::to("/admin/teams").into_response(),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let (_, message) = UiError::from(error).status_and_message(Tr(lang));
-            teams_page(state, lang, session, Some(message)).await
+            let (status, message) = UiError::from(error).status_and_message(Tr(lang));
+            let mut page = teams_page(state, lang, session, Some(message)).await;
+            *page.status_mut() = status;
+            page
         }
         Err(error) => UiError::from(error).page(lang),
     }

@@ -15,8 +15,8 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::AppError;
-use kefu_app::customer_portal::CUSTOMER_SESSION_TTL;
-use kefu_domain::entities::{Customer, TicketNumber};
+use kefu_app::customer_portal::{CUSTOMER_SESSION_TTL, PortalCustomer};
+use kefu_domain::entities::TicketNumber;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -119,7 +119,7 @@ pub async fn sign_in(State(state): State<AppState>, lang: Lang, headers: HeaderM
 }
 
 /// The signed-in customer, if the cookie holds a live session.
-async fn signed_in_customer(state: &AppState, headers: &HeaderMap) -> Result<Option<Customer>, AppError> {
+async fn signed_in_customer(state: &AppState, headers: &HeaderMap) -> Result<Option<PortalCustomer>, AppError> {
     match cookie(headers, CUSTOMER_COOKIE).filter(|t| !t.is_empty()) {
         Some(token) => state.app.customer_of_session(token).await,
         None => Ok(None),
@@ -156,7 +156,7 @@ pub async fn my_requests(State(state): State<AppState>, lang: Lang, headers: Hea
     };
     let page = MyRequestsPage {
         chrome: Chrome::portal(lang, "/portal/my", state.app.branding().await),
-        name: customer.name,
+        name: customer.customer.name.clone(),
         requests: tickets
             .into_iter()
             .map(|t| RequestRow {

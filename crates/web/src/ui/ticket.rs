@@ -580,8 +580,11 @@ pub async fn classify(
     answer_change(&state, lang, htmx, &session, number, result).await
 }
 
-/// Fills the ticket's custom fields (form names `f.KEY`). An unticked box sends only its
-/// hidden empty value, a ticked one both: the last non-empty value of a name wins.
+/// Fills the ticket's custom fields (form names `f.KEY`, with the value the page showed
+/// as `o.KEY`). Only fields whose value the agent changed are sent, so two agents filling
+/// different fields of one ticket both keep theirs, and a value the form cannot show
+/// (set through the API) is kept unless touched. An unticked box sends only its hidden
+/// empty value, a ticked one both: the last non-empty value of a name wins.
 pub async fn set_fields(
     State(state): State<AppState>,
     lang: Lang,
@@ -591,7 +594,12 @@ pub async fn set_fields(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut values: Vec<(String, String)> = Vec::new();
+    let mut shown: HashMap<String, String> = HashMap::new();
     for (name, value) in form {
+        if let Some(key) = name.strip_prefix("o.") {
+            shown.insert(key.to_owned(), value);
+            continue;
+        }
         let Some(key) = name.strip_prefix("f.") else { continue };
         match values.iter_mut().find(|(k, _)| k == key) {
             Some(entry) if !value.is_empty() => entry.1 = value,
@@ -599,6 +607,7 @@ pub async fn set_fields(
             None => values.push((key.to_owned(), value)),
         }
     }
+    values.retain(|(key, value)| shown.get(key) != Some(value));
     let result = state.app.set_ticket_fields(&session.0.actor, number, values).await;
     answer_change(&state, lang, htmx, &session, number, result).await
 }
