@@ -7,6 +7,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::limits::WindowCounter;
+use crate::portal::request_not_found;
 use crate::tickets::requester_emails;
 use crate::{App, mail, now, secrets};
 use jiff::SignedDuration;
@@ -51,13 +52,6 @@ fn link_not_usable() -> AppError {
     AppError::NotFound {
         what: "sign-in link",
         code: "sign_in_link_not_found",
-    }
-}
-
-fn request_not_found() -> AppError {
-    AppError::NotFound {
-        what: "request",
-        code: "request_not_found",
     }
 }
 

@@ -89,6 +89,14 @@ fn receipt(department: &str, ticket: &Ticket, link: &str) -> (String, String) {
     (mail_subject, body)
 }
 
+/// What a customer gets for a request they may not open: the same as for none at all.
+pub(crate) fn request_not_found() -> AppError {
+    AppError::NotFound {
+        what: "request",
+        code: "request_not_found",
+    }
+}
+
 fn rate_limited(wait: Duration) -> AppError {
     AppError::RateLimited {
         code: "too_many_requests",
@@ -204,14 +212,10 @@ impl App {
     /// that ticket: "same customer" rests on an e-mail address nobody verified, so the
     /// ticket it was merged into is never shown through it (only replies are forwarded).
     pub(crate) async fn ticket_of_link(&self, token: &str) -> AppResult<Ticket> {
-        let not_found = || AppError::NotFound {
-            what: "request",
-            code: "request_not_found",
-        };
         let id = ticket_of_portal_link(self.db().read(), &secrets::token_hash(token))
             .await?
-            .ok_or_else(not_found)?;
-        ticket_by_id(self.db().read(), id).await?.ok_or_else(not_found)
+            .ok_or_else(request_not_found)?;
+        ticket_by_id(self.db().read(), id).await?.ok_or_else(request_not_found)
     }
 
     /// The customer writes on their request (resumes or reopens it like any customer

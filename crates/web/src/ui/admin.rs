@@ -4,6 +4,7 @@
 
 use super::i18n::{Lang, Tr};
 use super::pages::{Chrome, UiError, refusal};
+use super::render;
 use super::session::Session;
 use crate::state::AppState;
 use askama::Template;
@@ -403,14 +404,6 @@ pub async fn invite(
     }
 }
 
-/// Words typed into one field, separated by commas (either width) or spaces.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// Changes an agent: role, teams, skills, languages, capacity, and whether they may sign
 /// in (deactivating keeps their history and ends their sessions).
 pub async fn update_agent(
@@ -437,8 +430,8 @@ pub async fn update_agent(
     let input = kefu_app::people::AgentInput {
         role: Some(field(&fields, "role").to_owned()),
         teams: Some(teams),
-        skills: Some(words(field(&fields, "skills"))),
-        languages: Some(words(field(&fields, "languages"))),
+        skills: Some(render::words(field(&fields, "skills"))),
+        languages: Some(render::words(field(&fields, "languages"))),
         capacity,
         active: Some(active),
         ..Default::default()

@@ -73,6 +73,15 @@ pub fn local_input_to_instant(value: &str) -> String {
         .unwrap_or_else(|| value.to_owned())
 }
 
+/// Words typed into one field (tags, skills, languages), separated by commas of either
+/// width or by spaces; none of them holds a space.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A span of time left (or, negative, overdue) as an agent reads it at a glance:
 /// `2 小时 05 分` / `2 h 05 min`, days and hours past a day, minutes and seconds under an
 /// hour. `assets/app.js` formats the live countdown the same way.

@@ -573,7 +573,7 @@ pub async fn classify(
     let input = UpdateTicket {
         priority: Some(form.priority),
         category: Some(Some(form.category.trim().to_owned()).filter(|c| !c.is_empty())),
-        tags: Some(split_tags(&form.tags)),
+        tags: Some(render::words(&form.tags)),
         ..UpdateTicket::default()
     };
     let result = state.app.update_ticket(&session.0.actor, number, input).await;
@@ -610,14 +610,6 @@ pub async fn set_fields(
     values.retain(|(key, value)| shown.get(key) != Some(value));
     let result = state.app.set_ticket_fields(&session.0.actor, number, values).await;
     answer_change(&state, lang, htmx, &session, number, result).await
-}
-
-/// Tags typed into one field, separated by commas (either width) or spaces.
-fn split_tags(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// An optional id from a form's select (empty means none).
