@@ -99,7 +99,7 @@ impl App {
         };
         let token = secrets::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
         let hash = secrets::token_hash(&token);
-        let department = self.branding().await.name_zh.clone();
+        let department = mail::department(&*self.branding().await);
         let (subject, body) = sign_in_mail(&department, &settings.link(&format!("/portal/sign-in/{token}")));
         let to = email.as_str().to_owned();
         self.db()

@@ -89,6 +89,15 @@ pub(crate) struct MailHandle {
     task: Mutex<Option<JoinHandle<()>>>,
 }
 
+/// Who the mail is from, as its text names it: the department's name set on the branding
+/// page (Chinese first), else Kefu's.
+pub(crate) fn department(branding: &kefu_domain::branding::Branding) -> String {
+    match branding.name(true) {
+        "" => "客服 Kefu".to_owned(),
+        name => name.to_owned(),
+    }
+}
+
 /// Queues a mail in the caller's transaction.
 pub(crate) async fn queue(tx: &mut Tx, to: &str, subject: &str, body: &str, at: Timestamp) -> AppResult<()> {
     outbox::queue_mail(tx.exec(), to, subject, body, at).await?;

@@ -160,7 +160,7 @@ impl App {
             (Some(settings), Some(email)) => Some((
                 email.as_str().to_owned(),
                 settings.link(&format!("/portal/t/{token}")),
-                self.branding().await.name_zh.clone(),
+                mail::department(&*self.branding().await),
             )),
             _ => None,
         };

@@ -66,7 +66,11 @@ async fn customers_get_their_links_by_mail_and_see_only_their_requests(backend: 
     let tracking = submit(&app, &client, "zhou@example.com", "手表无法开机").await;
     let mails = catcher.wait_for(1).await;
     assert_eq!(mails[0].to, "zhou@example.com");
-    assert!(mails[0].subject.contains("已收到您的请求"), "{}", mails[0].subject);
+    assert!(
+        mails[0].subject.starts_with("[#") && mails[0].subject.contains("客服 Kefu：已收到您的请求"),
+        "{}",
+        mails[0].subject
+    );
     assert_eq!(
         mails[0].link("http://help.kefu.test/portal/t/").as_deref(),
         Some(format!("http://help.kefu.test{tracking}").as_str())
