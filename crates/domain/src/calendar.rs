@@ -646,6 +646,10 @@ fn subtract(open: &[DayInterval], closed: &[DayInterval]) -> Vec<DayInterval> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use jiff::ZonedDateTime;
+    use jiff::civil::date;
+    use proptest::prelude::*;
 
     #[test]
     fn open_until_follows_open_time_across_midnight_and_is_none_when_closed() {
@@ -680,10 +684,6 @@ mod tests {
             None
         );
     }
-    use super::*;
-    use jiff::ZonedDateTime;
-    use jiff::civil::date;
-    use proptest::prelude::*;
 
     fn iv(s: &str) -> DayInterval {
         s.parse().unwrap()

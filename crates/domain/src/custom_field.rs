@@ -113,17 +113,10 @@ impl CustomField {
         let value = match self.kind {
             FieldKind::Text if text.chars().count() <= 1000 => Value::String(text.to_owned()),
             FieldKind::Text => return Err(FieldError::new(field, "too_long", "at most 1000 characters")),
-            FieldKind::Number => match text
-                .parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite())
-                .and_then(serde_json::Number::from_f64)
-            {
+            FieldKind::Number => match text.parse::<f64>().ok().filter(|n| n.is_finite()) {
                 // Whole numbers stay whole (an order count, not 3.0).
-                Some(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 9e15) => {
-                    Value::from(n.as_f64().unwrap_or_default() as i64)
-                }
-                Some(n) => Value::Number(n),
+                Some(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(n as i64),
+                Some(n) => Value::from(n),
                 None => return Err(FieldError::new(field, "not_a_number", "must be a number")),
             },
             FieldKind::Select if self.options.iter().any(|o| o == text) => Value::String(text.to_owned()),
