@@ -10,6 +10,7 @@ use kefu_domain::text::Name;
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::categories as store;
 use serde::Deserialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// A new category, or the fields of a PATCH (only those present change).
@@ -40,15 +41,20 @@ fn not_found() -> AppError {
 
 impl App {
     /// The whole tree in reading order (parents before children), retired ones included.
-    pub async fn categories(&self, _actor: &Actor) -> AppResult<Vec<Category>> {
-        Ok(tree_order(store::list_categories(self.db().read()).await?))
+    pub async fn categories(&self, _actor: &Actor) -> AppResult<Arc<Vec<Category>>> {
+        self.category_tree().await
+    }
+
+    async fn category_tree(&self) -> AppResult<Arc<Vec<Category>>> {
+        let read = async { store::list_categories(self.db().read()).await.map(tree_order) };
+        Ok(self.lists.categories.get(read).await?)
     }
 
     /// What a customer may file a request under on the portal: active categories of the
     /// first two levels (the area and the topic; agents refine further).
     pub async fn portal_categories(&self) -> AppResult<Vec<Category>> {
-        let all = store::list_categories(self.db().read()).await?;
-        Ok(tree_order(all.into_iter().filter(|c| c.active && c.depth() <= 1).collect()))
+        let tree = self.category_tree().await?;
+        Ok(tree.iter().filter(|c| c.active && c.depth() <= 1).cloned().collect())
     }
 
     pub async fn create_category(&self, actor: &Actor, input: CategoryInput) -> AppResult<Category> {
@@ -69,7 +75,8 @@ impl App {
             active: input.active.unwrap_or(true),
         };
         let by = actor.id;
-        self.db()
+        let result = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     if let Some(parent) = &category.parent_code {
@@ -91,7 +98,9 @@ impl App {
                     Ok(category)
                 })
             })
-            .await
+            .await;
+        self.lists.categories.invalidate();
+        result
     }
 
     pub async fn update_category(&self, actor: &Actor, code: String, input: CategoryInput) -> AppResult<Category> {
@@ -110,7 +119,8 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         let by = actor.id;
-        self.db()
+        let result = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     let mut category = store::category_by_code(tx.exec(), &code).await?.ok_or_else(not_found)?;
@@ -136,6 +146,8 @@ impl App {
                     Ok(category)
                 })
             })
-            .await
+            .await;
+        self.lists.categories.invalidate();
+        result
     }
 }

@@ -13,6 +13,7 @@ use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::custom_fields as store;
 use serde::Deserialize;
 use serde_json::Value;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// A new field, or the whole of a field's new definition (the key cannot change).
@@ -43,8 +44,8 @@ fn not_found() -> AppError {
 
 impl App {
     /// The field definitions in the order they were added, retired ones included.
-    pub async fn custom_fields(&self, _actor: &Actor) -> AppResult<Vec<CustomField>> {
-        Ok(store::list_custom_fields(self.db().read()).await?)
+    pub async fn custom_fields(&self, _actor: &Actor) -> AppResult<Arc<Vec<CustomField>>> {
+        Ok(self.lists.custom_fields.get(store::list_custom_fields(self.db().read())).await?)
     }
 
     pub async fn create_custom_field(&self, actor: &Actor, input: CustomFieldInput) -> AppResult<CustomField> {
@@ -53,7 +54,8 @@ impl App {
         let field = CustomField::parse(&key, &input.label_zh, &input.label_en, &input.kind, &input.options, input.active)
             .map_err(AppError::Invalid)?;
         let by = actor.id;
-        self.db()
+        let result = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     if store::custom_field(tx.exec(), &field.key).await?.is_some() {
@@ -70,7 +72,9 @@ impl App {
                     Ok(field)
                 })
             })
-            .await
+            .await;
+        self.lists.custom_fields.invalidate();
+        result
     }
 
     pub async fn update_custom_field(&self, actor: &Actor, key: String, input: CustomFieldInput) -> AppResult<CustomField> {
@@ -85,7 +89,8 @@ impl App {
         let field = CustomField::parse(&key, &input.label_zh, &input.label_en, &input.kind, &input.options, input.active)
             .map_err(AppError::Invalid)?;
         let by = actor.id;
-        self.db()
+        let result = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     if !store::update_custom_field(tx.exec(), &field).await? {
@@ -95,7 +100,9 @@ impl App {
                     Ok(field)
                 })
             })
-            .await
+            .await;
+        self.lists.custom_fields.invalidate();
+        result
     }
 
     /// Fills a ticket's custom fields from a form: `values` are (key, text) of active

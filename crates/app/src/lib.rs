@@ -31,6 +31,7 @@ pub mod passwords;
 pub mod people;
 pub mod policies;
 pub mod portal;
+mod reference;
 pub mod relations;
 mod routing;
 pub mod saved_views;
@@ -43,6 +44,7 @@ pub mod staffing;
 pub mod survey_loop;
 pub mod survey_report;
 pub mod surveys;
+pub mod ticket_workspace;
 pub mod tickets;
 
 pub use actor::Actor;
@@ -102,6 +104,8 @@ pub struct App {
     branding: Arc<branding::BrandingCache>,
     mail_sender: Arc<mail::MailHandle>,
     customer_sign_in_limits: Arc<customer_portal::CustomerSignInLimits>,
+    /// Agents, teams, categories, custom fields and macros, kept between reads.
+    lists: Arc<reference::ReferenceLists>,
 }
 
 impl App {
@@ -129,6 +133,7 @@ impl App {
             branding: Arc::default(),
             mail_sender: Arc::default(),
             customer_sign_in_limits: Arc::default(),
+            lists: Arc::default(),
         };
         tokio::spawn(app.clone().run_router(kicks));
         app

@@ -12,6 +12,7 @@ use kefu_domain::service::Macro;
 use kefu_store::macros as store;
 use minijinja::{Environment, context};
 use serde::Deserialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 const MAX_NAME: usize = 100;
@@ -69,15 +70,16 @@ fn macro_not_found() -> AppError {
 }
 
 impl App {
-    pub async fn macros(&self, _actor: &Actor) -> AppResult<Vec<Macro>> {
-        Ok(store::macros(self.db().read()).await?)
+    pub async fn macros(&self, _actor: &Actor) -> AppResult<Arc<Vec<Macro>>> {
+        Ok(self.lists.macros.get(store::macros(self.db().read())).await?)
     }
 
     pub async fn create_macro(&self, actor: &Actor, input: MacroInput) -> AppResult<Macro> {
         actor.require_supervisor("only supervisors and admins manage macros")?;
         let (name, zh, en) = parse_input(input)?;
         let by = actor.id;
-        self.db()
+        let result = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
@@ -94,14 +96,17 @@ impl App {
                     Ok::<_, AppError>(created)
                 })
             })
-            .await
+            .await;
+        self.lists.macros.invalidate();
+        result
     }
 
     pub async fn update_macro(&self, actor: &Actor, id: Id, input: MacroInput) -> AppResult<Macro> {
         actor.require_supervisor("only supervisors and admins manage macros")?;
         let (name, zh, en) = parse_input(input)?;
         let by = actor.id;
-        self.db()
+        let result = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     if !store::update_macro(tx.exec(), id, &name, &zh, &en, now()).await? {
@@ -112,13 +117,16 @@ impl App {
                     Ok(updated)
                 })
             })
-            .await
+            .await;
+        self.lists.macros.invalidate();
+        result
     }
 
     pub async fn delete_macro(&self, actor: &Actor, id: Id) -> AppResult<()> {
         actor.require_supervisor("only supervisors and admins manage macros")?;
         let by = actor.id;
-        self.db()
+        let result = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     let removed = store::macro_by_id(tx.exec(), id).await?.ok_or_else(macro_not_found)?;
@@ -126,7 +134,9 @@ impl App {
                     audit(tx, Some(by), "macro.delete", ("macro", Some(id)), &removed).await
                 })
             })
-            .await
+            .await;
+        self.lists.macros.invalidate();
+        result
     }
 
     /// A macro's text for a ticket, in the ticket's language (its customer's) when it has

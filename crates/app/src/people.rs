@@ -11,6 +11,7 @@ use kefu_domain::text::Name;
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::people::{self as store, NewAgent};
 use serde::Deserialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// A new agent, or the fields of a PATCH.
@@ -67,12 +68,12 @@ pub(crate) fn short_list(field: &str, values: Option<Vec<String>>, errors: &mut 
 }
 
 impl App {
-    pub async fn agents(&self, _actor: &Actor) -> AppResult<Vec<Agent>> {
-        Ok(store::list_agents(self.db().read()).await?)
+    pub async fn agents(&self, _actor: &Actor) -> AppResult<Arc<Vec<Agent>>> {
+        Ok(self.lists.agents.get(store::list_agents(self.db().read())).await?)
     }
 
-    pub async fn teams(&self, _actor: &Actor) -> AppResult<Vec<Team>> {
-        Ok(store::list_teams(self.db().read()).await?)
+    pub async fn teams(&self, _actor: &Actor) -> AppResult<Arc<Vec<Team>>> {
+        Ok(self.lists.teams.get(store::list_teams(self.db().read())).await?)
     }
 
     pub async fn create_agent(&self, actor: &Actor, input: AgentInput, password: Option<String>) -> AppResult<Agent> {
@@ -153,7 +154,8 @@ impl App {
             capacity,
         };
         let teams = input.teams.unwrap_or_default();
-        self.db()
+        let result = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
                     if store::agent_by_email(tx.exec(), &new.email).await?.is_some() {
@@ -176,7 +178,10 @@ impl App {
                     Ok(created)
                 })
             })
-            .await
+            .await;
+        self.lists.agents.invalidate();
+        self.lists.teams.invalidate();
+        result
     }
 
     pub async fn update_agent(&self, actor: &Actor, id: Id, input: AgentInput) -> AppResult<Agent> {
@@ -255,7 +260,11 @@ impl App {
                     Ok::<_, AppError>(changed)
                 })
             })
-            .await?;
+            .await;
+        // Teams list their members: both lists may have changed.
+        self.lists.agents.invalidate();
+        self.lists.teams.invalidate();
+        let changed = changed?;
         // Online again, more capacity, new teams: queued work may now fit.
         self.kick_agent(id);
         Ok(changed)
@@ -302,7 +311,9 @@ impl App {
                     Ok(team)
                 })
             })
-            .await?;
+            .await;
+        self.lists.teams.invalidate();
+        let team = team?;
         if routing.is_some() {
             self.reload_engine().await?;
         }
@@ -349,7 +360,9 @@ impl App {
                     Ok::<_, AppError>(team)
                 })
             })
-            .await?;
+            .await;
+        self.lists.teams.invalidate();
+        let team = team?;
         if routing.is_some() {
             self.reload_engine().await?;
             self.kick_team(id);

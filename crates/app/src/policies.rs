@@ -279,12 +279,17 @@ impl App {
     /// The ticket's clocks as of now: due times, time used and left, breached or not.
     pub async fn ticket_sla(&self, actor: &Actor, number: TicketNumber) -> AppResult<TicketSla> {
         let ticket = load_visible(self.db().read(), actor, number).await?;
+        Ok(self.sla_of(&ticket))
+    }
+
+    /// A ticket's clocks as of now, from what the ticket holds (nothing is read).
+    pub(crate) fn sla_of(&self, ticket: &kefu_domain::entities::Ticket) -> TicketSla {
         let engine = self.engine();
         let at = now();
-        let calendar = engine.calendar_for_ticket(&ticket);
+        let calendar = engine.calendar_for_ticket(ticket);
         let state = ticket.sla.clone().unwrap_or_default();
         let policy = engine.policy(state.policy_id);
-        Ok(TicketSla {
+        TicketSla {
             policy_id: state.policy_id,
             policy_name: policy.map(|p| p.name.clone()),
             clocks: state.clocks.iter().map(|c| c.view(at, calendar)).collect(),
@@ -292,7 +297,7 @@ impl App {
             open_until: calendar.open_until(at),
             open_now: calendar.is_open(at),
             as_of: at,
-        })
+        }
     }
 
     /// The field engineer is on site: achieves the arrival target.

@@ -268,8 +268,15 @@ impl App {
             .await?
             .ok_or_else(AppError::ticket_not_found)?;
         actor.require_visible(&ticket)?;
-        let mut messages = messages_of(self.db().read(), ticket.id, true).await?;
-        let attachments = attachments_of(self.db().read(), ticket.id, true).await?;
+        self.detail_of(ticket).await
+    }
+
+    /// A ticket the actor may see, with its messages and files.
+    pub(crate) async fn detail_of(&self, ticket: Ticket) -> AppResult<TicketDetail> {
+        let (mut messages, attachments) = tokio::try_join!(
+            messages_of(self.db().read(), ticket.id, true),
+            attachments_of(self.db().read(), ticket.id, true),
+        )?;
         let attachments = attachment::distribute(&mut messages, attachments);
         Ok(TicketDetail {
             ticket,

@@ -74,7 +74,10 @@ impl App {
     /// Fills the database with a demo workspace and `options.tickets` tickets.
     pub async fn fill_demo(&self, options: DemoOptions) -> AppResult<DemoSummary> {
         let mut rng = Rng::with_seed(options.seed);
-        let (teams, agents) = self.ensure_demo_workspace(&mut rng).await?;
+        let workspace = self.ensure_demo_workspace(&mut rng).await;
+        // Its teams and agents were written past the use cases that forget the lists.
+        self.lists.invalidate_all();
+        let (teams, agents) = workspace?;
         let token = self.create_token_for(ADMIN_EMAIL).await?;
         let admin = Email::parse("email", ADMIN_EMAIL).map_err(|e| AppError::Internal(e.message))?;
         let admin_id = store::agent_by_email(self.db().read(), &admin).await?.map(|a| a.id);

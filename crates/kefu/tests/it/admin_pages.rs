@@ -422,9 +422,65 @@ async fn sla_policies_are_switched_off_and_deleted_by_admins(backend: Backend) {
     assert!(!policies.as_array().expect("policies").iter().any(|p| p["id"] == id));
 }
 
+/// The ticket page keeps the department's lists between reads; a change through the API
+/// must show on the next page all the same.
+async fn list_changes_show_on_the_ticket_page_at_once(backend: Backend) {
+    let app = with_agent(backend).await;
+    let session = FormSession::admin(&app).await;
+    let number = app.ticket("礼品卡无法使用 gift card", "lin@example.com").await;
+    let (bob, _) = app.agent("bob@example.com", "agent", &[]).await;
+    let (status, _) = app.post(&format!("/api/v1/tickets/{number}/assign"), json!({ "agent": bob })).await;
+    assert_eq!(status, 200);
+    // Read once, so every list is in the cache before it changes.
+    let before = session.page(&app, &format!("/tickets/{number}")).await;
+    assert!(!before.contains("王小波") && !before.contains("gift_cards"), "{before}");
+    let changes = [
+        ("PATCH", format!("/api/v1/agents/{bob}"), json!({ "name": "王小波 Bob" })),
+        ("POST", "/api/v1/teams".into(), json!({ "name": "二线支持 Tier 2" })),
+        (
+            "POST",
+            "/api/v1/macros".into(),
+            json!({ "name": "退款进度 refund status", "body_zh": "您好", "body_en": "Hello" }),
+        ),
+        (
+            "POST",
+            "/api/v1/categories".into(),
+            json!({ "key": "gift_cards", "name_zh": "礼品卡", "name_en": "Gift cards" }),
+        ),
+        (
+            "POST",
+            "/api/v1/custom-fields".into(),
+            json!({ "key": "card_serial", "label_zh": "卡号", "label_en": "Card serial", "kind": "text" }),
+        ),
+    ];
+    for (method, path, body) in changes {
+        let (status, answer) = match method {
+            "PATCH" => app.patch(&path, body).await,
+            _ => app.post(&path, body).await,
+        };
+        assert!(status == 200 || status == 201, "{path}: {status} {answer}");
+    }
+    let after = session.page(&app, &format!("/tickets/{number}")).await;
+    for shown in [
+        "王小波 Bob",
+        "二线支持 Tier 2",
+        "退款进度 refund status",
+        "value=\"gift_cards\"",
+        "卡号",
+    ] {
+        assert!(after.contains(shown), "{shown} is missing: {after}");
+    }
+    // And gone again at once: the category retired is no longer offered.
+    let (status, _) = app.patch("/api/v1/categories/gift_cards", json!({ "active": false })).await;
+    assert_eq!(status, 200);
+    let retired = session.page(&app, &format!("/tickets/{number}")).await;
+    assert!(!retired.contains("value=\"gift_cards\""), "{retired}");
+}
+
 on_both!(
     calendars_are_typed_as_text_and_holidays_imported,
     rules_are_tried_before_they_are_saved,
     custom_fields_are_defined_by_admins_and_filled_on_tickets,
-    sla_policies_are_switched_off_and_deleted_by_admins
+    sla_policies_are_switched_off_and_deleted_by_admins,
+    list_changes_show_on_the_ticket_page_at_once
 );

@@ -8,10 +8,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_app::macros::MacroInput;
 use kefu_domain::service::Macro;
+use std::sync::Arc;
 
 #[utoipa::path(get, path = "/api/v1/macros", tag = "macros", responses((status = 200, body = Vec<Macro>)))]
 pub async fn list(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Macro>>> {
-    Ok(Json(state.app.macros(&actor).await?))
+    Ok(Json(Arc::unwrap_or_clone(state.app.macros(&actor).await?)))
 }
 
 /// Adds a macro; both texts are minijinja templates with `customer.name`,

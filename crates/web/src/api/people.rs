@@ -13,10 +13,11 @@ use kefu_app::people::{AgentInput, TeamInput};
 use kefu_domain::category::Category;
 use kefu_domain::custom_field::CustomField;
 use kefu_domain::entities::{Agent, Team};
+use std::sync::Arc;
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "people", responses((status = 200, body = Vec<Agent>)))]
 pub async fn agents(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Agent>>> {
-    Ok(Json(state.app.agents(&actor).await?))
+    Ok(Json(Arc::unwrap_or_clone(state.app.agents(&actor).await?)))
 }
 
 /// Add an agent (admins). They sign in with a password set from the command line or
@@ -45,7 +46,7 @@ pub async fn update_agent(
 
 #[utoipa::path(get, path = "/api/v1/teams", tag = "people", responses((status = 200, body = Vec<Team>)))]
 pub async fn teams(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Team>>> {
-    Ok(Json(state.app.teams(&actor).await?))
+    Ok(Json(Arc::unwrap_or_clone(state.app.teams(&actor).await?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/teams", tag = "people", request_body = TeamInput,
@@ -73,7 +74,7 @@ pub async fn update_team(
 /// included (`active: false`).
 #[utoipa::path(get, path = "/api/v1/categories", tag = "people", responses((status = 200, body = Vec<Category>)))]
 pub async fn categories(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Category>>> {
-    Ok(Json(state.app.categories(&actor).await?))
+    Ok(Json(Arc::unwrap_or_clone(state.app.categories(&actor).await?)))
 }
 
 /// Add a category (admins): `key` under `parent` (or a new root), names in both languages.
@@ -104,7 +105,7 @@ pub async fn update_category(
 /// with `active: false`). Their values live in a ticket's `custom` object under the key.
 #[utoipa::path(get, path = "/api/v1/custom-fields", tag = "people", responses((status = 200, body = Vec<CustomField>)))]
 pub async fn custom_fields(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<CustomField>>> {
-    Ok(Json(state.app.custom_fields(&actor).await?))
+    Ok(Json(Arc::unwrap_or_clone(state.app.custom_fields(&actor).await?)))
 }
 
 /// Define a custom field (admins).

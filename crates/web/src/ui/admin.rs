@@ -19,6 +19,7 @@ use kefu_domain::conditions::Conditions;
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{Channel, Priority, TicketKind};
 use kefu_domain::sla::{Metric, Target};
+use std::sync::Arc;
 
 /// A form's fields as sent (a field may repeat: checkboxes).
 type Fields = Vec<(String, String)>;
@@ -256,7 +257,7 @@ async fn macros_page(state: &AppState, lang: Lang, session: &Session, error: Opt
             };
             let page = MacrosPage {
                 chrome: Chrome::signed_in(lang, session, "/admin/macros"),
-                macros,
+                macros: Arc::unwrap_or_clone(macros),
                 error,
             };
             (status, page).into_response()
@@ -332,7 +333,7 @@ async fn agents_page(state: &AppState, lang: Lang, session: &Session, error: Opt
             };
             let page = AgentsPage {
                 chrome: Chrome::signed_in(lang, session, "/admin/agents"),
-                agents: agents
+                agents: Arc::unwrap_or_clone(agents)
                     .into_iter()
                     .map(|a| AgentRow {
                         id: a.id,
@@ -454,7 +455,7 @@ pub async fn password_link(
 ) -> Response {
     let actor = &session.0.actor;
     let name = match state.app.agents(actor).await {
-        Ok(agents) => agents.into_iter().find(|a| a.id == id).map(|a| a.name).unwrap_or_default(),
+        Ok(agents) => agents.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_default(),
         Err(error) => return UiError::from(error).page(lang),
     };
     match state.app.issue_password_link(actor, id).await {

@@ -46,7 +46,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang, session: Session, Q
         Ok(both) => both,
         Err(error) => return UiError::from(error).page(lang),
     };
-    let names: HashMap<Id, String> = agents.into_iter().map(|a| (a.id, a.name)).collect();
+    let names: HashMap<Id, String> = agents.iter().map(|a| (a.id, a.name.clone())).collect();
     let older = (entries.len() == PAGE as usize)
         .then(|| entries.last().map(|e| format!("/admin/audit?before={}", e.id)))
         .flatten();

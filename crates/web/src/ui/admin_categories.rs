@@ -15,6 +15,7 @@ use kefu_app::AppError;
 use kefu_app::categories::CategoryInput;
 use kefu_domain::category::path_name;
 use serde::Deserialize;
+use std::sync::Arc;
 
 struct CategoryRow {
     code: String,
@@ -57,7 +58,7 @@ async fn categories_page(state: &AppState, lang: Lang, session: &Session, error:
     };
     let page = CategoriesPage {
         chrome: Chrome::signed_in(lang, session, "/admin/categories"),
-        categories: all
+        categories: Arc::unwrap_or_clone(all)
             .into_iter()
             .map(|c| CategoryRow {
                 indent: c.depth() * 2,

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::custom_fields::CustomFieldInput;
 use kefu_domain::custom_field::FieldKind;
 use serde::Deserialize;
+use std::sync::Arc;
 
 struct FieldRow {
     key: String,
@@ -50,7 +51,7 @@ async fn fields_page(state: &AppState, lang: Lang, session: &Session, error: Opt
     };
     let page = FieldsPage {
         chrome: Chrome::signed_in(lang, session, "/admin/fields"),
-        fields: fields
+        fields: Arc::unwrap_or_clone(fields)
             .into_iter()
             .map(|f| FieldRow {
                 kind: f.kind.as_str(),

@@ -17,6 +17,7 @@ use kefu_domain::entities::Id;
 use kefu_domain::routing::RoutingMode;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 struct TeamRow {
     id: Id,
@@ -61,7 +62,7 @@ async fn teams_page(state: &AppState, lang: Lang, session: &Session, error: Opti
     };
     let page = TeamsPage {
         chrome: Chrome::signed_in(lang, session, "/admin/teams"),
-        teams: teams
+        teams: Arc::unwrap_or_clone(teams)
             .into_iter()
             .map(|t| TeamRow {
                 id: t.id,
@@ -81,7 +82,7 @@ async fn teams_page(state: &AppState, lang: Lang, session: &Session, error: Opti
             .iter()
             .map(|m| (m.as_str(), tr.label("routing", m.as_str())))
             .collect(),
-        agents: agents.into_iter().filter(|a| a.active).map(|a| (a.id, a.name)).collect(),
+        agents: agents.iter().filter(|a| a.active).map(|a| (a.id, a.name.clone())).collect(),
         error,
     };
     (status, page).into_response()

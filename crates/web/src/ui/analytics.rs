@@ -487,8 +487,8 @@ pub async fn kpi_report(State(state): State<AppState>, lang: Lang, session: Sess
             .map(|g| (g, tr.t(&format!("kpi_group.{g}"))))
             .collect(),
         channels: channel_options(tr),
-        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
-        agents: agents.into_iter().map(|a| (a.id, a.name)).collect(),
+        teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
+        agents: agents.iter().map(|a| (a.id, a.name.clone())).collect(),
         period: String::new(),
         rows: Vec::new(),
         columns: GROUP_COLUMNS

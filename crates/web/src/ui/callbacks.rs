@@ -83,7 +83,7 @@ async fn list_page(state: &AppState, lang: Lang, session: &Session, notice: Opti
             .filter(|d| d.active)
             .map(|d| (d.key.clone(), d.spec.name.get(lang.code()).to_owned()))
             .collect(),
-        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
+        teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
         notice,
         error,
     };

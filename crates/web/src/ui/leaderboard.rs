@@ -83,7 +83,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang, session: Session, Q
     };
     let mut page = LeaderboardPage {
         chrome: Chrome::signed_in(lang, &session, &format!("/reports/leaderboard?{}", form.query_string())),
-        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
+        teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
         columns: COLUMNS
             .iter()
             .map(|c| (tr.t(&format!("leaderboard.{c}")), tr.t(&format!("leaderboard.{c}_definition"))))

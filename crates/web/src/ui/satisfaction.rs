@@ -743,7 +743,7 @@ pub async fn praise_wall(State(state): State<AppState>, lang: Lang, session: Ses
         chrome: Chrome::signed_in(lang, &session, "/praise"),
         month: query.month.clone(),
         team: query.team.clone(),
-        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
+        teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
         cards: Vec::new(),
         stars: Vec::new(),
         supervisor: actor.is_supervisor(),

@@ -16,7 +16,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::relations::{OtherTicket, Relations};
-use kefu_app::tickets::{AddMessage, Assign, ListTickets, Transfer, UpdateTicket};
+use kefu_app::ticket_workspace::TicketWorkspace;
+use kefu_app::tickets::{AddMessage, Assign, Transfer, UpdateTicket};
 use kefu_app::{Actor, AppError, AppResult};
 use kefu_domain::category::path_name;
 use kefu_domain::custom_field::CustomField;
@@ -165,37 +166,29 @@ async fn load(
     draft: Draft,
     warning: Option<String>,
 ) -> AppResult<TicketPage> {
-    let app = &state.app;
-    let (detail, events, sla, agents, teams, macros, commitments, relations, categories, fields) = tokio::try_join!(
-        app.ticket(actor, number),
-        app.ticket_events(actor, number),
-        app.ticket_sla(actor, number),
-        app.agents(actor),
-        app.teams(actor),
-        app.macros(actor),
-        app.ticket_commitments(actor, number),
-        app.ticket_relations(actor, number),
-        app.categories(actor),
-        app.custom_fields(actor),
-    )?;
-    let customer_id = detail.ticket.customer_id;
-    // The customer is read here anyway, so their tickets come from the plain list (the
-    // customer-tickets use case would read the customer a second time to check it exists).
-    let history = ListTickets {
-        customer: Some(customer_id.to_string()),
-        limit: Some("6".into()),
-        ..ListTickets::default()
-    };
-    let (customer, history, promised) = tokio::try_join!(
-        app.customer(actor, customer_id),
-        app.list_tickets(actor, history),
-        app.customer_open_commitments(actor, customer_id),
-    )?;
-    let scores = app.ticket_scores(actor, &history.items).await?;
+    let TicketWorkspace {
+        detail,
+        events,
+        sla,
+        commitments,
+        relations,
+        customer,
+        history,
+        history_scores: scores,
+        promised,
+        agents,
+        teams,
+        macros,
+        categories,
+        custom_fields: fields,
+    } = state.app.ticket_workspace(actor, number).await?;
     let tr = Tr(lang);
     let active_agents: Vec<(Id, String)> = agents.iter().filter(|a| a.active).map(|a| (a.id, a.name.clone())).collect();
-    let names: HashMap<Id, String> = agents.into_iter().map(|a| (a.id, a.name)).collect();
-    let name_of = |id: Option<Id>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| tr.t("ticket.nobody"));
+    let names: HashMap<Id, &str> = agents.iter().map(|a| (a.id, a.name.as_str())).collect();
+    let name_of = |id: Option<Id>| {
+        id.and_then(|id| names.get(&id).map(|name| (*name).to_owned()))
+            .unwrap_or_else(|| tr.t("ticket.nobody"))
+    };
     let ticket = &detail.ticket;
     let files_base = format!("/tickets/{number}/attachments");
     let mut timeline: Vec<(jiff::Timestamp, i64, Entry)> = Vec::with_capacity(detail.messages.len() + events.len() + 1);
@@ -267,7 +260,7 @@ async fn load(
             .collect(),
         tags: ticket.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "),
         fields: fields
-            .into_iter()
+            .iter()
             .filter(|f| f.active)
             .map(|f| {
                 let value = ticket.custom.get(&f.key).map(CustomField::value_text).unwrap_or_default();
@@ -276,8 +269,8 @@ async fn load(
                     kind: f.kind.as_str(),
                     checked: value == "true",
                     value,
-                    options: f.options,
-                    key: f.key,
+                    options: f.options.clone(),
+                    key: f.key.clone(),
                 }
             })
             .collect(),
@@ -335,7 +328,6 @@ async fn load(
             .unwrap_or_default(),
         customer_consent: customer.consent_at.map(render::when).unwrap_or_default(),
         past_tickets: history
-            .items
             .iter()
             .filter(|t| t.number != number)
             .take(5)
@@ -358,7 +350,7 @@ async fn load(
             .collect(),
         teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
         agents: active_agents,
-        macros: macros.into_iter().map(|m| (m.id, m.name)).collect(),
+        macros: macros.iter().map(|m| (m.id, m.name.clone())).collect(),
         relations,
         commitments: commitments
             .iter()
