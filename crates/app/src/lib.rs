@@ -42,6 +42,7 @@ pub mod sign_in;
 mod sla;
 pub mod staffing;
 pub mod survey_loop;
+mod survey_mail;
 pub mod survey_report;
 pub mod surveys;
 pub mod ticket_workspace;

@@ -108,11 +108,9 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn counting_load(reads: &AtomicUsize, value: u32) -> impl Future<Output = StoreResult<Vec<u32>>> + '_ {
-        async move {
-            reads.fetch_add(1, Ordering::SeqCst);
-            Ok(vec![value])
-        }
+    async fn counting_load(reads: &AtomicUsize, value: u32) -> StoreResult<Vec<u32>> {
+        reads.fetch_add(1, Ordering::SeqCst);
+        Ok(vec![value])
     }
 
     #[tokio::test]

@@ -15,6 +15,7 @@
 
 use crate::error::AppResult;
 use crate::sla::Engine;
+use crate::survey_mail::{self, SurveyMailer};
 use crate::{App, commitments, now};
 use jiff::Timestamp;
 use kefu_domain::entities::{ActorRef, Id, Ticket};
@@ -54,6 +55,8 @@ pub(crate) enum TimerKind {
     RuleDelay,
     /// A satisfaction survey some time after a ticket was resolved.
     SurveyAfterResolution,
+    /// The one reminder of a mailed survey still unanswered.
+    SurveyReminder,
 }
 
 impl TimerKind {
@@ -64,6 +67,7 @@ impl TimerKind {
             TimerKind::CommitmentDue => "commitment_due",
             TimerKind::RuleDelay => "rule_delay",
             TimerKind::SurveyAfterResolution => "survey_after_resolution",
+            TimerKind::SurveyReminder => "survey_reminder",
         }
     }
 
@@ -74,6 +78,7 @@ impl TimerKind {
             TimerKind::CommitmentDue,
             TimerKind::RuleDelay,
             TimerKind::SurveyAfterResolution,
+            TimerKind::SurveyReminder,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)
@@ -185,13 +190,21 @@ impl App {
             Err(error) => failure = Some(error),
         }
         let engine = self.engine();
-        let fired = self
-            .db()
-            .write(move |tx| Box::pin(async move { fire_timers(tx, &engine, now).await }))
-            .await;
+        // Surveys sent and reminded from timers are mailed in the timers' transaction.
+        let fired = match self.survey_mailer().await {
+            Ok(mailer) => {
+                self.db()
+                    .write(move |tx| Box::pin(async move { fire_timers(tx, &engine, mailer.as_ref(), now).await }))
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         match fired {
             Ok((count, groups)) => {
                 done.timers = count;
+                if count > 0 {
+                    self.wake_mailer();
+                }
                 for (events, depth) in groups {
                     self.publish_at_depth(events, depth);
                 }
@@ -272,7 +285,12 @@ async fn check_sla_clocks(tx: &mut Tx, now: Timestamp) -> AppResult<(usize, Vec<
 
 /// Fires the due timers; returns how many, and their events grouped by the rule depth
 /// they carry (0 for everything but rule delays).
-async fn fire_timers(tx: &mut Tx, engine: &Engine, now: Timestamp) -> AppResult<(usize, Vec<(Vec<TicketEvent>, u8)>)> {
+async fn fire_timers(
+    tx: &mut Tx,
+    engine: &Engine,
+    mailer: Option<&SurveyMailer>,
+    now: Timestamp,
+) -> AppResult<(usize, Vec<(Vec<TicketEvent>, u8)>)> {
     let due = timers::take_due(tx.exec(), now, BATCH).await?;
     for timer in &due {
         // How late it fires: from its due time to the moment its transaction runs.
@@ -288,7 +306,10 @@ async fn fire_timers(tx: &mut Tx, engine: &Engine, now: Timestamp) -> AppResult<
             Some(TimerKind::CommitmentReminder) => stored.extend(commitments::remind(tx, timer, now).await?),
             Some(TimerKind::CommitmentDue) => stored.extend(commitments::come_due(tx, timer, now).await?),
             Some(TimerKind::RuleDelay) => groups.push(crate::automation::run_delayed(tx, engine, timer, now).await?),
-            Some(TimerKind::SurveyAfterResolution) => stored.extend(crate::surveys::send_after_resolution(tx, timer, now).await?),
+            Some(TimerKind::SurveyAfterResolution) => stored.extend(crate::surveys::send_after_resolution(tx, mailer, timer, now).await?),
+            Some(TimerKind::SurveyReminder) => {
+                survey_mail::remind(tx, mailer, timer, now).await?;
+            }
             None => tracing::error!(kind = timer.kind, id = timer.id, "timer of unknown kind dropped"),
         }
     }

@@ -7,6 +7,7 @@ use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::scheduler::TimerKind;
 use crate::sla::Engine;
+use crate::survey_mail::{SurveyMailer, mail_invitation};
 use crate::tickets::{CreatedBy, created_event, load_visible, record, save};
 use crate::{Actor, App, now, secrets};
 use jiff::{SignedDuration, Timestamp};
@@ -30,7 +31,7 @@ use serde_json::json;
 use std::sync::Arc;
 
 /// What a survey link's signature is for (a portal or reset link never verifies as one).
-const LINK_PURPOSE: &str = "survey";
+pub(crate) const LINK_PURPOSE: &str = "survey";
 /// The name of the signing key in `app_secrets`.
 const LINK_KEY: &str = "survey_link_key";
 /// How long a survey link works.
@@ -107,7 +108,7 @@ fn invalid(errors: FieldErrors) -> AppError {
 impl App {
     /// The key survey links are signed with: made once, shared by every node through
     /// the database, kept in memory after the first use.
-    async fn survey_link_key(&self) -> AppResult<Arc<Vec<u8>>> {
+    pub(crate) async fn survey_link_key(&self) -> AppResult<Arc<Vec<u8>>> {
         let key = self
             .survey_key
             .get_or_try_init(|| async {
@@ -256,15 +257,17 @@ impl App {
             });
         }
         let who = actor.id;
+        let mailer = self.survey_mailer().await?;
         let (send, events) = self
             .db()
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
-                    send_in(tx, &ticket, &design, SendOrigin::Manual, Some(who), at).await
+                    send_in(tx, &ticket, &design, SendOrigin::Manual, Some(who), mailer.as_ref(), at).await
                 })
             })
             .await?;
+        self.wake_mailer();
         self.publish(events);
         let token = self.survey_token(send.id).await?;
         Ok(SurveyLink { send, token })
@@ -423,13 +426,15 @@ fn valid_design_key(key: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-/// Writes a send and its event on the ticket.
+/// Writes a send and its event on the ticket; with a mailer, mails the link to the
+/// customer (when they have an address) and schedules its reminder.
 pub(crate) async fn send_in(
     tx: &mut Tx,
     ticket: &Ticket,
     design: &Design,
     origin: SendOrigin,
     by: Option<Id>,
+    mailer: Option<&SurveyMailer>,
     at: Timestamp,
 ) -> AppResult<(SurveySend, Vec<TicketEvent>)> {
     let new = NewSend {
@@ -442,6 +447,13 @@ pub(crate) async fn send_in(
     };
     let id = surveys::insert_send(tx.exec(), &new, at).await?;
     let send = surveys::send_by_id(tx.exec(), id).await?.ok_or_else(survey_not_found)?;
+    let mailed = match mailer {
+        Some(mailer) => match customers::customer_by_id(tx.exec(), ticket.customer_id).await? {
+            Some(customer) => mail_invitation(tx, mailer, &send, design, ticket, &customer, at).await?,
+            None => false,
+        },
+        None => false,
+    };
     let actor = by.map_or(ActorRef::SYSTEM, ActorRef::agent);
     let events = record(
         tx,
@@ -449,7 +461,7 @@ pub(crate) async fn send_in(
         &[NewEvent::new(
             EventKind::SurveySent,
             actor,
-            json!({ "send_id": id, "design": design.key, "version": design.version, "origin": origin }),
+            json!({ "send_id": id, "design": design.key, "version": design.version, "origin": origin, "mailed": mailed }),
         )],
         at,
     )
@@ -663,7 +675,12 @@ pub(crate) async fn schedule_after_resolution(tx: &mut Tx, ticket: &Ticket, at: 
 /// A post-resolution survey timer fired: sends the survey unless the ticket was reopened,
 /// the trigger is gone or off, the customer has not consented, or was surveyed within
 /// the trigger's quiet days.
-pub(crate) async fn send_after_resolution(tx: &mut Tx, timer: &Timer, now: Timestamp) -> AppResult<Vec<TicketEvent>> {
+pub(crate) async fn send_after_resolution(
+    tx: &mut Tx,
+    mailer: Option<&SurveyMailer>,
+    timer: &Timer,
+    now: Timestamp,
+) -> AppResult<Vec<TicketEvent>> {
     let Some(ticket_id) = timer.subject_id else {
         return Ok(Vec::new());
     };
@@ -695,6 +712,6 @@ pub(crate) async fn send_after_resolution(tx: &mut Tx, timer: &Timer, now: Times
     let Some(design) = surveys::latest_design(tx.exec(), &trigger.design_key).await?.filter(|d| d.active) else {
         return Ok(Vec::new());
     };
-    let (_, events) = send_in(tx, &ticket, &design, SendOrigin::Resolution, None, now).await?;
+    let (_, events) = send_in(tx, &ticket, &design, SendOrigin::Resolution, None, mailer, now).await?;
     Ok(events)
 }

@@ -185,7 +185,7 @@ async fn surveys_need_consent_and_a_forged_link_opens_nothing(backend: Backend) 
     assert_eq!(status, 403);
 }
 
-async fn resolve(app: &TestApp, number: i64) {
+pub(crate) async fn resolve(app: &TestApp, number: i64) {
     let (status, body) = app
         .post(
             &format!("/api/v1/tickets/{number}/messages"),
@@ -199,7 +199,7 @@ async fn resolve(app: &TestApp, number: i64) {
     assert_eq!(status, 200, "{body}");
 }
 
-async fn sends_of(app: &TestApp, number: i64) -> Vec<Value> {
+pub(crate) async fn sends_of(app: &TestApp, number: i64) -> Vec<Value> {
     let (status, surveys) = app.get(&format!("/api/v1/tickets/{number}/surveys")).await;
     assert_eq!(status, 200, "{surveys}");
     surveys.as_array().unwrap().clone()

@@ -12,6 +12,8 @@ use tokio::net::TcpListener;
 pub struct CaughtMail {
     pub to: String,
     pub subject: String,
+    /// The text, with line ends as `\n` (how the transfer encoding wrote them is not
+    /// what the test is about).
     pub body: String,
 }
 
@@ -91,7 +93,7 @@ async fn serve(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<CaughtMail>>>
             mails.lock().expect("mails").push(CaughtMail {
                 to: to.clone(),
                 subject: message.subject().unwrap_or_default().to_owned(),
-                body: message.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+                body: message.body_text(0).map(|b| b.replace("\r\n", "\n")).unwrap_or_default(),
             });
             b"250 OK queued\r\n"
         } else if command == "QUIT" {

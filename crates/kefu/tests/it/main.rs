@@ -24,6 +24,7 @@ mod portal_mail;
 mod relations;
 mod search;
 mod support;
+mod survey_mail;
 mod ticket_sidebar;
 mod ui;
 mod views;

@@ -12,7 +12,7 @@ use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 
-async fn with_mail(backend: Backend) -> (TestApp, MailCatcher) {
+pub(crate) async fn with_mail(backend: Backend) -> (TestApp, MailCatcher) {
     let catcher = MailCatcher::start().await;
     let settings = MailSettings::parse(&catcher.url(), "客服 <support@kefu.test>", "http://help.kefu.test").expect("settings");
     let config = AppConfig {
