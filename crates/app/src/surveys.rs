@@ -23,7 +23,7 @@ use kefu_domain::survey::{
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::surveys::{self, NewSend};
 use kefu_store::tickets::{NewTicket, insert_ticket, ticket_by_id};
-use kefu_store::timeline::insert_message;
+use kefu_store::timeline::{events_of, insert_message};
 use kefu_store::timers::{self, Timer};
 use kefu_store::{Tx, customers, inbox_counts, people};
 use serde::Serialize;
@@ -57,6 +57,8 @@ pub struct TicketSurvey {
     pub answer: Option<StoredAnswer>,
     /// The complaint a low score opened.
     pub followup_number: Option<TicketNumber>,
+    /// Whether the link was mailed to the customer (else the agent passes it on).
+    pub mailed: bool,
 }
 
 /// Whether a link's form can still be answered.
@@ -288,7 +290,16 @@ impl App {
     /// The surveys sent about a ticket, newest first.
     pub async fn ticket_surveys(&self, actor: &Actor, number: TicketNumber) -> AppResult<Vec<TicketSurvey>> {
         let ticket = load_visible(self.db().read(), actor, number).await?;
-        let sends = surveys::sends_of_ticket(self.db().read(), ticket.id).await?;
+        let (sends, events) = tokio::try_join!(
+            surveys::sends_of_ticket(self.db().read(), ticket.id),
+            events_of(self.db().read(), ticket.id, ticket.number),
+        )?;
+        // Whether a send was mailed is said by its `survey_sent` event.
+        let mailed: std::collections::HashSet<i64> = events
+            .iter()
+            .filter(|e| e.kind == EventKind::SurveySent && e.data["mailed"] == true)
+            .filter_map(|e| e.data["send_id"].as_i64())
+            .collect();
         let mut out = Vec::with_capacity(sends.len());
         let at = now();
         for send in sends {
@@ -305,6 +316,7 @@ impl App {
                 None => None,
             };
             out.push(TicketSurvey {
+                mailed: mailed.contains(&send.id),
                 send,
                 token,
                 answer,

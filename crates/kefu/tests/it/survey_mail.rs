@@ -7,7 +7,7 @@ use crate::mail_catcher::CaughtMail;
 use crate::on_both;
 use crate::portal_mail::with_mail;
 use crate::support::{Backend, TestApp};
-use crate::ui::no_redirects;
+use crate::ui::{FormSession, add_alice, no_redirects};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
@@ -59,6 +59,11 @@ async fn surveys_are_mailed_with_a_link_per_rating_and_reminded_once(backend: Ba
     }
     let sends = sends_of(&app, unanswered).await;
     assert!(sends[0]["answered_at"].is_null(), "{sends:?}");
+    // The agent's panel says it went by mail (and still holds the link, should they ask).
+    add_alice(&app).await;
+    let session = FormSession::admin(&app).await;
+    let panel = session.page(&app, &format!("/tickets/{unanswered}/surveys")).await;
+    assert!(panel.contains("class=\"survey-mailed\"") && panel.contains(&token), "{panel}");
 
     // Another customer answers at once: no reminder for them.
     let answered = consented_ticket(&app, "sun@example.com", None).await;

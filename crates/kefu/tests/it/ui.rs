@@ -11,6 +11,12 @@ pub(crate) const PASSWORD: &str = "correct horse battery";
 
 pub(crate) async fn with_agent(backend: Backend) -> TestApp {
     let app = spawn(backend).await;
+    add_alice(&app).await;
+    app
+}
+
+/// Alice, a supervisor who signs in with [`PASSWORD`] (agent id 2 on a fresh server).
+pub(crate) async fn add_alice(app: &TestApp) {
     app.app
         .create_agent_as_operator(NewAgentCommand {
             email: "alice@example.com".into(),
@@ -21,7 +27,6 @@ pub(crate) async fn with_agent(backend: Backend) -> TestApp {
         })
         .await
         .expect("create agent");
-    app
 }
 
 pub(crate) fn no_redirects() -> Client {
@@ -1027,7 +1032,9 @@ async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(ba
         .await
         .expect("post");
     assert_eq!(sent.status(), StatusCode::OK);
-    let link = survey_link(&sent.text().await.expect("html"));
+    let sent = sent.text().await.expect("html");
+    assert!(!sent.contains("survey-mailed"), "no mail settings: the agent passes it on: {sent}");
+    let link = survey_link(&sent);
     assert!(link.starts_with(&format!("{}/s/", app.base)), "{link}");
 
     // The customer opens it (the star clicked in the e-mail preselects): nothing recorded.

@@ -28,6 +28,7 @@ pub struct SurveyRow {
     low: bool,
     comment: Option<String>,
     followup: Option<i64>,
+    mailed: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -74,6 +75,7 @@ async fn panel(
             low: s.answer.as_ref().is_some_and(|a| a.answer.low),
             comment: s.answer.as_ref().and_then(|a| a.answer.comment.clone()),
             followup: s.followup_number,
+            mailed: s.mailed,
         })
         .collect();
     TicketSurveys {
