@@ -401,6 +401,12 @@ async fn sla_policies_are_switched_off_and_deleted_by_admins(backend: Backend) {
     let session = FormSession::admin(&app).await;
     let page = session.page(&app, "/admin/sla-policies").await;
     assert!(page.contains(&format!("id=\"toggle-policy-{id}\"")), "{page}");
+    // Deleting takes a second step: the button that deletes is inside a closed disclosure.
+    let delete = page.find(&format!("id=\"delete-policy-{id}\"")).expect("delete button");
+    let disclosure = page[..delete]
+        .rfind("<details class=\"confirm-delete\">")
+        .expect("behind a disclosure");
+    assert!(!page[disclosure..delete].contains("</details>"), "{page}");
     let (status, _) = post_form(&app, &session, &format!("/admin/sla-policies/{id}/active"), &[("active", "false")]).await;
     assert_eq!(status, 303);
     let (_, policies) = app.get("/api/v1/sla-policies").await;
