@@ -101,7 +101,7 @@ async fn calendars_are_typed_as_text_and_holidays_imported(backend: Backend) {
 
     // A calendar in use by a policy is not deleted; an unused one is.
     let (status, html) = post_form(&app, &session, "/admin/calendars/1/delete", &[]).await;
-    assert_eq!(status, 422, "{html}");
+    assert_eq!(status, 409, "{html}");
     assert!(calendar_named(&app, "柏林 Berlin").await.is_some());
     let (status, _) = post_form(&app, &session, &format!("/admin/calendars/{id}/delete"), &[]).await;
     assert_eq!(status, 303);

@@ -4,7 +4,7 @@
 //! check the calendar and record the change.
 
 use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, UiError, refusal};
+use super::pages::{Chrome, UiError, answer_form, refusal};
 use super::session::Session;
 use crate::state::AppState;
 use crate::upload::{FormWithFiles, UploadRejection};
@@ -13,10 +13,10 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Weekday;
-use kefu_app::AppError;
 use kefu_app::policies::CalendarInput;
+use kefu_app::{AppError, AppResult};
 use kefu_domain::calendar_spec::{CalendarSpec, WeeklyHours};
 use kefu_domain::calendar_text::{holidays_text, hours_text, parse_holidays, parse_hours, parse_working_days, working_days_text};
 use kefu_domain::entities::Id;
@@ -194,14 +194,11 @@ pub async fn page(State(state): State<AppState>, lang: Lang, session: Session) -
     calendars_page(&state, lang, &session, None, None, None).await
 }
 
-async fn answer<T>(state: &AppState, lang: Lang, session: &Session, form: CalendarForm, result: Result<T, AppError>) -> Response {
-    match result {
-        Ok(_) => Redirect::to("/admin/calendars").into_response(),
-        Err(error) => match refusal(error, Tr(lang)) {
-            Ok(message) => calendars_page(state, lang, session, Some(form), Some(message), None).await,
-            Err(error) => error.page(lang),
-        },
-    }
+async fn answer<T>(state: &AppState, lang: Lang, session: &Session, form: Option<CalendarForm>, result: AppResult<T>) -> Response {
+    answer_form(lang, "/admin/calendars", result, |message| {
+        calendars_page(state, lang, session, form, Some(message), None)
+    })
+    .await
 }
 
 pub async fn create(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<CalendarForm>) -> Response {
@@ -209,7 +206,7 @@ pub async fn create(State(state): State<AppState>, lang: Lang, session: Session,
         Ok(input) => state.app.create_calendar(&session.0.actor, input).await,
         Err(error) => Err(error),
     };
-    answer(&state, lang, &session, form, result).await
+    answer(&state, lang, &session, Some(form), result).await
 }
 
 pub async fn update(
@@ -224,17 +221,12 @@ pub async fn update(
         Ok(input) => state.app.update_calendar(&session.0.actor, id, input).await,
         Err(error) => Err(error),
     };
-    answer(&state, lang, &session, form, result).await
+    answer(&state, lang, &session, Some(form), result).await
 }
 
 pub async fn delete(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>) -> Response {
-    match state.app.delete_calendar(&session.0.actor, id).await {
-        Ok(()) => Redirect::to("/admin/calendars").into_response(),
-        Err(error) => match refusal(error, Tr(lang)) {
-            Ok(message) => calendars_page(&state, lang, &session, None, Some(message), None).await,
-            Err(error) => error.page(lang),
-        },
-    }
+    let result = state.app.delete_calendar(&session.0.actor, id).await;
+    answer(&state, lang, &session, None, result).await
 }
 
 #[derive(Deserialize)]

@@ -1,8 +1,8 @@
 //! The categories page (admins): the tree tickets are filed under, each category renamed
 //! or retired in place, and a form to add one under any active category.
 
-use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, UiError};
+use super::i18n::Lang;
+use super::pages::{Chrome, UiError, answer_form};
 use super::session::Session;
 use crate::state::AppState;
 use askama::Template;
@@ -10,8 +10,8 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::AppError;
+use axum::response::{IntoResponse, Response};
+use kefu_app::AppResult;
 use kefu_app::categories::CategoryInput;
 use kefu_domain::category::path_name;
 use serde::Deserialize;
@@ -103,17 +103,11 @@ impl CategoryForm {
     }
 }
 
-async fn answer(state: &AppState, lang: Lang, session: &Session, result: Result<(), AppError>) -> Response {
-    match result {
-        Ok(()) => Redirect::to("/admin/categories").into_response(),
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::NotFound { .. })) => {
-            let (status, message) = UiError::from(error).status_and_message(Tr(lang));
-            let mut page = categories_page(state, lang, session, Some(message)).await;
-            *page.status_mut() = status;
-            page
-        }
-        Err(error) => UiError::from(error).page(lang),
-    }
+async fn answer<T>(state: &AppState, lang: Lang, session: &Session, result: AppResult<T>) -> Response {
+    answer_form(lang, "/admin/categories", result, |message| {
+        categories_page(state, lang, session, Some(message))
+    })
+    .await
 }
 
 pub async fn create(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<CategoryForm>) -> Response {

@@ -2,7 +2,7 @@
 //! in place, and a form to add one. Choices are typed one a line.
 
 use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, UiError, refusal};
+use super::pages::{Chrome, UiError, answer_form};
 use super::session::Session;
 use crate::state::AppState;
 use askama::Template;
@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use kefu_app::custom_fields::CustomFieldInput;
 use kefu_domain::custom_field::FieldKind;
 use serde::Deserialize;
@@ -105,13 +105,10 @@ impl FieldForm {
 }
 
 async fn answer<T>(state: &AppState, lang: Lang, session: &Session, result: kefu_app::AppResult<T>) -> Response {
-    match result {
-        Ok(_) => Redirect::to("/admin/fields").into_response(),
-        Err(error) => match refusal(error, Tr(lang)) {
-            Ok(message) => fields_page(state, lang, session, Some(message)).await,
-            Err(error) => error.page(lang),
-        },
-    }
+    answer_form(lang, "/admin/fields", result, |message| {
+        fields_page(state, lang, session, Some(message))
+    })
+    .await
 }
 
 pub async fn create(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<FieldForm>) -> Response {

@@ -3,7 +3,7 @@
 //! with a dry run that writes nothing before it is saved, and switched off or deleted.
 
 use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, UiError, refusal};
+use super::pages::{Chrome, UiError, answer_form, refused};
 use super::session::Session;
 use crate::state::AppState;
 use askama::Template;
@@ -184,10 +184,7 @@ async fn save_or_try(state: &AppState, lang: Lang, session: &Session, id: Option
             };
             rules_page(state, lang, session, draft, None, Some(trial)).await
         }
-        Err(error) => match refusal(error, Tr(lang)) {
-            Ok(message) => rules_page(state, lang, session, draft, Some(message), None).await,
-            Err(error) => error.page(lang),
-        },
+        Err(error) => refused(lang, error, |message| rules_page(state, lang, session, draft, Some(message), None)).await,
     }
 }
 
@@ -206,8 +203,9 @@ pub async fn update(
 }
 
 pub async fn delete(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>) -> Response {
-    match state.app.delete_rule(&session.0.actor, id).await {
-        Ok(()) => Redirect::to("/admin/rules").into_response(),
-        Err(error) => UiError::from(error).page(lang),
-    }
+    let result = state.app.delete_rule(&session.0.actor, id).await;
+    answer_form(lang, "/admin/rules", result, |message| {
+        rules_page(&state, lang, &session, None, Some(message), None)
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 //! one, and each team's routing and lead changed in place.
 
 use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, UiError};
+use super::pages::{Chrome, UiError, answer_form};
 use super::session::Session;
 use crate::state::AppState;
 use askama::Template;
@@ -10,9 +10,9 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::AppError;
+use axum::response::{IntoResponse, Response};
 use kefu_app::people::TeamInput;
+use kefu_app::{AppError, AppResult};
 use kefu_domain::entities::Id;
 use kefu_domain::routing::RoutingMode;
 use serde::Deserialize;
@@ -125,17 +125,11 @@ impl TeamForm {
     }
 }
 
-async fn answer(state: &AppState, lang: Lang, session: &Session, result: Result<(), AppError>) -> Response {
-    match result {
-        Ok(()) => Redirect::to("/admin/teams").into_response(),
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let (status, message) = UiError::from(error).status_and_message(Tr(lang));
-            let mut page = teams_page(state, lang, session, Some(message)).await;
-            *page.status_mut() = status;
-            page
-        }
-        Err(error) => UiError::from(error).page(lang),
-    }
+async fn answer<T>(state: &AppState, lang: Lang, session: &Session, result: AppResult<T>) -> Response {
+    answer_form(lang, "/admin/teams", result, |message| {
+        teams_page(state, lang, session, Some(message))
+    })
+    .await
 }
 
 pub async fn create(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<TeamForm>) -> Response {

@@ -7,8 +7,8 @@ use super::session::{CSRF_FIELD, Session};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use kefu_app::AppError;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::{AppError, AppResult};
 use kefu_domain::branding::Branding;
 use std::sync::{Arc, LazyLock};
 
@@ -216,6 +216,36 @@ impl UiError {
 #[template(source = r#"<p class="alert" role="alert">{{ message }}</p>"#, ext = "html")]
 pub struct Flash {
     pub message: String,
+}
+
+/// What an admin form answers: back to `list` once the change is made, else as
+/// [`refused`] says.
+pub async fn answer_form<T, F>(lang: Lang, list: &str, result: AppResult<T>, page: impl FnOnce(String) -> F) -> Response
+where
+    F: Future<Output = Response>,
+{
+    match result {
+        Ok(_) => Redirect::to(list).into_response(),
+        Err(error) => refused(lang, error, page).await,
+    }
+}
+
+/// A refused change: the page again with the refusal above its forms, under the
+/// refusal's own status (422 invalid, 409 conflict or rule, 404 gone); a missing right or
+/// a failure is the error page.
+pub async fn refused<F>(lang: Lang, error: AppError, page: impl FnOnce(String) -> F) -> Response
+where
+    F: Future<Output = Response>,
+{
+    match error {
+        error @ (AppError::Invalid(_) | AppError::Rule(_) | AppError::Conflict { .. } | AppError::NotFound { .. }) => {
+            let (status, message) = UiError::from(error).status_and_message(Tr(lang));
+            let mut response = page(message).await;
+            *response.status_mut() = status;
+            response
+        }
+        error => UiError::from(error).page(lang),
+    }
 }
 
 /// The message of a refused change, shown above the form that sent it.
