@@ -5,8 +5,10 @@
 //! next day, up to three times) or that the customer refused.
 
 use crate::error::{AppError, AppResult};
+use crate::survey_mail::{SurveyMailer, mail_campaign_survey};
 use crate::surveys::{AnswerReceipt, LINK_LIFETIME, record_answer};
 use crate::{Actor, App, now};
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use kefu_domain::entities::Id;
@@ -17,9 +19,10 @@ use kefu_domain::survey::callback::{
 use kefu_domain::survey::{AnswerInput, Design, SendOrigin};
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::callbacks::{self, CallbackQuery, NewCampaign};
-use kefu_store::people;
 use kefu_store::surveys::{self, NewSend};
+use kefu_store::{Tx, customers, people};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// The longest campaign period.
@@ -47,13 +50,29 @@ pub struct CampaignInput {
     pub max_customers: Option<i64>,
     /// Assign the calls round robin to this team's members; without it anyone takes them.
     pub team: Option<Id>,
+    /// `phone` (default): calls for agents to make; `email`: the survey is mailed to each
+    /// customer of the segment with an address (needs mail settings), reminded once.
+    pub channel: Option<String>,
+}
+
+/// How a campaign reaches its customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Phone,
+    Email,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CampaignCreated {
     pub id: Id,
-    /// Calls made for it.
+    /// `phone` or `email`.
+    pub channel: &'static str,
+    /// Calls made for it (a phone campaign).
     pub callbacks: usize,
+    /// Surveys mailed (an e-mail campaign).
+    pub mailed: usize,
+    /// Customers of the segment an e-mail campaign could not reach: no address.
+    pub without_address: usize,
 }
 
 /// Which calls an agent lists.
@@ -144,6 +163,14 @@ impl App {
         if !(1..=MAX_CUSTOMERS).contains(&segment.max_customers) {
             errors.push(FieldError::new("max_customers", "out_of_range", "1 to 50000 customers"));
         }
+        let reach = match input.channel.as_deref().map(str::trim) {
+            None | Some("" | "phone") => Some(Reach::Phone),
+            Some("email") => Some(Reach::Email),
+            Some(_) => {
+                errors.push(FieldError::new("channel", "invalid_channel", "phone or email"));
+                None
+            }
+        };
         let design_key = input.design.clone().unwrap_or_else(|| "service5".into());
         let design = surveys::latest_design(self.db().read(), &design_key).await?.filter(|d| d.active);
         if design.is_none() {
@@ -162,8 +189,15 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let (Some(starts), Some(ends), Some(design)) = (starts, ends, design) else {
+        let (Some(starts), Some(ends), Some(design), Some(reach)) = (starts, ends, design, reach) else {
             return Err(AppError::Internal("checked fields missing".into()));
+        };
+        let mailer = match reach {
+            Reach::Phone => None,
+            Reach::Email => Some(self.survey_mailer().await?.ok_or_else(|| AppError::Conflict {
+                code: "mail_not_configured",
+                message: "this server sends no mail (KEFU_SMTP_URL is not set); make a phone campaign instead".into(),
+            })?),
         };
         let by = actor.id;
         let created = self
@@ -190,6 +224,16 @@ impl App {
                         .unwrap_or(at)
                         .max(at)
                         + LINK_LIFETIME;
+                    if let Some(mailer) = &mailer {
+                        let (mailed, without_address) = mail_to_segment(tx, mailer, &design, &chosen, by, expires_at, at).await?;
+                        return Ok(CampaignCreated {
+                            id,
+                            channel: "email",
+                            callbacks: 0,
+                            mailed,
+                            without_address,
+                        });
+                    }
                     for (i, ((customer, ticket), due)) in chosen.iter().zip(days).enumerate() {
                         let send = NewSend {
                             design_id: design.id,
@@ -205,11 +249,17 @@ impl App {
                     }
                     Ok::<_, AppError>(CampaignCreated {
                         id,
+                        channel: "phone",
                         callbacks: chosen.len(),
+                        mailed: 0,
+                        without_address: 0,
                     })
                 })
             })
             .await?;
+        if created.mailed > 0 {
+            self.wake_mailer();
+        }
         Ok(created)
     }
 
@@ -342,4 +392,44 @@ async fn pending_callback(tx: &mut kefu_store::Tx, actor: &Actor, id: Id) -> App
         return Err(closed_callback());
     }
     Ok(callback)
+}
+
+/// Mails the campaign's survey to each chosen customer with an address (in the
+/// campaign's transaction); returns how many were mailed and how many had no address.
+async fn mail_to_segment(
+    tx: &mut Tx,
+    mailer: &SurveyMailer,
+    design: &Design,
+    chosen: &[(Id, Option<Id>)],
+    by: Id,
+    expires_at: Timestamp,
+    at: Timestamp,
+) -> AppResult<(usize, usize)> {
+    let mut mailed = 0;
+    for batch in chosen.chunks(500) {
+        let ids: Vec<Id> = batch.iter().map(|(customer, _)| *customer).collect();
+        let emails: HashMap<Id, String> = customers::customers_by_ids(tx.exec(), &ids)
+            .await?
+            .into_iter()
+            .filter_map(|c| Some((c.id, c.email?.as_str().to_owned())))
+            .collect();
+        for (customer, ticket) in batch {
+            let Some(email) = emails.get(customer) else {
+                continue;
+            };
+            let send = NewSend {
+                design_id: design.id,
+                // The latest ticket only gives the answer its slices (team, agent, ...).
+                ticket_id: *ticket,
+                customer_id: *customer,
+                origin: SendOrigin::Campaign,
+                created_by: Some(by),
+                expires_at,
+            };
+            let send_id = surveys::insert_send(tx.exec(), &send, at).await?;
+            mail_campaign_survey(tx, mailer, send_id, &design.spec, email, at).await?;
+            mailed += 1;
+        }
+    }
+    Ok((mailed, chosen.len() - mailed))
 }

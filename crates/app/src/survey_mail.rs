@@ -13,7 +13,7 @@ use crate::surveys::{LINK_LIFETIME, LINK_PURPOSE};
 use crate::{App, secrets};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::entities::{Customer, Id, Ticket, TicketNumber};
-use kefu_domain::survey::{Design, DesignSpec, QuestionKind, SurveySend};
+use kefu_domain::survey::{Design, DesignSpec, QuestionKind, SendOrigin, SurveySend};
 use kefu_store::timers::{self, Timer};
 use kefu_store::{Tx, customers, surveys, tickets};
 use serde_json::json;
@@ -60,6 +60,13 @@ enum Letter {
     Reminder,
 }
 
+/// What the survey asks about: one request, or the service as a whole (a campaign).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum About<'a> {
+    Request(TicketNumber, &'a str),
+    Service,
+}
+
 /// Mails a new send's link to its customer and schedules its one reminder, in the send's
 /// transaction. Nothing for a customer without an e-mail address. Returns whether a mail
 /// was queued.
@@ -75,18 +82,39 @@ pub(crate) async fn mail_invitation(
     let Some(email) = &customer.email else {
         return Ok(false);
     };
-    let (subject, body) = letter(
-        Letter::Invitation,
-        &mailer.department,
-        &design.spec,
-        (ticket.number, &ticket.subject),
-        &mailer.link(send.id),
-    );
-    // Mail is due when it is written, whatever instant a scheduler pass stands for.
-    mail::queue(tx, email.as_str(), &subject, &body, crate::now()).await?;
-    let reminder = TimerKind::SurveyReminder.timer(at + REMINDER_AFTER, Some(ticket.id), json!({ "send_id": send.id }));
-    timers::schedule(tx.exec(), &[reminder], at).await?;
+    let about = About::Request(ticket.number, &ticket.subject);
+    invite(tx, mailer, send.id, &design.spec, about, email.as_str(), at).await?;
     Ok(true)
+}
+
+/// Mails a campaign's survey (about the service as a whole) to `email` and schedules its
+/// one reminder, in the campaign's transaction.
+pub(crate) async fn mail_campaign_survey(
+    tx: &mut Tx,
+    mailer: &SurveyMailer,
+    send_id: Id,
+    spec: &DesignSpec,
+    email: &str,
+    at: Timestamp,
+) -> AppResult<()> {
+    invite(tx, mailer, send_id, spec, About::Service, email, at).await
+}
+
+async fn invite(
+    tx: &mut Tx,
+    mailer: &SurveyMailer,
+    send_id: Id,
+    spec: &DesignSpec,
+    about: About<'_>,
+    email: &str,
+    at: Timestamp,
+) -> AppResult<()> {
+    let (subject, body) = letter(Letter::Invitation, &mailer.department, spec, about, &mailer.link(send_id));
+    // Mail is due when it is written, whatever instant a scheduler pass stands for.
+    mail::queue(tx, email, &subject, &body, crate::now()).await?;
+    let reminder = TimerKind::SurveyReminder.timer(at + REMINDER_AFTER, None, json!({ "send_id": send_id }));
+    timers::schedule(tx.exec(), &[reminder], at).await?;
+    Ok(())
 }
 
 /// A reminder timer fired: mails the survey once more if it is still unanswered, has a
@@ -112,50 +140,60 @@ pub(crate) async fn remind(tx: &mut Tx, mailer: Option<&SurveyMailer>, timer: &T
     let (Some(email), Some(_consent)) = (&customer.email, customer.consent_at) else {
         return Ok(false);
     };
-    let (Some(design), Some(ticket)) = (
-        surveys::design_by_id(tx.exec(), send.design_id).await?,
-        match send.ticket_id {
-            Some(id) => tickets::ticket_by_id(tx.exec(), id).await?,
-            None => None,
-        },
-    ) else {
+    let Some(design) = surveys::design_by_id(tx.exec(), send.design_id).await? else {
         return Ok(false);
     };
-    let (subject, body) = letter(
-        Letter::Reminder,
-        &mailer.department,
-        &design.spec,
-        (ticket.number, &ticket.subject),
-        &mailer.link(send.id),
-    );
+    // A campaign's survey is about the service, even when it names the latest ticket
+    // for its slices.
+    let ticket = match (send.origin, send.ticket_id) {
+        (SendOrigin::Campaign, _) | (_, None) => None,
+        (_, Some(id)) => tickets::ticket_by_id(tx.exec(), id).await?,
+    };
+    let about = ticket.as_ref().map_or(About::Service, |t| About::Request(t.number, &t.subject));
+    let (subject, body) = letter(Letter::Reminder, &mailer.department, &design.spec, about, &mailer.link(send.id));
     mail::queue(tx, email.as_str(), &subject, &body, crate::now()).await?;
     Ok(true)
 }
 
 /// The mail's subject and plain-text body, Chinese then English.
-fn letter(which: Letter, department: &str, spec: &DesignSpec, (number, subject): (TicketNumber, &str), link: &str) -> (String, String) {
+fn letter(which: Letter, department: &str, spec: &DesignSpec, about: About<'_>, link: &str) -> (String, String) {
+    let prefix = match about {
+        About::Request(number, _) => format!("[#{number}] "),
+        About::Service => String::new(),
+    };
     let mail_subject = match which {
-        Letter::Invitation => format!("[#{number}] {department}：请评价我们的服务 / How did we do?"),
-        Letter::Reminder => format!("[#{number}] {department}：提醒：请评价我们的服务 / Reminder: how did we do?"),
+        Letter::Invitation => format!("{prefix}{department}：请评价我们的服务 / How did we do?"),
+        Letter::Reminder => format!("{prefix}{department}：提醒：请评价我们的服务 / Reminder: how did we do?"),
     };
     let days = LINK_LIFETIME.as_hours() / 24;
+    let (asked_zh, asked_en) = match about {
+        About::Request(number, subject) => (
+            format!("您的请求 #{number}「{subject}」已处理。"),
+            format!("Your request #{number} \"{subject}\" has been handled. "),
+        ),
+        About::Service => (
+            "我们想了解您近来对我们服务的整体感受。".to_owned(),
+            "We would like to know how you have found our service lately. ".to_owned(),
+        ),
+    };
     let (opening_zh, opening_en, closing_zh, closing_en) = match which {
         Letter::Invitation => (
-            format!("您的请求 #{number}「{subject}」已处理。请花一分钟告诉我们您的感受。"),
-            format!("Your request #{number} \"{subject}\" has been handled. Please take a minute to tell us how we did."),
+            format!("{asked_zh}请花一分钟告诉我们您的感受。"),
+            format!("{asked_en}Please take a minute to tell us how we did."),
             format!("链接 {days} 天内有效，只能提交一次。"),
             format!("The link works for {days} days, and once."),
         ),
         Letter::Reminder => (
-            format!("几天前我们请您评价请求 #{number}「{subject}」的服务，还没有收到您的回答。"),
-            format!("A few days ago we asked how we did with your request #{number} \"{subject}\"; we have not heard back yet."),
+            format!("几天前我们请您评价我们的服务，还没有收到您的回答。{asked_zh}"),
+            format!("A few days ago we asked how we did, and have not heard back yet. {asked_en}"),
             "这是唯一一次提醒。".to_owned(),
             "This is the only reminder.".to_owned(),
         ),
     };
     let body = format!(
-        "您好！\n\n{opening_zh}\n\n{}\n\n{closing_zh}\n\n---\n\nHello,\n\n{opening_en}\n\n{}\n\n{closing_en}\n\n{department}\n",
+        "您好！\n\n{opening_zh}\n\n{}\n\n{closing_zh}\n\n---\n\nHello,\n\n{}\n\n{}\n\n{closing_en}\n\n{department}\n",
         choices(spec, link, "zh"),
+        opening_en.trim_end(),
         choices(spec, link, "en"),
     );
     (mail_subject, body)
@@ -199,7 +237,7 @@ mod tests {
     use super::*;
     use kefu_domain::survey::builtin;
 
-    const TICKET: (TicketNumber, &str) = (1042, "空调不制冷");
+    const TICKET: About<'static> = About::Request(1042, "空调不制冷");
 
     fn design(key: &str) -> DesignSpec {
         builtin::designs().into_iter().find(|(k, _)| *k == key).expect("built-in design").1
@@ -231,6 +269,23 @@ mod tests {
         let (_, five) = letter(Letter::Invitation, "Kefu", &design(builtin::SERVICE), TICKET, "https://h/s/1-x");
         assert!(!five.contains("?r="), "{five}");
         assert!(five.contains("打开问卷：https://h/s/1-x"), "{five}");
+    }
+
+    #[test]
+    fn a_campaign_asks_about_the_service_without_a_request_number() {
+        let (subject, body) = letter(
+            Letter::Invitation,
+            "Kefu",
+            &design(builtin::CSAT),
+            About::Service,
+            "https://h/s/1-x",
+        );
+        assert!(subject.starts_with("Kefu：") && !subject.contains('#'), "{subject}");
+        assert!(
+            body.contains("整体感受") && body.contains("lately") && !body.contains('#'),
+            "{body}"
+        );
+        assert!(body.contains("https://h/s/1-x?r=5"), "{body}");
     }
 
     #[test]

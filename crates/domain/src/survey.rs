@@ -42,6 +42,8 @@ text_enum!(
         Manual = "manual",
         /// Asked on the phone by an agent (回访), who enters the answers.
         Callback = "callback",
+        /// Mailed to a segment of customers by a campaign (about the service as a whole).
+        Campaign = "campaign",
     }
 );
 

@@ -1,6 +1,7 @@
 //! Surveys by mail over a real SMTP conversation: the link with one link per rating, a
 //! scanner that opens them all answers nothing, one reminder for an unanswered survey and
-//! none for an answered one, and the survey a resolution trigger sends is mailed too.
+//! none for an answered one, the survey a resolution trigger sends is mailed too, and an
+//! e-mail campaign reaches its segment once.
 
 use crate::api_surveys::{answer, consented_ticket, resolve, send, sends_of};
 use crate::mail_catcher::CaughtMail;
@@ -64,6 +65,11 @@ async fn surveys_are_mailed_with_a_link_per_rating_and_reminded_once(backend: Ba
     let session = FormSession::admin(&app).await;
     let panel = session.page(&app, &format!("/tickets/{unanswered}/surveys")).await;
     assert!(panel.contains("class=\"survey-mailed\"") && panel.contains(&token), "{panel}");
+    let callbacks = session.page(&app, "/callbacks").await;
+    assert!(
+        callbacks.contains("<option value=\"email\">"),
+        "e-mail campaigns offered: {callbacks}"
+    );
 
     // Another customer answers at once: no reminder for them.
     let answered = consented_ticket(&app, "sun@example.com", None).await;
@@ -116,4 +122,97 @@ async fn surveys_are_mailed_with_a_link_per_rating_and_reminded_once(backend: Ba
     assert_eq!(mails.len(), 4, "{mails:?}");
 }
 
-on_both!(surveys_are_mailed_with_a_link_per_rating_and_reminded_once);
+/// A customer of `tier` who consented; with `email` when given (else by phone only).
+async fn consented_customer(app: &TestApp, name: &str, email: Option<&str>, tier: &str) -> i64 {
+    let contact = match email {
+        Some(email) => json!({ "name": name, "email": email }),
+        None => json!({ "name": name, "phone": "+8613800000000" }),
+    };
+    let (status, ticket) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "咨询 question", "description": "…", "customer": contact }),
+        )
+        .await;
+    assert_eq!(status, 201, "{ticket}");
+    let customer = ticket["customer_id"].as_i64().expect("customer");
+    let (status, body) = app
+        .patch(&format!("/api/v1/customers/{customer}"), json!({ "consent": true, "tier": tier }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    customer
+}
+
+async fn an_email_campaign_mails_the_segment_once_and_reminds_once(backend: Backend) {
+    let (app, catcher) = with_mail(backend).await;
+    consented_customer(&app, "周大客户", Some("zhou@example.com"), "key_account").await;
+    consented_customer(&app, "吴大客户", None, "key_account").await;
+    consented_customer(&app, "郑普通", Some("zheng@example.com"), "normal").await;
+    let campaign = json!({
+        "name": "2026 Q4 大客户满意度", "design": "csat", "starts_on": "2026-12-01", "ends_on": "2026-12-31",
+        "tier": "key_account", "channel": "email"
+    });
+    let (status, created) = app.post("/api/v1/callback-campaigns", campaign.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        (
+            created["channel"].as_str(),
+            created["mailed"].as_u64(),
+            created["without_address"].as_u64(),
+            created["callbacks"].as_u64()
+        ),
+        (Some("email"), Some(1), Some(1), Some(0)),
+        "{created}"
+    );
+    let mails = catcher.wait_for(1).await;
+    assert_eq!(mails[0].to, "zhou@example.com");
+    assert!(
+        !mails[0].subject.contains('#') && mails[0].body.contains("整体感受"),
+        "{:?}",
+        mails[0]
+    );
+    let link = mails[0].link(SURVEY_LINKS).expect("a link");
+    assert!(link.ends_with("?r=5"), "{link}");
+
+    // Surveyed now: the same campaign again reaches nobody (quiet days); no calls made.
+    let (status, again) = app.post("/api/v1/callback-campaigns", campaign).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["mailed"], 0, "{again}");
+    let (_, calls) = app.get("/api/v1/callbacks?view=all").await;
+    assert_eq!(calls.as_array().map(Vec::len), Some(0), "{calls}");
+
+    // Unanswered: one reminder about the service, then nothing more.
+    days_later(&app, 4).await;
+    days_later(&app, 20).await;
+    let mails = catcher.wait_for(2).await;
+    assert!(
+        mails[1].subject.contains("Reminder") && !mails[1].subject.contains('#'),
+        "{:?}",
+        mails[1]
+    );
+    assert_eq!(mails[1].link(SURVEY_LINKS).as_deref(), Some(link.as_str()));
+
+    // A bad channel changes nothing; without mail settings an e-mail campaign is refused.
+    let (status, problem) = app
+        .post(
+            "/api/v1/callback-campaigns",
+            json!({ "name": "x", "starts_on": "2026-12-01", "ends_on": "2026-12-31", "channel": "fax" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "invalid_channel", "{problem}");
+    let without = crate::support::spawn(backend).await;
+    let (status, problem) = without
+        .post(
+            "/api/v1/callback-campaigns",
+            json!({ "name": "x", "starts_on": "2026-12-01", "ends_on": "2026-12-31", "channel": "email" }),
+        )
+        .await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("mail_not_configured")), "{problem}");
+    assert_eq!(catcher.mails().len(), 2);
+}
+
+on_both!(
+    surveys_are_mailed_with_a_link_per_rating_and_reminded_once,
+    an_email_campaign_mails_the_segment_once_and_reminds_once
+);

@@ -1231,6 +1231,7 @@ async fn a_supervisor_starts_a_callback_campaign_and_an_agent_enters_the_answers
     assert_eq!(created.status(), StatusCode::OK);
     let html = created.text().await.expect("html");
     assert!(html.contains("生成 2 个回访任务"), "{html}");
+    assert!(!html.contains("<option value=\"email\">"), "no mail settings: phone only: {html}");
     let ids: Vec<i64> = html
         .split("href=\"/callbacks/")
         .skip(1)

@@ -202,7 +202,9 @@ pub async fn answers(
 /// consented and were not surveyed within `quiet_days`, one call each, spread over the
 /// period, assigned round robin to a team's members when one is given.
 #[utoipa::path(post, path = "/api/v1/callback-campaigns", tag = "surveys", request_body = CampaignInput,
-    responses((status = 201, body = CampaignCreated), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CampaignCreated), (status = 403, body = Problem),
+        (status = 409, description = "`mail_not_configured`: an e-mail campaign on a server without mail settings", body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn create_campaign(
     State(state): State<AppState>,
     Auth(actor): Auth,

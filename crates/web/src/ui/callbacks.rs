@@ -51,6 +51,8 @@ struct ListPage {
     supervisor: bool,
     designs: Vec<(String, String)>,
     teams: Vec<(Id, String)>,
+    /// Whether this server sends mail (an e-mail campaign is offered only then).
+    mail_enabled: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -84,6 +86,7 @@ async fn list_page(state: &AppState, lang: Lang, session: &Session, notice: Opti
             .map(|d| (d.key.clone(), d.spec.name.get(lang.code()).to_owned()))
             .collect(),
         teams: teams.iter().map(|t| (t.id, t.name.clone())).collect(),
+        mail_enabled: state.app.mail().is_some(),
         notice,
         error,
     };
@@ -110,6 +113,8 @@ pub struct CampaignForm {
     resolved_within_days: String,
     #[serde(default)]
     team: String,
+    #[serde(default)]
+    channel: String,
 }
 
 pub async fn create_campaign(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<CampaignForm>) -> Response {
@@ -123,11 +128,17 @@ pub async fn create_campaign(State(state): State<AppState>, lang: Lang, session:
         tier: some(&form.tier),
         resolved_within_days: form.resolved_within_days.trim().parse().ok(),
         team: form.team.trim().parse().ok(),
+        channel: some(&form.channel),
         ..CampaignInput::default()
     };
     match state.app.create_callback_campaign(&session.0.actor, input).await {
         Ok(created) => {
-            let notice = tr.with("callback.created", "n", &created.callbacks.to_string());
+            let notice = match created.channel {
+                "phone" => tr.with("callback.created", "n", &created.callbacks.to_string()),
+                _ => tr
+                    .with("callback.mailed", "n", &created.mailed.to_string())
+                    .replace("%{skipped}", &created.without_address.to_string()),
+            };
             list_page(&state, lang, &session, Some(notice), None).await
         }
         Err(error) => match refusal(error, tr) {
