@@ -14,7 +14,7 @@ use kefu_domain::event::{EventKind, NewEvent};
 use kefu_domain::service::{Calendar, NewSlaPolicy, SlaPolicy};
 use kefu_domain::sla::{ClockRules, ClockView, Target};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::{calendars, sla_policies};
+use kefu_store::{Tx, calendars, sla_policies};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -221,44 +221,39 @@ impl App {
         let by = actor.id;
         let updated = self
             .db()
-            .write(move |tx| {
-                Box::pin(async move {
-                    let mut new = parse_policy(input)?;
-                    check_calendar(tx, new.calendar_id).await?;
-                    let existing = sla_policies::policy_by_id(tx.exec(), id).await?.ok_or_else(policy_not_found)?;
-                    if new.position == i64::MIN {
-                        new.position = existing.position;
-                    }
-                    let updated = sla_policies::update_policy(tx.exec(), id, &new, now())
-                        .await?
-                        .ok_or_else(policy_not_found)?;
-                    audit(tx, Some(by), "sla_policy.update", ("sla_policy", Some(id)), &updated).await?;
-                    Ok::<_, AppError>(updated)
-                })
-            })
+            .write(move |tx| Box::pin(async move { save_policy(tx, by, id, input).await }))
             .await?;
         self.reload_engine().await?;
         Ok(updated)
     }
 
     /// Switches a policy on or off, everything else kept (tickets it matched keep their
-    /// clocks until one of their fields changes).
+    /// clocks until one of their fields changes). Read and written in one transaction, so
+    /// an edit saved meanwhile is not undone.
     pub async fn set_sla_policy_active(&self, actor: &Actor, id: Id, active: bool) -> AppResult<SlaPolicy> {
         actor.require_admin("SLA policies")?;
-        let existing = sla_policies::policy_by_id(self.db().read(), id)
-            .await?
-            .ok_or_else(policy_not_found)?;
-        let input = PolicyInput {
-            name: Some(existing.name),
-            position: Some(existing.position),
-            active,
-            conditions: existing.conditions,
-            targets: existing.targets,
-            calendar_id: existing.calendar_id,
-            pause_on_hold: existing.pause_on_hold,
-            warn_percent: existing.warn_percent,
-        };
-        self.update_sla_policy(actor, id, input).await
+        let by = actor.id;
+        let updated = self
+            .db()
+            .write(move |tx| {
+                Box::pin(async move {
+                    let existing = sla_policies::policy_by_id(tx.exec(), id).await?.ok_or_else(policy_not_found)?;
+                    let input = PolicyInput {
+                        name: Some(existing.name),
+                        position: Some(existing.position),
+                        active,
+                        conditions: existing.conditions,
+                        targets: existing.targets,
+                        calendar_id: existing.calendar_id,
+                        pause_on_hold: existing.pause_on_hold,
+                        warn_percent: existing.warn_percent,
+                    };
+                    save_policy(tx, by, id, input).await
+                })
+            })
+            .await?;
+        self.reload_engine().await?;
+        Ok(updated)
     }
 
     pub async fn delete_sla_policy(&self, actor: &Actor, id: Id) -> AppResult<()> {
@@ -392,4 +387,19 @@ async fn check_calendar(tx: &mut kefu_store::Tx, id: Option<Id>) -> AppResult<()
         return Err(AppError::field("calendar_id", "unknown_calendar", "no such calendar"));
     }
     Ok(())
+}
+
+/// Replaces policy `id` with `input` (its position kept when none is given), audited.
+async fn save_policy(tx: &mut Tx, by: Id, id: Id, input: PolicyInput) -> AppResult<SlaPolicy> {
+    let mut new = parse_policy(input)?;
+    check_calendar(tx, new.calendar_id).await?;
+    let existing = sla_policies::policy_by_id(tx.exec(), id).await?.ok_or_else(policy_not_found)?;
+    if new.position == i64::MIN {
+        new.position = existing.position;
+    }
+    let updated = sla_policies::update_policy(tx.exec(), id, &new, now())
+        .await?
+        .ok_or_else(policy_not_found)?;
+    audit(tx, Some(by), "sla_policy.update", ("sla_policy", Some(id)), &updated).await?;
+    Ok(updated)
 }

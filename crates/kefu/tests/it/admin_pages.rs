@@ -343,6 +343,15 @@ async fn custom_fields_are_defined_by_admins_and_filled_on_tickets(backend: Back
         assert_eq!(status, 422, "{bad:?}");
     }
     assert_eq!(ticket_custom(&app, number).await, filled);
+    // The form sends `false` for an unticked box: a yes/no field then says no.
+    let page = session.page(&app, &format!("/tickets/{number}")).await;
+    assert!(
+        page.contains("name=\"o.warranty\" value=\"true\"") && page.contains("name=\"f.warranty\" value=\"false\""),
+        "{page}"
+    );
+    let (status, _) = post_form(&app, &session, &fields_path, &[("o.warranty", "true"), ("f.warranty", "false")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(ticket_custom(&app, number).await["warranty"], false);
     // Emptied, a field is cleared; others stay.
     let (status, _) = post_form(&app, &session, &fields_path, &[("f.order_no", ""), ("f.warranty", "")]).await;
     assert_eq!(status, 303);
