@@ -3,7 +3,7 @@
 //! input, and record the change.
 
 use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, UiError, refusal};
+use super::pages::{Chrome, UiError, answer_form, refused};
 use super::render;
 use super::session::Session;
 use crate::state::AppState;
@@ -192,13 +192,11 @@ pub async fn create_policy(State(state): State<AppState>, lang: Lang, session: S
         Ok(input) => input,
         Err(message) => return policies_page(&state, lang, &session, Some(message)).await,
     };
-    match state.app.create_sla_policy(&session.0.actor, input).await {
-        Ok(_) => Redirect::to("/admin/sla-policies").into_response(),
-        Err(error) => match refusal(error, Tr(lang)) {
-            Ok(message) => policies_page(&state, lang, &session, Some(message)).await,
-            Err(error) => error.page(lang),
-        },
-    }
+    let result = state.app.create_sla_policy(&session.0.actor, input).await;
+    answer_form(lang, "/admin/sla-policies", result, |message| {
+        policies_page(&state, lang, &session, Some(message))
+    })
+    .await
 }
 
 /// `true` or `false` from a form's select or hidden field; anything else is no answer.
@@ -276,13 +274,11 @@ pub async fn create_macro(State(state): State<AppState>, lang: Lang, session: Se
         body_zh: Some(field(&fields, "body_zh").to_owned()),
         body_en: Some(field(&fields, "body_en").to_owned()),
     };
-    match state.app.create_macro(&session.0.actor, input).await {
-        Ok(_) => Redirect::to("/admin/macros").into_response(),
-        Err(error) => match refusal(error, Tr(lang)) {
-            Ok(message) => macros_page(&state, lang, &session, Some(message)).await,
-            Err(error) => error.page(lang),
-        },
-    }
+    let result = state.app.create_macro(&session.0.actor, input).await;
+    answer_form(lang, "/admin/macros", result, |message| {
+        macros_page(&state, lang, &session, Some(message))
+    })
+    .await
 }
 
 pub async fn delete_macro(State(state): State<AppState>, lang: Lang, session: Session, Path(id): Path<Id>) -> Response {
@@ -392,12 +388,7 @@ pub async fn invite(
     let actor = &session.0.actor;
     let agent = match state.app.create_agent(actor, input, None).await {
         Ok(agent) => agent,
-        Err(error) => {
-            return match refusal(error, Tr(lang)) {
-                Ok(message) => agents_page(&state, lang, &session, Some(message), None).await,
-                Err(error) => error.page(lang),
-            };
-        }
+        Err(error) => return refused(lang, error, |message| agents_page(&state, lang, &session, Some(message), None)).await,
     };
     match state.app.issue_password_link(actor, agent.id).await {
         Ok(token) => agents_page(&state, lang, &session, None, Some((agent.name, password_url(&headers, &token)))).await,
@@ -437,13 +428,11 @@ pub async fn update_agent(
         active: Some(active),
         ..Default::default()
     };
-    match state.app.update_agent(&session.0.actor, id, input).await {
-        Ok(_) => Redirect::to("/admin/agents").into_response(),
-        Err(error) => match refusal(error, Tr(lang)) {
-            Ok(message) => agents_page(&state, lang, &session, Some(message), None).await,
-            Err(error) => error.page(lang),
-        },
-    }
+    let result = state.app.update_agent(&session.0.actor, id, input).await;
+    answer_form(lang, "/admin/agents", result, |message| {
+        agents_page(&state, lang, &session, Some(message), None)
+    })
+    .await
 }
 
 pub async fn password_link(
