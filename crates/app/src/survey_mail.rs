@@ -100,6 +100,7 @@ pub(crate) async fn mail_campaign_survey(
     invite(tx, mailer, send_id, spec, About::Service, email, at).await
 }
 
+/// Queues the invitation for send `send_id` and its reminder timer.
 async fn invite(
     tx: &mut Tx,
     mailer: &SurveyMailer,
