@@ -16,6 +16,7 @@ pub mod commitments;
 pub mod custom_fields;
 pub mod customer_portal;
 pub mod customers;
+pub mod deflection;
 pub mod demo;
 pub mod error;
 pub mod hot_issues;

@@ -246,17 +246,7 @@ impl App {
     /// Searches published, public articles: the help center, for anyone. A search that
     /// finds nothing is remembered for the knowledge-base team.
     pub async fn search_help_center(&self, q: &str, lang: Option<&str>, limit: usize) -> AppResult<SearchResults> {
-        let params = SearchParams {
-            q: q.to_owned(),
-            kind: Some("article".to_owned()),
-            lang: lang.map(str::to_owned),
-            limit: Some(limit),
-            ..SearchParams::default()
-        };
-        let mut request = parse_params(&params)?;
-        request.all_of.push(vec!["audience:public".to_owned()]);
-        request.facets = vec!["category".to_owned()];
-        let results = self.run_search(request).await?;
+        let results = self.public_articles_matching(q, lang, limit).await?;
         if results.total == 0 {
             let query: String = q.trim().to_lowercase().chars().take(200).collect();
             let at = crate::now();
@@ -269,6 +259,21 @@ impl App {
                 .await?;
         }
         Ok(results)
+    }
+
+    /// Published, public articles matching `q`, best first (nothing is recorded).
+    pub(crate) async fn public_articles_matching(&self, q: &str, lang: Option<&str>, limit: usize) -> AppResult<SearchResults> {
+        let params = SearchParams {
+            q: q.to_owned(),
+            kind: Some("article".to_owned()),
+            lang: lang.map(str::to_owned),
+            limit: Some(limit),
+            ..SearchParams::default()
+        };
+        let mut request = parse_params(&params)?;
+        request.all_of.push(vec!["audience:public".to_owned()]);
+        request.facets = vec!["category".to_owned()];
+        self.run_search(request).await
     }
 
     /// The help center's most frequent searches that found nothing (supervisors).

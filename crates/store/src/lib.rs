@@ -27,6 +27,7 @@ pub mod notifications;
 pub mod password_links;
 pub mod people;
 pub mod portal_links;
+pub mod portal_visits;
 pub mod rules;
 pub mod saved_views;
 pub mod sla_policies;

@@ -14,6 +14,7 @@ on_both!(
     knowledge_articles_follow_review_and_keep_versions,
     help_center_shows_published_public_articles_only,
     bad_searches_are_refused,
+    portal_suggestions_count_the_requests_they_deflect,
 );
 
 /// Searches until `found` holds or five seconds pass; returns the last results and how
@@ -554,4 +555,144 @@ async fn relevance_of_the_demo_knowledge_base() {
         assert!(full.mrr() > other.mrr(), "the full analysis must beat each part alone: {report}");
     }
     assert!(full.mrr() >= 0.8 && full.recall_at_5() >= 0.85, "relevance floor: {report}");
+}
+
+/// Posts the portal's request form as the visit `cookie`.
+async fn file_request(app: &TestApp, client: &reqwest::Client, cookie: &str, subject: &str) {
+    let response = client
+        .post(format!("{}/portal", app.base))
+        .header("cookie", cookie)
+        .form(&[
+            ("name", "钱多"),
+            ("email", "qian@example.com"),
+            ("subject", subject),
+            ("description", "想退货"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 303);
+}
+
+/// A new portal visit: its cookie (`kefu_visit=…`).
+async fn portal_visit(app: &TestApp, client: &reqwest::Client) -> String {
+    let response = client.get(format!("{}/portal", app.base)).send().await.expect("get");
+    assert_eq!(response.status(), 200);
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kefu_visit="))
+        .expect("a visit cookie")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.len() > "kefu_visit=".len() + 16, "{cookie}");
+    cookie
+}
+
+async fn portal_suggestions_count_the_requests_they_deflect(backend: Backend) {
+    let app = spawn(backend).await;
+    let draft = json!({ "locale": "zh-CN", "title": "如何办理退换货", "body": "收货 7 天内可申请退货，在订单页点“退货”。" });
+    let (status, article) = app.post("/api/v1/articles", draft).await;
+    assert_eq!(status, 201, "{article}");
+    let path = format!("/api/v1/articles/{}/status", article["id"]);
+    for status in ["in_review", "published"] {
+        let (code, body) = app.post(&path, json!({ "status": status })).await;
+        assert_eq!(code, 200, "{body}");
+    }
+    let client = crate::ui::no_redirects();
+    let reader = portal_visit(&app, &client).await;
+
+    // As the customer types, the article is suggested (the index is fed within moments).
+    let started = Instant::now();
+    let suggestions = loop {
+        let html = client
+            .get(format!("{}/portal/suggest?subject={}&description=", app.base, encode("退货")))
+            .header("cookie", &reader)
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("html");
+        if html.contains("suggested-article") || started.elapsed() > Duration::from_secs(5) {
+            break html;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let start = suggestions.find("href=\"").expect("a suggestion") + 6;
+    let href = suggestions[start..].split('"').next().unwrap_or_default().replace("&amp;", "&");
+    assert!(href.starts_with("/help/zh-CN/") && href.ends_with("?from=portal"), "{suggestions}");
+    assert!(
+        suggestions.contains("target=\"_blank\""),
+        "the form keeps what was typed: {suggestions}"
+    );
+
+    // One visit reads and files nothing, one reads and files all the same, one files
+    // without reading; a suggestion that finds nothing is no help-search miss.
+    let open = |cookie: String| {
+        let client = client.clone();
+        let url = format!("{}{href}", app.base);
+        async move {
+            let response = client.get(url).header("cookie", cookie).send().await.expect("get");
+            assert_eq!(response.status(), 200);
+        }
+    };
+    open(reader.clone()).await;
+    open(reader.clone()).await;
+    let filer = portal_visit(&app, &client).await;
+    open(filer.clone()).await;
+    file_request(&app, &client, &filer, "还是想退货").await;
+    let direct = portal_visit(&app, &client).await;
+    file_request(&app, &client, &direct, "发票开错了").await;
+    let nothing = client
+        .get(format!("{}/portal/suggest?subject=zzqxw&description=", app.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(nothing.status(), 200);
+    let (_, misses) = app.get("/api/v1/search/misses").await;
+    assert!(!misses.to_string().contains("zzqxw"), "{misses}");
+
+    // Right away the reader may still be writing: not yet deflected.
+    let (status, now) = app.get("/api/v1/analytics/deflection").await;
+    assert_eq!(status, 200, "{now}");
+    assert_eq!(
+        (
+            now["reading"].as_i64(),
+            now["submitted_after_reading"].as_i64(),
+            now["deflected"].as_i64()
+        ),
+        (Some(2), Some(1), Some(0)),
+        "{now}"
+    );
+    assert_eq!(now["submitted_without_reading"], 1, "{now}");
+    // Half an hour later the visit that read and filed nothing counts as deflected.
+    let admin = app.app.authenticate_token(&app.token).await.expect("admin");
+    let at = jiff::Timestamp::now();
+    let later = app
+        .app
+        .deflection_report(
+            &admin,
+            at - jiff::SignedDuration::from_hours(1),
+            at,
+            at + kefu_app::deflection::SETTLE,
+        )
+        .await
+        .expect("report");
+    assert_eq!((later.reading, later.deflected, later.submitted_after_reading), (2, 1, 1));
+    assert_eq!(later.rate, Some(0.5));
+
+    let (status, problem) = app.get("/api/v1/analytics/deflection?days=0").await;
+    assert_eq!(
+        (status, problem["errors"][0]["code"].as_str()),
+        (422, Some("out_of_range")),
+        "{problem}"
+    );
+    let (_, agent) = app.agent("lu@example.com", "agent", &[]).await;
+    let (status, _) = app.call(Method::GET, "/api/v1/analytics/deflection", Some(&agent), None).await;
+    assert_eq!(status, 403);
 }

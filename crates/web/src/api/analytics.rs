@@ -7,6 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use kefu_app::analytics::{Dashboard, KpiParams, KpiReport};
+use kefu_app::deflection::{DeflectionParams, DeflectionReport};
 use kefu_app::hot_issues::{HotParams, HotReport};
 use kefu_app::leaderboard::{Leaderboard, LeaderboardParams};
 use kefu_app::staffing::{StaffingParams, StaffingPlan};
@@ -59,4 +60,17 @@ pub async fn leaderboard(
     ApiQuery(params): ApiQuery<LeaderboardParams>,
 ) -> ApiResult<Json<Leaderboard>> {
     Ok(Json(state.app.leaderboard(&actor, params).await?))
+}
+
+/// Self-service on the portal over the last days: visits that opened an article suggested
+/// beside the request form, how many of them filed nothing (deflected; counted 30 minutes
+/// after the first read) or a request all the same, and the deflection rate.
+#[utoipa::path(get, path = "/api/v1/analytics/deflection", tag = "analytics", params(DeflectionParams),
+    responses((status = 200, body = DeflectionReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn deflection(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(params): ApiQuery<DeflectionParams>,
+) -> ApiResult<Json<DeflectionReport>> {
+    Ok(Json(state.app.deflection(&actor, params).await?))
 }

@@ -41,7 +41,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         surveys::update_trigger, surveys::send, surveys::ticket_surveys, surveys::form, surveys::answer, surveys::report,
         surveys::answers, surveys::create_campaign, surveys::callbacks, surveys::callback_attempt, surveys::callback_answer,
         surveys::create_action, surveys::actions, surveys::action_done, surveys::praise, surveys::service_star,
-        analytics::kpis, analytics::dashboard, analytics::staffing, analytics::hot, analytics::leaderboard,
+        analytics::kpis, analytics::dashboard, analytics::staffing, analytics::hot, analytics::leaderboard, analytics::deflection,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -144,6 +144,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/analytics/staffing", get(analytics::staffing))
         .route("/api/v1/analytics/hot", get(analytics::hot))
         .route("/api/v1/analytics/leaderboard", get(analytics::leaderboard))
+        .route("/api/v1/analytics/deflection", get(analytics::deflection))
         .route("/api/v1/survey-designs", get(surveys::designs))
         .route(
             "/api/v1/survey-designs/{key}",

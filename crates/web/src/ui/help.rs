@@ -146,11 +146,19 @@ struct ArticlePage {
     agent: bool,
 }
 
+#[derive(Deserialize)]
+pub struct ArticleQuery {
+    /// `portal`: opened from the request form's suggestions.
+    #[serde(default)]
+    from: String,
+}
+
 pub async fn article(
     State(state): State<AppState>,
     lang: Lang,
     headers: HeaderMap,
     Path((locale, slug)): Path<(String, String)>,
+    Query(query): Query<ArticleQuery>,
 ) -> Response {
     let Ok(locale) = Locale::parse("locale", &locale) else {
         return UiError::from(kefu_app::AppError::NotFound {
@@ -163,6 +171,12 @@ pub async fn article(
         Ok(found) => found,
         Err(error) => return UiError::from(error).page(lang),
     };
+    if query.from == "portal"
+        && let Some(visit) = super::portal::visit_of(&headers)
+        && let Err(error) = state.app.note_portal_read(visit).await
+    {
+        tracing::warn!(%error, "a suggested article's reading was not counted");
+    }
     let translations = state.app.public_translations(&found).await.unwrap_or_default();
     let page = ArticlePage {
         chrome: Chrome::portal(

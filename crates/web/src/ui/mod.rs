@@ -181,6 +181,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/portal",
             get(portal::form).post(portal::submit).layer(crate::upload::upload_body_limit()),
         )
+        .route("/portal/suggest", get(portal::suggest))
         .route("/portal/t/{token}", get(portal::ticket))
         .route("/portal/sign-in", get(portal_account::form).post(portal_account::request))
         .route(

@@ -70,8 +70,67 @@ async fn form_page(state: &AppState, lang: Lang, form: RequestForm, error: Optio
     }
 }
 
-pub async fn form(State(state): State<AppState>, lang: Lang) -> Response {
-    form_page(&state, lang, RequestForm::default(), None).await.into_response()
+/// The cookie that tells one portal visit from another (self-service counting).
+pub const VISIT_COOKIE: &str = "kefu_visit";
+/// How long a visit lasts.
+const VISIT_SECONDS: u64 = 24 * 3600;
+
+/// This request's portal visit, when it has one.
+pub fn visit_of(headers: &HeaderMap) -> Option<&str> {
+    super::i18n::cookie(headers, VISIT_COOKIE).filter(|v| !v.is_empty() && v.len() <= 100)
+}
+
+pub async fn form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    let page = form_page(&state, lang, RequestForm::default(), None).await;
+    if visit_of(&headers).is_some() {
+        return page.into_response();
+    }
+    let Ok(visit) = kefu_app::secrets::new_token() else {
+        return page.into_response();
+    };
+    let secure = if super::session::is_https(&headers) { "; Secure" } else { "" };
+    let cookie = format!("{VISIT_COOKIE}={visit}; Path=/; Max-Age={VISIT_SECONDS}; HttpOnly; SameSite=Lax{secure}");
+    ([(header::SET_COOKIE, cookie)], page).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SuggestQuery {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal_suggestions.html")]
+struct Suggestions {
+    chrome: Chrome,
+    hits: Vec<(String, String)>,
+}
+
+/// Articles matching what the customer is writing, shown beside the request form; they
+/// open in a new tab (the form keeps what was typed) and count as read for the visit.
+pub async fn suggest(State(state): State<AppState>, lang: Lang, Query(query): Query<SuggestQuery>) -> Response {
+    let text = format!("{} {}", query.subject, query.description);
+    let hits = match state.app.portal_suggestions(&text).await {
+        Ok(hits) => hits,
+        Err(error) => return UiError::from(error).fragment(lang),
+    };
+    Suggestions {
+        chrome: Chrome::portal(lang, "/portal", state.app.branding().await),
+        hits: hits
+            .iter()
+            .map(|hit| {
+                let href = format!(
+                    "/help/{}/{}?from=portal",
+                    hit.meta["locale"].as_str().unwrap_or_default(),
+                    hit.meta["slug"].as_str().unwrap_or_default()
+                );
+                (href, hit.title.clone())
+            })
+            .collect(),
+    }
+    .into_response()
 }
 
 pub async fn submit(
@@ -109,7 +168,15 @@ pub async fn submit(
         address: peer.ip().to_string(),
     };
     match state.app.submit_portal_request(request).await {
-        Ok(receipt) => Redirect::to(&format!("/portal/t/{}?new=1", receipt.token)).into_response(),
+        Ok(receipt) => {
+            if let Some(visit) = visit_of(&headers)
+                && let Err(error) = state.app.note_portal_submission(visit).await
+            {
+                // The request is filed; only the self-service count misses it.
+                tracing::warn!(%error, "a portal submission was not counted");
+            }
+            Redirect::to(&format!("/portal/t/{}?new=1", receipt.token)).into_response()
+        }
         // Shown on the form, with what the customer wrote kept.
         Err(error @ (AppError::Invalid(_) | AppError::RateLimited { .. })) => {
             let (status, message) = UiError::from(error).status_and_message(tr);
