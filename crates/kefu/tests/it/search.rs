@@ -685,6 +685,11 @@ async fn portal_suggestions_count_the_requests_they_deflect(backend: Backend) {
         .expect("report");
     assert_eq!((later.reading, later.deflected, later.submitted_after_reading), (2, 1, 1));
     assert_eq!(later.rate, Some(0.5));
+    // Supervisors read it on the knowledge base page.
+    crate::ui::add_alice(&app).await;
+    let session = crate::ui::FormSession::admin(&app).await;
+    let kb = session.page(&app, "/kb").await;
+    assert!(kb.contains("id=\"kb-deflection\"") && kb.contains("2 位门户访客"), "{kb}");
 
     let (status, problem) = app.get("/api/v1/analytics/deflection?days=0").await;
     assert_eq!(

@@ -13,6 +13,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::deflection::DeflectionParams;
 use kefu_app::knowledge::{ArticleInput, ArticleListParams};
 use kefu_domain::entities::Id;
 use kefu_domain::knowledge::{Article, ArticleStatus, MoveBy, status_move};
@@ -35,6 +36,8 @@ struct ListPage {
     chrome: Chrome,
     tabs: Vec<(String, String, bool)>,
     rows: Vec<ListRow>,
+    /// For supervisors: the portal's self-service over the last 30 days, in a sentence.
+    deflection: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,6 +62,15 @@ pub async fn list(State(state): State<AppState>, lang: Lang, session: Session, Q
         Ok(found) => found,
         Err(error) => return UiError::from(error).page(lang),
     };
+    let deflection = match actor.is_supervisor() {
+        true => state.app.deflection(actor, DeflectionParams::default()).await.ok().map(|d| {
+            tr.t("kb.deflection")
+                .replace("%{reading}", &d.reading.to_string())
+                .replace("%{deflected}", &d.deflected.to_string())
+                .replace("%{rate}", &d.rate.map_or_else(|| "—".to_owned(), |r| format!("{:.0} %", r * 100.0)))
+        }),
+        false => None,
+    };
     let mut tabs = vec![("/kb".to_owned(), tr.t("kb.all"), query.status.is_empty() && !query.review)];
     for status in ArticleStatus::ALL {
         tabs.push((
@@ -70,6 +82,7 @@ pub async fn list(State(state): State<AppState>, lang: Lang, session: Session, Q
     tabs.push(("/kb?review=true".to_owned(), tr.t("kb.review_due"), query.review));
     ListPage {
         chrome: Chrome::signed_in(lang, &session, "/kb"),
+        deflection,
         tabs,
         rows: articles
             .iter()
