@@ -90,7 +90,7 @@ impl App {
                 }
             };
             let topics_behind = match self.fold_topics_batch().await {
-                Ok(n) => n > 0,
+                Ok(more) => more,
                 Err(error) => {
                     tracing::warn!(%error, "counting hot-issue topics failed; retrying");
                     false
@@ -130,7 +130,7 @@ impl App {
                 break;
             }
         }
-        while self.fold_topics_batch().await? > 0 {}
+        while self.fold_topics_batch().await? {}
         Ok(FoldSummary {
             events,
             seconds: started.elapsed().as_secs_f64(),
@@ -141,14 +141,15 @@ impl App {
     /// while servers run: their reactors then continue from the new cursor.
     pub async fn rebuild_analytics(&self) -> AppResult<FoldSummary> {
         let started = std::time::Instant::now();
-        // The clear and the first batch share a transaction, so no other reactor folds
-        // between them and the summary counts the refold's own work.
+        // A server's reactor may fold a batch between the clear and this refold's first
+        // one; whichever commits second finds the cursor moved and drops its batch, so
+        // nothing is counted twice (the summary then counts only this refold's batches).
         let first = self.fold_batch(REBUILD_BATCH, true).await?;
         let mut rest = FoldSummary::default();
         if first == REBUILD_BATCH as usize {
             rest = self.catch_up_analytics().await?;
         } else {
-            while self.fold_topics_batch().await? > 0 {}
+            while self.fold_topics_batch().await? {}
         }
         Ok(FoldSummary {
             events: first as u64 + rest.events,
@@ -189,70 +190,85 @@ impl App {
             .await
     }
 
-    /// Folds up to `limit` events after the cursor in one transaction (after emptying the
-    /// rollups, with `clear_first`); returns how many.
+    /// Folds up to `limit` events after the cursor (after emptying the rollups, with
+    /// `clear_first`); returns how many were folded (0 when overtaken, see below).
+    ///
+    /// Everything but the writes happens outside the writer that ticket commands share:
+    /// the events, the fold state and the stored rows are read and merged first, and the
+    /// write transaction only checks that the cursor has not moved since (another node's
+    /// batch, or a rebuild) and writes the merged rows. A batch overtaken that way is
+    /// dropped: the next one starts from the new cursor.
     async fn fold_batch(&self, limit: u32, clear_first: bool) -> AppResult<usize> {
+        if clear_first {
+            self.db()
+                .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::clear(tx, now()).await?) }))
+                .await?;
+        }
         let calendar = self.engine().reporting_calendar();
         let zone = calendar.zone().clone();
         let settled_before = self.db().is_postgres().then(|| now() - SETTLE);
-        self.db()
+        let db = self.db();
+        let started_at = store::cursor(db.read()).await?;
+        let batch = store::events_after(db.read(), started_at, limit, settled_before).await?;
+        let Some(last) = batch.last_id else {
+            return Ok(0);
+        };
+        let events = batch.events;
+        let mut ids: Vec<Id> = events.iter().map(|e| e.ticket_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let (tracks, seeds) = futures::future::try_join(store::tracks(db.read(), &ids), store::seeds(db.read(), &ids)).await?;
+        let mut tracks: HashMap<Id, Option<TicketTrack>> = tracks.into_iter().map(|(id, t)| (id, Some(t))).collect();
+        let seeds: HashMap<Id, Seed> = seeds.into_iter().collect();
+        let mut rollup = Rollup::new();
+        for item in &events {
+            let Some(seed) = seeds.get(&item.ticket_id) else { continue };
+            fold(tracks.entry(item.ticket_id).or_default(), &item.event, seed, &calendar, &mut rollup);
+        }
+        rollup.retain(|_, delta| !delta.is_empty());
+        // The daily rows take the same deltas, once per slice; the department's totals
+        // per hour too.
+        let mut days: BTreeMap<DayKey, Delta> = BTreeMap::new();
+        let mut totals: BTreeMap<TotalHour, Delta> = BTreeMap::new();
+        for (key, delta) in &rollup {
+            for day in day_keys(key, &zone) {
+                days.entry(day).or_default().merge(delta);
+            }
+            totals.entry(TotalHour(key.hour)).or_default().merge(delta);
+        }
+        let day_keys: Vec<DayKey> = days.keys().cloned().collect();
+        let total_keys: Vec<TotalHour> = totals.keys().copied().collect();
+        let row_keys: Vec<RowKey> = rollup.keys().copied().collect();
+        let (stored_days, stored_totals, stored_rows) = futures::future::try_join3(
+            store::day_rows(db.read(), &day_keys),
+            store::total_rows(db.read(), &total_keys),
+            store::rows(db.read(), &row_keys),
+        )
+        .await?;
+        add_stored(&mut days, stored_days);
+        add_stored(&mut totals, stored_totals);
+        add_stored(&mut rollup, stored_rows);
+        let days: Vec<(DayKey, Delta)> = days.into_iter().collect();
+        let totals: Vec<(TotalHour, Delta)> = totals.into_iter().collect();
+        let rows: Vec<(RowKey, Delta)> = rollup.into_iter().collect();
+        let tracks: Vec<(Id, TicketTrack)> = tracks.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))).collect();
+        let written = self
+            .db()
             .write(move |tx| {
                 Box::pin(async move {
-                    if clear_first {
-                        store::clear(tx, now()).await?;
+                    if store::lock_cursor(tx).await? != Some(started_at) {
+                        return Ok::<_, AppError>(false);
                     }
-                    let Some(cursor) = store::lock_cursor(tx).await? else {
-                        return Ok(0);
-                    };
-                    let batch = store::events_after(tx.exec(), cursor, limit, settled_before).await?;
-                    let Some(last) = batch.last_id else {
-                        return Ok(0);
-                    };
-                    let events = batch.events;
-                    let mut ids: Vec<Id> = events.iter().map(|e| e.ticket_id).collect();
-                    ids.sort_unstable();
-                    ids.dedup();
-                    let mut tracks: HashMap<Id, Option<TicketTrack>> = store::tracks(tx.exec(), &ids)
-                        .await?
-                        .into_iter()
-                        .map(|(id, t)| (id, Some(t)))
-                        .collect();
-                    let seeds: HashMap<Id, Seed> = store::seeds(tx.exec(), &ids).await?.into_iter().collect();
-                    let mut rollup = Rollup::new();
-                    for item in &events {
-                        let Some(seed) = seeds.get(&item.ticket_id) else { continue };
-                        fold(tracks.entry(item.ticket_id).or_default(), &item.event, seed, &calendar, &mut rollup);
-                    }
-                    rollup.retain(|_, delta| !delta.is_empty());
-                    // The daily rows take the same deltas, once per slice.
-                    let mut days: BTreeMap<DayKey, Delta> = BTreeMap::new();
-                    for (key, delta) in &rollup {
-                        for day in day_keys(key, &zone) {
-                            days.entry(day).or_default().merge(delta);
-                        }
-                    }
-                    let day_keys: Vec<DayKey> = days.keys().cloned().collect();
-                    add_stored(&mut days, store::day_rows(tx.exec(), &day_keys).await?);
-                    store::put_day_rows(tx, &days.into_iter().collect::<Vec<_>>()).await?;
-                    // And the department's totals per hour.
-                    let mut totals: BTreeMap<TotalHour, Delta> = BTreeMap::new();
-                    for (key, delta) in &rollup {
-                        totals.entry(TotalHour(key.hour)).or_default().merge(delta);
-                    }
-                    let total_keys: Vec<TotalHour> = totals.keys().copied().collect();
-                    add_stored(&mut totals, store::total_rows(tx.exec(), &total_keys).await?);
-                    store::put_total_rows(tx, &totals.into_iter().collect::<Vec<_>>()).await?;
-                    let keys: Vec<RowKey> = rollup.keys().copied().collect();
-                    add_stored(&mut rollup, store::rows(tx.exec(), &keys).await?);
-                    let rows: Vec<(RowKey, Delta)> = rollup.into_iter().collect();
+                    store::put_day_rows(tx, &days).await?;
+                    store::put_total_rows(tx, &totals).await?;
                     store::put_rows(tx, &rows).await?;
-                    let tracks: Vec<(Id, TicketTrack)> = tracks.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))).collect();
                     store::save_tracks(tx, &tracks).await?;
                     store::set_cursor(tx, last).await?;
-                    Ok::<_, AppError>(batch.scanned)
+                    Ok(true)
                 })
             })
-            .await
+            .await?;
+        Ok(if written { batch.scanned } else { 0 })
     }
 }
 

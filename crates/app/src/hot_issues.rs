@@ -110,9 +110,9 @@ struct Candidate {
 }
 
 impl App {
-    /// Counts the topics of events after the topic cursor, one batch; returns how many
-    /// events it read.
-    pub(crate) async fn fold_topics_batch(&self) -> AppResult<usize> {
+    /// Counts the topics of events after the topic cursor, one batch; returns whether more
+    /// are waiting (the batch was full, or skipped history too old to count).
+    pub(crate) async fn fold_topics_batch(&self) -> AppResult<bool> {
         let started_at = store::cursor(self.db().read()).await?;
         let at = now();
         let horizon = hour_of(at) - RETENTION_HOURS;
@@ -127,7 +127,7 @@ impl App {
         let batch = events_after(self.db().read(), from, BATCH, settled_before).await?;
         let last = batch.last_id.unwrap_or(from);
         if last == started_at {
-            return Ok(0);
+            return Ok(false);
         }
         let created: Vec<Id> = batch
             .events
@@ -154,7 +154,7 @@ impl App {
                 })
             })
             .await?;
-        Ok(batch.scanned.max(1))
+        Ok(from != started_at || batch.scanned >= BATCH as usize)
     }
 
     /// Rising topics now. Supervisors and admins only.

@@ -86,9 +86,14 @@ impl WriterHandle {
         F: for<'a> FnOnce(&'a mut Tx) -> BoxFuture<'a, Result<T, E>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T, E>>();
+        let name = command_name::<F>();
         let job: Job = Box::new(move |tx| {
             Box::pin(async move {
+                let started = std::time::Instant::now();
                 let result = command(tx).await;
+                // How long each kind of command holds the one writer: what to look at
+                // when writes queue.
+                metrics::histogram!("kefu_write_command_seconds", "command" => name).record(started.elapsed());
                 Outcome {
                     ok: result.is_ok(),
                     answer: Box::new(move |failure| {
@@ -112,6 +117,16 @@ impl WriterHandle {
             let _ = wait.await;
         }
     }
+}
+
+/// A command's name for the metrics: the function that wrote the closure (its type name
+/// without the closure suffixes), e.g. `kefu_app::intake::write_batch`.
+fn command_name<F>() -> &'static str {
+    let mut name = std::any::type_name::<F>();
+    while let Some(outer) = name.strip_suffix("::{{closure}}") {
+        name = outer;
+    }
+    name
 }
 
 async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>, reconnect: Reconnect) {
@@ -232,7 +247,7 @@ async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) -> bool {
             let _ = tx.run("ROLLBACK").await;
             Some(error)
         }
-        None => match tx.run("COMMIT").await {
+        None => match timed_commit(tx).await {
             Ok(()) => None,
             Err(error) => {
                 let _ = tx.run("ROLLBACK").await;
@@ -252,6 +267,14 @@ async fn run_batch(tx: &mut Tx, batch: &mut Vec<Job>) -> bool {
         }
     }
     failure.is_none()
+}
+
+/// Commits, recording how long it took (on SQLite mostly the WAL's fsync).
+async fn timed_commit(tx: &mut Tx) -> StoreResult<()> {
+    let started = std::time::Instant::now();
+    let result = tx.run("COMMIT").await;
+    metrics::histogram!("kefu_write_commit_seconds").record(started.elapsed());
+    result
 }
 
 /// A command that never ran because its transaction broke first.
