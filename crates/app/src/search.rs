@@ -15,6 +15,7 @@ use kefu_domain::entities::{Customer, Id, Message, Ticket};
 use kefu_domain::enums::{ActorKind, MessageKind};
 use kefu_domain::hot::category_and_ancestors;
 use kefu_domain::knowledge::{Article, KbCategory};
+use kefu_domain::survey::{Slice, StoredAnswer};
 pub use kefu_search::Analysis;
 use kefu_search::{Doc, DocKind, SearchIndex, SearchRequest, SearchResults};
 use kefu_store::Db;
@@ -33,6 +34,11 @@ const REBUILD_BATCH: u32 = 5_000;
 const POLL: Duration = Duration::from_secs(1);
 /// Collects the changes of a burst into one commit.
 const DEBOUNCE: Duration = Duration::from_millis(50);
+/// The least time between two commits under a steady stream of changes. A commit writes
+/// and syncs a new segment, and segments must be merged again later: at a few thousand
+/// tickets a second, committing every batch cost more CPU than indexing them. Changes
+/// still show within a second.
+const MIN_COMMIT_INTERVAL: Duration = Duration::from_millis(300);
 
 /// The index and what wakes its feeder. Empty until [`App::start_search`] opened it.
 #[derive(Clone, Default)]
@@ -52,6 +58,10 @@ struct Checkpoint {
     customer_id: Id,
     article_at_ms: i64,
     article_id: Id,
+    /// The last survey answer looked at (answers are never changed once given). Missing
+    /// from an index written before answers were searchable: they are then fed from 0.
+    #[serde(default)]
+    answer_id: Id,
 }
 
 impl Checkpoint {
@@ -66,6 +76,8 @@ pub struct ReindexSummary {
     pub tickets: u64,
     pub customers: u64,
     pub articles: u64,
+    /// Survey answers with a comment or a written answer.
+    pub answers: u64,
     pub seconds: f64,
 }
 
@@ -192,6 +204,7 @@ impl App {
         };
         let mut bus = self.subscribe();
         while !self.search.stopping.load(Ordering::SeqCst) {
+            let pass_started = Instant::now();
             let changed_customers = std::mem::take(&mut *self.search.changed_customers.lock().unwrap_or_else(PoisonError::into_inner));
             match catch_up(self.db(), &index, checkpoint, changed_customers).await {
                 Ok((next, full)) => {
@@ -207,7 +220,8 @@ impl App {
                 _ = self.search.wake.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
-            tokio::time::sleep(DEBOUNCE).await;
+            let since_last = pass_started.elapsed();
+            tokio::time::sleep(DEBOUNCE.max(MIN_COMMIT_INTERVAL.saturating_sub(since_last))).await;
             // Everything already queued is in the store; the next pass reads it.
             bus = bus.resubscribe();
         }
@@ -238,7 +252,7 @@ impl App {
                 request.facets = ["status", "kind", "priority", "team", "channel"].map(String::from).to_vec();
             }
             Some(DocKind::Customer) => request.facets = vec!["tier".to_owned()],
-            Some(DocKind::Article) | None => request.facets = ["category", "lang", "status"].map(String::from).to_vec(),
+            Some(DocKind::Article | DocKind::Answer) | None => request.facets = ["category", "lang", "status"].map(String::from).to_vec(),
         }
         self.run_search(request).await
     }
@@ -312,6 +326,7 @@ impl App {
             tickets: count(DocKind::Ticket)?,
             customers: count(DocKind::Customer)?,
             articles: count(DocKind::Article)?,
+            answers: count(DocKind::Answer)?,
             seconds: 0.0,
         })
     }
@@ -328,7 +343,7 @@ impl App {
         self.run_search(request).await
     }
 
-    async fn run_search(&self, request: SearchRequest) -> AppResult<SearchResults> {
+    pub(crate) async fn run_search(&self, request: SearchRequest) -> AppResult<SearchResults> {
         on_index(&self.search_index()?, move |index| index.search(&request)).await
     }
 }
@@ -434,6 +449,11 @@ async fn catch_up(
         next.article_at_ms = last.updated_at.as_millisecond();
         next.article_id = last.id;
     }
+    let answers = kefu_store::surveys::answers_after(db.read(), checkpoint.answer_id, BATCH).await?;
+    full |= answers.len() as u32 == BATCH;
+    if let Some(last) = answers.last() {
+        next.answer_id = last.id;
+    }
     if next == checkpoint && customers.is_empty() {
         return Ok((next, false));
     }
@@ -441,6 +461,7 @@ async fn catch_up(
     docs.extend(customers.iter().map(customer_doc));
     let categories = category_paths(db).await?;
     docs.extend(articles.iter().map(|a| article_doc(a, &categories)));
+    docs.extend(answers.iter().filter_map(answer_doc));
     write(index, docs, Some(next)).await?;
     Ok((next, full))
 }
@@ -507,12 +528,22 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
         summary.articles += articles.len() as u64;
         write(index, articles.iter().map(|a| article_doc(a, &categories)).collect(), None).await?;
     }
-    // Customers and articles were read to their end after the event checkpoint; resume
-    // them from there.
+    let mut last_answer = 0;
+    loop {
+        let answers = kefu_store::surveys::answers_after(db.read(), last_answer, REBUILD_BATCH).await?;
+        let Some(last) = answers.last() else { break };
+        last_answer = last.id;
+        let docs: Vec<Doc> = answers.iter().filter_map(answer_doc).collect();
+        summary.answers += docs.len() as u64;
+        write(index, docs, None).await?;
+    }
+    // Customers, articles and answers were read to their end after the event checkpoint;
+    // resume them from there.
     let checkpoint = Checkpoint {
         customer_id: last_customer.max(checkpoint.customer_id),
         article_at_ms: article_cursor.0.as_millisecond(),
         article_id: article_cursor.1,
+        answer_id: last_answer.max(checkpoint.answer_id),
         ..checkpoint
     };
     write(index, Vec::new(), Some(checkpoint)).await?;
@@ -605,6 +636,39 @@ fn ticket_doc(ticket: &Ticket, messages: &[Message]) -> Doc {
             "updated_at": ticket.updated_at,
         }),
     }
+}
+
+/// A survey answer as the satisfaction report searches it: its comment and written
+/// answers, with the report's filters (design, low, every slice) as keys. `None` when
+/// the customer wrote nothing.
+fn answer_doc(answer: &StoredAnswer) -> Option<Doc> {
+    let written = answer.answer.comment.iter().chain(answer.answer.texts.values());
+    let body = written.map(|t| t.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n");
+    if body.is_empty() {
+        return None;
+    }
+    let mut keys = vec![format!("design:{}", answer.design_key), format!("low:{}", answer.answer.low)];
+    keys.extend(
+        Slice::ALL
+            .iter()
+            .map(|&slice| answer_slice_key(slice, &answer.facts.value_of(slice))),
+    );
+    Some(Doc {
+        kind: DocKind::Answer,
+        id: answer.id,
+        title: String::new(),
+        body,
+        private: String::new(),
+        keys,
+        facets: Vec::new(),
+        created_ms: answer.submitted_at.as_millisecond(),
+        meta: serde_json::json!({ "design": answer.design_key, "score": answer.answer.score, "low": answer.answer.low }),
+    })
+}
+
+/// The index key of an answer's slice value (what the report filters by).
+pub(crate) fn answer_slice_key(slice: Slice, value: &str) -> String {
+    format!("{}:{value}", slice.as_str())
 }
 
 fn customer_doc(customer: &Customer) -> Doc {

@@ -5,22 +5,26 @@
 //! Everything is computed from rating histograms the store counts.
 
 use crate::error::{AppError, AppResult};
+use crate::search::answer_slice_key;
 use crate::{Actor, App, now};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::entities::Id;
 use kefu_domain::survey::score::{self, Change, Histogram, Lift, SMALL_SAMPLE};
 use kefu_domain::survey::{Design, DesignSpec, Headline, Slice, StoredAnswer, Wording};
 use kefu_domain::{FieldError, FieldErrors};
+use kefu_search::{DocKind, SearchRequest};
 use kefu_store::surveys::{self, AnswerFilter, RatingCount};
 use kefu_store::{people, tickets};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 
 /// The default period of a report: the last 30 days.
 const DEFAULT_PERIOD: SignedDuration = SignedDuration::from_hours(30 * 24);
 /// At most this many answers in one page of the answer list.
 pub const MAX_ANSWERS_PAGE: u64 = 200;
+/// At most this many answers found by a comment search.
+pub const MAX_SEARCHED_ANSWERS: u64 = 100;
 
 /// What a report covers.
 #[derive(Debug, Clone, Default)]
@@ -117,6 +121,20 @@ impl ReportQuery {
     }
 }
 
+/// Which of a design's answers to list, as the API asks.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct AnswersQuery {
+    /// Only low scores.
+    #[serde(default)]
+    pub low: bool,
+    /// Answers before this id (paging, newest first; not with `q`).
+    pub before: Option<i64>,
+    /// At most this many (default 50; 200 at most, 100 with `q`).
+    pub limit: Option<u64>,
+    /// Words to find in the comments and written answers, in Chinese or English.
+    pub q: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SurveyReport {
     pub design_key: String,
@@ -207,6 +225,10 @@ pub struct AnswerView {
     pub answer: StoredAnswer,
     pub ticket_number: Option<i64>,
     pub followup_number: Option<i64>,
+    /// For an answer found by a comment search: the matching fragment as HTML (text
+    /// escaped, matches in `<b>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -466,6 +488,22 @@ impl App {
         Ok(groups)
     }
 
+    /// The answers a report lists: newest first, or with `q` the best matches of a
+    /// comment search. Supervisors.
+    pub async fn report_answers(&self, actor: &Actor, params: &ReportParams, query: AnswersQuery) -> AppResult<Vec<AnswerView>> {
+        actor.require_supervisor("see survey answers")?;
+        let limit = query.limit.unwrap_or(50);
+        match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            Some(_) if query.before.is_some() => Err(AppError::field(
+                "before",
+                "not_with_q",
+                "a comment search lists its best matches; page with limit instead",
+            )),
+            Some(text) => self.search_survey_answers(actor, params, text, query.low, limit).await,
+            None => self.survey_answers(actor, params, query.low, query.before, limit).await,
+        }
+    }
+
     /// Answers of a design, newest first; `low_only` for the low scores. Supervisors.
     pub async fn survey_answers(
         &self,
@@ -485,7 +523,64 @@ impl App {
             low_only,
         };
         let answers = surveys::answers(self.db().read(), &filter, before, limit.clamp(1, MAX_ANSWERS_PAGE)).await?;
-        let ids: Vec<Id> = answers.iter().flat_map(|a| [a.ticket_id, a.followup_ticket_id]).flatten().collect();
+        self.answer_views(answers.into_iter().map(|a| (a, None)).collect()).await
+    }
+
+    /// Answers of a design whose comment or written answers match `text` (Chinese or
+    /// English, as the search index analyses it), best match first, each with the
+    /// matching fragment; the report's period and filters apply. Supervisors.
+    pub async fn search_survey_answers(
+        &self,
+        actor: &Actor,
+        params: &ReportParams,
+        text: &str,
+        low_only: bool,
+        limit: u64,
+    ) -> AppResult<Vec<AnswerView>> {
+        actor.require_supervisor("see survey answers")?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::field("q", "required", "type something to search the comments for"));
+        }
+        if text.chars().count() > 500 {
+            return Err(AppError::field("q", "too_long", "at most 500 characters"));
+        }
+        let design = self.report_design(&params.design).await?;
+        let mut all_of = vec![vec![format!("design:{}", design.key)]];
+        all_of.extend(params.filters.iter().map(|(slice, value)| vec![answer_slice_key(*slice, value)]));
+        if low_only {
+            all_of.push(vec!["low:true".to_owned()]);
+        }
+        let request = SearchRequest {
+            text: text.to_owned(),
+            kind: Some(DocKind::Answer),
+            all_of,
+            created_from: params.from.map(Timestamp::as_millisecond),
+            created_to: params.to.map(Timestamp::as_millisecond),
+            limit: limit.clamp(1, MAX_SEARCHED_ANSWERS) as usize,
+            ..SearchRequest::default()
+        };
+        let hits = self.run_search(request).await?.hits;
+        let ids: Vec<Id> = hits.iter().map(|hit| hit.id).collect();
+        let mut answers: HashMap<Id, StoredAnswer> = surveys::answers_by_ids(self.db().read(), &ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let found = hits
+            .into_iter()
+            .filter_map(|hit| answers.remove(&hit.id).map(|answer| (answer, Some(hit.snippet))))
+            .collect();
+        self.answer_views(found).await
+    }
+
+    /// The answers with the numbers of their tickets and follow-ups.
+    async fn answer_views(&self, answers: Vec<(StoredAnswer, Option<String>)>) -> AppResult<Vec<AnswerView>> {
+        let ids: Vec<Id> = answers
+            .iter()
+            .flat_map(|(a, _)| [a.ticket_id, a.followup_ticket_id])
+            .flatten()
+            .collect();
         let numbers: BTreeMap<Id, i64> = tickets::tickets_by_ids(self.db().read(), &ids)
             .await?
             .into_iter()
@@ -493,10 +588,11 @@ impl App {
             .collect();
         Ok(answers
             .into_iter()
-            .map(|answer| AnswerView {
+            .map(|(answer, snippet)| AnswerView {
                 ticket_number: answer.ticket_id.and_then(|id| numbers.get(&id).copied()),
                 followup_number: answer.followup_ticket_id.and_then(|id| numbers.get(&id).copied()),
                 answer,
+                snippet,
             })
             .collect())
     }

@@ -114,6 +114,25 @@ pub struct AnswerFacts {
     pub business_line: Option<String>,
 }
 
+impl AnswerFacts {
+    /// The answer's value for `slice` as reports filter and group by it: ids as text,
+    /// `""` when the answer has none.
+    pub fn value_of(&self, slice: Slice) -> String {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let id = |v: Option<Id>| v.map(|v| v.to_string()).unwrap_or_default();
+        match slice {
+            Slice::Team => id(self.team_id),
+            Slice::Agent => id(self.agent_id),
+            Slice::Channel => text(&self.channel),
+            Slice::TicketKind => text(&self.ticket_kind),
+            Slice::CustomerType => text(&self.customer_type),
+            Slice::Product => text(&self.product),
+            Slice::Region => text(&self.region),
+            Slice::BusinessLine => text(&self.business_line),
+        }
+    }
+}
+
 /// A stored answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,8 +1,8 @@
-//! Kefu's search index: one embedded tantivy index for tickets, customers and knowledge
-//! articles, analysed for Chinese and English (see [`analysis`]). It is derived data: the
-//! application feeds it after each commit and can rebuild it from the store at any time,
-//! so nothing here is the only copy of anything. What a reader may see is the caller's
-//! decision, passed in as filters; this crate knows no roles.
+//! Kefu's search index: one embedded tantivy index for tickets, customers, knowledge
+//! articles and survey comments, analysed for Chinese and English (see [`analysis`]). It
+//! is derived data: the application feeds it after each commit and can rebuild it from the
+//! store at any time, so nothing here is the only copy of anything. What a reader may see
+//! is the caller's decision, passed in as filters; this crate knows no roles.
 
 pub mod analysis;
 mod index;
@@ -23,6 +23,8 @@ pub enum DocKind {
     Ticket,
     Customer,
     Article,
+    /// A satisfaction survey answer with a comment or a written answer.
+    Answer,
 }
 
 impl DocKind {
@@ -31,6 +33,7 @@ impl DocKind {
             DocKind::Ticket => "ticket",
             DocKind::Customer => "customer",
             DocKind::Article => "article",
+            DocKind::Answer => "answer",
         }
     }
 }

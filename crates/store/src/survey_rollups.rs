@@ -22,23 +22,9 @@ const SPANS: [i64; 2] = [1, BLOCK_DAYS];
 /// The slice values of an answer's facts: `('', '')` for all answers, then every slice
 /// with its value ('' for none).
 fn slice_values(facts: &AnswerFacts) -> Vec<(&'static str, String)> {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let id = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let mut out = vec![("", String::new())];
-    for slice in Slice::ALL {
-        let value = match slice {
-            Slice::Team => id(facts.team_id),
-            Slice::Agent => id(facts.agent_id),
-            Slice::Channel => text(&facts.channel),
-            Slice::TicketKind => text(&facts.ticket_kind),
-            Slice::CustomerType => text(&facts.customer_type),
-            Slice::Product => text(&facts.product),
-            Slice::Region => text(&facts.region),
-            Slice::BusinessLine => text(&facts.business_line),
-        };
-        out.push((slice.as_str(), value));
-    }
-    out
+    std::iter::once(("", String::new()))
+        .chain(Slice::ALL.iter().map(|&slice| (slice.as_str(), facts.value_of(slice))))
+        .collect()
 }
 
 /// The columns every rollup row starts with (its key without the table's own part).

@@ -418,6 +418,33 @@ pub async fn answers(ex: Exec<'_>, filter: &AnswerFilter, before_id: Option<Id>,
     rows.into_iter().map(AnswerRow::into_domain).collect()
 }
 
+/// Answers after `after_id`, in id order, `limit` at most: what the search index feeds
+/// on. Answers are never changed once given, so an id cursor sees each once.
+pub async fn answers_after(ex: Exec<'_>, after_id: Id, limit: u32) -> StoreResult<Vec<StoredAnswer>> {
+    let sql = format!(
+        "SELECT {} FROM survey_answers WHERE id > $1 ORDER BY id LIMIT $2",
+        ANSWER_COLUMNS.join(", ")
+    );
+    let rows: Vec<AnswerRow> =
+        exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(after_id).bind(i64::from(limit)).fetch_all(e).await)?;
+    rows.into_iter().map(AnswerRow::into_domain).collect()
+}
+
+/// The answers with these ids (in id order; unknown ids are skipped).
+pub async fn answers_by_ids(ex: Exec<'_>, ids: &[Id]) -> StoreResult<Vec<StoredAnswer>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .columns(ANSWER_COLUMNS.map(Alias::new))
+        .from("survey_answers")
+        .and_where(Expr::col("id").is_in(ids.iter().copied()))
+        .order_by("id", Order::Asc);
+    let rows: Vec<AnswerRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter().map(AnswerRow::into_domain).collect()
+}
+
 /// The answer given to a send, if any.
 pub async fn answer_of_send(ex: Exec<'_>, send_id: Id) -> StoreResult<Option<StoredAnswer>> {
     let sql = format!("SELECT {} FROM survey_answers WHERE send_id = $1", ANSWER_COLUMNS.join(", "));

@@ -16,6 +16,7 @@ on_both!(
     designs_are_validated_and_versioned,
     callback_campaigns_call_each_customer_once_and_record_every_attempt,
     praise_names_agents_and_actions_show_their_reason_before_and_after,
+    comments_are_searched_within_the_reports_filters,
 );
 
 /// A ticket whose customer consented, in `team` when given; returns its number.
@@ -624,4 +625,139 @@ async fn praise_names_agents_and_actions_show_their_reason_before_and_after(back
     assert_eq!(stars[0]["praise"], 2);
     let (status, problem) = app.get("/api/v1/praise?month=13-2026").await;
     assert_eq!(status, 422, "{problem}");
+}
+
+/// The ticket numbers of a comment search's answers, in the order found, after waiting up
+/// to five seconds for `expected` (the index is fed after each commit).
+async fn comment_search(app: &TestApp, query: &str, expected: &[i64]) -> Vec<i64> {
+    let started = std::time::Instant::now();
+    loop {
+        let (status, found) = app.get(&format!("/api/v1/survey-reports/service5/answers?{query}")).await;
+        assert_eq!(status, 200, "{found}");
+        let numbers: Vec<i64> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["ticket_number"].as_i64().unwrap())
+            .collect();
+        let mut sorted = numbers.clone();
+        sorted.sort_unstable();
+        if sorted == expected || started.elapsed() > std::time::Duration::from_secs(5) {
+            for answer in found.as_array().unwrap() {
+                assert!(answer["snippet"].as_str().unwrap().contains("<b>"), "the match is marked: {answer}");
+            }
+            return sorted;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+}
+
+async fn comments_are_searched_within_the_reports_filters(backend: Backend) {
+    let app = spawn(backend).await;
+    let install = app.team("安装").await;
+    let repair = app.team("维修").await;
+    let late = consented_ticket(&app, "late@example.com", Some(install)).await;
+    let patient = consented_ticket(&app, "patient@example.com", Some(install)).await;
+    let quick = consented_ticket(&app, "quick@example.com", Some(repair)).await;
+    let silent = consented_ticket(&app, "silent@example.com", Some(repair)).await;
+    for (number, ratings, comment) in [
+        (late, [3, 3, 2, 3, 3], Some("师傅上门晚了两天，配件也没带齐")),
+        (patient, [10, 10, 9, 10, 10], Some("The engineer was very patient 工程师很耐心")),
+        (quick, [9, 9, 10, 10, 9], Some("配件送得很快")),
+        (silent, [9, 9, 9, 9, 9], None),
+    ] {
+        let token = send(&app, number, "service5").await;
+        let mut body = five(ratings);
+        if let Some(comment) = comment {
+            body["comment"] = json!(comment);
+        }
+        let (status, receipt) = answer(&app, &token, body).await;
+        assert_eq!(status, 201, "{receipt}");
+    }
+
+    // Words in either language, from any answer with a comment.
+    let parts = format!("q={}", urlencode("配件"));
+    assert_eq!(comment_search(&app, &parts, &[late, quick]).await, vec![late, quick]);
+    assert_eq!(comment_search(&app, "q=patient", &[patient]).await, vec![patient]);
+    assert_eq!(comment_search(&app, "q=Patient%20ENGINEER", &[patient]).await, vec![patient]);
+    // The report's filters apply: a team, low scores only, the period.
+    assert_eq!(comment_search(&app, &format!("{parts}&team={install}"), &[late]).await, vec![late]);
+    assert_eq!(comment_search(&app, &format!("{parts}&low=true"), &[late]).await, vec![late]);
+    assert_eq!(
+        comment_search(&app, &format!("{parts}&to=2020-01-01"), &[]).await,
+        Vec::<i64>::new()
+    );
+    // Another design's answers are not this report's.
+    let (status, found) = app.get(&format!("/api/v1/survey-reports/csat/answers?{parts}")).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found, json!([]));
+
+    // Refused: a search with a paging cursor, an overlong search; agents see no answers.
+    let (status, problem) = app.get(&format!("/api/v1/survey-reports/service5/answers?{parts}&before=99")).await;
+    assert_eq!(
+        (status, problem["errors"][0]["code"].as_str()),
+        (422, Some("not_with_q")),
+        "{problem}"
+    );
+    let long = "配".repeat(501);
+    let (status, problem) = app
+        .get(&format!("/api/v1/survey-reports/service5/answers?q={}", urlencode(&long)))
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["code"].as_str()),
+        (422, Some("too_long")),
+        "{problem}"
+    );
+    let (_, agent) = app.agent("agent@example.com", "agent", &[install]).await;
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/survey-reports/service5/answers?{parts}"),
+            Some(&agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // The report page searches the same way and marks the words found.
+    crate::ui::add_alice(&app).await;
+    let client = crate::ui::no_redirects();
+    let (cookie, _) = crate::ui::signed_in(&app, &client).await;
+    let page = app
+        .page(&client, &format!("/reports/satisfaction?design=service5&{parts}"), Some(&cookie))
+        .await;
+    let hits = page
+        .split("id=\"comment-hits\"")
+        .nth(1)
+        .expect("the comment hits")
+        .split("</ul>")
+        .next()
+        .unwrap();
+    assert!(
+        hits.contains(&format!("/tickets/{late}")) && hits.contains(&format!("/tickets/{quick}")),
+        "{hits}"
+    );
+    assert!(!hits.contains(&format!("/tickets/{patient}")), "{hits}");
+    assert!(hits.contains("<b>"), "{hits}");
+    let page = app
+        .page(
+            &client,
+            "/reports/satisfaction?design=service5&q=nothing%20like%20this",
+            Some(&cookie),
+        )
+        .await;
+    assert!(page.contains("id=\"comment-summary\""), "{page}");
+    let hits = page
+        .split("id=\"comment-hits\"")
+        .nth(1)
+        .expect("the comment hits")
+        .split("</ul>")
+        .next()
+        .unwrap();
+    assert!(!hits.contains("<li>"), "nothing listed as found: {hits}");
+}
+
+fn urlencode(text: &str) -> String {
+    let url = reqwest::Url::parse_with_params("http://x/", [("q", text)]).unwrap();
+    url.query().unwrap().trim_start_matches("q=").to_owned()
 }

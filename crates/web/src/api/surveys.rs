@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kefu_app::callbacks::{CallbackView, CampaignCreated, CampaignInput};
 use kefu_app::survey_loop::{ActionInput, ActionTrend, Praise, StarCandidate, month_span};
-use kefu_app::survey_report::{AnswerView, ReportQuery, SurveyReport};
+use kefu_app::survey_report::{AnswerView, AnswersQuery, ReportQuery, SurveyReport};
 use kefu_app::surveys::{AnswerReceipt, FormState, SurveyLink, TicketSurvey};
 use kefu_domain::survey::callback::{Callback, CallbackOutcome};
 use kefu_domain::survey::closing::ImprovementAction;
@@ -171,19 +171,10 @@ pub async fn report(
     Ok(Json(state.app.survey_report(&actor, params).await?))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct AnswersQuery {
-    /// Only low scores.
-    #[serde(default)]
-    pub low: bool,
-    /// Answers before this id (paging, newest first).
-    pub before: Option<i64>,
-    pub limit: Option<u64>,
-}
-
-/// A design's answers, newest first (supervisors).
+/// A design's answers, newest first, or with `q` the answers whose comments match it, best
+/// match first (supervisors).
 #[utoipa::path(get, path = "/api/v1/survey-reports/{design}/answers", tag = "surveys", params(("design" = String, Path), ReportQuery, AnswersQuery),
-    responses((status = 200, body = Vec<AnswerView>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<AnswerView>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn answers(
     State(state): State<AppState>,
     Auth(actor): Auth,
@@ -192,10 +183,7 @@ pub async fn answers(
     ApiQuery(query): ApiQuery<AnswersQuery>,
 ) -> ApiResult<Json<Vec<AnswerView>>> {
     let params = report.into_params(&design)?;
-    let limit = query.limit.unwrap_or(50);
-    Ok(Json(
-        state.app.survey_answers(&actor, &params, query.low, query.before, limit).await?,
-    ))
+    Ok(Json(state.app.report_answers(&actor, &params, query).await?))
 }
 
 /// Creates a callback campaign (回访, supervisors): the customers of a segment who

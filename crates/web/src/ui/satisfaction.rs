@@ -203,6 +203,22 @@ pub struct LowAnswer {
     ticket: Option<i64>,
     followup: Option<i64>,
     comment: String,
+    /// For an answer found by a comment search: the matching fragment as HTML (escaped
+    /// by the search index, matches in `<b>`).
+    snippet_html: Option<String>,
+}
+
+impl LowAnswer {
+    fn of(a: &AnswerView) -> Self {
+        LowAnswer {
+            at: render::when(a.answer.submitted_at),
+            score: a.answer.answer.score.map_or_else(|| "—".into(), |s| format!("{s:.1}")),
+            ticket: a.ticket_number,
+            followup: a.followup_number,
+            comment: a.answer.answer.comment.clone().unwrap_or_default(),
+            snippet_html: a.snippet.clone(),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -228,6 +244,12 @@ struct ReportPage {
     any_reasons: bool,
     groups: Vec<GroupView>,
     low: Vec<LowAnswer>,
+    /// The comment search's words, and what it found (or why it could not search).
+    q: String,
+    found: Vec<LowAnswer>,
+    search_error: Option<String>,
+    /// The report's filters, kept by the comment search form.
+    team: String,
     actions: Vec<ActionView>,
     /// `dimension:reason` and its label, for a new action.
     reason_options: Vec<(String, String)>,
@@ -260,6 +282,9 @@ pub struct ReportQueryForm {
     target: String,
     #[serde(default)]
     team: String,
+    /// Words to find in the answers' comments.
+    #[serde(default)]
+    q: String,
 }
 
 impl ReportQueryForm {
@@ -375,7 +400,11 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         Ok(params) => match state.app.survey_report(actor, params.clone()).await {
             Ok(report) => {
                 let low = state.app.survey_answers(actor, &params, true, None, 20).await.unwrap_or_default();
-                (Some((report, low)), None)
+                let found = match form.query.q.trim() {
+                    "" => Ok(Vec::new()),
+                    text => state.app.search_survey_answers(actor, &params, text, false, 50).await,
+                };
+                (Some((report, low, found)), None)
             }
             Err(error) => match refusal(error, tr) {
                 Ok(message) => (None, Some(message)),
@@ -423,6 +452,10 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         any_reasons: false,
         groups: Vec::new(),
         low: Vec::new(),
+        q: form.query.q.trim().to_owned(),
+        found: Vec::new(),
+        search_error: None,
+        team: form.query.team.clone(),
         actions: Vec::new(),
         reason_options: Vec::new(),
         agents: Vec::new(),
@@ -477,7 +510,7 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
             .collect();
         page.agents = agents.iter().map(|a| (a.id, a.name.clone())).collect();
     }
-    if let Some((report, low)) = report {
+    if let Some((report, low, found)) = report {
         let (label, unit) = headline_label(&report, tr);
         page.period = format!("{} – {}", render::when(report.from), render::when(report.to));
         page.headline_label = label;
@@ -509,16 +542,14 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
             .collect();
         page.dimensions = report.dimensions.iter().map(|d| dimension_view(d, tr, report.target)).collect();
         page.any_reasons = page.dimensions.iter().any(|d| !d.reasons.is_empty());
-        page.low = low
-            .iter()
-            .map(|a: &AnswerView| LowAnswer {
-                at: render::when(a.answer.submitted_at),
-                score: a.answer.answer.score.map_or_else(|| "—".into(), |s| format!("{s:.1}")),
-                ticket: a.ticket_number,
-                followup: a.followup_number,
-                comment: a.answer.answer.comment.clone().unwrap_or_default(),
-            })
-            .collect();
+        page.low = low.iter().map(LowAnswer::of).collect();
+        match found {
+            Ok(found) => page.found = found.iter().map(LowAnswer::of).collect(),
+            Err(error) => match refusal(error, tr) {
+                Ok(message) => page.search_error = Some(message),
+                Err(error) => return error.page(lang),
+            },
+        }
     }
     (StatusCode::OK, page).into_response()
 }
