@@ -24,6 +24,8 @@ run() {
     token=$("$bin" --data-dir "$dir" admin create-token --email "$email")
     "$bin" --data-dir "$dir" serve --listen "$ADDR" >"$log" 2>&1 &
     pid=$!
+    # Whatever fails below, the server does not outlive the run.
+    trap "kill $pid 2>/dev/null || true" EXIT
     for _ in $(seq 1 240); do grep -q 'Kefu is listening on' "$log" && break; sleep 0.5; done
     grep -q 'Kefu is listening on' "$log" || { kill "$pid"; echo "$label: server did not start, see $log" >&2; exit 1; }
     sleep 3
@@ -32,6 +34,7 @@ run() {
         -H "Authorization: Bearer $token" -s wrk-create.lua "http://$ADDR/api/v1/tickets")
     kill -TERM "$pid"
     wait "$pid" || true
+    trap - EXIT
     local json
     json=$(grep KEFU_WRK_JSON <<<"$out" | sed 's/^KEFU_WRK_JSON //')
     python3 - "$label" "$json" <<'PY'

@@ -83,7 +83,9 @@ impl App {
         let mut alerts_checked: Option<std::time::Instant> = None;
         while !self.analytics.stopping.load(Ordering::SeqCst) {
             let kpis_behind = match self.fold_batch(LIVE_BATCH, false).await {
-                Ok(n) => n == LIVE_BATCH as usize,
+                Ok(Folded::Events(n)) => n == LIVE_BATCH as usize,
+                Ok(Folded::Overtaken) => true,
+                Ok(Folded::Nothing) => false,
                 Err(error) => {
                     tracing::warn!(%error, "analytics rollup failed; retrying");
                     false
@@ -124,10 +126,16 @@ impl App {
         let started = std::time::Instant::now();
         let mut events = 0u64;
         loop {
-            let n = self.fold_batch(REBUILD_BATCH, false).await?;
-            events += n as u64;
-            if n < REBUILD_BATCH as usize {
-                break;
+            match self.fold_batch(REBUILD_BATCH, false).await? {
+                Folded::Events(n) => {
+                    events += n as u64;
+                    if n < REBUILD_BATCH as usize {
+                        break;
+                    }
+                }
+                // Another node (or this server's reactor) folded that batch: go on after it.
+                Folded::Overtaken => {}
+                Folded::Nothing => break,
             }
         }
         while self.fold_topics_batch().await? {}
@@ -142,9 +150,13 @@ impl App {
     pub async fn rebuild_analytics(&self) -> AppResult<FoldSummary> {
         let started = std::time::Instant::now();
         // A server's reactor may fold a batch between the clear and this refold's first
-        // one; whichever commits second finds the cursor moved and drops its batch, so
-        // nothing is counted twice (the summary then counts only this refold's batches).
-        let first = self.fold_batch(REBUILD_BATCH, true).await?;
+        // one; whichever commits second finds the position moved and folds again after
+        // it, so nothing is counted twice (the summary counts only this refold's batches).
+        let first = match self.fold_batch(REBUILD_BATCH, true).await? {
+            Folded::Events(n) => n,
+            Folded::Overtaken => REBUILD_BATCH as usize,
+            Folded::Nothing => 0,
+        };
         let mut rest = FoldSummary::default();
         if first == REBUILD_BATCH as usize {
             rest = self.catch_up_analytics().await?;
@@ -191,14 +203,17 @@ impl App {
     }
 
     /// Folds up to `limit` events after the cursor (after emptying the rollups, with
-    /// `clear_first`); returns how many were folded (0 when overtaken, see below).
+    /// `clear_first`).
     ///
-    /// Everything but the writes happens outside the writer that ticket commands share:
-    /// the events, the fold state and the stored rows are read and merged first, and the
-    /// write transaction only checks that the cursor has not moved since (another node's
-    /// batch, or a rebuild) and writes the merged rows. A batch overtaken that way is
-    /// dropped: the next one starts from the new cursor.
-    async fn fold_batch(&self, limit: u32, clear_first: bool) -> AppResult<usize> {
+    /// Nearly everything happens outside the writer that ticket commands share: the
+    /// events, the fold state and the stored hourly and daily rows are read and merged
+    /// first, and the write transaction only checks that the fold's position has not moved
+    /// since (another node's batch, a rebuild) and writes the merged rows. A batch
+    /// overtaken that way is dropped: the next one starts from the new position. The
+    /// department totals, a row or two per batch, are read and added inside the write:
+    /// the one-off backfill after an upgrade rewrites them under the same lock without
+    /// moving the position.
+    async fn fold_batch(&self, limit: u32, clear_first: bool) -> AppResult<Folded> {
         if clear_first {
             self.db()
                 .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::clear(tx, now()).await?) }))
@@ -208,10 +223,10 @@ impl App {
         let zone = calendar.zone().clone();
         let settled_before = self.db().is_postgres().then(|| now() - SETTLE);
         let db = self.db();
-        let started_at = store::cursor(db.read()).await?;
-        let batch = store::events_after(db.read(), started_at, limit, settled_before).await?;
+        let started_at = store::position(db.read()).await?;
+        let batch = store::events_after(db.read(), started_at.event_id, limit, settled_before).await?;
         let Some(last) = batch.last_id else {
-            return Ok(0);
+            return Ok(Folded::Nothing);
         };
         let events = batch.events;
         let mut ids: Vec<Id> = events.iter().map(|e| e.ticket_id).collect();
@@ -239,28 +254,24 @@ impl App {
         let day_keys: Vec<DayKey> = days.keys().cloned().collect();
         let total_keys: Vec<TotalHour> = totals.keys().copied().collect();
         let row_keys: Vec<RowKey> = rollup.keys().copied().collect();
-        let (stored_days, stored_totals, stored_rows) = futures::future::try_join3(
-            store::day_rows(db.read(), &day_keys),
-            store::total_rows(db.read(), &total_keys),
-            store::rows(db.read(), &row_keys),
-        )
-        .await?;
+        let (stored_days, stored_rows) =
+            futures::future::try_join(store::day_rows(db.read(), &day_keys), store::rows(db.read(), &row_keys)).await?;
         add_stored(&mut days, stored_days);
-        add_stored(&mut totals, stored_totals);
         add_stored(&mut rollup, stored_rows);
         let days: Vec<(DayKey, Delta)> = days.into_iter().collect();
-        let totals: Vec<(TotalHour, Delta)> = totals.into_iter().collect();
         let rows: Vec<(RowKey, Delta)> = rollup.into_iter().collect();
         let tracks: Vec<(Id, TicketTrack)> = tracks.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))).collect();
         let written = self
             .db()
             .write(move |tx| {
                 Box::pin(async move {
-                    if store::lock_cursor(tx).await? != Some(started_at) {
+                    if store::lock_position(tx).await? != Some(started_at) {
                         return Ok::<_, AppError>(false);
                     }
+                    let mut totals = totals;
+                    add_stored(&mut totals, store::total_rows(tx.exec(), &total_keys).await?);
                     store::put_day_rows(tx, &days).await?;
-                    store::put_total_rows(tx, &totals).await?;
+                    store::put_total_rows(tx, &totals.into_iter().collect::<Vec<_>>()).await?;
                     store::put_rows(tx, &rows).await?;
                     store::save_tracks(tx, &tracks).await?;
                     store::set_cursor(tx, last).await?;
@@ -268,8 +279,22 @@ impl App {
                 })
             })
             .await?;
-        Ok(if written { batch.scanned } else { 0 })
+        Ok(if written {
+            Folded::Events(batch.scanned)
+        } else {
+            Folded::Overtaken
+        })
     }
+}
+
+/// What one fold batch did.
+enum Folded {
+    /// No event after the position.
+    Nothing,
+    /// Folded this many events.
+    Events(usize),
+    /// Another fold moved the position first; this batch was dropped.
+    Overtaken,
 }
 
 /// Turns each batch delta into the row to write: the stored row plus the delta.

@@ -666,8 +666,17 @@ fn answer_doc(answer: &StoredAnswer) -> Option<Doc> {
     })
 }
 
-/// The index key of an answer's slice value (what the report filters by).
+/// The index key of an answer's slice value (what the report filters by). Team and agent
+/// ids are compared as numbers, as the answer list compares them (`007` is team 7; a
+/// value that is no number matches nothing).
 pub(crate) fn answer_slice_key(slice: Slice, value: &str) -> String {
+    let value = match slice {
+        Slice::Team | Slice::Agent => value
+            .trim()
+            .parse::<Id>()
+            .map_or_else(|_| "not-an-id".to_owned(), |id| id.to_string()),
+        _ => value.to_owned(),
+    };
     format!("{}:{value}", slice.as_str())
 }
 

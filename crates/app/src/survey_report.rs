@@ -40,6 +40,14 @@ pub struct ReportParams {
     pub target: Option<f64>,
 }
 
+impl ReportParams {
+    /// The period `[from, to)` the report covers: by default the 30 days up to now.
+    pub fn period(&self) -> (Timestamp, Timestamp) {
+        let to = self.to.unwrap_or_else(now);
+        (self.from.unwrap_or(to - DEFAULT_PERIOD), to)
+    }
+}
+
 /// A report's query string, as the API and the report page take it.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
@@ -119,6 +127,13 @@ impl ReportQuery {
             target: self.target,
         })
     }
+}
+
+/// What a comment search found: how many answers match, and the best of them.
+#[derive(Debug, Clone)]
+pub struct AnswerSearch {
+    pub total: usize,
+    pub answers: Vec<AnswerView>,
 }
 
 /// Which of a design's answers to list, as the API asks.
@@ -294,8 +309,7 @@ impl App {
         actor.require_supervisor("see satisfaction reports")?;
         let design = self.report_design(&params.design).await?;
         let spec = &design.spec;
-        let to = params.to.unwrap_or_else(now);
-        let from = params.from.unwrap_or(to - DEFAULT_PERIOD);
+        let (from, to) = params.period();
         if from >= to {
             return Err(AppError::field("from", "invalid_period", "the period must start before it ends"));
         }
@@ -497,9 +511,9 @@ impl App {
             Some(_) if query.before.is_some() => Err(AppError::field(
                 "before",
                 "not_with_q",
-                "a comment search lists its best matches; page with limit instead",
+                "a comment search lists its best matches (up to 100): add words or filters to narrow it",
             )),
-            Some(text) => self.search_survey_answers(actor, params, text, query.low, limit).await,
+            Some(text) => Ok(self.search_survey_answers(actor, params, text, query.low, limit).await?.answers),
             None => self.survey_answers(actor, params, query.low, query.before, limit).await,
         }
     }
@@ -515,10 +529,11 @@ impl App {
     ) -> AppResult<Vec<AnswerView>> {
         actor.require_supervisor("see survey answers")?;
         let design = self.report_design(&params.design).await?;
+        let (from, to) = params.period();
         let filter = AnswerFilter {
             design_key: design.key,
-            from: params.from,
-            to: params.to,
+            from: Some(from),
+            to: Some(to),
             slices: params.filters.clone(),
             low_only,
         };
@@ -536,7 +551,7 @@ impl App {
         text: &str,
         low_only: bool,
         limit: u64,
-    ) -> AppResult<Vec<AnswerView>> {
+    ) -> AppResult<AnswerSearch> {
         actor.require_supervisor("see survey answers")?;
         let text = text.trim();
         if text.is_empty() {
@@ -546,6 +561,7 @@ impl App {
             return Err(AppError::field("q", "too_long", "at most 500 characters"));
         }
         let design = self.report_design(&params.design).await?;
+        let (from, to) = params.period();
         let mut all_of = vec![vec![format!("design:{}", design.key)]];
         all_of.extend(params.filters.iter().map(|(slice, value)| vec![answer_slice_key(*slice, value)]));
         if low_only {
@@ -555,12 +571,13 @@ impl App {
             text: text.to_owned(),
             kind: Some(DocKind::Answer),
             all_of,
-            created_from: params.from.map(Timestamp::as_millisecond),
-            created_to: params.to.map(Timestamp::as_millisecond),
+            created_from: Some(from.as_millisecond()),
+            created_to: Some(to.as_millisecond()),
             limit: limit.clamp(1, MAX_SEARCHED_ANSWERS) as usize,
             ..SearchRequest::default()
         };
-        let hits = self.run_search(request).await?.hits;
+        let results = self.run_search(request).await?;
+        let hits = results.hits;
         let ids: Vec<Id> = hits.iter().map(|hit| hit.id).collect();
         let mut answers: HashMap<Id, StoredAnswer> = surveys::answers_by_ids(self.db().read(), &ids)
             .await?
@@ -571,7 +588,10 @@ impl App {
             .into_iter()
             .filter_map(|hit| answers.remove(&hit.id).map(|answer| (answer, Some(hit.snippet))))
             .collect();
-        self.answer_views(found).await
+        Ok(AnswerSearch {
+            total: results.total,
+            answers: self.answer_views(found).await?,
+        })
     }
 
     /// The answers with the numbers of their tickets and follow-ups.

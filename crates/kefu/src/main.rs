@@ -120,8 +120,8 @@ async fn main() -> anyhow::Result<()> {
             let app = kefu::open(&cli.data_dir, &location).await?;
             let summary = app.reindex().await.map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             eprintln!(
-                "Search index rebuilt: {} tickets, {} customers, {} articles in {:.1} s.",
-                summary.tickets, summary.customers, summary.articles, summary.seconds
+                "Search index rebuilt: {} tickets, {} customers, {} articles, {} survey comments in {:.1} s.",
+                summary.tickets, summary.customers, summary.articles, summary.answers, summary.seconds
             );
             app.db().close().await;
             Ok(())

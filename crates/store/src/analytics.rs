@@ -52,6 +52,33 @@ async fn wait_for_cursor(tx: &mut Tx) -> StoreResult<()> {
     Ok(())
 }
 
+/// Where the KPI fold stands: the last event folded, and when the rollups were last
+/// emptied. A batch merged outside the writer is written only if this has not changed
+/// since it read: the event id alone can come back to the same value after a rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoldPosition {
+    pub event_id: Id,
+    rebuilt_at: Option<i64>,
+}
+
+/// The fold's position, read without a lock.
+pub async fn position(ex: Exec<'_>) -> StoreResult<FoldPosition> {
+    let (event_id, rebuilt_at): (i64, Option<i64>) =
+        exec!(ex, e => sqlx::query_as("SELECT event_id, rebuilt_at FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
+    Ok(FoldPosition { event_id, rebuilt_at })
+}
+
+/// The fold's position, locked for this transaction as [`lock_cursor`] locks it; `None`
+/// when another node's batch holds it.
+pub async fn lock_position(tx: &mut Tx) -> StoreResult<Option<FoldPosition>> {
+    let Some(event_id) = lock_cursor(tx).await? else {
+        return Ok(None);
+    };
+    let (rebuilt_at,): (Option<i64>,) =
+        exec!(tx.exec(), e => sqlx::query_as("SELECT rebuilt_at FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
+    Ok(Some(FoldPosition { event_id, rebuilt_at }))
+}
+
 /// The event the rollups include (read without a lock, for status pages).
 pub async fn cursor(ex: Exec<'_>) -> StoreResult<Id> {
     let (id,): (i64,) = exec!(ex, e => sqlx::query_as("SELECT event_id FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;

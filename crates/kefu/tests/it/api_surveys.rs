@@ -682,6 +682,9 @@ async fn comments_are_searched_within_the_reports_filters(backend: Backend) {
     assert_eq!(comment_search(&app, "q=Patient%20ENGINEER", &[patient]).await, vec![patient]);
     // The report's filters apply: a team, low scores only, the period.
     assert_eq!(comment_search(&app, &format!("{parts}&team={install}"), &[late]).await, vec![late]);
+    // Team ids compare as numbers, as the answer list compares them.
+    assert_eq!(comment_search(&app, &format!("{parts}&team=0{install}"), &[late]).await, vec![late]);
+    assert_eq!(comment_search(&app, &format!("{parts}&team=abc"), &[]).await, Vec::<i64>::new());
     assert_eq!(comment_search(&app, &format!("{parts}&low=true"), &[late]).await, vec![late]);
     assert_eq!(
         comment_search(&app, &format!("{parts}&to=2020-01-01"), &[]).await,
@@ -726,19 +729,17 @@ async fn comments_are_searched_within_the_reports_filters(backend: Backend) {
     let page = app
         .page(&client, &format!("/reports/satisfaction?design=service5&{parts}"), Some(&cookie))
         .await;
-    let hits = page
-        .split("id=\"comment-hits\"")
-        .nth(1)
-        .expect("the comment hits")
-        .split("</ul>")
-        .next()
-        .unwrap();
+    let hits = comment_hits(&page);
     assert!(
         hits.contains(&format!("/tickets/{late}")) && hits.contains(&format!("/tickets/{quick}")),
         "{hits}"
     );
     assert!(!hits.contains(&format!("/tickets/{patient}")), "{hits}");
     assert!(hits.contains("<b>"), "{hits}");
+    assert!(
+        page.contains("2 answers found") || page.contains("找到 2 份答卷"),
+        "the count is shown"
+    );
     let page = app
         .page(
             &client,
@@ -747,14 +748,14 @@ async fn comments_are_searched_within_the_reports_filters(backend: Backend) {
         )
         .await;
     assert!(page.contains("id=\"comment-summary\""), "{page}");
-    let hits = page
-        .split("id=\"comment-hits\"")
-        .nth(1)
-        .expect("the comment hits")
-        .split("</ul>")
-        .next()
-        .unwrap();
+    let hits = comment_hits(&page);
     assert!(!hits.contains("<li>"), "nothing listed as found: {hits}");
+}
+
+/// The list of answers a comment search found on the report page.
+fn comment_hits(page: &str) -> &str {
+    let list = page.split("id=\"comment-hits\"").nth(1).expect("the comment hits");
+    list.split("</ul>").next().unwrap_or_default()
 }
 
 fn urlencode(text: &str) -> String {

@@ -247,8 +247,10 @@ struct ReportPage {
     /// The comment search's words, and what it found (or why it could not search).
     q: String,
     found: Vec<LowAnswer>,
+    /// How many answers match in all (the page shows the best of them).
+    found_total: usize,
     search_error: Option<String>,
-    /// The report's filters, kept by the comment search form.
+    /// The report's team filter, kept by the comment search form.
     team: String,
     actions: Vec<ActionView>,
     /// `dimension:reason` and its label, for a new action.
@@ -401,8 +403,8 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
             Ok(report) => {
                 let low = state.app.survey_answers(actor, &params, true, None, 20).await.unwrap_or_default();
                 let found = match form.query.q.trim() {
-                    "" => Ok(Vec::new()),
-                    text => state.app.search_survey_answers(actor, &params, text, false, 50).await,
+                    "" => Ok(None),
+                    text => state.app.search_survey_answers(actor, &params, text, false, 50).await.map(Some),
                 };
                 (Some((report, low, found)), None)
             }
@@ -454,6 +456,7 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         low: Vec::new(),
         q: form.query.q.trim().to_owned(),
         found: Vec::new(),
+        found_total: 0,
         search_error: None,
         team: form.query.team.clone(),
         actions: Vec::new(),
@@ -544,11 +547,18 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
         page.any_reasons = page.dimensions.iter().any(|d| !d.reasons.is_empty());
         page.low = low.iter().map(LowAnswer::of).collect();
         match found {
-            Ok(found) => page.found = found.iter().map(LowAnswer::of).collect(),
-            Err(error) => match refusal(error, tr) {
-                Ok(message) => page.search_error = Some(message),
-                Err(error) => return error.page(lang),
-            },
+            Ok(None) => {}
+            Ok(Some(found)) => {
+                page.found = found.answers.iter().map(LowAnswer::of).collect();
+                page.found_total = found.total;
+            }
+            // The report stands without the search: say what went wrong beside the form.
+            Err(error) => {
+                page.search_error = Some(refusal(error, tr).unwrap_or_else(|error| {
+                    tracing::warn!(?error, "searching the survey comments failed");
+                    tr.t("report.comments_unavailable")
+                }));
+            }
         }
     }
     (StatusCode::OK, page).into_response()
