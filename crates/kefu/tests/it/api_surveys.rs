@@ -3,6 +3,7 @@
 //! designs and their versions, and reports that reproduce DOMAIN.md's worked example.
 
 use crate::on_both;
+use crate::search::encode;
 use crate::support::{Backend, TestApp, event_kinds, spawn};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
@@ -676,7 +677,7 @@ async fn comments_are_searched_within_the_reports_filters(backend: Backend) {
     }
 
     // Words in either language, from any answer with a comment.
-    let parts = format!("q={}", urlencode("配件"));
+    let parts = format!("q={}", encode("配件"));
     assert_eq!(comment_search(&app, &parts, &[late, quick]).await, vec![late, quick]);
     assert_eq!(comment_search(&app, "q=patient", &[patient]).await, vec![patient]);
     assert_eq!(comment_search(&app, "q=Patient%20ENGINEER", &[patient]).await, vec![patient]);
@@ -704,7 +705,7 @@ async fn comments_are_searched_within_the_reports_filters(backend: Backend) {
     );
     let long = "配".repeat(501);
     let (status, problem) = app
-        .get(&format!("/api/v1/survey-reports/service5/answers?q={}", urlencode(&long)))
+        .get(&format!("/api/v1/survey-reports/service5/answers?q={}", encode(&long)))
         .await;
     assert_eq!(
         (status, problem["errors"][0]["code"].as_str()),
@@ -756,9 +757,4 @@ async fn comments_are_searched_within_the_reports_filters(backend: Backend) {
 fn comment_hits(page: &str) -> &str {
     let list = page.split("id=\"comment-hits\"").nth(1).expect("the comment hits");
     list.split("</ul>").next().unwrap_or_default()
-}
-
-fn urlencode(text: &str) -> String {
-    let url = reqwest::Url::parse_with_params("http://x/", [("q", text)]).unwrap();
-    url.query().unwrap().trim_start_matches("q=").to_owned()
 }

@@ -38,7 +38,8 @@ fn numbers(results: &Value) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-fn encode(text: &str) -> String {
+/// `text` percent-encoded for a query string.
+pub(crate) fn encode(text: &str) -> String {
     reqwest::Url::parse_with_params("http://x/", [("q", text)])
         .ok()
         .and_then(|u| u.query().map(|q| q.trim_start_matches("q=").to_owned()))
@@ -609,15 +610,13 @@ async fn portal_suggestions_count_the_requests_they_deflect(backend: Backend) {
     // As the customer types, the article is suggested (the index is fed within moments).
     let started = Instant::now();
     let suggestions = loop {
-        let html = client
-            .get(format!("{}/portal/suggest?subject={}&description=", app.base, encode("退货")))
-            .header("cookie", &reader)
-            .send()
-            .await
-            .expect("get")
-            .text()
-            .await
-            .expect("html");
+        let html = app
+            .page(
+                &client,
+                &format!("/portal/suggest?subject={}&description=", encode("退货")),
+                Some(&reader),
+            )
+            .await;
         if html.contains("suggested-article") || started.elapsed() > Duration::from_secs(5) {
             break html;
         }
