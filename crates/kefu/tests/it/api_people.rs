@@ -108,4 +108,10 @@ async fn service_endpoints_answer(backend: Backend) {
         .await
         .unwrap();
     assert!(metrics.contains("kefu_tickets_created_total"), "{metrics}");
+    // How long each kind of command held the writer, and each commit.
+    assert!(
+        metrics.contains(r#"kefu_write_command_seconds_count{command="kefu_app::intake::write_batch"}"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("kefu_write_commit_seconds_count"), "{metrics}");
 }
