@@ -77,8 +77,12 @@ impl Db {
                     .pragma("temp_store", "memory")
                     .disable_statement_logging();
                 // The writer keeps the hot index pages of a large ticket table cached
-                // (32 MiB); readers keep SQLite's default.
-                let writer_options = options.clone().pragma("cache_size", "-32768");
+                // (32 MiB); readers keep SQLite's default. It also keeps more prepared
+                // statements than sqlx's default 100: the intake's multi-row inserts are
+                // one statement per batch size (three tables, up to a few hundred rows),
+                // and re-preparing a statement of hundreds of values costs more than
+                // running it.
+                let writer_options = options.clone().pragma("cache_size", "-32768").statement_cache_capacity(512);
                 let mut writer = SqliteConnection::connect_with(&writer_options).await?;
                 sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
                 let reconnect: Reconnect = Box::new(move || {

@@ -243,6 +243,7 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
             "team_id",
             "expected_resolution",
             "custom",
+            "follow_up_of",
             "created_at",
             "updated_at",
             "language",
@@ -252,7 +253,9 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
             "sla_warn_at",
             "sla_check_at",
         ])
-        .returning(Query::returning().exprs([Expr::cust(INSERTED_COLUMNS)]));
+        // Only the keys: the rest is what was given and the schema's defaults, and
+        // decoding whole rows back cost the single writer more than the insert.
+        .returning(Query::returning().columns(["id", "number"]));
     for (offset, new) in tickets.iter().enumerate() {
         let sla = SlaColumns::of(new.sla.as_ref(), false);
         insert.values_panic([
@@ -269,6 +272,7 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
             new.team_id.into(),
             new.expected_resolution.clone().into(),
             to_json(&new.custom).into(),
+            new.follow_up_of.into(),
             ms(now).into(),
             ms(now).into(),
             new.language.clone().into(),
@@ -279,15 +283,58 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
             sla.check_at.into(),
         ]);
     }
-    let rows: Vec<TicketRow> = exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
-    // RETURNING does not promise the insertion order: put the rows back in it.
-    let mut inserted = rows.into_iter().map(TicketRow::into_domain).collect::<StoreResult<Vec<_>>>()?;
-    inserted.sort_by_key(|t| t.number);
-    // Numbered in the order given: the n-th inserted is the n-th new ticket.
-    for (ticket, new) in inserted.iter_mut().zip(tickets) {
-        ticket.set_sla(new.sla.clone());
+    let mut keys: Vec<(Id, TicketNumber)> =
+        exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    // RETURNING does not promise the insertion order; numbered in the order given, the
+    // n-th number is the n-th new ticket.
+    keys.sort_by_key(|(_, number)| *number);
+    let created_at = ts(ms(now))?;
+    Ok(keys
+        .into_iter()
+        .zip(tickets)
+        .map(|((id, number), new)| new.inserted(id, number, created_at))
+        .collect())
+}
+
+impl NewTicket {
+    /// The ticket an insert of this made: what was given, and the schema's defaults for
+    /// the rest (a new ticket has no assignee, no replies, no counts).
+    fn inserted(&self, id: Id, number: TicketNumber, created_at: Timestamp) -> Ticket {
+        let mut ticket = Ticket {
+            id,
+            number,
+            subject: self.subject.clone(),
+            description: self.description.clone(),
+            kind: self.kind,
+            channel: self.channel,
+            status: Status::New,
+            priority: self.priority,
+            category: self.category.clone(),
+            tags: self.tags.clone(),
+            customer_id: self.customer_id,
+            team_id: self.team_id,
+            assignee_id: None,
+            owner_id: None,
+            expected_resolution: self.expected_resolution.clone(),
+            custom: self.custom.clone(),
+            transfer_count: 0,
+            has_public_reply: false,
+            reopen_count: 0,
+            follow_up_of: self.follow_up_of,
+            created_at,
+            updated_at: created_at,
+            first_reply_at: None,
+            resolved_at: None,
+            language: self.language.clone(),
+            required_skills: self.required_skills.clone(),
+            sla: None,
+            sla_due_at: None,
+            sla_breached: false,
+            facts: ServiceFacts::default(),
+        };
+        ticket.set_sla(self.sla.clone());
+        ticket
     }
-    Ok(inserted)
 }
 
 pub async fn ticket_by_number(ex: Exec<'_>, number: TicketNumber) -> StoreResult<Option<Ticket>> {

@@ -459,6 +459,7 @@ async fn concurrent_creates_are_decided_one_by_one(backend: Backend) {
         })
         .collect();
     let mut numbers = Vec::new();
+    let mut created = Vec::new();
     let mut by_kind: std::collections::HashMap<u8, std::collections::HashSet<i64>> = Default::default();
     for task in tasks {
         let (n, (status, body)) = task.await.expect("task");
@@ -472,6 +473,7 @@ async fn concurrent_creates_are_decided_one_by_one(backend: Backend) {
         }
         assert_eq!(status, 201, "{n}: {body}");
         numbers.push(body["number"].as_i64().unwrap());
+        created.push(body.clone());
         if n % 4 < 2 {
             by_kind
                 .entry((n % 4) as u8)
@@ -485,5 +487,14 @@ async fn concurrent_creates_are_decided_one_by_one(backend: Backend) {
     assert_eq!(by_kind[&1].len(), 1, "one customer for the repeated e-mail");
     for number in numbers {
         assert_eq!(event_kinds(&app, number).await, ["created"]);
+    }
+    // The intake answers with the ticket it built from the request, not one read back:
+    // it must be the ticket the store holds, field for field.
+    for answered in created {
+        let (status, stored) = app.get(&format!("/api/v1/tickets/{}", answered["number"])).await;
+        assert_eq!(status, 200, "{stored}");
+        for (field, value) in answered.as_object().expect("ticket object") {
+            assert_eq!(&stored[field], value, "{field} of ticket {}", answered["number"]);
+        }
     }
 }
