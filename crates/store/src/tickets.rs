@@ -283,8 +283,7 @@ pub async fn insert_tickets(ex: Exec<'_>, first_number: TicketNumber, tickets: &
             sla.check_at.into(),
         ]);
     }
-    let mut keys: Vec<(Id, TicketNumber)> =
-        exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    let mut keys: Vec<(Id, TicketNumber)> = exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     // RETURNING does not promise the insertion order; numbered in the order given, the
     // n-th number is the n-th new ticket.
     keys.sort_by_key(|(_, number)| *number);
