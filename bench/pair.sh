@@ -7,8 +7,9 @@
 # BIN_*: a `kefu` release binary; DIR_*: its data directory, filled beforehand with
 # `BIN --data-dir DIR demo --tickets 1000000` (and, for a build with search, started once
 # until its log says "search index built"). Each run starts the server fresh on
-# 127.0.0.1:18080, waits for the analytics reactor to catch up (where there is one), then 3 s, runs `wrk -t2 -c64` with bench/wrk-create.lua as the demo
-# admin, and stops the server. Prints one line per run: label, creates per second, p99.
+# 127.0.0.1:18080, waits until the analytics reactor (where there is one) has folded every
+# event, then 3 s, runs `wrk -t2 -c64` with bench/wrk-create.lua as the demo admin, and
+# stops the server. Prints one line per run: label, creates per second, p99.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 ADDR=127.0.0.1:18080

@@ -1,7 +1,8 @@
 //! Opening the database: SQLite file or PostgreSQL URL, migrations, reference data, the
-//! read pool and the single writer.
+//! read pool, the single writer and (SQLite) the WAL checkpointer.
 
 use crate::backend::{Backend, Exec};
+use crate::checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::error::{StoreError, StoreResult};
 use crate::writer::{Reconnect, Tx, WriterHandle};
 use futures::future::BoxFuture;
@@ -10,6 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, SqliteConnection, SqlitePool};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Where the data lives.
@@ -55,12 +57,14 @@ impl Location {
 pub struct Db {
     read: Backend<SqlitePool, PgPool>,
     writer: WriterHandle,
+    /// SQLite only: copies the WAL into the database file beside the writer.
+    _checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl Db {
     /// Opens (and creates) the database, runs migrations and seeds reference data.
     pub async fn open(location: &Location) -> StoreResult<Db> {
-        let (read, writer_conn, reconnect) = match location {
+        let (read, writer_conn, reconnect, checkpointer) = match location {
             Location::SqliteFile(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
@@ -82,7 +86,11 @@ impl Db {
                 // one statement per batch size (three tables, up to a few hundred rows),
                 // and re-preparing a statement of hundreds of values costs more than
                 // running it.
-                let writer_options = options.clone().pragma("cache_size", "-32768").statement_cache_capacity(512);
+                let writer_options = options
+                    .clone()
+                    .pragma("cache_size", "-32768")
+                    .statement_cache_capacity(512)
+                    .pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES);
                 let mut writer = SqliteConnection::connect_with(&writer_options).await?;
                 sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
                 let reconnect: Reconnect = Box::new(move || {
@@ -92,9 +100,15 @@ impl Db {
                 let read = SqlitePoolOptions::new()
                     .max_connections(4)
                     .min_connections(1)
-                    .connect_with(options.read_only(true))
+                    .connect_with(options.clone().read_only(true))
                     .await?;
-                (Backend::Sqlite(read), Backend::Sqlite(writer), reconnect)
+                let checkpointer = Checkpointer::start(&options).await?;
+                (
+                    Backend::Sqlite(read),
+                    Backend::Sqlite(writer),
+                    reconnect,
+                    Some(Arc::new(checkpointer)),
+                )
             }
             Location::Postgres(url) => {
                 let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
@@ -105,12 +119,13 @@ impl Db {
                     let options = options.clone();
                     Box::pin(async move { Ok(Backend::Postgres(PgConnection::connect_with(&options).await?)) })
                 });
-                (Backend::Postgres(read), Backend::Postgres(writer), reconnect)
+                (Backend::Postgres(read), Backend::Postgres(writer), reconnect, None)
             }
         };
         let db = Db {
             read,
             writer: WriterHandle::spawn(writer_conn, reconnect),
+            _checkpointer: checkpointer,
         };
         db.write(|tx| {
             Box::pin(async move {

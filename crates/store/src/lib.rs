@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod calendars;
 pub mod callbacks;
 pub mod categories;
+mod checkpoint;
 pub mod commitments;
 mod convert;
 pub mod custom_fields;

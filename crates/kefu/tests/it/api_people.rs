@@ -115,3 +115,25 @@ async fn service_endpoints_answer(backend: Backend) {
     );
     assert!(metrics.contains("kefu_write_commit_seconds_count"), "{metrics}");
 }
+
+/// On SQLite the WAL is copied into the database file by a connection of its own, not by
+/// the writer's commits: a few changes (far below the writer's own checkpoint threshold)
+/// reach the database file within a second or two, while the server runs.
+#[tokio::test]
+async fn the_wal_is_checkpointed_beside_the_writer() {
+    let app = spawn(Backend::Sqlite).await;
+    let file = app.data_dir().join("kefu.db");
+    let modified = || std::fs::metadata(&file).and_then(|m| m.modified()).expect("database file");
+    // Let the start-up writes settle into the file first.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let before = modified();
+    app.ticket("检查点", "wal@example.com").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while modified() == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file was not written within 5 s of a commit"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

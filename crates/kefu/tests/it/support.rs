@@ -73,7 +73,7 @@ pub struct TestApp {
     pub client: Client,
     pub token: String,
     pub app: App,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
@@ -114,11 +114,16 @@ async fn spawn_configured(backend: Backend, config: Option<AppConfig>) -> TestAp
         client: Client::new(),
         token,
         app,
-        _dir: dir,
+        dir,
     }
 }
 
 impl TestApp {
+    /// The server's data directory (the SQLite file `kefu.db`, the search index).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
