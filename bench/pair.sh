@@ -31,11 +31,15 @@ run() {
     grep -q 'Kefu is listening on' "$log" || { kill "$pid"; echo "$label: server did not start, see $log" >&2; exit 1; }
     # A build with the analytics reactor folds the demo's history on its first start:
     # measure only once it has caught up, or the run measures that fold.
-    if [ -n "$(sqlite3 "$dir/kefu.db" "SELECT name FROM sqlite_master WHERE name = 'analytics_cursor'")" ]; then
+    # The KPI fold and the hot-topic count have a cursor each: wait for the one behind.
+    if [ -n "$(sqlite3 -cmd '.timeout 5000' "$dir/kefu.db" "SELECT name FROM sqlite_master WHERE name = 'hot_topic_cursor'")" ]; then
+        local behind=1
         for _ in $(seq 1 1200); do
-            [ "$(sqlite3 "$dir/kefu.db" "SELECT (SELECT COALESCE(MAX(id), 0) FROM ticket_events) - (SELECT COALESCE(MAX(event_id), 0) FROM analytics_cursor)")" -le 0 ] && break
+            behind=$(sqlite3 -cmd '.timeout 5000' "$dir/kefu.db" "SELECT (SELECT COALESCE(MAX(id), 0) FROM ticket_events) - MIN(COALESCE((SELECT MAX(event_id) FROM analytics_cursor), 0), COALESCE((SELECT MAX(event_id) FROM hot_topic_cursor), 0))" || echo 1)
+            [ "$behind" -le 0 ] && break
             sleep 1
         done
+        [ "$behind" -le 0 ] || { kill "$pid"; echo "$label: the analytics reactor did not catch up in 20 minutes ($behind events behind)" >&2; exit 1; }
     fi
     sleep 3
     local out

@@ -2,7 +2,7 @@
 //! read pool, the single writer and (SQLite) the WAL checkpointer.
 
 use crate::backend::{Backend, Exec};
-use crate::checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
+use crate::checkpoint::{Checkpointer, JOURNAL_SIZE_LIMIT_BYTES, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::error::{StoreError, StoreResult};
 use crate::writer::{Reconnect, Tx, WriterHandle};
 use futures::future::BoxFuture;
@@ -58,7 +58,7 @@ pub struct Db {
     read: Backend<SqlitePool, PgPool>,
     writer: WriterHandle,
     /// SQLite only: copies the WAL into the database file beside the writer.
-    _checkpointer: Option<Arc<Checkpointer>>,
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl Db {
@@ -83,14 +83,15 @@ impl Db {
                 // The writer keeps the hot index pages of a large ticket table cached
                 // (32 MiB); readers keep SQLite's default. It also keeps more prepared
                 // statements than sqlx's default 100: the intake's multi-row inserts are
-                // one statement per batch size (three tables, up to a few hundred rows),
-                // and re-preparing a statement of hundreds of values costs more than
-                // running it.
+                // one statement per batch size (three tables, up to 64 rows each), and
+                // re-preparing a statement of hundreds of values costs more than running
+                // it.
                 let writer_options = options
                     .clone()
                     .pragma("cache_size", "-32768")
                     .statement_cache_capacity(512)
-                    .pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES);
+                    .pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
+                    .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT_BYTES);
                 let mut writer = SqliteConnection::connect_with(&writer_options).await?;
                 sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
                 let reconnect: Reconnect = Box::new(move || {
@@ -125,7 +126,7 @@ impl Db {
         let db = Db {
             read,
             writer: WriterHandle::spawn(writer_conn, reconnect),
-            _checkpointer: checkpointer,
+            checkpointer,
         };
         db.write(|tx| {
             Box::pin(async move {
@@ -167,10 +168,13 @@ impl Db {
         Ok(())
     }
 
-    /// Lets queued writes finish, then closes every connection. The readers close first,
-    /// so that on SQLite the writer is the last connection and folds the WAL back into
-    /// the database file as it closes.
+    /// Lets queued writes finish, then closes every connection. The checkpointer and the
+    /// readers close first, so that on SQLite the writer is the last connection and folds
+    /// the WAL back into the database file as it closes.
     pub async fn close(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.stop().await;
+        }
         crate::backend::both!(&self.read, pool => pool.close().await);
         self.writer.close().await;
     }

@@ -216,7 +216,7 @@ pub async fn next_ticket_number(ex: Exec<'_>) -> StoreResult<TicketNumber> {
     Ok(n)
 }
 
-/// Inserts many new tickets (none a follow-up) in one statement, numbered `first_number`,
+/// Inserts many new tickets in one statement, numbered `first_number`,
 /// `first_number + 1`, ... in the order given; returns them in that order.
 ///
 /// Built with sea-query so SQLite gets anonymous `?` parameters: sqlx looks up the name of

@@ -149,10 +149,16 @@ async fn run_writer(mut tx: Tx, mut receiver: mpsc::Receiver<Msg>, reconnect: Re
             restore_connection(&mut tx, &reconnect).await;
         }
     }
-    if !tx.is_postgres()
-        && let Err(error) = tx.run("PRAGMA wal_checkpoint(TRUNCATE)").await
-    {
-        tracing::warn!(%error, "could not checkpoint the WAL on close");
+    if let Backend::Sqlite(conn) = &mut tx.conn {
+        // (busy, frames, copied): busy when another connection was still using the WAL.
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await
+        {
+            Ok((0, _, _)) => {}
+            Ok(_) => tracing::warn!("the WAL was in use and stays beside the database file; it is read at the next start"),
+            Err(error) => tracing::warn!(%error, "could not checkpoint the WAL on close"),
+        }
     }
     let Tx { conn } = tx;
     let _ = crate::backend::both!(conn, c => c.close().await);

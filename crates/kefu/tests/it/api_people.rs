@@ -117,23 +117,36 @@ async fn service_endpoints_answer(backend: Backend) {
 }
 
 /// On SQLite the WAL is copied into the database file by a connection of its own, not by
-/// the writer's commits: a few changes (far below the writer's own checkpoint threshold)
-/// reach the database file within a second or two, while the server runs.
+/// the writer's commits: a new ticket (far below the writer's own checkpoint threshold)
+/// is in the database file itself, read without its WAL, within a second or two.
 #[tokio::test]
 async fn the_wal_is_checkpointed_beside_the_writer() {
+    use sqlx::Connection;
     let app = spawn(Backend::Sqlite).await;
-    let file = app.data_dir().join("kefu.db");
-    let modified = || std::fs::metadata(&file).and_then(|m| m.modified()).expect("database file");
-    // Let the start-up writes settle into the file first.
-    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
-    let before = modified();
     app.ticket("检查点", "wal@example.com").await;
+    let copies = tempfile::tempdir().expect("temp dir");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while modified() == before {
+    for attempt in 0.. {
+        // The database file alone, as it would be found without its WAL. A copy taken while
+        // a checkpoint writes may be torn: that counts as "not yet".
+        let copy = copies.path().join(format!("copy{attempt}.db"));
+        std::fs::copy(app.data_dir().join("kefu.db"), &copy).expect("copy the database file");
+        let found = async {
+            let mut conn = sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&copy)).await?;
+            let (found,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tickets WHERE subject = '检查点'")
+                .fetch_one(&mut conn)
+                .await?;
+            conn.close().await?;
+            Ok::<_, sqlx::Error>(found)
+        }
+        .await;
+        if matches!(found, Ok(1)) {
+            break;
+        }
         assert!(
             std::time::Instant::now() < deadline,
-            "the database file was not written within 5 s of a commit"
+            "the ticket was not in the database file within 5 s of its commit ({found:?})"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
