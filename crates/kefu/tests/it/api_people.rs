@@ -150,3 +150,25 @@ async fn the_wal_is_checkpointed_beside_the_writer() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+/// Closing the database stops the checkpointer first, so the writer is the last
+/// connection: its closing checkpoint folds the whole WAL into the database file and
+/// SQLite removes the WAL as that connection closes.
+#[tokio::test]
+async fn closing_leaves_the_database_file_complete() {
+    let app = spawn(Backend::Sqlite).await;
+    app.ticket("关闭", "close@example.com").await;
+    app.app.db().close().await;
+    let dir = app.data_dir();
+    assert!(!dir.join("kefu.db-wal").exists(), "the WAL is left beside the database file");
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join("kefu.db")),
+    )
+    .await
+    .expect("open the database file");
+    let (found,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tickets WHERE subject = '关闭'")
+        .fetch_one(&mut conn)
+        .await
+        .expect("read the database file");
+    assert_eq!(found, 1);
+}
