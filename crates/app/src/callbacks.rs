@@ -5,8 +5,8 @@
 //! next day, up to three times) or that the customer refused.
 
 use crate::error::{AppError, AppResult};
-use crate::survey_mail::{SurveyMailer, mail_campaign_survey};
-use crate::surveys::{AnswerReceipt, LINK_LIFETIME, record_answer};
+use crate::survey_mail::{Invitation, mail_campaign_survey};
+use crate::surveys::{AnswerReceipt, LINK_LIFETIME, check_reminder_days, record_answer};
 use crate::{Actor, App, now};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -14,9 +14,10 @@ use jiff::tz::TimeZone;
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{CustomerTier, CustomerType};
 use kefu_domain::survey::callback::{
-    Callback, CallbackOutcome, CallbackStatus, DEFAULT_QUIET_DAYS, Segment, after_attempt, spread_due_dates,
+    Callback, CallbackOutcome, CallbackStatus, CampaignChannel, CampaignSummary, DEFAULT_QUIET_DAYS, Segment, after_attempt,
+    spread_due_dates,
 };
-use kefu_domain::survey::{AnswerInput, Design, SendOrigin};
+use kefu_domain::survey::{AnswerInput, DEFAULT_REMINDER_DAYS, Design, SendOrigin};
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::callbacks::{self, CallbackQuery, NewCampaign};
 use kefu_store::surveys::{self, NewSend};
@@ -53,20 +54,15 @@ pub struct CampaignInput {
     /// `phone` (default): calls for agents to make; `email`: the survey is mailed to each
     /// customer of the segment with an address (needs mail settings), reminded once.
     pub channel: Option<String>,
-}
-
-/// How a campaign reaches its customers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reach {
-    Phone,
-    Email,
+    /// An e-mail campaign: days before the one reminder to customers who have not
+    /// answered (default 3; 0: no reminder).
+    pub reminder_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CampaignCreated {
     pub id: Id,
-    /// `phone` or `email`.
-    pub channel: &'static str,
+    pub channel: CampaignChannel,
     /// Calls made for it (a phone campaign).
     pub callbacks: usize,
     /// Surveys mailed (an e-mail campaign).
@@ -164,13 +160,17 @@ impl App {
             errors.push(FieldError::new("max_customers", "out_of_range", "1 to 50000 customers"));
         }
         let reach = match input.channel.as_deref().map(str::trim) {
-            None | Some("" | "phone") => Some(Reach::Phone),
-            Some("email") => Some(Reach::Email),
+            None | Some("" | "phone") => Some(CampaignChannel::Phone),
+            Some("email") => Some(CampaignChannel::Email),
             Some(_) => {
                 errors.push(FieldError::new("channel", "invalid_channel", "phone or email"));
                 None
             }
         };
+        let reminder_days = input.reminder_days.unwrap_or(DEFAULT_REMINDER_DAYS);
+        if let Err(error) = check_reminder_days(reminder_days) {
+            errors.push(error);
+        }
         let design_key = input.design.clone().unwrap_or_else(|| "service5".into());
         let design = surveys::latest_design(self.db().read(), &design_key).await?.filter(|d| d.active);
         if design.is_none() {
@@ -193,8 +193,8 @@ impl App {
             return Err(AppError::Internal("checked fields missing".into()));
         };
         let mailer = match reach {
-            Reach::Phone => None,
-            Reach::Email => Some(self.survey_mailer().await?.ok_or_else(|| AppError::Conflict {
+            CampaignChannel::Phone => None,
+            CampaignChannel::Email => Some(self.survey_mailer().await?.ok_or_else(|| AppError::Conflict {
                 code: "mail_not_configured",
                 message: "this server sends no mail (KEFU_SMTP_URL is not set); make a phone campaign instead".into(),
             })?),
@@ -212,6 +212,8 @@ impl App {
                         starts_on: starts,
                         ends_on: ends,
                         created_by: by,
+                        channel: reach,
+                        reminder_days,
                     };
                     let id = callbacks::insert_campaign(tx.exec(), &campaign, at).await?;
                     let chosen = callbacks::segment_customers(tx.exec(), &segment, at).await?;
@@ -225,10 +227,17 @@ impl App {
                         .max(at)
                         + LINK_LIFETIME;
                     if let Some(mailer) = &mailer {
-                        let (mailed, without_address) = mail_to_segment(tx, mailer, &design, &chosen, by, expires_at, at).await?;
+                        let invitation = Invitation::new(mailer, reminder_days);
+                        let sending = CampaignSends {
+                            campaign_id: id,
+                            design: &design,
+                            by,
+                            expires_at,
+                        };
+                        let (mailed, without_address) = mail_to_segment(tx, invitation, &sending, &chosen, at).await?;
                         return Ok(CampaignCreated {
                             id,
-                            channel: "email",
+                            channel: CampaignChannel::Email,
                             callbacks: 0,
                             mailed,
                             without_address,
@@ -242,6 +251,7 @@ impl App {
                             origin: SendOrigin::Callback,
                             created_by: Some(by),
                             expires_at,
+                            campaign_id: Some(id),
                         };
                         let send_id = surveys::insert_send(tx.exec(), &send, at).await?;
                         let agent = (!agents.is_empty()).then(|| agents[i % agents.len()]);
@@ -249,7 +259,7 @@ impl App {
                     }
                     Ok::<_, AppError>(CampaignCreated {
                         id,
-                        channel: "phone",
+                        channel: CampaignChannel::Phone,
                         callbacks: chosen.len(),
                         mailed: 0,
                         without_address: 0,
@@ -261,6 +271,13 @@ impl App {
             self.wake_mailer();
         }
         Ok(created)
+    }
+
+    /// The newest campaigns (at most `limit`, up to 200) with how many they reached and
+    /// how many answered (supervisors).
+    pub async fn callback_campaigns(&self, actor: &Actor, limit: i64) -> AppResult<Vec<CampaignSummary>> {
+        actor.require_supervisor("see callback campaigns")?;
+        Ok(callbacks::campaign_summaries(self.db().read(), limit.clamp(1, 200)).await?)
     }
 
     /// Calls to make: the agent's own or nobody's (pending, due by `due_by` if given), or
@@ -394,17 +411,24 @@ async fn pending_callback(tx: &mut kefu_store::Tx, actor: &Actor, id: Id) -> App
     Ok(callback)
 }
 
+/// What every send of a campaign shares.
+struct CampaignSends<'a> {
+    campaign_id: Id,
+    design: &'a Design,
+    by: Id,
+    expires_at: Timestamp,
+}
+
 /// Mails the campaign's survey to each chosen customer with an address (in the
 /// campaign's transaction); returns how many were mailed and how many had no address.
 async fn mail_to_segment(
     tx: &mut Tx,
-    mailer: &SurveyMailer,
-    design: &Design,
+    invitation: Invitation<'_>,
+    sending: &CampaignSends<'_>,
     chosen: &[(Id, Option<Id>)],
-    by: Id,
-    expires_at: Timestamp,
     at: Timestamp,
 ) -> AppResult<(usize, usize)> {
+    let design = sending.design;
     let mut mailed = 0;
     for batch in chosen.chunks(500) {
         let ids: Vec<Id> = batch.iter().map(|(customer, _)| *customer).collect();
@@ -423,11 +447,12 @@ async fn mail_to_segment(
                 ticket_id: *ticket,
                 customer_id: *customer,
                 origin: SendOrigin::Campaign,
-                created_by: Some(by),
-                expires_at,
+                created_by: Some(sending.by),
+                expires_at: sending.expires_at,
+                campaign_id: Some(sending.campaign_id),
             };
             let send_id = surveys::insert_send(tx.exec(), &send, at).await?;
-            mail_campaign_survey(tx, mailer, send_id, &design.spec, email, at).await?;
+            mail_campaign_survey(tx, invitation, send_id, &design.spec, email, at).await?;
             mailed += 1;
         }
     }

@@ -1,7 +1,8 @@
 //! Survey invitations by e-mail. When Kefu sends mail, a new survey's link goes to the
 //! customer's address in the transaction that made the send (through the outbox, so a
 //! crash loses neither), and one reminder is scheduled with it: if the survey is still
-//! unanswered [`REMINDER_AFTER`] later, the customer is asked once more, and never again.
+//! unanswered some days later (the trigger's or campaign's `reminder_days`, by default
+//! [`DEFAULT_REMINDER_DAYS`](kefu_domain::survey::DEFAULT_REMINDER_DAYS)), the customer is asked once more, and never again.
 //! For a design with one rating question the mail lists a link per rating (`?r=N`):
 //! clicking one opens the form with that rating chosen; only submitting the form records
 //! an answer, so a mail scanner that opens every link answers nothing.
@@ -19,8 +20,6 @@ use kefu_store::{Tx, customers, surveys, tickets};
 use serde_json::json;
 use std::sync::Arc;
 
-/// How long after the invitation an unanswered survey is recalled (once).
-pub(crate) const REMINDER_AFTER: SignedDuration = SignedDuration::from_hours(3 * 24);
 /// A reminder whose link would expire sooner than this is not sent.
 const REMINDER_MIN_LEFT: SignedDuration = SignedDuration::from_hours(24);
 
@@ -53,6 +52,20 @@ impl App {
     }
 }
 
+/// A survey to mail: who mails it, and when its one reminder follows.
+#[derive(Clone, Copy)]
+pub(crate) struct Invitation<'a> {
+    pub mailer: &'a SurveyMailer,
+    /// Days before the reminder; 0: none.
+    pub reminder_days: i64,
+}
+
+impl<'a> Invitation<'a> {
+    pub(crate) fn new(mailer: &'a SurveyMailer, reminder_days: i64) -> Self {
+        Invitation { mailer, reminder_days }
+    }
+}
+
 /// Which of the two mails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Letter {
@@ -72,7 +85,7 @@ enum About<'a> {
 /// was queued.
 pub(crate) async fn mail_invitation(
     tx: &mut Tx,
-    mailer: &SurveyMailer,
+    invitation: Invitation<'_>,
     send: &SurveySend,
     design: &Design,
     ticket: &Ticket,
@@ -83,7 +96,7 @@ pub(crate) async fn mail_invitation(
         return Ok(false);
     };
     let about = About::Request(ticket.number, &ticket.subject);
-    invite(tx, mailer, send.id, &design.spec, about, email.as_str(), at).await?;
+    invite(tx, invitation, send.id, &design.spec, about, email.as_str(), at).await?;
     Ok(true)
 }
 
@@ -91,30 +104,35 @@ pub(crate) async fn mail_invitation(
 /// one reminder, in the campaign's transaction.
 pub(crate) async fn mail_campaign_survey(
     tx: &mut Tx,
-    mailer: &SurveyMailer,
+    invitation: Invitation<'_>,
     send_id: Id,
     spec: &DesignSpec,
     email: &str,
     at: Timestamp,
 ) -> AppResult<()> {
-    invite(tx, mailer, send_id, spec, About::Service, email, at).await
+    invite(tx, invitation, send_id, spec, About::Service, email, at).await
 }
 
-/// Queues the invitation for send `send_id` and its reminder timer.
+/// Queues the invitation for send `send_id` and, unless the invitation says none, its
+/// reminder timer.
 async fn invite(
     tx: &mut Tx,
-    mailer: &SurveyMailer,
+    invitation: Invitation<'_>,
     send_id: Id,
     spec: &DesignSpec,
     about: About<'_>,
     email: &str,
     at: Timestamp,
 ) -> AppResult<()> {
+    let mailer = invitation.mailer;
     let (subject, body) = letter(Letter::Invitation, &mailer.department, spec, about, &mailer.link(send_id));
     // Mail is due when it is written, whatever instant a scheduler pass stands for.
     mail::queue(tx, email, &subject, &body, crate::now()).await?;
-    let reminder = TimerKind::SurveyReminder.timer(at + REMINDER_AFTER, None, json!({ "send_id": send_id }));
-    timers::schedule(tx.exec(), &[reminder], at).await?;
+    if invitation.reminder_days > 0 {
+        let due = at + SignedDuration::from_hours(24 * invitation.reminder_days);
+        let reminder = TimerKind::SurveyReminder.timer(due, None, json!({ "send_id": send_id }));
+        timers::schedule(tx.exec(), &[reminder], at).await?;
+    }
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::scheduler::TimerKind;
 use crate::sla::Engine;
-use crate::survey_mail::{SurveyMailer, mail_invitation};
+use crate::survey_mail::{Invitation, SurveyMailer, mail_invitation};
 use crate::tickets::{CreatedBy, created_event, load_visible, record, save};
 use crate::{Actor, App, now, secrets};
 use jiff::{SignedDuration, Timestamp};
@@ -18,7 +18,8 @@ use kefu_domain::inbox;
 use kefu_domain::status::Status;
 use kefu_domain::survey::closing::{is_praise, named_agents};
 use kefu_domain::survey::{
-    Answer, AnswerFacts, AnswerInput, Design, DesignSpec, SendOrigin, StoredAnswer, SurveySend, SurveyTrigger, builtin, parse_answer,
+    Answer, AnswerFacts, AnswerInput, DEFAULT_REMINDER_DAYS, Design, DesignSpec, MAX_REMINDER_DAYS, SendOrigin, StoredAnswer, SurveySend,
+    SurveyTrigger, builtin, parse_answer,
 };
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::surveys::{self, NewSend};
@@ -28,6 +29,7 @@ use kefu_store::timers::{self, Timer};
 use kefu_store::{Tx, customers, inbox_counts, people};
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What a survey link's signature is for (a portal or reset link never verifies as one).
@@ -93,6 +95,20 @@ fn design_not_found() -> AppError {
     AppError::NotFound {
         what: "survey design",
         code: "survey_design_not_found",
+    }
+}
+
+/// A reminder comes 0 (none) to [`MAX_REMINDER_DAYS`] days after the invitation, while
+/// the link still has a day or more to live.
+pub(crate) fn check_reminder_days(days: i64) -> Result<(), FieldError> {
+    if (0..=MAX_REMINDER_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "reminder_days",
+            "out_of_range",
+            format!("0 (no reminder) to {MAX_REMINDER_DAYS} days"),
+        ))
     }
 }
 
@@ -198,6 +214,9 @@ impl App {
         if !(0..=MAX_QUIET_DAYS).contains(&trigger.quiet_days) {
             errors.push(FieldError::new("quiet_days", "out_of_range", "0 to 3650 days"));
         }
+        if let Err(error) = check_reminder_days(trigger.reminder_days) {
+            errors.push(error);
+        }
         for (i, channel) in trigger.channels.iter().enumerate() {
             if let Err(error) = Channel::parse(&format!("channels[{i}]"), channel) {
                 errors.push(error);
@@ -265,7 +284,8 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
-                    send_in(tx, &ticket, &design, SendOrigin::Manual, Some(who), mailer.as_ref(), at).await
+                    let invitation = mailer.as_ref().map(|mailer| Invitation::new(mailer, DEFAULT_REMINDER_DAYS));
+                    send_in(tx, &ticket, &customer, &design, SendOrigin::Manual, Some(who), invitation, at).await
                 })
             })
             .await?;
@@ -438,15 +458,17 @@ fn valid_design_key(key: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-/// Writes a send and its event on the ticket; with a mailer, mails the link to the
+/// Writes a send and its event on the ticket; with an invitation, mails the link to the
 /// customer (when they have an address) and schedules its reminder.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn send_in(
     tx: &mut Tx,
     ticket: &Ticket,
+    customer: &Customer,
     design: &Design,
     origin: SendOrigin,
     by: Option<Id>,
-    mailer: Option<&SurveyMailer>,
+    invitation: Option<Invitation<'_>>,
     at: Timestamp,
 ) -> AppResult<(SurveySend, Vec<TicketEvent>)> {
     let new = NewSend {
@@ -456,14 +478,25 @@ pub(crate) async fn send_in(
         origin,
         created_by: by,
         expires_at: at + LINK_LIFETIME,
+        campaign_id: None,
     };
     let id = surveys::insert_send(tx.exec(), &new, at).await?;
-    let send = surveys::send_by_id(tx.exec(), id).await?.ok_or_else(survey_not_found)?;
-    let mailed = match mailer {
-        Some(mailer) => match customers::customer_by_id(tx.exec(), ticket.customer_id).await? {
-            Some(customer) => mail_invitation(tx, mailer, &send, design, ticket, &customer, at).await?,
-            None => false,
-        },
+    // The send as stored, without reading it back.
+    let send = SurveySend {
+        id,
+        design_id: design.id,
+        design_key: design.key.clone(),
+        ticket_id: new.ticket_id,
+        customer_id: new.customer_id,
+        origin,
+        created_by: by,
+        created_at: at,
+        expires_at: new.expires_at,
+        opened_at: None,
+        answered_at: None,
+    };
+    let mailed = match invitation {
+        Some(invitation) => mail_invitation(tx, invitation, &send, design, ticket, customer, at).await?,
         None => false,
     };
     let actor = by.map_or(ActorRef::SYSTEM, ActorRef::agent);
@@ -684,11 +717,37 @@ pub(crate) async fn schedule_after_resolution(tx: &mut Tx, ticket: &Ticket, at: 
     Ok(())
 }
 
+/// What the survey timers of one scheduler pass share, read once per pass rather than
+/// once per timer: the triggers and the latest design of each key.
+#[derive(Default)]
+pub(crate) struct SurveyPass {
+    triggers: Option<Vec<SurveyTrigger>>,
+    designs: HashMap<String, Option<Design>>,
+}
+
+impl SurveyPass {
+    async fn trigger(&mut self, tx: &mut Tx, id: Option<Id>) -> AppResult<Option<SurveyTrigger>> {
+        if self.triggers.is_none() {
+            self.triggers = Some(surveys::triggers(tx.exec()).await?);
+        }
+        Ok(self.triggers.iter().flatten().find(|t| Some(t.id) == id).cloned())
+    }
+
+    async fn design(&mut self, tx: &mut Tx, key: &str) -> AppResult<Option<Design>> {
+        if !self.designs.contains_key(key) {
+            let design = surveys::latest_design(tx.exec(), key).await?;
+            self.designs.insert(key.to_owned(), design);
+        }
+        Ok(self.designs[key].clone())
+    }
+}
+
 /// A post-resolution survey timer fired: sends the survey unless the ticket was reopened,
 /// the trigger is gone or off, the customer has not consented, or was surveyed within
-/// the trigger's quiet days.
+/// the trigger's quiet days. A mailed survey is reminded after the trigger's days.
 pub(crate) async fn send_after_resolution(
     tx: &mut Tx,
+    pass: &mut SurveyPass,
     mailer: Option<&SurveyMailer>,
     timer: &Timer,
     now: Timestamp,
@@ -703,27 +762,24 @@ pub(crate) async fn send_after_resolution(
         return Ok(Vec::new());
     }
     let trigger_id = timer.payload.get("trigger_id").and_then(|v| v.as_i64());
-    let Some(trigger) = surveys::triggers(tx.exec())
+    let Some(trigger) = pass.trigger(tx, trigger_id).await?.filter(|t| t.enabled) else {
+        return Ok(Vec::new());
+    };
+    let Some(customer) = customers::customer_by_id(tx.exec(), ticket.customer_id)
         .await?
-        .into_iter()
-        .find(|t| Some(t.id) == trigger_id && t.enabled)
+        .filter(|c| c.consent_at.is_some())
     else {
         return Ok(Vec::new());
     };
-    let consented = customers::customer_by_id(tx.exec(), ticket.customer_id)
-        .await?
-        .is_some_and(|c| c.consent_at.is_some());
-    if !consented {
-        return Ok(Vec::new());
-    }
     if let Some(last) = surveys::last_send_to(tx.exec(), ticket.customer_id).await?
         && now.duration_since(last) < SignedDuration::from_hours(24 * trigger.quiet_days)
     {
         return Ok(Vec::new());
     }
-    let Some(design) = surveys::latest_design(tx.exec(), &trigger.design_key).await?.filter(|d| d.active) else {
+    let Some(design) = pass.design(tx, &trigger.design_key).await?.filter(|d| d.active) else {
         return Ok(Vec::new());
     };
-    let (_, events) = send_in(tx, &ticket, &design, SendOrigin::Resolution, None, mailer, now).await?;
+    let invitation = mailer.map(|mailer| Invitation::new(mailer, trigger.reminder_days));
+    let (_, events) = send_in(tx, &ticket, &customer, &design, SendOrigin::Resolution, None, invitation, now).await?;
     Ok(events)
 }

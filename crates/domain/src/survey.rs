@@ -82,7 +82,19 @@ pub struct SurveyTrigger {
     pub channels: Vec<String>,
     /// At most one survey per customer in this many days.
     pub quiet_days: i64,
+    /// A mailed survey still unanswered this many days later is recalled once; 0: never.
+    #[serde(default = "default_reminder_days")]
+    pub reminder_days: i64,
     pub enabled: bool,
+}
+
+/// Days after a mailed survey before its one reminder, unless a trigger or campaign says.
+pub const DEFAULT_REMINDER_DAYS: i64 = 3;
+/// The latest reminder: the link must still have a day to live when it arrives.
+pub const MAX_REMINDER_DAYS: i64 = 28;
+
+fn default_reminder_days() -> i64 {
+    DEFAULT_REMINDER_DAYS
 }
 
 text_enum!(

@@ -6,7 +6,7 @@ use crate::error::StoreResult;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use kefu_domain::entities::Id;
-use kefu_domain::survey::callback::{Callback, CallbackStatus, Segment};
+use kefu_domain::survey::callback::{Callback, CallbackStatus, CampaignChannel, CampaignSummary, Segment};
 use sea_query::{Alias, Expr, ExprTrait, Order, Query};
 
 /// A campaign to store.
@@ -18,15 +18,74 @@ pub struct NewCampaign {
     pub starts_on: Date,
     pub ends_on: Date,
     pub created_by: Id,
+    pub channel: CampaignChannel,
+    /// Days before the one reminder of a mailed survey (0: none).
+    pub reminder_days: i64,
 }
 
 pub async fn insert_campaign(ex: Exec<'_>, campaign: &NewCampaign, now: Timestamp) -> StoreResult<Id> {
     let id: i64 = exec!(ex, e => sqlx::query_scalar(
-        "INSERT INTO survey_campaigns (name, design_id, segment, starts_on, ends_on, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        "INSERT INTO survey_campaigns (name, design_id, segment, starts_on, ends_on, created_by, created_at, channel, reminder_days) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
         .bind(&campaign.name).bind(campaign.design_id).bind(to_json(&campaign.segment)).bind(campaign.starts_on.to_string())
-        .bind(campaign.ends_on.to_string()).bind(campaign.created_by).bind(ms(now)).fetch_one(e).await)?;
+        .bind(campaign.ends_on.to_string()).bind(campaign.created_by).bind(ms(now)).bind(campaign.channel.as_str())
+        .bind(campaign.reminder_days).fetch_one(e).await)?;
     Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    name: String,
+    design_key: String,
+    channel: String,
+    starts_on: String,
+    ends_on: String,
+    created_at: i64,
+    sent: i64,
+    opened: i64,
+    answered: i64,
+    calls_pending: i64,
+    calls_no_answer: i64,
+    calls_refused: i64,
+}
+
+impl SummaryRow {
+    fn into_domain(self) -> StoreResult<CampaignSummary> {
+        Ok(CampaignSummary {
+            id: self.id,
+            name: self.name,
+            design_key: self.design_key,
+            channel: wire(CampaignChannel::parse, "campaign channel", &self.channel)?,
+            starts_on: parsed(self.starts_on.parse::<Date>(), "date", &self.starts_on)?,
+            ends_on: parsed(self.ends_on.parse::<Date>(), "date", &self.ends_on)?,
+            created_at: crate::convert::ts(self.created_at)?,
+            sent: self.sent,
+            opened: self.opened,
+            answered: self.answered,
+            answer_rate: CampaignSummary::rate(self.answered, self.sent),
+            calls_pending: self.calls_pending,
+            calls_no_answer: self.calls_no_answer,
+            calls_refused: self.calls_refused,
+        })
+    }
+}
+
+/// The newest campaigns (at most `limit`) with what they sent and how many answered:
+/// counted from their sends and calls, so the figures are never out of step.
+pub async fn campaign_summaries(ex: Exec<'_>, limit: i64) -> StoreResult<Vec<CampaignSummary>> {
+    let rows: Vec<SummaryRow> = exec!(ex, e => sqlx::query_as(
+        "SELECT m.id, m.name, d.key AS design_key, m.channel, m.starts_on, m.ends_on, m.created_at, \
+           (SELECT COUNT(*) FROM survey_sends s WHERE s.campaign_id = m.id) AS sent, \
+           (SELECT COUNT(*) FROM survey_sends s WHERE s.campaign_id = m.id AND s.opened_at IS NOT NULL) AS opened, \
+           (SELECT COUNT(*) FROM survey_sends s WHERE s.campaign_id = m.id AND s.answered_at IS NOT NULL) AS answered, \
+           (SELECT COUNT(*) FROM survey_callbacks b WHERE b.campaign_id = m.id AND b.status = 'pending') AS calls_pending, \
+           (SELECT COUNT(*) FROM survey_callbacks b WHERE b.campaign_id = m.id AND b.status = 'no_answer') AS calls_no_answer, \
+           (SELECT COUNT(*) FROM survey_callbacks b WHERE b.campaign_id = m.id AND b.status = 'refused') AS calls_refused \
+         FROM survey_campaigns m JOIN survey_designs d ON d.id = m.design_id \
+         ORDER BY m.id DESC LIMIT $1")
+        .bind(limit).fetch_all(e).await)?;
+    rows.into_iter().map(SummaryRow::into_domain).collect()
 }
 
 /// The customers a segment chooses, each with their latest ticket resolved in the

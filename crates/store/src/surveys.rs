@@ -106,6 +106,7 @@ struct TriggerRow {
     delay_minutes: i64,
     channels: String,
     quiet_days: i64,
+    reminder_days: i64,
     enabled: bool,
 }
 
@@ -117,6 +118,7 @@ impl TriggerRow {
             delay_minutes: self.delay_minutes,
             channels: json_list(&self.channels)?,
             quiet_days: self.quiet_days,
+            reminder_days: self.reminder_days,
             enabled: self.enabled,
         })
     }
@@ -124,26 +126,26 @@ impl TriggerRow {
 
 pub async fn triggers(ex: Exec<'_>) -> StoreResult<Vec<SurveyTrigger>> {
     let rows: Vec<TriggerRow> = exec!(ex, e => sqlx::query_as(
-        "SELECT id, design_key, delay_minutes, channels, quiet_days, enabled FROM survey_triggers ORDER BY id").fetch_all(e).await)?;
+        "SELECT id, design_key, delay_minutes, channels, quiet_days, reminder_days, enabled FROM survey_triggers ORDER BY id").fetch_all(e).await)?;
     rows.into_iter().map(TriggerRow::into_domain).collect()
 }
 
 pub async fn insert_trigger(ex: Exec<'_>, trigger: &SurveyTrigger, now: Timestamp) -> StoreResult<Id> {
     let id: i64 = exec!(ex, e => sqlx::query_scalar(
-        "INSERT INTO survey_triggers (design_key, delay_minutes, channels, quiet_days, enabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
+        "INSERT INTO survey_triggers (design_key, delay_minutes, channels, quiet_days, reminder_days, enabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
         .bind(&trigger.design_key).bind(trigger.delay_minutes).bind(to_json(&trigger.channels))
-        .bind(trigger.quiet_days).bind(trigger.enabled).bind(ms(now)).fetch_one(e).await)?;
+        .bind(trigger.quiet_days).bind(trigger.reminder_days).bind(trigger.enabled).bind(ms(now)).fetch_one(e).await)?;
     Ok(id)
 }
 
 /// Changes a trigger; false if there is none with its id.
 pub async fn update_trigger(ex: Exec<'_>, trigger: &SurveyTrigger, now: Timestamp) -> StoreResult<bool> {
     let changed = exec!(ex, e => sqlx::query(
-        "UPDATE survey_triggers SET design_key = $2, delay_minutes = $3, channels = $4, quiet_days = $5, enabled = $6, updated_at = $7 \
-         WHERE id = $1")
+        "UPDATE survey_triggers SET design_key = $2, delay_minutes = $3, channels = $4, quiet_days = $5, reminder_days = $6, \
+         enabled = $7, updated_at = $8 WHERE id = $1")
         .bind(trigger.id).bind(&trigger.design_key).bind(trigger.delay_minutes).bind(to_json(&trigger.channels))
-        .bind(trigger.quiet_days).bind(trigger.enabled).bind(ms(now)).execute(e).await.map(|r| r.rows_affected()))?;
+        .bind(trigger.quiet_days).bind(trigger.reminder_days).bind(trigger.enabled).bind(ms(now)).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(changed == 1)
 }
 
@@ -194,14 +196,16 @@ pub struct NewSend {
     pub origin: SendOrigin,
     pub created_by: Option<Id>,
     pub expires_at: Timestamp,
+    /// The campaign it is part of.
+    pub campaign_id: Option<Id>,
 }
 
 pub async fn insert_send(ex: Exec<'_>, send: &NewSend, now: Timestamp) -> StoreResult<Id> {
     let id: i64 = exec!(ex, e => sqlx::query_scalar(
-        "INSERT INTO survey_sends (design_id, ticket_id, customer_id, origin, created_by, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        "INSERT INTO survey_sends (design_id, ticket_id, customer_id, origin, created_by, created_at, expires_at, campaign_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
         .bind(send.design_id).bind(send.ticket_id).bind(send.customer_id).bind(send.origin.as_str())
-        .bind(send.created_by).bind(ms(now)).bind(ms(send.expires_at)).fetch_one(e).await)?;
+        .bind(send.created_by).bind(ms(now)).bind(ms(send.expires_at)).bind(send.campaign_id).fetch_one(e).await)?;
     Ok(id)
 }
 

@@ -30,6 +30,50 @@ text_enum!(
     CallbackOutcome { NoAnswer = "no_answer", Refused = "refused" }
 );
 
+text_enum!(
+    /// How a campaign reaches its customers.
+    CampaignChannel {
+        /// Calls agents make, entering the answers on the phone.
+        Phone = "phone",
+        /// The survey link by e-mail, reminded once.
+        Email = "email",
+    }
+);
+
+/// A campaign and how far it has come: how many it reached and how many answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignSummary {
+    pub id: Id,
+    pub name: String,
+    pub design_key: String,
+    pub channel: CampaignChannel,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub starts_on: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub ends_on: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    /// Surveys it sent: one per call of a phone campaign, one per mail of an e-mail one.
+    pub sent: i64,
+    /// Survey links opened (e-mail; a call's form opened by the agent counts too).
+    pub opened: i64,
+    pub answered: i64,
+    /// `answered / sent`; `None` before anything was sent.
+    pub answer_rate: Option<f64>,
+    /// Calls still to make, given up on (no answer), and refused (phone campaigns).
+    pub calls_pending: i64,
+    pub calls_no_answer: i64,
+    pub calls_refused: i64,
+}
+
+impl CampaignSummary {
+    /// The share of sent surveys that were answered.
+    pub fn rate(answered: i64, sent: i64) -> Option<f64> {
+        (sent > 0).then(|| answered as f64 / sent as f64)
+    }
+}
+
 /// Which customers a campaign calls: those who consented, were not surveyed within
 /// `quiet_days`, and match every filter given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -553,6 +553,26 @@ async fn callback_campaigns_call_each_customer_once_and_record_every_attempt(bac
     let (status, again) = app.post("/api/v1/callback-campaigns", campaign).await;
     assert_eq!(status, 201, "{again}");
     assert_eq!(again["callbacks"], 0);
+
+    // The supervisor sees each campaign's reach, newest first: the second reached nobody;
+    // the first made two calls, one answered and one never reached.
+    let (status, campaigns) = app.get("/api/v1/callback-campaigns").await;
+    assert_eq!(status, 200, "{campaigns}");
+    let reach = |c: &Value| {
+        ["sent", "opened", "answered", "calls_pending", "calls_no_answer", "calls_refused"].map(|field| c[field].as_i64().unwrap())
+    };
+    assert_eq!(campaigns[0]["id"], again["id"], "{campaigns}");
+    assert_eq!(reach(&campaigns[0]), [0, 0, 0, 0, 0, 0], "{campaigns}");
+    assert!(campaigns[0]["answer_rate"].is_null(), "{campaigns}");
+    assert_eq!(campaigns[1]["id"], created["id"], "{campaigns}");
+    assert_eq!(
+        (campaigns[1]["channel"].as_str(), campaigns[1]["design_key"].as_str()),
+        (Some("phone"), Some("service5"))
+    );
+    assert_eq!(reach(&campaigns[1]), [2, 0, 1, 0, 1, 0], "{campaigns}");
+    assert_eq!(campaigns[1]["answer_rate"], 0.5, "{campaigns}");
+    let (status, _) = app.call(Method::GET, "/api/v1/callback-campaigns", Some(&first), None).await;
+    assert_eq!(status, 403);
 }
 
 async fn praise_names_agents_and_actions_show_their_reason_before_and_after(backend: Backend) {

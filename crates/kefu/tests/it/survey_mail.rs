@@ -1,7 +1,8 @@
 //! Surveys by mail over a real SMTP conversation: the link with one link per rating, a
 //! scanner that opens them all answers nothing, one reminder for an unanswered survey and
-//! none for an answered one, the survey a resolution trigger sends is mailed too, and an
-//! e-mail campaign reaches its segment once.
+//! none for an answered one (after the trigger's or campaign's days, or never), the
+//! survey a resolution trigger sends is mailed too, and an e-mail campaign reaches its
+//! segment once and reports how many answered.
 
 use crate::api_surveys::{answer, consented_ticket, resolve, send, sends_of};
 use crate::mail_catcher::CaughtMail;
@@ -192,6 +193,36 @@ async fn an_email_campaign_mails_the_segment_once_and_reminds_once(backend: Back
     );
     assert_eq!(mails[1].link(SURVEY_LINKS).as_deref(), Some(link.as_str()));
 
+    // The customer opens the link and answers: the campaign's figures say so.
+    let token = link.trim_start_matches(SURVEY_LINKS).split('?').next().expect("token").to_owned();
+    let page = no_redirects().get(format!("{}/s/{token}", app.base)).send().await.expect("get");
+    assert_eq!(page.status(), 200);
+    let (status, body) = answer(&app, &token, json!({ "ratings": { "satisfaction": 4 } })).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, campaigns) = app.get("/api/v1/callback-campaigns").await;
+    assert_eq!(status, 200, "{campaigns}");
+    let first = &campaigns[1];
+    assert_eq!(first["id"], created["id"], "{campaigns}");
+    assert_eq!(
+        (
+            first["channel"].as_str(),
+            first["sent"].as_i64(),
+            first["opened"].as_i64(),
+            first["answered"].as_i64(),
+            first["answer_rate"].as_f64()
+        ),
+        (Some("email"), Some(1), Some(1), Some(1), Some(1.0)),
+        "{campaigns}"
+    );
+    // The supervisor's page lists both campaigns.
+    add_alice(&app).await;
+    let session = FormSession::admin(&app).await;
+    let page = session.page(&app, "/callbacks").await;
+    assert!(
+        page.contains("id=\"campaigns\"") && page.contains("2026 Q4 大客户满意度") && page.contains("100.0 %"),
+        "{page}"
+    );
+
     // A bad channel changes nothing; without mail settings an e-mail campaign is refused.
     let (status, problem) = app
         .post(
@@ -212,7 +243,79 @@ async fn an_email_campaign_mails_the_segment_once_and_reminds_once(backend: Back
     assert_eq!(catcher.mails().len(), 2);
 }
 
+/// Reminder mails for `number`.
+fn reminders_about(mails: &[CaughtMail], number: i64) -> usize {
+    about(mails, number).iter().filter(|m| m.subject.contains("Reminder")).count()
+}
+
+async fn a_trigger_or_campaign_says_when_the_reminder_comes_or_that_none_does(backend: Backend) {
+    let (app, catcher) = with_mail(backend).await;
+    // Out of range: refused, nothing saved.
+    let trigger =
+        json!({ "design_key": "csat", "delay_minutes": 60, "channels": [], "quiet_days": 0, "reminder_days": 29, "enabled": true });
+    let (status, problem) = app.post("/api/v1/survey-triggers", trigger.clone()).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "reminder_days", "{problem}");
+    let (_, triggers) = app.get("/api/v1/survey-triggers").await;
+    assert_eq!(triggers.as_array().map(Vec::len), Some(0), "{triggers}");
+    let (status, problem) = app
+        .post(
+            "/api/v1/callback-campaigns",
+            json!({ "name": "x", "starts_on": "2026-12-01", "ends_on": "2026-12-31", "channel": "email", "reminder_days": -1 }),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "reminder_days", "{problem}");
+
+    // No reminder at all.
+    let mut trigger = trigger;
+    trigger["reminder_days"] = json!(0);
+    let (status, saved) = app.post("/api/v1/survey-triggers", trigger.clone()).await;
+    assert_eq!(status, 201, "{saved}");
+    assert_eq!(saved["reminder_days"], 0, "{saved}");
+    let never = consented_ticket(&app, "never@example.com", None).await;
+    resolve(&app, never).await;
+    app.app
+        .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
+        .await
+        .expect("due work");
+    catcher.wait_for(1).await;
+    days_later(&app, 4).await;
+    days_later(&app, 20).await;
+
+    // A week: not after four days, after eight.
+    trigger["reminder_days"] = json!(7);
+    let id = saved["id"].as_i64().expect("id");
+    let (status, saved) = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/survey-triggers/{id}"),
+            Some(&app.token),
+            Some(trigger),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let week = consented_ticket(&app, "week@example.com", None).await;
+    resolve(&app, week).await;
+    app.app
+        .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
+        .await
+        .expect("due work");
+    let mails = catcher.wait_for(2).await;
+    assert_eq!(about(&mails, week).len(), 1, "{mails:?}");
+    days_later(&app, 4).await;
+    // Any mail the pass queued would be sent before the next one is caught.
+    send(&app, consented_ticket(&app, "marker@example.com", None).await, "csat").await;
+    let mails = catcher.wait_for(3).await;
+    assert_eq!(reminders_about(&mails, week), 0, "not after four days: {mails:?}");
+    days_later(&app, 8).await;
+    let mails = catcher.wait_for(4).await;
+    assert_eq!(reminders_about(&mails, week), 1, "{mails:?}");
+    assert_eq!(reminders_about(&mails, never), 0, "{mails:?}");
+}
+
 on_both!(
     surveys_are_mailed_with_a_link_per_rating_and_reminded_once,
-    an_email_campaign_mails_the_segment_once_and_reminds_once
+    an_email_campaign_mails_the_segment_once_and_reminds_once,
+    a_trigger_or_campaign_says_when_the_reminder_comes_or_that_none_does
 );

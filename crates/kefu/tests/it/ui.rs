@@ -1321,6 +1321,7 @@ async fn an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version(backe
             ("design", "csat"),
             ("delay_minutes", "120"),
             ("quiet_days", "30"),
+            ("reminder_days", "5"),
             ("channel", "email"),
             ("channel", "web"),
             ("enabled", "on"),
@@ -1331,6 +1332,9 @@ async fn an_admin_sets_survey_triggers_and_edits_a_design_as_a_new_version(backe
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let (_, triggers) = app.get("/api/v1/survey-triggers").await;
     assert_eq!(triggers[0]["delay_minutes"], 120, "{triggers}");
+    assert_eq!(triggers[0]["reminder_days"], 5, "{triggers}");
+    let page = get("/admin/surveys").await.expect("get").text().await.expect("html");
+    assert!(page.contains("name=\"reminder_days\" min=\"0\" max=\"28\" value=\"5\""), "{page}");
     assert_eq!(triggers[0]["channels"], serde_json::json!(["email", "web"]));
 
     let editor = get("/admin/surveys/designs/csat").await.expect("get").text().await.expect("html");

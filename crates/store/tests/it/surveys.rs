@@ -67,6 +67,7 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
                     origin: SendOrigin::Manual,
                     created_by: None,
                     expires_at: at,
+                    campaign_id: None,
                 };
                 let id = surveys::insert_send(tx.exec(), &send, at).await?;
                 let send = surveys::send_by_id(tx.exec(), id).await?.unwrap();

@@ -39,7 +39,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         knowledge::restore, knowledge::feedback,
         surveys::designs, surveys::design_versions, surveys::save_design, surveys::triggers, surveys::create_trigger,
         surveys::update_trigger, surveys::send, surveys::ticket_surveys, surveys::form, surveys::answer, surveys::report,
-        surveys::answers, surveys::create_campaign, surveys::callbacks, surveys::callback_attempt, surveys::callback_answer,
+        surveys::answers, surveys::campaigns, surveys::create_campaign, surveys::callbacks, surveys::callback_attempt, surveys::callback_answer,
         surveys::create_action, surveys::actions, surveys::action_done, surveys::praise, surveys::service_star,
         analytics::kpis, analytics::dashboard, analytics::staffing, analytics::hot, analytics::leaderboard, analytics::deflection,
     ),
@@ -157,7 +157,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/surveys/{token}/answers", post(surveys::answer))
         .route("/api/v1/survey-reports/{design}", get(surveys::report))
         .route("/api/v1/survey-reports/{design}/answers", get(surveys::answers))
-        .route("/api/v1/callback-campaigns", post(surveys::create_campaign))
+        .route("/api/v1/callback-campaigns", get(surveys::campaigns).post(surveys::create_campaign))
         .route("/api/v1/callbacks", get(surveys::callbacks))
         .route("/api/v1/callbacks/{id}/attempts", post(surveys::callback_attempt))
         .route("/api/v1/callbacks/{id}/answers", post(surveys::callback_answer))

@@ -12,7 +12,7 @@ use kefu_app::callbacks::{CallbackView, CampaignCreated, CampaignInput};
 use kefu_app::survey_loop::{ActionInput, ActionTrend, Praise, StarCandidate, month_span};
 use kefu_app::survey_report::{AnswerView, AnswersQuery, ReportQuery, SurveyReport};
 use kefu_app::surveys::{AnswerReceipt, FormState, SurveyLink, TicketSurvey};
-use kefu_domain::survey::callback::{Callback, CallbackOutcome};
+use kefu_domain::survey::callback::{Callback, CallbackOutcome, CampaignSummary};
 use kefu_domain::survey::closing::ImprovementAction;
 use kefu_domain::survey::{AnswerInput, Design, DesignSpec, SurveyTrigger};
 use serde::{Deserialize, Serialize};
@@ -199,6 +199,25 @@ pub async fn create_campaign(
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> ApiResult<(StatusCode, Json<CampaignCreated>)> {
     Ok((StatusCode::CREATED, Json(state.app.create_callback_campaign(&actor, input).await?)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CampaignsQuery {
+    /// At most this many, newest first (default 50, at most 200).
+    pub limit: Option<i64>,
+}
+
+/// Callback and e-mail campaigns, newest first, with how many surveys each sent, how many
+/// were opened and answered, the answer rate, and a phone campaign's calls by outcome
+/// (supervisors).
+#[utoipa::path(get, path = "/api/v1/callback-campaigns", tag = "surveys", params(CampaignsQuery),
+    responses((status = 200, body = Vec<CampaignSummary>), (status = 403, body = Problem)))]
+pub async fn campaigns(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(query): ApiQuery<CampaignsQuery>,
+) -> ApiResult<Json<Vec<CampaignSummary>>> {
+    Ok(Json(state.app.callback_campaigns(&actor, query.limit.unwrap_or(50)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

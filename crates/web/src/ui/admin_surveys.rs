@@ -23,6 +23,7 @@ pub struct TriggerRow {
     delay_minutes: i64,
     channels: Vec<String>,
     quiet_days: i64,
+    reminder_days: i64,
     enabled: bool,
 }
 
@@ -66,6 +67,7 @@ async fn surveys_page(state: &AppState, lang: Lang, session: &Session, error: Op
                 delay_minutes: t.delay_minutes,
                 channels: t.channels,
                 quiet_days: t.quiet_days,
+                reminder_days: t.reminder_days,
                 enabled: t.enabled,
             })
             .collect(),
@@ -104,6 +106,7 @@ pub async fn save_trigger(
         delay_minutes: number("delay_minutes"),
         channels: fields.iter().filter(|(k, _)| k == "channel").map(|(_, v)| v.clone()).collect(),
         quiet_days: number("quiet_days"),
+        reminder_days: number("reminder_days"),
         enabled: field("enabled") == "on",
     };
     match state.app.save_survey_trigger(&session.0.actor, trigger).await {

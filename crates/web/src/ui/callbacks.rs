@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::AppError;
 use kefu_app::callbacks::{CallbackView, CampaignInput};
 use kefu_domain::entities::Id;
-use kefu_domain::survey::callback::{Callback, CallbackOutcome};
+use kefu_domain::survey::callback::{Callback, CallbackOutcome, CampaignChannel, CampaignSummary};
 use serde::Deserialize;
 
 pub struct CallbackRow {
@@ -42,6 +42,43 @@ fn row(callback: &Callback, today: jiff::civil::Date) -> CallbackRow {
     }
 }
 
+/// A campaign's line in the supervisor's table.
+pub struct CampaignRow {
+    id: Id,
+    name: String,
+    channel: String,
+    period: String,
+    sent: i64,
+    opened: i64,
+    answered: i64,
+    /// The answer rate as a percentage, or "—" before anything was sent.
+    rate: String,
+    calls_pending: i64,
+    calls_no_answer: i64,
+    calls_refused: i64,
+}
+
+fn campaign_row(campaign: CampaignSummary, tr: Tr) -> CampaignRow {
+    CampaignRow {
+        id: campaign.id,
+        channel: tr.t(match campaign.channel {
+            CampaignChannel::Phone => "callback.by_phone",
+            CampaignChannel::Email => "callback.by_email",
+        }),
+        name: campaign.name,
+        period: format!("{} – {}", campaign.starts_on, campaign.ends_on),
+        sent: campaign.sent,
+        opened: campaign.opened,
+        answered: campaign.answered,
+        rate: campaign
+            .answer_rate
+            .map_or_else(|| "—".to_owned(), |rate| format!("{:.1} %", rate * 100.0)),
+        calls_pending: campaign.calls_pending,
+        calls_no_answer: campaign.calls_no_answer,
+        calls_refused: campaign.calls_refused,
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "callbacks.html")]
 struct ListPage {
@@ -49,6 +86,8 @@ struct ListPage {
     mine: Vec<CallbackRow>,
     unassigned: Vec<CallbackRow>,
     supervisor: bool,
+    /// The newest campaigns (supervisors).
+    campaigns: Vec<CampaignRow>,
     designs: Vec<(String, String)>,
     teams: Vec<(Id, String)>,
     /// Whether this server sends mail (an e-mail campaign is offered only then).
@@ -70,6 +109,14 @@ async fn list_page(state: &AppState, lang: Lang, session: &Session, notice: Opti
         Ok(found) => found,
         Err(error) => return UiError::from(error).page(lang),
     };
+    let campaigns = if actor.is_supervisor() {
+        match state.app.callback_campaigns(actor, 20).await {
+            Ok(campaigns) => campaigns,
+            Err(error) => return UiError::from(error).page(lang),
+        }
+    } else {
+        Vec::new()
+    };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -80,6 +127,7 @@ async fn list_page(state: &AppState, lang: Lang, session: &Session, notice: Opti
         mine: mine.iter().map(|c| row(c, today)).collect(),
         unassigned: unassigned.iter().map(|c| row(c, today)).collect(),
         supervisor: actor.is_supervisor(),
+        campaigns: campaigns.into_iter().map(|c| campaign_row(c, Tr(lang))).collect(),
         designs: designs
             .iter()
             .filter(|d| d.active)
@@ -115,6 +163,8 @@ pub struct CampaignForm {
     team: String,
     #[serde(default)]
     channel: String,
+    #[serde(default)]
+    reminder_days: String,
 }
 
 pub async fn create_campaign(State(state): State<AppState>, lang: Lang, session: Session, Form(form): Form<CampaignForm>) -> Response {
@@ -129,13 +179,14 @@ pub async fn create_campaign(State(state): State<AppState>, lang: Lang, session:
         resolved_within_days: form.resolved_within_days.trim().parse().ok(),
         team: form.team.trim().parse().ok(),
         channel: some(&form.channel),
+        reminder_days: form.reminder_days.trim().parse().ok(),
         ..CampaignInput::default()
     };
     match state.app.create_callback_campaign(&session.0.actor, input).await {
         Ok(created) => {
             let notice = match created.channel {
-                "phone" => tr.with("callback.created", "n", &created.callbacks.to_string()),
-                _ => tr
+                CampaignChannel::Phone => tr.with("callback.created", "n", &created.callbacks.to_string()),
+                CampaignChannel::Email => tr
                     .with("callback.mailed", "n", &created.mailed.to_string())
                     .replace("%{skipped}", &created.without_address.to_string()),
             };
