@@ -1,5 +1,7 @@
 //! Daily rollups of survey answers, so a report over months reads a few thousand rows
-//! instead of every answer. Each answer adds to its UTC day, once for all answers (slice
+//! instead of every answer. Ratings are rolled up as whole histograms, one row per
+//! dimension (21 counts a row), so a report grouped by agent reads a row where it would
+//! otherwise read one per rating value. Each answer adds to its UTC day, once for all answers (slice
 //! `''`) and once per slice (team, agent, ...) with its value ('' when it had none), in
 //! the transaction that stores it. A report's whole days come from here; the partial
 //! days at its edges are counted from the answers themselves (see [`DaySplit`]).
@@ -18,6 +20,13 @@ pub(crate) const DAY_MS: i64 = 86_400_000;
 pub(crate) const BLOCK_DAYS: i64 = 32;
 /// The spans rows are kept for: a day and a block of days.
 const SPANS: [i64; 2] = [1, BLOCK_DAYS];
+/// Ratings per histogram row: a row of bucket `b` counts ratings `b*21 ..= b*21 + 20`
+/// (a design's scale spans at most 20 steps, so most designs fill bucket 0 alone).
+pub(crate) const BUCKET_WIDTH: i64 = 21;
+/// The count columns of a histogram row, `c0` for the bucket's first rating.
+pub(crate) const COUNT_COLUMNS: [&str; BUCKET_WIDTH as usize] = [
+    "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14", "c15", "c16", "c17", "c18", "c19", "c20",
+];
 
 /// The slice values of an answer's facts: `('', '')` for all answers, then every slice
 /// with its value ('' for none).
@@ -100,29 +109,35 @@ pub(crate) async fn add_answer(tx: &mut Tx, design_key: &str, facts: &AnswerFact
     )
     .await?;
 
-    // Two questions of one dimension may give the same rating: count them together, as
-    // one statement may not update a row twice.
-    let mut counted: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+    // One histogram row per dimension (and bucket): questions of one dimension count
+    // together, as one statement may not update a row twice.
+    let mut histograms: BTreeMap<(&str, i64), [i64; BUCKET_WIDTH as usize]> = BTreeMap::new();
     for rating in &answer.ratings {
-        *counted.entry((rating.dimension.as_str(), rating.value)).or_default() += 1;
+        let value = i64::from(rating.value);
+        let (bucket, at) = (value.div_euclid(BUCKET_WIDTH), value.rem_euclid(BUCKET_WIDTH));
+        histograms.entry((rating.dimension.as_str(), bucket)).or_default()[at as usize] += 1;
     }
     let mut ratings = Vec::new();
     let mut reasons = Vec::new();
     for key in &keys {
-        for ((dimension, rating), count) in &counted {
-            ratings.push(with(key, vec![(*dimension).into(), i64::from(*rating).into(), (*count).into()]));
+        for ((dimension, bucket), counts) in &histograms {
+            let row = [(*dimension).into(), (*bucket).into()]
+                .into_iter()
+                .chain(counts.iter().map(|&count| count.into()))
+                .collect();
+            ratings.push(with(key, row));
         }
         for (dimension, reason) in &answer.reasons {
             reasons.push(with(key, vec![dimension.clone().into(), reason.clone().into(), 1i64.into()]));
         }
     }
-    add_rows(tx, "survey_rating_days", &["dimension", "rating"], &["count"], ratings).await?;
+    add_rows(tx, "survey_histogram_days", &["dimension", "bucket"], &COUNT_COLUMNS, ratings).await?;
     add_rows(tx, "survey_reason_days", &["dimension", "reason"], &["count"], reasons).await
 }
 
 /// Recomputes every rollup from the answers (after a bulk load wrote answers directly).
 pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
-    for table in ["survey_answer_days", "survey_rating_days", "survey_reason_days"] {
+    for table in ["survey_answer_days", "survey_histogram_days", "survey_reason_days"] {
         let sql = format!("DELETE FROM {table}");
         exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(e).await.map(|r| r.rows_affected()))?;
     }
@@ -139,6 +154,11 @@ pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
             keys.push((span, slice, value.clone()));
         }
     }
+    let bucket_counts = (0..BUCKET_WIDTH)
+        .map(|i| format!("SUM(CASE WHEN r.rating % {BUCKET_WIDTH} = {i} THEN 1 ELSE 0 END)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let count_columns = COUNT_COLUMNS.join(", ");
     for (span, slice, value) in keys {
         let start = format!("({day} - ((({day} % {span}) + {span}) % {span}))");
         // PostgreSQL refuses a constant in GROUP BY: the all-answers slice groups without it.
@@ -154,9 +174,10 @@ pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
                  FROM survey_answers a GROUP BY a.design_key, {by}"
             ),
             format!(
-                "INSERT INTO survey_rating_days (design_key, slice, slice_value, span, day, dimension, rating, count) \
-                 SELECT a.design_key, '{slice}', {value}, {span}, {start}, r.dimension, r.rating, COUNT(*) \
-                 FROM survey_ratings r JOIN survey_answers a ON a.id = r.answer_id GROUP BY a.design_key, {by}, r.dimension, r.rating"
+                "INSERT INTO survey_histogram_days (design_key, slice, slice_value, span, day, dimension, bucket, {count_columns}) \
+                 SELECT a.design_key, '{slice}', {value}, {span}, {start}, r.dimension, r.rating / {BUCKET_WIDTH}, {bucket_counts} \
+                 FROM survey_ratings r JOIN survey_answers a ON a.id = r.answer_id \
+                 GROUP BY a.design_key, {by}, r.dimension, r.rating / {BUCKET_WIDTH}"
             ),
             format!(
                 "INSERT INTO survey_reason_days (design_key, slice, slice_value, span, day, dimension, reason, count) \

@@ -7,7 +7,7 @@ use crate::convert::{json_list, ms, opt_ts, parsed, to_json, ts, wire};
 use crate::error::StoreResult;
 #[allow(unused_imports)] // named in the comments of the rollup reads
 use crate::survey_rollups::BLOCK_DAYS;
-use crate::survey_rollups::DaySplit;
+use crate::survey_rollups::{BUCKET_WIDTH, COUNT_COLUMNS, DaySplit};
 use jiff::Timestamp;
 use kefu_domain::entities::Id;
 use kefu_domain::survey::closing::ImprovementAction;
@@ -741,6 +741,33 @@ fn group_of(value: String, grouped: bool) -> Option<String> {
     (grouped && !value.is_empty()).then_some(value)
 }
 
+/// One group's and dimension's summed histogram row (see [`COUNT_COLUMNS`]).
+struct HistogramSum {
+    slice_value: String,
+    dimension: String,
+    bucket: i64,
+    counts: [i64; BUCKET_WIDTH as usize],
+}
+
+/// Decodes `slice_value, dimension, bucket, c0 … c20` on either backend.
+fn histogram_sum<R: sqlx::Row>(row: R) -> sqlx::Result<HistogramSum>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    let mut counts = [0; BUCKET_WIDTH as usize];
+    for (i, count) in counts.iter_mut().enumerate() {
+        *count = row.try_get(3 + i)?;
+    }
+    Ok(HistogramSum {
+        slice_value: row.try_get(0)?,
+        dimension: row.try_get(1)?,
+        bucket: row.try_get(2)?,
+        counts,
+    })
+}
+
 /// The rating histograms of the filter's answers, by dimension (and by `group_by`).
 pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option<Slice>) -> StoreResult<Vec<RatingCount>> {
     let Some((slice, value, split)) = plan(filter, group_by) else {
@@ -754,15 +781,21 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
         }
     }
     if let Some((first, end)) = split.days {
-        let rows: Vec<(String, String, i64, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
-            "SELECT slice_value, dimension, rating, CAST(SUM(count) AS BIGINT) FROM survey_rating_days \
+        let sums = COUNT_COLUMNS.map(|c| format!("CAST(SUM({c}) AS BIGINT)")).join(", ");
+        let sql = format!(
+            "SELECT slice_value, dimension, bucket, {sums} FROM survey_histogram_days \
              WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND ($5 IS NULL OR slice_value = $5) \
-             GROUP BY slice_value, dimension, rating")
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
-        for (slice_value, dimension, rating, count) in rows {
-            *totals
-                .entry((group_of(slice_value, group_by.is_some()), dimension, rating))
-                .or_default() += count;
+             GROUP BY slice_value, dimension, bucket"
+        );
+        let rows: Vec<HistogramSum> = exec!(ex.reborrow(), e => sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1)
+            .fetch_all(e).await.and_then(|rows| rows.into_iter().map(histogram_sum).collect()))?;
+        for row in rows {
+            let group = group_of(row.slice_value, group_by.is_some());
+            for (at, count) in row.counts.into_iter().enumerate().filter(|(_, count)| *count != 0) {
+                let rating = row.bucket * BUCKET_WIDTH + at as i64;
+                *totals.entry((group.clone(), row.dimension.clone(), rating)).or_default() += count;
+            }
         }
     }
     Ok(totals
