@@ -6,11 +6,12 @@
 # `bash bench/surveys.sh`.
 #
 # Knobs: SURVEY_ANSWERS=2000000 DEMO_TICKETS=100000 REQUESTS=100 SKIP_BUILD=1 FRESH=1
+# KEFU=path/to/kefu (default: target/release/kefu)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-KEFU="$ROOT/target/release/kefu"
+KEFU=${KEFU:-$ROOT/target/release/kefu}
 DATA="$BENCH_DIR/out/surveys"
 export ADDR=127.0.0.1:18083
 SURVEY_ANSWERS=${SURVEY_ANSWERS:-2000000}
