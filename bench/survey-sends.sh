@@ -10,6 +10,10 @@
 # PER_MINUTE (default 10,000) post-resolution survey timers a minute fall due, each sending
 # a survey for its own resolved ticket. Prints both create rates, their ratio, and how
 # many surveys were sent and how late. Needs wrk and sqlite3.
+#
+# MAIL=1: with mail on (KEFU_SMTP_URL to bench/smtp_sink.py on 127.0.0.1:2525), so each
+# send also queues its invitation and reminder timer, and the mailer delivers them during
+# the run; each round then also says how many mails the sink accepted.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 BIN=$1
@@ -24,6 +28,13 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 
 command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
 
 log=$(mktemp)
+mails=$(mktemp)
+if [ "${MAIL:-0}" = 1 ]; then
+    python3 "$KEFU_BENCH_DIR/smtp_sink.py" 2525 "$mails" &
+    SINK_PID=$!
+    export KEFU_SMTP_URL=smtp://127.0.0.1:2525 KEFU_MAIL_FROM='Kefu <bench@kefu.test>' KEFU_PUBLIC_URL=http://help.kefu.test
+fi
+mailed() { cat "$mails" 2>/dev/null || echo 0; }
 kefu_start "$BIN" "$DIR" "$ADDR" "$log"
 kefu_wait_folded "$DIR" || { kefu_stop; exit 1; }
 trigger=$(curl -sf -X POST "http://$ADDR/api/v1/survey-triggers" -H "Authorization: Bearer $KEFU_TOKEN" \
@@ -35,13 +46,16 @@ sleep 3
 for round in $(seq 1 "$ROUNDS"); do
     alone=$(kefu_wrk_create "$ADDR" "$SECONDS_EACH" "alone$round")
     printf 'round %s\talone\t%s\n' "$round" "$alone"
+    mails_before=$(mailed)
     from=$($SENDS schedule "$DB" "$trigger" "$count" "$SECONDS_EACH" "$round")
     beside=$(kefu_wrk_create "$ADDR" "$SECONDS_EACH" "sends$round")
     # Let the last timers fire before counting.
     sleep 3
-    printf 'round %s\tsends\t%s\t%s\n' "$round" "$beside" "$($SENDS report "$DB" "$from" "$round")"
+    printf 'round %s\tsends\t%s\t%s\tmails %s\n' "$round" "$beside" "$($SENDS report "$DB" "$from" "$round")" \
+        "$(($(mailed) - mails_before))"
     printf 'round %s\t' "$round"
     python3 -c 'import sys; a, b = (float(x.split("/")[0].replace(",", "")) for x in sys.argv[1:]); print(f"ratio {b / a:.3f}")' "$alone" "$beside"
 done
 kefu_stop
-rm -f "$log" "$DB".bench-sends-*.json
+[ -n "${SINK_PID:-}" ] && kill "$SINK_PID"
+rm -f "$log" "$mails" "$DB".bench-sends-*.json

@@ -252,9 +252,14 @@ pub struct GroupReport {
     pub value: Option<String>,
     /// A readable name (the team's or agent's name, else the value).
     pub label: String,
+    /// The group's 0–100 score (mean of its answers' scores), with its change against the
+    /// same group in the previous period.
     pub score: Figure,
     /// The headline figure (CSAT %, NPS or score) within the group.
     pub headline: Option<f64>,
+    /// The headline's change against the same group in the previous period, with its 95 %
+    /// interval.
+    pub headline_change: Option<Change>,
     pub dimensions: BTreeMap<String, Option<f64>>,
 }
 
@@ -326,20 +331,33 @@ impl App {
             low_only: false,
         };
         let current = filter(from, to);
-        let read = self.db().read();
-        let now_hists = histograms(spec, &surveys::rating_counts(read, &current, None).await?);
-        let now_totals = surveys::score_totals(self.db().read(), &current).await?;
-        let reasons = surveys::reason_counts(self.db().read(), &current).await?;
-        let (before_hists, before_totals) = match previous_from {
-            Some(previous_from) => {
-                let before = filter(previous_from, from);
-                (
-                    Some(histograms(spec, &surveys::rating_counts(self.db().read(), &before, None).await?)),
-                    Some(surveys::score_totals(self.db().read(), &before).await?),
-                )
+        let before = previous_from.map(|previous_from| filter(previous_from, from));
+        // The parts are independent reads: run them side by side on the read pool.
+        let read = || self.db().read();
+        let previous = async {
+            match &before {
+                Some(before) => {
+                    let (counts, totals) =
+                        tokio::try_join!(surveys::rating_counts(read(), before, None), surveys::score_totals(read(), before))?;
+                    Ok::<_, AppError>((Some(histograms(spec, &counts)), Some(totals)))
+                }
+                None => Ok((None, None)),
             }
-            None => (None, None),
         };
+        let groups = async {
+            match params.group_by {
+                Some(slice) => self.report_groups(&design, &current, before.as_ref(), slice).await,
+                None => Ok(Vec::new()),
+            }
+        };
+        let (now_counts, now_totals, reasons, (before_hists, before_totals), groups) = tokio::try_join!(
+            async { Ok::<_, AppError>(surveys::rating_counts(read(), &current, None).await?) },
+            async { Ok::<_, AppError>(surveys::score_totals(read(), &current).await?) },
+            async { Ok::<_, AppError>(surveys::reason_counts(read(), &current).await?) },
+            previous,
+            groups,
+        )?;
+        let now_hists = histograms(spec, &now_counts);
         let overall = Figure::new(
             now_totals.mean(),
             now_totals.n,
@@ -426,10 +444,6 @@ impl App {
         for (i, d) in dimensions.iter_mut().enumerate() {
             d.rank = i + 1;
         }
-        let groups = match params.group_by {
-            Some(slice) => self.report_groups(&design, &current, slice).await?,
-            None => Vec::new(),
-        };
         Ok(SurveyReport {
             design_key: design.key.clone(),
             design_name: spec.name.clone(),
@@ -455,18 +469,44 @@ impl App {
         })
     }
 
-    async fn report_groups(&self, design: &Design, filter: &AnswerFilter, slice: Slice) -> AppResult<Vec<GroupReport>> {
+    /// The report's groups, each with its change against the same group in `before`.
+    async fn report_groups(
+        &self,
+        design: &Design,
+        filter: &AnswerFilter,
+        before: Option<&AnswerFilter>,
+        slice: Slice,
+    ) -> AppResult<Vec<GroupReport>> {
         let spec = &design.spec;
-        let counts = surveys::rating_counts(self.db().read(), filter, Some(slice)).await?;
-        let answers: BTreeMap<Option<String>, u64> = surveys::answer_counts(self.db().read(), filter, slice)
-            .await?
-            .into_iter()
-            .map(|(value, n)| (value, u64::try_from(n).unwrap_or(0)))
-            .collect();
-        let mut by_group: BTreeMap<Option<String>, Vec<RatingCount>> = BTreeMap::new();
-        for count in counts {
-            by_group.entry(count.group_value.clone()).or_default().push(count);
-        }
+        let read = || self.db().read();
+        let by_group = |counts: Vec<RatingCount>| {
+            let mut grouped: BTreeMap<Option<String>, Vec<RatingCount>> = BTreeMap::new();
+            for count in counts {
+                grouped.entry(count.group_value.clone()).or_default().push(count);
+            }
+            grouped
+        };
+        let keyed = |totals: Vec<surveys::GroupTotals>| -> BTreeMap<Option<String>, surveys::GroupTotals> {
+            totals.into_iter().map(|t| (t.group_value.clone(), t)).collect()
+        };
+        let previous = async {
+            match before {
+                Some(before) => {
+                    let (counts, totals) = tokio::try_join!(
+                        surveys::rating_counts(read(), before, Some(slice)),
+                        surveys::group_totals(read(), before, slice)
+                    )?;
+                    Ok::<_, AppError>((by_group(counts), keyed(totals)))
+                }
+                None => Ok((BTreeMap::new(), BTreeMap::new())),
+            }
+        };
+        let (counts_now, totals_now, (by_group_before, totals_before)) = tokio::try_join!(
+            async { Ok::<_, AppError>(surveys::rating_counts(read(), filter, Some(slice)).await?) },
+            async { Ok::<_, AppError>(surveys::group_totals(read(), filter, slice).await?) },
+            previous,
+        )?;
+        let (by_group_now, totals_now) = (by_group(counts_now), keyed(totals_now));
         let names: BTreeMap<String, String> = match slice {
             Slice::Team => people::list_teams(self.db().read())
                 .await?
@@ -480,19 +520,33 @@ impl App {
                 .collect(),
             _ => BTreeMap::new(),
         };
-        let mut groups: Vec<GroupReport> = by_group
+        let mut groups: Vec<GroupReport> = by_group_now
             .into_iter()
             .map(|(value, counts)| {
                 let hists = histograms(spec, &counts);
-                let n = answers.get(&value).copied().unwrap_or(0);
+                let now = totals_now.get(&value).cloned().unwrap_or_default();
+                let score_change = totals_before
+                    .get(&value)
+                    .and_then(|before| score::totals_change(&before.scores, &now.scores));
+                let headline_change = match spec.headline {
+                    Headline::Score => score_change,
+                    Headline::Csat | Headline::Nps => by_group_before.get(&value).and_then(|before| {
+                        let (before, after) = (merged(spec, &histograms(spec, before)), merged(spec, &hists));
+                        match spec.headline {
+                            Headline::Csat => score::share_change(&before, &after, 4, 5),
+                            _ => score::nps_change(&before, &after),
+                        }
+                    }),
+                };
                 let label = value
                     .as_ref()
                     .map(|v| names.get(v).cloned().unwrap_or_else(|| v.clone()))
                     .unwrap_or_else(|| "—".into());
                 GroupReport {
                     label,
-                    score: Figure::new(weighted(spec, &hists), n, None),
+                    score: Figure::new(now.scores.mean(), u64::try_from(now.answers).unwrap_or(0), score_change),
                     headline: headline_of(spec, &hists),
+                    headline_change,
                     dimensions: hists.iter().map(|(k, h)| (k.clone(), h.score())).collect(),
                     value,
                 }

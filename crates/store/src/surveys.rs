@@ -516,17 +516,39 @@ async fn raw_score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
     })
 }
 
-/// How many answers each slice value has.
-async fn raw_answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) -> StoreResult<Vec<(Option<String>, i64)>> {
+/// What one slice value's answers add up to: how many, and their scores' totals.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupTotals {
+    /// The slice value (ids as text); `None` when the answer had none.
+    pub group_value: Option<String>,
+    pub answers: i64,
+    pub scores: ScoreTotals,
+}
+
+impl GroupTotals {
+    fn add(&mut self, answers: i64, scored: i64, sum: f64, squares: f64) {
+        self.answers += answers;
+        self.scores.n += u64::try_from(scored).unwrap_or(0);
+        self.scores.sum += sum;
+        self.scores.sum_of_squares += squares;
+    }
+}
+
+type TotalsRow = (Option<String>, i64, i64, f64, f64);
+
+async fn raw_group_totals(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) -> StoreResult<Vec<TotalsRow>> {
     let group = format!("CAST(a.{} AS TEXT)", slice_column(group_by));
     let mut select = Query::select();
     select
         .from_as(Alias::new("survey_answers"), Alias::new("a"))
         .expr_as(Expr::cust(group.clone()), Alias::new("group_value"))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"));
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("answers"))
+        .expr_as(Expr::cust("COUNT(a.score)"), Alias::new("scored"))
+        .expr_as(Expr::cust("COALESCE(SUM(a.score), 0.0)"), Alias::new("total"))
+        .expr_as(Expr::cust("COALESCE(SUM(a.score * a.score), 0.0)"), Alias::new("squares"));
     filter_answers(&mut select, filter);
     select.add_group_by([Expr::cust(group)]);
-    let rows: Vec<(Option<String>, i64)> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    let rows: Vec<TotalsRow> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
     Ok(rows)
 }
 
@@ -835,29 +857,41 @@ pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
     Ok(total)
 }
 
-/// How many answers each slice value has.
-pub async fn answer_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) -> StoreResult<Vec<(Option<String>, i64)>> {
-    let Some((slice, value, split)) = plan(filter, Some(group_by)) else {
-        return raw_answer_counts(ex, filter, group_by).await;
+/// How many answers each slice value has, and their scores' totals.
+pub async fn group_totals(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) -> StoreResult<Vec<GroupTotals>> {
+    let mut totals: BTreeMap<Option<String>, GroupTotals> = BTreeMap::new();
+    let mut add = |(group, answers, scored, sum, squares): TotalsRow| {
+        totals
+            .entry(group.clone())
+            .or_insert_with(|| GroupTotals {
+                group_value: group,
+                ..GroupTotals::default()
+            })
+            .add(answers, scored, sum, squares);
     };
-    let mut totals: BTreeMap<Option<String>, i64> = BTreeMap::new();
+    let Some((slice, value, split)) = plan(filter, Some(group_by)) else {
+        raw_group_totals(ex, filter, group_by).await?.into_iter().for_each(add);
+        return Ok(totals.into_values().collect());
+    };
     let mut ex = ex;
     for edge in [split.head, split.tail].into_iter().flatten() {
-        for (group, count) in raw_answer_counts(ex.reborrow(), &narrowed(filter, edge)?, group_by).await? {
-            *totals.entry(group).or_default() += count;
-        }
+        raw_group_totals(ex.reborrow(), &narrowed(filter, edge)?, group_by)
+            .await?
+            .into_iter()
+            .for_each(&mut add);
     }
     if let Some((first, end)) = split.days {
-        let rows: Vec<(String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
-            "SELECT slice_value, CAST(SUM(answers) AS BIGINT) FROM survey_answer_days \
+        let rows: Vec<(String, i64, i64, f64, f64)> = exec!(ex.reborrow(), e => sqlx::query_as(
+            "SELECT slice_value, CAST(SUM(answers) AS BIGINT), CAST(SUM(scored) AS BIGINT), \
+             CAST(SUM(score_sum) AS DOUBLE PRECISION), CAST(SUM(score_squares) AS DOUBLE PRECISION) FROM survey_answer_days \
              WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND ($5 IS NULL OR slice_value = $5) \
              GROUP BY slice_value")
             .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
-        for (slice_value, count) in rows {
-            *totals.entry(group_of(slice_value, true)).or_default() += count;
+        for (slice_value, answers, scored, sum, squares) in rows {
+            add((group_of(slice_value, true), answers, scored, sum, squares));
         }
     }
-    Ok(totals.into_iter().collect())
+    Ok(totals.into_values().collect())
 }
 
 /// How often each low-score reason was given, by dimension.

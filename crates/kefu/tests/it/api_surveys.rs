@@ -361,6 +361,38 @@ async fn the_report_reproduces_the_worked_example(backend: Backend) {
     let (status, problem) = app.get("/api/v1/survey-reports/csat?from=yesterday&group_by=planet").await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "{problem}");
+
+    // Each group's change against the same group in the previous period: 华北 went from
+    // four 5s to three 2s and a 5 (CSAT 100 % → 25 %, score 100 → 55).
+    let rate = |ratings: [i32; 4]| {
+        let app = &app;
+        async move {
+            for rating in ratings {
+                let token = send(app, north_ticket, "csat").await;
+                let (status, receipt) = answer(app, &token, json!({ "ratings": { "satisfaction": rating } })).await;
+                assert_eq!(status, 201, "{receipt}");
+            }
+        }
+    };
+    rate([5, 5, 5, 5]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let split = Timestamp::now();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    rate([2, 2, 2, 5]).await;
+    let until = split + SignedDuration::from_mins(10);
+    let grouped = crate::api_surveys::report(&app, "csat", &format!("group_by=team&from={split}&to={until}")).await;
+    let north_group = grouped["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["label"] == "华北")
+        .expect("华北")
+        .clone();
+    assert_eq!(north_group["headline"], 25.0, "{north_group}");
+    assert_eq!(north_group["score"]["n"], 4, "{north_group}");
+    assert_eq!(north_group["headline_change"]["delta"], -75.0, "{north_group}");
+    let score_delta = north_group["score"]["change"]["delta"].as_f64().expect("a score change");
+    assert!((score_delta + 45.0).abs() < 1e-9, "{north_group}");
 }
 
 async fn designs_are_validated_and_versioned(backend: Backend) {

@@ -156,17 +156,36 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
             assert_eq!(got_reasons, reasons, "round {round} case {case}: reasons");
 
             if let Some(slice) = group_by {
-                let mut counts: BTreeMap<Option<String>, i64> = BTreeMap::new();
+                let mut counts: BTreeMap<Option<String>, (i64, u64, f64)> = BTreeMap::new();
                 for g in &chosen {
-                    *counts.entry(group_value(g)).or_default() += 1;
+                    let entry = counts.entry(group_value(g)).or_default();
+                    entry.0 += 1;
+                    if let Some(score) = g.answer.score {
+                        entry.1 += 1;
+                        entry.2 += score;
+                    }
                 }
-                let got: BTreeMap<Option<String>, i64> = surveys::answer_counts(db.read(), &filter, slice)
+                let got: BTreeMap<Option<String>, (i64, u64, f64)> = surveys::group_totals(db.read(), &filter, slice)
                     .await
                     .unwrap()
                     .into_iter()
-                    .filter(|(_, n)| *n > 0)
+                    .filter(|g| g.answers > 0)
+                    .map(|g| (g.group_value, (g.answers, g.scores.n, g.scores.sum)))
                     .collect();
-                assert_eq!(got, counts, "round {round} case {case}: answers per group");
+                assert_eq!(
+                    got.keys().collect::<Vec<_>>(),
+                    counts.keys().collect::<Vec<_>>(),
+                    "round {round} case {case}: groups"
+                );
+                for (group, (answers, scored, sum)) in &counts {
+                    let (got_answers, got_scored, got_sum) = got[group];
+                    assert_eq!(
+                        (got_answers, got_scored),
+                        (*answers, *scored),
+                        "round {round} case {case}: {group:?}"
+                    );
+                    assert!((got_sum - sum).abs() < 1e-6, "round {round} case {case}: {group:?} score sum");
+                }
             }
         }
     }

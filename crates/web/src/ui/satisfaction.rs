@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use kefu_app::survey_report::{AnswerView, DimensionReport, Figure, ReportQuery, SurveyReport};
 use kefu_app::surveys::TicketSurvey;
 use kefu_domain::entities::{Id, TicketNumber};
+use kefu_domain::survey::score::Change;
 use kefu_domain::survey::{Design, Headline, Slice};
 use serde::Deserialize;
 
@@ -141,13 +142,23 @@ fn figure(f: &Figure, unit: &str) -> FigureView {
         value: f.value.map_or_else(|| "—".into(), |v| format!("{v:.1}{unit}")),
         n: f.n,
         small: f.small_sample,
-        change: f.change.map(|c| format!("{:+.1} ({:+.1} … {:+.1})", c.delta, c.low, c.high)),
+        change: f.change.map(change_text),
         significant: f.change.is_some_and(|c| c.significant),
-        direction: match f.change {
-            Some(c) if c.significant && c.delta > 0.0 => "up",
-            Some(c) if c.significant && c.delta < 0.0 => "down",
-            _ => "flat",
-        },
+        direction: direction(f.change),
+    }
+}
+
+/// A change with its 95 % interval: `+2.1 (+0.4 … +3.8)`.
+fn change_text(c: Change) -> String {
+    format!("{:+.1} ({:+.1} … {:+.1})", c.delta, c.low, c.high)
+}
+
+/// `up` or `down` for a change beyond noise, else `flat` (the CSS colours them).
+fn direction(change: Option<Change>) -> &'static str {
+    match change {
+        Some(c) if c.significant && c.delta > 0.0 => "up",
+        Some(c) if c.significant && c.delta < 0.0 => "down",
+        _ => "flat",
     }
 }
 
@@ -182,6 +193,10 @@ pub struct GroupView {
     n: u64,
     small: bool,
     headline: String,
+    /// The headline's change against the same group in the previous period.
+    change: Option<String>,
+    significant: bool,
+    direction: &'static str,
     cells: Vec<String>,
 }
 
@@ -530,6 +545,9 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
                 n: g.score.n,
                 small: g.score.small_sample,
                 headline: g.headline.map_or_else(|| "—".into(), |v| format!("{v:.1}{unit}")),
+                change: g.headline_change.map(change_text),
+                significant: g.headline_change.is_some_and(|c| c.significant),
+                direction: direction(g.headline_change),
                 cells: report
                     .dimensions
                     .iter()
