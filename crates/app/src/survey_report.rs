@@ -257,9 +257,6 @@ pub struct GroupReport {
     pub score: Figure,
     /// The headline figure (CSAT %, NPS or score) within the group.
     pub headline: Option<f64>,
-    /// The headline's change against the same group in the previous period, with its 95 %
-    /// interval.
-    pub headline_change: Option<Change>,
     pub dimensions: BTreeMap<String, Option<f64>>,
 }
 
@@ -489,19 +486,15 @@ impl App {
         let keyed = |totals: Vec<surveys::GroupTotals>| -> BTreeMap<Option<String>, surveys::GroupTotals> {
             totals.into_iter().map(|t| (t.group_value.clone(), t)).collect()
         };
+        // The previous period needs only each group's score totals (one rollup row per
+        // group and day): its histograms would double the report's cost for one column.
         let previous = async {
             match before {
-                Some(before) => {
-                    let (counts, totals) = tokio::try_join!(
-                        surveys::rating_counts(read(), before, Some(slice)),
-                        surveys::group_totals(read(), before, slice)
-                    )?;
-                    Ok::<_, AppError>((by_group(counts), keyed(totals)))
-                }
-                None => Ok((BTreeMap::new(), BTreeMap::new())),
+                Some(before) => Ok::<_, AppError>(keyed(surveys::group_totals(read(), before, slice).await?)),
+                None => Ok(BTreeMap::new()),
             }
         };
-        let (counts_now, totals_now, (by_group_before, totals_before)) = tokio::try_join!(
+        let (counts_now, totals_now, totals_before) = tokio::try_join!(
             async { Ok::<_, AppError>(surveys::rating_counts(read(), filter, Some(slice)).await?) },
             async { Ok::<_, AppError>(surveys::group_totals(read(), filter, slice).await?) },
             previous,
@@ -528,16 +521,6 @@ impl App {
                 let score_change = totals_before
                     .get(&value)
                     .and_then(|before| score::totals_change(&before.scores, &now.scores));
-                let headline_change = match spec.headline {
-                    Headline::Score => score_change,
-                    Headline::Csat | Headline::Nps => by_group_before.get(&value).and_then(|before| {
-                        let (before, after) = (merged(spec, &histograms(spec, before)), merged(spec, &hists));
-                        match spec.headline {
-                            Headline::Csat => score::share_change(&before, &after, 4, 5),
-                            _ => score::nps_change(&before, &after),
-                        }
-                    }),
-                };
                 let label = value
                     .as_ref()
                     .map(|v| names.get(v).cloned().unwrap_or_else(|| v.clone()))
@@ -546,7 +529,6 @@ impl App {
                     label,
                     score: Figure::new(now.scores.mean(), u64::try_from(now.answers).unwrap_or(0), score_change),
                     headline: headline_of(spec, &hists),
-                    headline_change,
                     dimensions: hists.iter().map(|(k, h)| (k.clone(), h.score())).collect(),
                     value,
                 }

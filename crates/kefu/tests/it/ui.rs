@@ -1113,6 +1113,7 @@ async fn surveys_are_sent_from_the_ticket_answered_on_their_page_and_reported(ba
         "到达现场晚",
         "远",
         "id=\"report-groups\"",
+        "分数较上期",
         "师傅第三天才到",
     ] {
         assert!(html.contains(expected), "{expected} missing from the report");

@@ -193,7 +193,7 @@ pub struct GroupView {
     n: u64,
     small: bool,
     headline: String,
-    /// The headline's change against the same group in the previous period.
+    /// The score's change against the same group in the previous period.
     change: Option<String>,
     significant: bool,
     direction: &'static str,
@@ -545,9 +545,9 @@ pub async fn report(State(state): State<AppState>, lang: Lang, session: Session,
                 n: g.score.n,
                 small: g.score.small_sample,
                 headline: g.headline.map_or_else(|| "—".into(), |v| format!("{v:.1}{unit}")),
-                change: g.headline_change.map(change_text),
-                significant: g.headline_change.is_some_and(|c| c.significant),
-                direction: direction(g.headline_change),
+                change: g.score.change.map(change_text),
+                significant: g.score.change.is_some_and(|c| c.significant),
+                direction: direction(g.score.change),
                 cells: report
                     .dimensions
                     .iter()
