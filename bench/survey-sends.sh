@@ -12,8 +12,8 @@
 # many surveys were sent and how late. Needs wrk and sqlite3.
 #
 # MAIL=1: with mail on (KEFU_SMTP_URL to bench/smtp_sink.py on 127.0.0.1:2525), so each
-# send also queues its invitation and reminder timer, and the mailer delivers them during
-# the run; each round then also says how many mails the sink accepted.
+# send also queues its invitation and schedules its reminder, and the mailer delivers the
+# invitations during the run; each round then also says how many mails the sink accepted.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 BIN=$1

@@ -27,12 +27,20 @@ pub const MAX_ATTEMPTS: i32 = 10;
 const BATCH: i64 = 100;
 /// Mails of a batch on their way at once (lettre keeps a pool of SMTP connections): one
 /// at a time, a relay's round trips limited a busy department to ~20 mails a second.
+/// Outcomes are recorded as each group of this many finishes, so a crash sends at most
+/// about this many mails twice.
 const PARALLEL_SENDS: usize = 8;
-/// How long one attempt may take at most (lettre's timeout per SMTP command).
+/// lettre's timeout for one SMTP command.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a leased batch is kept from other senders: longer than a whole batch can take
-/// (each mail up to a few SMTP commands' timeouts), so no other node sends it meanwhile.
+/// The longest one mail may take, all its commands together; then it counts as failed.
+const SEND_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a leased batch is kept from other senders: longer than a whole batch can take,
+/// so no other node sends it meanwhile.
 const LEASE: SignedDuration = SignedDuration::from_mins(30);
+const _: () = assert!(
+    (BATCH as u64).div_ceil(PARALLEL_SENDS as u64) * SEND_TIMEOUT.as_secs() < LEASE.as_secs() as u64,
+    "a batch must end within its lease"
+);
 /// How often the sender looks for due mail when nobody woke it (other nodes, retries).
 const POLL: Duration = Duration::from_secs(5);
 
@@ -161,9 +169,9 @@ impl App {
         }
     }
 
-    /// One pass: leases the due mail, sends it (several at once), and records what
-    /// happened in one transaction. A crash between sending and recording sends those
-    /// mails again after their lease: at least once, never lost.
+    /// One pass: leases the due mail and sends it, several at once, recording the
+    /// outcomes of each group as it finishes. A crash between sending a group and
+    /// recording it sends those mails again after their lease: at least once, never lost.
     async fn send_due_mail(&self, transport: &AsyncSmtpTransport<Tokio1Executor>, from: &Mailbox) -> AppResult<usize> {
         let at = now();
         let leased = self
@@ -171,35 +179,55 @@ impl App {
             .write(move |tx| Box::pin(async move { Ok::<_, AppError>(outbox::lease_due_mail(tx.exec(), at, at + LEASE, BATCH).await?) }))
             .await?;
         let count = leased.len();
+        let mut untried: std::collections::HashSet<Id> = leased.iter().map(|mail| mail.id).collect();
         let stopping = &self.mail_sender.stopping;
-        // Stopping: what is left of the batch is sent after its lease, by whoever runs.
-        let outcomes: Vec<(Id, i32, Result<(), (String, bool)>)> = stream::iter(leased)
+        // Stopping: what is left of the batch is given back for whoever runs next.
+        let mut finished = stream::iter(leased)
             .take_while(|_| std::future::ready(!stopping.load(Ordering::SeqCst)))
-            .map(|mail| async move { (mail.id, mail.attempts, send_one(transport, from, &mail).await) })
-            .buffer_unordered(PARALLEL_SENDS)
-            .collect()
-            .await;
-        let attempted = outcomes.len();
-        self.db()
-            .write(move |tx| {
-                Box::pin(async move {
-                    let at = now();
-                    for (id, attempts, outcome) in outcomes {
-                        match outcome {
-                            Ok(()) => outbox::mark_mail_sent(tx.exec(), id, at).await?,
-                            Err((error, permanent)) => {
-                                let retry = (!permanent && attempts < MAX_ATTEMPTS).then(|| at + retry_delay(attempts));
-                                outbox::mark_mail_failed(tx.exec(), id, &error, retry, at).await?;
-                            }
-                        }
-                    }
-                    Ok::<_, AppError>(())
-                })
+            .map(|mail| async move {
+                let outcome = match tokio::time::timeout(SEND_TIMEOUT, send_one(transport, from, &mail)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err((format!("no answer within {} s", SEND_TIMEOUT.as_secs()), false)),
+                };
+                (mail.id, mail.attempts, outcome)
             })
-            .await?;
-        metrics::counter!("kefu_mail_attempts_total").increment(attempted as u64);
+            .buffer_unordered(PARALLEL_SENDS)
+            .ready_chunks(PARALLEL_SENDS);
+        while let Some(outcomes) = finished.next().await {
+            for (id, _, _) in &outcomes {
+                untried.remove(id);
+            }
+            metrics::counter!("kefu_mail_attempts_total").increment(outcomes.len() as u64);
+            self.db().write(move |tx| Box::pin(record_outcomes(tx, outcomes))).await?;
+        }
+        if !untried.is_empty() {
+            let ids: Vec<Id> = untried.into_iter().collect();
+            self.db()
+                .write(move |tx| Box::pin(async move { Ok::<_, AppError>(outbox::release_mail(tx.exec(), &ids).await?) }))
+                .await?;
+        }
         Ok(count)
     }
+}
+
+/// What became of one mail: its id, the attempt's number, and sent or why not (with
+/// whether retrying cannot help).
+type Outcome = (Id, i32, Result<(), (String, bool)>);
+
+/// Records what became of a group of sent mails: sent, or failed for now (tried again
+/// later) or for good.
+async fn record_outcomes(tx: &mut Tx, outcomes: Vec<Outcome>) -> AppResult<()> {
+    let at = now();
+    for (id, attempts, outcome) in outcomes {
+        match outcome {
+            Ok(()) => outbox::mark_mail_sent(tx.exec(), id, at).await?,
+            Err((error, permanent)) => {
+                let retry = (!permanent && attempts < MAX_ATTEMPTS).then(|| at + retry_delay(attempts));
+                outbox::mark_mail_failed(tx.exec(), id, &error, retry, at).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Sends one mail; on failure the reason and whether retrying cannot help.

@@ -329,13 +329,21 @@ impl App {
         };
         let current = filter(from, to);
         let before = previous_from.map(|previous_from| filter(previous_from, from));
-        // The parts are independent reads: run them side by side on the read pool.
+        // The period, the previous period and the groups are independent: read them side
+        // by side, each its reads one after another (at most three of the read pool's
+        // connections, so other pages are not starved while a report runs).
         let read = || self.db().read();
+        let current_parts = async {
+            let counts = surveys::rating_counts(read(), &current, None).await?;
+            let totals = surveys::score_totals(read(), &current).await?;
+            let reasons = surveys::reason_counts(read(), &current).await?;
+            Ok::<_, AppError>((counts, totals, reasons))
+        };
         let previous = async {
             match &before {
                 Some(before) => {
-                    let (counts, totals) =
-                        tokio::try_join!(surveys::rating_counts(read(), before, None), surveys::score_totals(read(), before))?;
+                    let counts = surveys::rating_counts(read(), before, None).await?;
+                    let totals = surveys::score_totals(read(), before).await?;
                     Ok::<_, AppError>((Some(histograms(spec, &counts)), Some(totals)))
                 }
                 None => Ok((None, None)),
@@ -347,13 +355,7 @@ impl App {
                 None => Ok(Vec::new()),
             }
         };
-        let (now_counts, now_totals, reasons, (before_hists, before_totals), groups) = tokio::try_join!(
-            async { Ok::<_, AppError>(surveys::rating_counts(read(), &current, None).await?) },
-            async { Ok::<_, AppError>(surveys::score_totals(read(), &current).await?) },
-            async { Ok::<_, AppError>(surveys::reason_counts(read(), &current).await?) },
-            previous,
-            groups,
-        )?;
+        let ((now_counts, now_totals, reasons), (before_hists, before_totals), groups) = tokio::try_join!(current_parts, previous, groups)?;
         let now_hists = histograms(spec, &now_counts);
         let overall = Figure::new(
             now_totals.mean(),
@@ -486,19 +488,14 @@ impl App {
         let keyed = |totals: Vec<surveys::GroupTotals>| -> BTreeMap<Option<String>, surveys::GroupTotals> {
             totals.into_iter().map(|t| (t.group_value.clone(), t)).collect()
         };
+        let counts_now = surveys::rating_counts(read(), filter, Some(slice)).await?;
+        let totals_now = surveys::group_totals(read(), filter, slice).await?;
         // The previous period needs only each group's score totals (one rollup row per
         // group and day): its histograms would double the report's cost for one column.
-        let previous = async {
-            match before {
-                Some(before) => Ok::<_, AppError>(keyed(surveys::group_totals(read(), before, slice).await?)),
-                None => Ok(BTreeMap::new()),
-            }
+        let totals_before = match before {
+            Some(before) => keyed(surveys::group_totals(read(), before, slice).await?),
+            None => BTreeMap::new(),
         };
-        let (counts_now, totals_now, totals_before) = tokio::try_join!(
-            async { Ok::<_, AppError>(surveys::rating_counts(read(), filter, Some(slice)).await?) },
-            async { Ok::<_, AppError>(surveys::group_totals(read(), filter, slice).await?) },
-            previous,
-        )?;
         let (by_group_now, totals_now) = (by_group(counts_now), keyed(totals_now));
         let names: BTreeMap<String, String> = match slice {
             Slice::Team => people::list_teams(self.db().read())

@@ -214,7 +214,7 @@ impl App {
         if !(0..=MAX_QUIET_DAYS).contains(&trigger.quiet_days) {
             errors.push(FieldError::new("quiet_days", "out_of_range", "0 to 3650 days"));
         }
-        if let Err(error) = check_reminder_days(trigger.reminder_days) {
+        if let Some(Err(error)) = trigger.reminder_days.map(check_reminder_days) {
             errors.push(error);
         }
         for (i, channel) in trigger.channels.iter().enumerate() {
@@ -234,6 +234,11 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let mut trigger = trigger;
+                    // Left out: a trigger keeps its reminder delay, a new one gets the default.
+                    if trigger.reminder_days.is_none() {
+                        let stored = surveys::triggers(tx.exec()).await?.into_iter().find(|t| t.id == trigger.id);
+                        trigger.reminder_days = Some(stored.and_then(|t| t.reminder_days).unwrap_or(DEFAULT_REMINDER_DAYS));
+                    }
                     if trigger.id == 0 {
                         trigger.id = surveys::insert_trigger(tx.exec(), &trigger, now()).await?;
                     } else if !surveys::update_trigger(tx.exec(), &trigger, now()).await? {
@@ -490,8 +495,9 @@ pub(crate) async fn send_in(
         customer_id: new.customer_id,
         origin,
         created_by: by,
-        created_at: at,
-        expires_at: new.expires_at,
+        // As stored: to the millisecond.
+        created_at: Timestamp::from_millisecond(at.as_millisecond()).unwrap_or(at),
+        expires_at: Timestamp::from_millisecond(new.expires_at.as_millisecond()).unwrap_or(new.expires_at),
         opened_at: None,
         answered_at: None,
     };
@@ -779,7 +785,8 @@ pub(crate) async fn send_after_resolution(
     let Some(design) = pass.design(tx, &trigger.design_key).await?.filter(|d| d.active) else {
         return Ok(Vec::new());
     };
-    let invitation = mailer.map(|mailer| Invitation::new(mailer, trigger.reminder_days));
+    let reminder_days = trigger.reminder_days.unwrap_or(DEFAULT_REMINDER_DAYS);
+    let invitation = mailer.map(|mailer| Invitation::new(mailer, reminder_days));
     let (_, events) = send_in(tx, &ticket, &customer, &design, SendOrigin::Resolution, None, invitation, now).await?;
     Ok(events)
 }

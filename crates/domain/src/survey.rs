@@ -83,8 +83,10 @@ pub struct SurveyTrigger {
     /// At most one survey per customer in this many days.
     pub quiet_days: i64,
     /// A mailed survey still unanswered this many days later is recalled once; 0: never.
-    #[serde(default = "default_reminder_days")]
-    pub reminder_days: i64,
+    /// Always set on a stored trigger; when saving, left out keeps a trigger's own (and
+    /// gives a new one [`DEFAULT_REMINDER_DAYS`]).
+    #[serde(default)]
+    pub reminder_days: Option<i64>,
     pub enabled: bool,
 }
 
@@ -92,10 +94,6 @@ pub struct SurveyTrigger {
 pub const DEFAULT_REMINDER_DAYS: i64 = 3;
 /// The latest reminder: the link must still have a day to live when it arrives.
 pub const MAX_REMINDER_DAYS: i64 = 28;
-
-fn default_reminder_days() -> i64 {
-    DEFAULT_REMINDER_DAYS
-}
 
 text_enum!(
     /// What a satisfaction report can be sliced by.

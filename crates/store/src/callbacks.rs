@@ -42,6 +42,7 @@ struct SummaryRow {
     starts_on: String,
     ends_on: String,
     created_at: i64,
+    reminder_days: i64,
     sent: i64,
     opened: i64,
     answered: i64,
@@ -60,6 +61,7 @@ impl SummaryRow {
             starts_on: parsed(self.starts_on.parse::<Date>(), "date", &self.starts_on)?,
             ends_on: parsed(self.ends_on.parse::<Date>(), "date", &self.ends_on)?,
             created_at: crate::convert::ts(self.created_at)?,
+            reminder_days: self.reminder_days,
             sent: self.sent,
             opened: self.opened,
             answered: self.answered,
@@ -75,7 +77,7 @@ impl SummaryRow {
 /// counted from their sends and calls, so the figures are never out of step.
 pub async fn campaign_summaries(ex: Exec<'_>, limit: i64) -> StoreResult<Vec<CampaignSummary>> {
     let rows: Vec<SummaryRow> = exec!(ex, e => sqlx::query_as(
-        "SELECT m.id, m.name, d.key AS design_key, m.channel, m.starts_on, m.ends_on, m.created_at, \
+        "SELECT m.id, m.name, d.key AS design_key, m.channel, m.starts_on, m.ends_on, m.created_at, m.reminder_days, \
            (SELECT COUNT(*) FROM survey_sends s WHERE s.campaign_id = m.id) AS sent, \
            (SELECT COUNT(*) FROM survey_sends s WHERE s.campaign_id = m.id AND s.opened_at IS NOT NULL) AS opened, \
            (SELECT COUNT(*) FROM survey_sends s WHERE s.campaign_id = m.id AND s.answered_at IS NOT NULL) AS answered, \

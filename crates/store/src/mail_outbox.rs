@@ -58,6 +58,17 @@ pub async fn mark_mail_failed(ex: Exec<'_>, id: Id, error: &str, retry_at: Optio
     Ok(())
 }
 
+/// Gives back leased mails that were not tried (the sender is stopping): due again at
+/// once for any sender, the attempt not counted.
+pub async fn release_mail(mut ex: Exec<'_>, ids: &[Id]) -> StoreResult<()> {
+    for id in ids {
+        exec!(ex.reborrow(), e => sqlx::query(
+            "UPDATE mail_outbox SET lease_until = NULL, attempts = attempts - 1 WHERE id = $1 AND sent_at IS NULL")
+            .bind(id).execute(e).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
 /// How many mails wait to be sent (sent and given-up ones not counted).
 pub async fn pending_mail(ex: Exec<'_>) -> StoreResult<i64> {
     Ok(

@@ -118,7 +118,7 @@ impl TriggerRow {
             delay_minutes: self.delay_minutes,
             channels: json_list(&self.channels)?,
             quiet_days: self.quiet_days,
-            reminder_days: self.reminder_days,
+            reminder_days: Some(self.reminder_days),
             enabled: self.enabled,
         })
     }

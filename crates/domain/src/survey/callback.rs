@@ -54,6 +54,8 @@ pub struct CampaignSummary {
     pub ends_on: Date,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    /// Days after a mailed survey before its one reminder (0: none).
+    pub reminder_days: i64,
     /// Surveys it sent: one per call of a phone campaign, one per mail of an e-mail one.
     pub sent: i64,
     /// Survey links opened (e-mail; a call's form opened by the agent counts too).

@@ -214,6 +214,7 @@ async fn an_email_campaign_mails_the_segment_once_and_reminds_once(backend: Back
         (Some("email"), Some(1), Some(1), Some(1), Some(1.0)),
         "{campaigns}"
     );
+    assert_eq!(first["reminder_days"], 3, "the default: {campaigns}");
     // The supervisor's page lists both campaigns.
     add_alice(&app).await;
     let session = FormSession::admin(&app).await;
@@ -286,15 +287,25 @@ async fn a_trigger_or_campaign_says_when_the_reminder_comes_or_that_none_does(ba
     // A week: not after four days, after eight.
     trigger["reminder_days"] = json!(7);
     let id = saved["id"].as_i64().expect("id");
-    let (status, saved) = app
-        .call(
-            reqwest::Method::PUT,
-            &format!("/api/v1/survey-triggers/{id}"),
-            Some(&app.token),
-            Some(trigger),
-        )
-        .await;
+    let put = |body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/survey-triggers/{id}"),
+                Some(&app.token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, saved) = put(trigger.clone()).await;
     assert_eq!(status, 200, "{saved}");
+    // A change that leaves the field out keeps it.
+    let mut without = trigger.clone();
+    without.as_object_mut().expect("object").remove("reminder_days");
+    let (status, saved) = put(without).await;
+    assert_eq!((status, saved["reminder_days"].as_i64()), (200, Some(7)), "{saved}");
     let week = consented_ticket(&app, "week@example.com", None).await;
     resolve(&app, week).await;
     app.app

@@ -18,12 +18,15 @@ CREATE INDEX survey_sends_by_campaign ON survey_sends (campaign_id, answered_at,
 CREATE INDEX survey_callbacks_by_campaign ON survey_callbacks (campaign_id, status);
 
 -- Earlier campaigns: a phone campaign's sends are its calls'; an e-mail campaign's sends
--- were written in the campaign's own transaction, at its instant, for its design.
+-- were written in the campaign's own transaction, at its instant, for its design (a
+-- campaign with calls is a phone campaign, whatever else shares its instant). An e-mail
+-- campaign that reached nobody has no sends and stays labelled `phone`.
 UPDATE survey_sends SET campaign_id = (SELECT b.campaign_id FROM survey_callbacks b WHERE b.send_id = survey_sends.id)
 WHERE origin = 'callback';
 UPDATE survey_sends SET campaign_id = (
     SELECT c.id FROM survey_campaigns c
     WHERE c.created_at = survey_sends.created_at AND c.design_id = survey_sends.design_id
+      AND NOT EXISTS (SELECT 1 FROM survey_callbacks b WHERE b.campaign_id = c.id)
     ORDER BY c.id LIMIT 1
 )
 WHERE origin = 'campaign';

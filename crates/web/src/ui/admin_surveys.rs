@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_domain::entities::Id;
 use kefu_domain::enums::Channel;
-use kefu_domain::survey::{DesignSpec, SurveyTrigger};
+use kefu_domain::survey::{DEFAULT_REMINDER_DAYS, DesignSpec, SurveyTrigger};
 use serde::Deserialize;
 
 pub struct TriggerRow {
@@ -67,7 +67,7 @@ async fn surveys_page(state: &AppState, lang: Lang, session: &Session, error: Op
                 delay_minutes: t.delay_minutes,
                 channels: t.channels,
                 quiet_days: t.quiet_days,
-                reminder_days: t.reminder_days,
+                reminder_days: t.reminder_days.unwrap_or(DEFAULT_REMINDER_DAYS),
                 enabled: t.enabled,
             })
             .collect(),
@@ -106,7 +106,10 @@ pub async fn save_trigger(
         delay_minutes: number("delay_minutes"),
         channels: fields.iter().filter(|(k, _)| k == "channel").map(|(_, v)| v.clone()).collect(),
         quiet_days: number("quiet_days"),
-        reminder_days: number("reminder_days"),
+        // Left out or blank: the trigger keeps its own; not a number: refused.
+        reminder_days: Some(field("reminder_days"))
+            .filter(|f| !f.is_empty())
+            .map(|_| number("reminder_days")),
         enabled: field("enabled") == "on",
     };
     match state.app.save_survey_trigger(&session.0.actor, trigger).await {

@@ -179,7 +179,10 @@ pub async fn create_campaign(State(state): State<AppState>, lang: Lang, session:
         resolved_within_days: form.resolved_within_days.trim().parse().ok(),
         team: form.team.trim().parse().ok(),
         channel: some(&form.channel),
-        reminder_days: form.reminder_days.trim().parse().ok(),
+        // Blank: the default; not a number: refused.
+        reminder_days: Some(form.reminder_days.trim())
+            .filter(|days| !days.is_empty())
+            .map(|days| days.parse().unwrap_or(-1)),
         ..CampaignInput::default()
     };
     match state.app.create_callback_campaign(&session.0.actor, input).await {
