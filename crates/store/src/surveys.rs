@@ -758,6 +758,29 @@ fn plan(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str,
     Some((slice, value, split))
 }
 
+/// Which slice values a rollup read takes.
+#[derive(Clone, Copy)]
+enum Values {
+    /// `$5`, or every value when it is NULL (a grouped read).
+    Any,
+    /// `$5` alone: the primary key's prefix finds its rows.
+    One,
+}
+
+/// The `WHERE` of a plan's whole days in a rollup table: `$1` the design, `$2` the slice,
+/// `[$3, $4)` the days, of which `[$6, $7)` are whole blocks (read at span 32, the others
+/// day by day), `$5` the slice value.
+fn rollup_days(values: Values) -> String {
+    let value = match values {
+        Values::Any => "($5 IS NULL OR slice_value = $5)",
+        Values::One => "slice_value = $5",
+    };
+    format!(
+        "design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) \
+         OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND {value}"
+    )
+}
+
 /// `''` in a rollup is "no value".
 fn group_of(value: String, grouped: bool) -> Option<String> {
     (grouped && !value.is_empty()).then_some(value)
@@ -805,9 +828,8 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
     if let Some((first, end)) = split.days {
         let sums = COUNT_COLUMNS.map(|c| format!("CAST(SUM({c}) AS BIGINT)")).join(", ");
         let sql = format!(
-            "SELECT slice_value, dimension, bucket, {sums} FROM survey_histogram_days \
-             WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND ($5 IS NULL OR slice_value = $5) \
-             GROUP BY slice_value, dimension, bucket"
+            "SELECT slice_value, dimension, bucket, {sums} FROM survey_histogram_days WHERE {} GROUP BY slice_value, dimension, bucket",
+            rollup_days(Values::Any)
         );
         let rows: Vec<HistogramSum> = exec!(ex.reborrow(), e => sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1)
@@ -845,10 +867,12 @@ pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
         total.sum_of_squares += part.sum_of_squares;
     }
     if let Some((first, end)) = split.days {
-        let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => sqlx::query_as(
+        let sql = format!(
             "SELECT CAST(COALESCE(SUM(scored), 0) AS BIGINT), CAST(COALESCE(SUM(score_sum), 0.0) AS DOUBLE PRECISION), \
-             CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM survey_answer_days \
-             WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND slice_value = $5")
+             CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM survey_answer_days WHERE {}",
+            rollup_days(Values::One)
+        );
+        let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).bind(split.blocks.0).bind(split.blocks.1).fetch_one(e).await)?;
         total.n += u64::try_from(n).unwrap_or(0);
         total.sum += sum;
@@ -881,11 +905,13 @@ pub async fn group_totals(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) 
             .for_each(&mut add);
     }
     if let Some((first, end)) = split.days {
-        let rows: Vec<(String, i64, i64, f64, f64)> = exec!(ex.reborrow(), e => sqlx::query_as(
+        let sql = format!(
             "SELECT slice_value, CAST(SUM(answers) AS BIGINT), CAST(SUM(scored) AS BIGINT), \
              CAST(SUM(score_sum) AS DOUBLE PRECISION), CAST(SUM(score_squares) AS DOUBLE PRECISION) FROM survey_answer_days \
-             WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND ($5 IS NULL OR slice_value = $5) \
-             GROUP BY slice_value")
+             WHERE {} GROUP BY slice_value",
+            rollup_days(Values::Any)
+        );
+        let rows: Vec<(String, i64, i64, f64, f64)> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
         for (slice_value, answers, scored, sum, squares) in rows {
             add((group_of(slice_value, true), answers, scored, sum, squares));
@@ -907,10 +933,11 @@ pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<V
         }
     }
     if let Some((first, end)) = split.days {
-        let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(
-            "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM survey_reason_days \
-             WHERE design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND slice_value = $5 \
-             GROUP BY dimension, reason")
+        let sql = format!(
+            "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM survey_reason_days WHERE {} GROUP BY dimension, reason",
+            rollup_days(Values::One)
+        );
+        let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
         for (dimension, reason, count) in rows {
             *totals.entry((dimension, reason)).or_default() += count;
