@@ -486,21 +486,7 @@ pub(crate) async fn send_in(
         campaign_id: None,
     };
     let id = surveys::insert_send(tx.exec(), &new, at).await?;
-    // The send as stored, without reading it back.
-    let send = SurveySend {
-        id,
-        design_id: design.id,
-        design_key: design.key.clone(),
-        ticket_id: new.ticket_id,
-        customer_id: new.customer_id,
-        origin,
-        created_by: by,
-        // As stored: to the millisecond.
-        created_at: Timestamp::from_millisecond(at.as_millisecond()).unwrap_or(at),
-        expires_at: Timestamp::from_millisecond(new.expires_at.as_millisecond()).unwrap_or(new.expires_at),
-        opened_at: None,
-        answered_at: None,
-    };
+    let send = new.stored(id, &design.key, at)?;
     let mailed = match invitation {
         Some(invitation) => mail_invitation(tx, invitation, &send, design, ticket, customer, at).await?,
         None => false,

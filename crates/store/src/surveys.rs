@@ -200,6 +200,26 @@ pub struct NewSend {
     pub campaign_id: Option<Id>,
 }
 
+impl NewSend {
+    /// The send as [`insert_send`] stored it under `id` at `at` (instants to the
+    /// millisecond), without reading it back.
+    pub fn stored(&self, id: Id, design_key: &str, at: Timestamp) -> StoreResult<SurveySend> {
+        Ok(SurveySend {
+            id,
+            design_id: self.design_id,
+            design_key: design_key.to_owned(),
+            ticket_id: self.ticket_id,
+            customer_id: self.customer_id,
+            origin: self.origin,
+            created_by: self.created_by,
+            created_at: ts(ms(at))?,
+            expires_at: ts(ms(self.expires_at))?,
+            opened_at: None,
+            answered_at: None,
+        })
+    }
+}
+
 pub async fn insert_send(ex: Exec<'_>, send: &NewSend, now: Timestamp) -> StoreResult<Id> {
     let id: i64 = exec!(ex, e => sqlx::query_scalar(
         "INSERT INTO survey_sends (design_id, ticket_id, customer_id, origin, created_by, created_at, expires_at, campaign_id) \

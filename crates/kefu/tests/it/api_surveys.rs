@@ -41,6 +41,13 @@ pub(crate) async fn send(app: &TestApp, number: i64, design: &str) -> String {
         .post(&format!("/api/v1/tickets/{number}/surveys"), json!({ "design": design }))
         .await;
     assert_eq!(status, 201, "{link}");
+    // The answered send is the one stored, field by field.
+    let stored = sends_of(app, number).await;
+    let send = stored
+        .iter()
+        .find(|s| s["send"]["id"] == link["send"]["id"])
+        .expect("the send is listed");
+    assert_eq!(send["send"], link["send"], "{link} vs {stored:?}");
     link["token"].as_str().unwrap().to_owned()
 }
 
