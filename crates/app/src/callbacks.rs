@@ -5,7 +5,7 @@
 //! next day, up to three times) or that the customer refused.
 
 use crate::error::{AppError, AppResult};
-use crate::survey_mail::{Invitation, mail_campaign_survey};
+use crate::survey_mail::{self, Invitation, Mailing};
 use crate::surveys::{AnswerReceipt, LINK_LIFETIME, check_reminder_days, record_answer};
 use crate::{Actor, App, now};
 use jiff::Timestamp;
@@ -437,11 +437,10 @@ async fn mail_to_segment(
             .into_iter()
             .filter_map(|c| Some((c.id, c.email?.as_str().to_owned())))
             .collect();
-        for (customer, ticket) in batch {
-            let Some(email) = emails.get(customer) else {
-                continue;
-            };
-            let send = NewSend {
+        let addressed: Vec<(&(Id, Option<Id>), &String)> = batch.iter().filter_map(|pick| Some((pick, emails.get(&pick.0)?))).collect();
+        let sends: Vec<NewSend> = addressed
+            .iter()
+            .map(|((customer, ticket), _)| NewSend {
                 design_id: design.id,
                 // The latest ticket only gives the answer its slices (team, agent, ...).
                 ticket_id: *ticket,
@@ -450,11 +449,16 @@ async fn mail_to_segment(
                 created_by: Some(sending.by),
                 expires_at: sending.expires_at,
                 campaign_id: Some(sending.campaign_id),
-            };
-            let send_id = surveys::insert_send(tx.exec(), &send, at).await?;
-            mail_campaign_survey(tx, invitation, send_id, &design.spec, email, at).await?;
-            mailed += 1;
-        }
+            })
+            .collect();
+        let send_ids = surveys::insert_sends(tx.exec(), &sends, at).await?;
+        let mailings: Vec<Mailing> = addressed
+            .iter()
+            .zip(send_ids)
+            .map(|((_, email), send_id)| Mailing::campaign(invitation, send_id, &design.spec, email))
+            .collect();
+        survey_mail::invite(tx, &mailings, at).await?;
+        mailed += mailings.len();
     }
     Ok((mailed, chosen.len() - mailed))
 }

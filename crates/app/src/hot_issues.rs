@@ -113,7 +113,8 @@ impl App {
     /// Counts the topics of events after the topic cursor, one batch; returns whether more
     /// are waiting (the batch was full, or skipped history too old to count).
     pub(crate) async fn fold_topics_batch(&self) -> AppResult<bool> {
-        let started_at = store::cursor(self.db().read()).await?;
+        let started = store::position(self.db().read()).await?;
+        let started_at = started.event_id;
         let at = now();
         let horizon = hour_of(at) - RETENTION_HOURS;
         // Years of history before the horizon would count nothing: skip them unread.
@@ -144,7 +145,9 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     // Another node (or a rebuild) moved the cursor since: its work stands.
-                    if store::lock_cursor(tx).await? != Some(started_at) {
+                    // (After a rebuild the event id alone may have come back to the same
+                    // value; the position tells the two apart.)
+                    if store::lock_position(tx).await? != Some(started) {
                         return Ok::<_, AppError>(());
                     }
                     store::add_counts(tx, &counts).await?;

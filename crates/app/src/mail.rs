@@ -117,6 +117,12 @@ pub(crate) async fn queue(tx: &mut Tx, to: &str, subject: &str, body: &str, at: 
     Ok(())
 }
 
+/// Queues many mails in the caller's transaction, in one statement.
+pub(crate) async fn queue_all(tx: &mut Tx, mails: &[outbox::NewMail], at: Timestamp) -> AppResult<()> {
+    outbox::queue_mails(tx.exec(), mails, at).await?;
+    Ok(())
+}
+
 impl App {
     /// The mail settings, when this node sends mail.
     pub fn mail(&self) -> Option<&MailSettings> {

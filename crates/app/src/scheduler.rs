@@ -300,22 +300,21 @@ async fn fire_timers(
     let mut stored = Vec::new();
     let mut groups = Vec::new();
     let mut reminders = Vec::new();
-    let mut surveys = crate::surveys::SurveyPass::default();
+    let mut surveys = Vec::new();
     for timer in &due {
         match TimerKind::parse(&timer.kind) {
             Some(TimerKind::Reminder) => reminders.extend(reminder(timer)),
             Some(TimerKind::CommitmentReminder) => stored.extend(commitments::remind(tx, timer, now).await?),
             Some(TimerKind::CommitmentDue) => stored.extend(commitments::come_due(tx, timer, now).await?),
             Some(TimerKind::RuleDelay) => groups.push(crate::automation::run_delayed(tx, engine, timer, now).await?),
-            Some(TimerKind::SurveyAfterResolution) => {
-                stored.extend(crate::surveys::send_after_resolution(tx, &mut surveys, mailer, timer, now).await?)
-            }
+            Some(TimerKind::SurveyAfterResolution) => surveys.push(timer),
             Some(TimerKind::SurveyReminder) => {
                 survey_mail::remind(tx, mailer, timer, now).await?;
             }
             None => tracing::error!(kind = timer.kind, id = timer.id, "timer of unknown kind dropped"),
         }
     }
+    stored.extend(crate::surveys::send_after_resolution(tx, mailer, &surveys, now).await?);
     notifications::insert_notifications(tx.exec(), &reminders, now).await?;
     groups.push((stored, 0));
     Ok((due.len(), groups))

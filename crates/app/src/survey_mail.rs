@@ -14,8 +14,9 @@ use crate::surveys::{LINK_LIFETIME, LINK_PURPOSE};
 use crate::{App, secrets};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::entities::{Customer, Id, Ticket, TicketNumber};
-use kefu_domain::survey::{Design, DesignSpec, QuestionKind, SendOrigin, SurveySend};
-use kefu_store::timers::{self, Timer};
+use kefu_domain::survey::{Design, DesignSpec, QuestionKind, SendOrigin};
+use kefu_store::mail_outbox::NewMail;
+use kefu_store::timers::{self, NewTimer, Timer};
 use kefu_store::{Tx, customers, surveys, tickets};
 use serde_json::json;
 use std::sync::Arc;
@@ -80,59 +81,76 @@ enum About<'a> {
     Service,
 }
 
-/// Mails a new send's link to its customer and schedules its one reminder, in the send's
-/// transaction. Nothing for a customer without an e-mail address. Returns whether a mail
-/// was queued.
-pub(crate) async fn mail_invitation(
-    tx: &mut Tx,
-    invitation: Invitation<'_>,
-    send: &SurveySend,
-    design: &Design,
-    ticket: &Ticket,
-    customer: &Customer,
-    at: Timestamp,
-) -> AppResult<bool> {
-    let Some(email) = &customer.email else {
-        return Ok(false);
-    };
-    let about = About::Request(ticket.number, &ticket.subject);
-    invite(tx, invitation, send.id, &design.spec, about, email.as_str(), at).await?;
-    Ok(true)
+/// A new send's invitation: where it goes and what it asks about.
+pub(crate) struct Mailing<'a> {
+    invitation: Invitation<'a>,
+    send_id: Id,
+    spec: &'a DesignSpec,
+    about: About<'a>,
+    email: &'a str,
 }
 
-/// Mails a campaign's survey (about the service as a whole) to `email` and schedules its
-/// one reminder, in the campaign's transaction.
-pub(crate) async fn mail_campaign_survey(
-    tx: &mut Tx,
-    invitation: Invitation<'_>,
-    send_id: Id,
-    spec: &DesignSpec,
-    email: &str,
-    at: Timestamp,
-) -> AppResult<()> {
-    invite(tx, invitation, send_id, spec, About::Service, email, at).await
-}
-
-/// Queues the invitation for send `send_id` and, unless the invitation says none, its
-/// reminder timer.
-async fn invite(
-    tx: &mut Tx,
-    invitation: Invitation<'_>,
-    send_id: Id,
-    spec: &DesignSpec,
-    about: About<'_>,
-    email: &str,
-    at: Timestamp,
-) -> AppResult<()> {
-    let mailer = invitation.mailer;
-    let (subject, body) = letter(Letter::Invitation, &mailer.department, spec, about, &mailer.link(send_id));
-    // Mail is due when it is written, whatever instant a scheduler pass stands for.
-    mail::queue(tx, email, &subject, &body, crate::now()).await?;
-    if invitation.reminder_days > 0 {
-        let due = at + SignedDuration::from_hours(24 * invitation.reminder_days);
-        let reminder = TimerKind::SurveyReminder.timer(due, None, json!({ "send_id": send_id }));
-        timers::schedule(tx.exec(), &[reminder], at).await?;
+impl<'a> Mailing<'a> {
+    /// A survey about one request, to its customer; none without an e-mail address.
+    pub(crate) fn request(
+        invitation: Invitation<'a>,
+        send_id: Id,
+        design: &'a Design,
+        ticket: &'a Ticket,
+        customer: &'a Customer,
+    ) -> Option<Self> {
+        Some(Mailing {
+            invitation,
+            send_id,
+            spec: &design.spec,
+            about: About::Request(ticket.number, &ticket.subject),
+            email: customer.email.as_ref()?.as_str(),
+        })
     }
+
+    /// A campaign's survey (about the service as a whole) to `email`.
+    pub(crate) fn campaign(invitation: Invitation<'a>, send_id: Id, spec: &'a DesignSpec, email: &'a str) -> Self {
+        Mailing {
+            invitation,
+            send_id,
+            spec,
+            about: About::Service,
+            email,
+        }
+    }
+
+    pub(crate) fn send_id(&self) -> Id {
+        self.send_id
+    }
+}
+
+/// Queues the invitations of new sends and schedules each one reminder (unless its
+/// invitation says none), in the sends' transaction: one statement for the mails and one
+/// for the reminders, however many.
+pub(crate) async fn invite(tx: &mut Tx, mailings: &[Mailing<'_>], at: Timestamp) -> AppResult<()> {
+    let mails: Vec<NewMail> = mailings
+        .iter()
+        .map(|m| {
+            let mailer = m.invitation.mailer;
+            let (subject, body) = letter(Letter::Invitation, &mailer.department, m.spec, m.about, &mailer.link(m.send_id));
+            NewMail {
+                to: m.email.to_owned(),
+                subject,
+                body,
+            }
+        })
+        .collect();
+    // Mail is due when it is written, whatever instant a scheduler pass stands for.
+    mail::queue_all(tx, &mails, crate::now()).await?;
+    let reminders: Vec<NewTimer> = mailings
+        .iter()
+        .filter(|m| m.invitation.reminder_days > 0)
+        .map(|m| {
+            let due = at + SignedDuration::from_hours(24 * m.invitation.reminder_days);
+            TimerKind::SurveyReminder.timer(due, None, json!({ "send_id": m.send_id }))
+        })
+        .collect();
+    timers::schedule(tx.exec(), &reminders, at).await?;
     Ok(())
 }
 

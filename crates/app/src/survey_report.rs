@@ -333,20 +333,11 @@ impl App {
         // by side, each its reads one after another (at most three of the read pool's
         // connections, so other pages are not starved while a report runs).
         let read = || self.db().read();
-        let current_parts = async {
-            let counts = surveys::rating_counts(read(), &current, None).await?;
-            let totals = surveys::score_totals(read(), &current).await?;
-            let reasons = surveys::reason_counts(read(), &current).await?;
-            Ok::<_, AppError>((counts, totals, reasons))
-        };
+        let current_parts = async { Ok::<_, AppError>(surveys::period_counts(read(), &current, true).await?) };
         let previous = async {
             match &before {
-                Some(before) => {
-                    let counts = surveys::rating_counts(read(), before, None).await?;
-                    let totals = surveys::score_totals(read(), before).await?;
-                    Ok::<_, AppError>((Some(histograms(spec, &counts)), Some(totals)))
-                }
-                None => Ok((None, None)),
+                Some(before) => Ok::<_, AppError>(Some(surveys::period_counts(read(), before, false).await?)),
+                None => Ok(None),
             }
         };
         let groups = async {
@@ -355,8 +346,12 @@ impl App {
                 None => Ok(Vec::new()),
             }
         };
-        let ((now_counts, now_totals, reasons), (before_hists, before_totals), groups) = tokio::try_join!(current_parts, previous, groups)?;
-        let now_hists = histograms(spec, &now_counts);
+        let (now, before_counts, groups) = tokio::try_join!(current_parts, previous, groups)?;
+        let now_hists = histograms(spec, &now.ratings);
+        let now_totals = now.scores;
+        let reasons = now.reasons;
+        let before_hists = before_counts.as_ref().map(|b| histograms(spec, &b.ratings));
+        let before_totals = before_counts.map(|b| b.scores);
         let overall = Figure::new(
             now_totals.mean(),
             now_totals.n,

@@ -7,7 +7,7 @@ use crate::audit::audit;
 use crate::error::{AppError, AppResult};
 use crate::scheduler::TimerKind;
 use crate::sla::Engine;
-use crate::survey_mail::{Invitation, SurveyMailer, mail_invitation};
+use crate::survey_mail::{self, Invitation, Mailing, SurveyMailer};
 use crate::tickets::{CreatedBy, created_event, load_visible, record, save};
 use crate::{Actor, App, now, secrets};
 use jiff::{SignedDuration, Timestamp};
@@ -23,13 +23,13 @@ use kefu_domain::survey::{
 };
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::surveys::{self, NewSend};
-use kefu_store::tickets::{NewTicket, insert_ticket, ticket_by_id};
-use kefu_store::timeline::{events_of, insert_message};
+use kefu_store::tickets::{NewTicket, insert_ticket, ticket_by_id, tickets_by_ids};
+use kefu_store::timeline::{events_of, insert_events, insert_message};
 use kefu_store::timers::{self, Timer};
 use kefu_store::{Tx, customers, inbox_counts, people};
 use serde::Serialize;
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What a survey link's signature is for (a portal or reset link never verifies as one).
@@ -258,17 +258,23 @@ impl App {
     // ---- sending ----
 
     /// Sends a survey about a ticket now (by default the design of the first trigger, or
-    /// CSAT). Refused for a customer who has not consented.
+    /// CSAT). Refused for a customer who has not consented. A mailed survey is reminded
+    /// after the days of the first enabled trigger for its design (else the default).
     pub async fn send_survey(&self, actor: &Actor, number: TicketNumber, design_key: Option<String>) -> AppResult<SurveyLink> {
         let ticket = load_visible(self.db().read(), actor, number).await?;
+        let triggers = surveys::triggers(self.db().read()).await?;
         let key = match design_key {
             Some(key) => key,
-            None => surveys::triggers(self.db().read())
-                .await?
-                .into_iter()
+            None => triggers
+                .iter()
                 .find(|t| t.enabled)
-                .map_or_else(|| builtin::CSAT.to_owned(), |t| t.design_key),
+                .map_or_else(|| builtin::CSAT.to_owned(), |t| t.design_key.clone()),
         };
+        let reminder_days = triggers
+            .iter()
+            .find(|t| t.enabled && t.design_key == key)
+            .and_then(|t| t.reminder_days)
+            .unwrap_or(DEFAULT_REMINDER_DAYS);
         let design = surveys::latest_design(self.db().read(), &key)
             .await?
             .filter(|d| d.active)
@@ -289,8 +295,13 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let at = now();
-                    let invitation = mailer.as_ref().map(|mailer| Invitation::new(mailer, DEFAULT_REMINDER_DAYS));
-                    send_in(tx, &ticket, &customer, &design, SendOrigin::Manual, Some(who), invitation, at).await
+                    let order = SendOrder {
+                        ticket: &ticket,
+                        customer: &customer,
+                        design: &design,
+                        invitation: mailer.as_ref().map(|mailer| Invitation::new(mailer, reminder_days)),
+                    };
+                    send_in(tx, order, SendOrigin::Manual, Some(who), at).await
                 })
             })
             .await?;
@@ -463,47 +474,86 @@ fn valid_design_key(key: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
+/// A survey to send about a ticket; with an invitation, mailed to its customer.
+pub(crate) struct SendOrder<'a> {
+    pub ticket: &'a Ticket,
+    pub customer: &'a Customer,
+    pub design: &'a Design,
+    pub invitation: Option<Invitation<'a>>,
+}
+
 /// Writes a send and its event on the ticket; with an invitation, mails the link to the
 /// customer (when they have an address) and schedules its reminder.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn send_in(
     tx: &mut Tx,
-    ticket: &Ticket,
-    customer: &Customer,
-    design: &Design,
+    order: SendOrder<'_>,
     origin: SendOrigin,
     by: Option<Id>,
-    invitation: Option<Invitation<'_>>,
     at: Timestamp,
 ) -> AppResult<(SurveySend, Vec<TicketEvent>)> {
-    let new = NewSend {
-        design_id: design.id,
-        ticket_id: Some(ticket.id),
-        customer_id: ticket.customer_id,
-        origin,
-        created_by: by,
-        expires_at: at + LINK_LIFETIME,
-        campaign_id: None,
-    };
-    let id = surveys::insert_send(tx.exec(), &new, at).await?;
-    let send = new.stored(id, &design.key, at)?;
-    let mailed = match invitation {
-        Some(invitation) => mail_invitation(tx, invitation, &send, design, ticket, customer, at).await?,
-        None => false,
-    };
-    let actor = by.map_or(ActorRef::SYSTEM, ActorRef::agent);
-    let events = record(
-        tx,
-        ticket,
-        &[NewEvent::new(
-            EventKind::SurveySent,
-            actor,
-            json!({ "send_id": id, "design": design.key, "version": design.version, "origin": origin, "mailed": mailed }),
-        )],
-        at,
-    )
-    .await?;
+    let mut sent = send_all(tx, std::slice::from_ref(&order), origin, by, at).await?;
+    let (send, events) = sent.pop().ok_or_else(|| AppError::Internal("a send was not written".into()))?;
     Ok((send, events))
+}
+
+/// [`send_in`] for many surveys at once, each with its events: one statement for all the
+/// sends, one for their mails, one for their reminders and one for their events.
+pub(crate) async fn send_all(
+    tx: &mut Tx,
+    orders: &[SendOrder<'_>],
+    origin: SendOrigin,
+    by: Option<Id>,
+    at: Timestamp,
+) -> AppResult<Vec<(SurveySend, Vec<TicketEvent>)>> {
+    let new: Vec<NewSend> = orders
+        .iter()
+        .map(|order| NewSend {
+            design_id: order.design.id,
+            ticket_id: Some(order.ticket.id),
+            customer_id: order.ticket.customer_id,
+            origin,
+            created_by: by,
+            expires_at: at + LINK_LIFETIME,
+            campaign_id: None,
+        })
+        .collect();
+    let ids = surveys::insert_sends(tx.exec(), &new, at).await?;
+    let mailings: Vec<Mailing> = orders
+        .iter()
+        .zip(&ids)
+        .filter_map(|(order, id)| Mailing::request(order.invitation?, *id, order.design, order.ticket, order.customer))
+        .collect();
+    survey_mail::invite(tx, &mailings, at).await?;
+    let mailed: HashSet<Id> = mailings.iter().map(Mailing::send_id).collect();
+    let actor = by.map_or(ActorRef::SYSTEM, ActorRef::agent);
+    let events: Vec<NewEvent> = orders
+        .iter()
+        .zip(&ids)
+        .map(|(order, id)| {
+            let design = order.design;
+            NewEvent::new(
+                EventKind::SurveySent,
+                actor,
+                json!({ "send_id": id, "design": design.key, "version": design.version, "origin": origin, "mailed": mailed.contains(id) }),
+            )
+        })
+        .collect();
+    let pairs: Vec<(Id, &NewEvent)> = orders.iter().zip(&events).map(|(order, event)| (order.ticket.id, event)).collect();
+    let event_ids = insert_events(tx.exec(), &pairs, at).await?;
+    let mut sent = Vec::with_capacity(orders.len());
+    for (((order, new), id), (event, event_id)) in orders.iter().zip(&new).zip(ids).zip(events.into_iter().zip(event_ids)) {
+        let send = new.stored(id, &order.design.key, at)?;
+        let stored = TicketEvent {
+            id: event_id,
+            ticket_number: order.ticket.number,
+            kind: event.kind,
+            actor: event.actor,
+            data: event.data,
+            at,
+        };
+        sent.push((send, vec![stored]));
+    }
+    Ok(sent)
 }
 
 /// The facts an answer is sliced by, from its ticket and customer.
@@ -709,70 +759,75 @@ pub(crate) async fn schedule_after_resolution(tx: &mut Tx, ticket: &Ticket, at: 
     Ok(())
 }
 
-/// What the survey timers of one scheduler pass share, read once per pass rather than
-/// once per timer: the triggers and the latest design of each key.
-#[derive(Default)]
-pub(crate) struct SurveyPass {
-    triggers: Option<Vec<SurveyTrigger>>,
-    designs: HashMap<String, Option<Design>>,
-}
-
-impl SurveyPass {
-    async fn trigger(&mut self, tx: &mut Tx, id: Option<Id>) -> AppResult<Option<SurveyTrigger>> {
-        if self.triggers.is_none() {
-            self.triggers = Some(surveys::triggers(tx.exec()).await?);
-        }
-        Ok(self.triggers.iter().flatten().find(|t| Some(t.id) == id).cloned())
-    }
-
-    async fn design(&mut self, tx: &mut Tx, key: &str) -> AppResult<Option<Design>> {
-        if !self.designs.contains_key(key) {
-            let design = surveys::latest_design(tx.exec(), key).await?;
-            self.designs.insert(key.to_owned(), design);
-        }
-        Ok(self.designs[key].clone())
-    }
-}
-
-/// A post-resolution survey timer fired: sends the survey unless the ticket was reopened,
-/// the trigger is gone or off, the customer has not consented, or was surveyed within
-/// the trigger's quiet days. A mailed survey is reminded after the trigger's days.
+/// Post-resolution survey timers fired (one scheduler pass's): sends each survey unless
+/// its ticket was reopened, its trigger is gone or off, the customer has not consented or
+/// was surveyed within the trigger's quiet days (also by an earlier timer of this pass),
+/// or the design is gone or inactive. A mailed survey is reminded after the trigger's
+/// days. Everything is read and written a pass at a time, not a timer at a time: the
+/// pass runs in the scheduler's write transaction, which ticket creation waits for.
 pub(crate) async fn send_after_resolution(
     tx: &mut Tx,
-    pass: &mut SurveyPass,
     mailer: Option<&SurveyMailer>,
-    timer: &Timer,
+    due: &[&Timer],
     now: Timestamp,
 ) -> AppResult<Vec<TicketEvent>> {
-    let Some(ticket_id) = timer.subject_id else {
-        return Ok(Vec::new());
-    };
-    let Some(ticket) = ticket_by_id(tx.exec(), ticket_id).await? else {
-        return Ok(Vec::new());
-    };
-    if !matches!(ticket.status, Status::Resolved | Status::Closed) {
+    let ticket_ids: Vec<Id> = due.iter().filter_map(|timer| timer.subject_id).collect();
+    if ticket_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let trigger_id = timer.payload.get("trigger_id").and_then(|v| v.as_i64());
-    let Some(trigger) = pass.trigger(tx, trigger_id).await?.filter(|t| t.enabled) else {
-        return Ok(Vec::new());
-    };
-    let Some(customer) = customers::customer_by_id(tx.exec(), ticket.customer_id)
+    let tickets: HashMap<Id, Ticket> = tickets_by_ids(tx.exec(), &ticket_ids)
         .await?
+        .into_iter()
+        .filter(|t| matches!(t.status, Status::Resolved | Status::Closed))
+        .map(|t| (t.id, t))
+        .collect();
+    let triggers = surveys::triggers(tx.exec()).await?;
+    let mut customer_ids: Vec<Id> = tickets.values().map(|t| t.customer_id).collect();
+    customer_ids.sort_unstable();
+    customer_ids.dedup();
+    let customers: HashMap<Id, Customer> = customers::customers_by_ids(tx.exec(), &customer_ids)
+        .await?
+        .into_iter()
         .filter(|c| c.consent_at.is_some())
-    else {
-        return Ok(Vec::new());
-    };
-    if let Some(last) = surveys::last_send_to(tx.exec(), ticket.customer_id).await?
-        && now.duration_since(last) < SignedDuration::from_hours(24 * trigger.quiet_days)
-    {
-        return Ok(Vec::new());
+        .map(|c| (c.id, c))
+        .collect();
+    let mut last_sent = surveys::last_sends_to(tx.exec(), &customer_ids).await?;
+    let mut designs: HashMap<&str, Option<Design>> = HashMap::new();
+    for trigger in triggers.iter().filter(|t| t.enabled) {
+        if !designs.contains_key(trigger.design_key.as_str()) {
+            let design = surveys::latest_design(tx.exec(), &trigger.design_key).await?;
+            designs.insert(&trigger.design_key, design.filter(|d| d.active));
+        }
     }
-    let Some(design) = pass.design(tx, &trigger.design_key).await?.filter(|d| d.active) else {
-        return Ok(Vec::new());
-    };
-    let reminder_days = trigger.reminder_days.unwrap_or(DEFAULT_REMINDER_DAYS);
-    let invitation = mailer.map(|mailer| Invitation::new(mailer, reminder_days));
-    let (_, events) = send_in(tx, &ticket, &customer, &design, SendOrigin::Resolution, None, invitation, now).await?;
-    Ok(events)
+    let mut orders = Vec::new();
+    for timer in due {
+        let Some(ticket) = timer.subject_id.and_then(|id| tickets.get(&id)) else {
+            continue;
+        };
+        let trigger_id = timer.payload.get("trigger_id").and_then(|v| v.as_i64());
+        let Some(trigger) = triggers.iter().find(|t| Some(t.id) == trigger_id && t.enabled) else {
+            continue;
+        };
+        let Some(customer) = customers.get(&ticket.customer_id) else {
+            continue;
+        };
+        if let Some(last) = last_sent.get(&customer.id)
+            && now.duration_since(*last) < SignedDuration::from_hours(24 * trigger.quiet_days)
+        {
+            continue;
+        }
+        let Some(Some(design)) = designs.get(trigger.design_key.as_str()) else {
+            continue;
+        };
+        last_sent.insert(customer.id, now);
+        let reminder_days = trigger.reminder_days.unwrap_or(DEFAULT_REMINDER_DAYS);
+        orders.push(SendOrder {
+            ticket,
+            customer,
+            design,
+            invitation: mailer.map(|mailer| Invitation::new(mailer, reminder_days)),
+        });
+    }
+    let sent = send_all(tx, &orders, SendOrigin::Resolution, None, now).await?;
+    Ok(sent.into_iter().flat_map(|(_, events)| events).collect())
 }

@@ -23,14 +23,14 @@ const KEY: [&str; 6] = ["hour", "team_id", "agent_id", "channel", "kind", "prior
 /// node holds the lock (PostgreSQL): that node is folding, and waiting for it inside the
 /// shared write transaction would hold up this node's commands.
 pub async fn lock_cursor(tx: &mut Tx) -> StoreResult<Option<Id>> {
-    lock_cursor_row(tx, "analytics_cursor").await
+    Ok(lock_cursor_row(tx, "analytics_cursor").await?.map(|p| p.event_id))
 }
 
-/// The event id in row 1 of a reactor's cursor table (`table` is one of ours, never
-/// input), locked as [`lock_cursor`] says.
-pub(crate) async fn lock_cursor_row(tx: &mut Tx, table: &'static str) -> StoreResult<Option<Id>> {
-    let select = format!("SELECT event_id FROM {table} WHERE id = 1");
-    let row: Option<(i64,)> = match tx.exec() {
+/// Row 1 of a reactor's cursor table (`table` is one of ours, never input), locked as
+/// [`lock_cursor`] says.
+pub(crate) async fn lock_cursor_row(tx: &mut Tx, table: &'static str) -> StoreResult<Option<FoldPosition>> {
+    let select = format!("SELECT event_id, rebuilt_at FROM {table} WHERE id = 1");
+    let row: Option<(i64, Option<i64>)> = match tx.exec() {
         Exec::PgConn(c) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{select} FOR UPDATE SKIP LOCKED")))
                 .fetch_optional(c)
@@ -38,7 +38,26 @@ pub(crate) async fn lock_cursor_row(tx: &mut Tx, table: &'static str) -> StoreRe
         }
         other => exec!(other, e => sqlx::query_as(sqlx::AssertSqlSafe(select.clone())).fetch_optional(e).await)?,
     };
-    Ok(row.map(|(id,)| id))
+    Ok(row.map(|(event_id, rebuilt_at)| FoldPosition { event_id, rebuilt_at }))
+}
+
+/// Row 1 of a reactor's cursor table, read without a lock.
+pub(crate) async fn cursor_row(ex: Exec<'_>, table: &'static str) -> StoreResult<FoldPosition> {
+    let select = format!("SELECT event_id, rebuilt_at FROM {table} WHERE id = 1");
+    let (event_id, rebuilt_at): (i64, Option<i64>) =
+        exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(select.clone())).fetch_one(e).await)?;
+    Ok(FoldPosition { event_id, rebuilt_at })
+}
+
+/// Moves row 1 of a reactor's cursor table back to the start and marks the restart with
+/// an instant later than any earlier one (two rebuilds within a millisecond still differ).
+pub(crate) async fn restart_cursor_row(tx: &mut Tx, table: &'static str, at: Timestamp) -> StoreResult<()> {
+    let update = format!(
+        "UPDATE {table} SET event_id = 0, \
+         rebuilt_at = CASE WHEN rebuilt_at >= $1 THEN rebuilt_at + 1 ELSE $1 END WHERE id = 1"
+    );
+    exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(update.clone())).bind(ms(at)).execute(e).await.map(|_| ()))?;
+    Ok(())
 }
 
 /// Like [`lock_cursor`], but waits for the lock (a rebuild must not run beside a batch).
@@ -52,9 +71,10 @@ async fn wait_for_cursor(tx: &mut Tx) -> StoreResult<()> {
     Ok(())
 }
 
-/// Where the KPI fold stands: the last event folded, and when the rollups were last
-/// emptied. A batch merged outside the writer is written only if this has not changed
-/// since it read: the event id alone can come back to the same value after a rebuild.
+/// Where a reactor (the KPI fold, the topic counts) stands: the last event folded, and
+/// when its rollups were last emptied. A batch merged outside the writer is written only
+/// if this has not changed since it read: the event id alone can come back to the same
+/// value after a rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FoldPosition {
     pub event_id: Id,
@@ -63,20 +83,13 @@ pub struct FoldPosition {
 
 /// The fold's position, read without a lock.
 pub async fn position(ex: Exec<'_>) -> StoreResult<FoldPosition> {
-    let (event_id, rebuilt_at): (i64, Option<i64>) =
-        exec!(ex, e => sqlx::query_as("SELECT event_id, rebuilt_at FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
-    Ok(FoldPosition { event_id, rebuilt_at })
+    cursor_row(ex, "analytics_cursor").await
 }
 
 /// The fold's position, locked for this transaction as [`lock_cursor`] locks it; `None`
 /// when another node's batch holds it.
 pub async fn lock_position(tx: &mut Tx) -> StoreResult<Option<FoldPosition>> {
-    let Some(event_id) = lock_cursor(tx).await? else {
-        return Ok(None);
-    };
-    let (rebuilt_at,): (Option<i64>,) =
-        exec!(tx.exec(), e => sqlx::query_as("SELECT rebuilt_at FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
-    Ok(Some(FoldPosition { event_id, rebuilt_at }))
+    lock_cursor_row(tx, "analytics_cursor").await
 }
 
 /// The event the rollups include (read without a lock, for status pages).
@@ -99,11 +112,8 @@ pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_days").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hour_totals").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
-    crate::hot_issues::clear(tx).await?;
-    crate::hot_issues::set_cursor(tx, 0).await?;
-    exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET event_id = 0, rebuilt_at = $1 WHERE id = 1")
-        .bind(ms(at)).execute(e).await.map(|_| ()))?;
-    Ok(())
+    crate::hot_issues::clear(tx, at).await?;
+    restart_cursor_row(tx, "analytics_cursor", at).await
 }
 
 /// Events to fold, and the id of the last one read (the cursor moves past it even when

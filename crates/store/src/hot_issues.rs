@@ -2,6 +2,7 @@
 //! reactor in its batch transaction, and the alerts raised to supervisors.
 
 use crate::Tx;
+use crate::analytics::FoldPosition;
 use crate::backend::{Exec, exec, exec_built};
 use crate::convert::{ms, ts, wire};
 use crate::error::StoreResult;
@@ -74,10 +75,10 @@ pub async fn prune(tx: &mut Tx, hour: i64) -> StoreResult<u64> {
     )
 }
 
-/// Empties the counts (an analytics rebuild folds them again).
-pub async fn clear(tx: &mut Tx) -> StoreResult<()> {
+/// Empties the counts and restarts their cursor (an analytics rebuild folds them again).
+pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     exec!(tx.exec(), e => sqlx::query("DELETE FROM hot_topic_hours").execute(e).await.map(|_| ()))?;
-    Ok(())
+    crate::analytics::restart_cursor_row(tx, "hot_topic_cursor", at).await
 }
 
 /// The descriptions of these tickets (words of a new ticket are counted from its subject
@@ -142,15 +143,14 @@ pub async fn alerts_since(ex: Exec<'_>, since: Timestamp) -> StoreResult<Vec<Hot
         .collect()
 }
 
-/// The last event whose topics are counted.
-pub async fn cursor(ex: Exec<'_>) -> StoreResult<Id> {
-    let (id,): (i64,) = exec!(ex, e => sqlx::query_as("SELECT event_id FROM hot_topic_cursor WHERE id = 1").fetch_one(e).await)?;
-    Ok(id)
+/// The last event whose topics are counted, and when a rebuild last restarted the count.
+pub async fn position(ex: Exec<'_>) -> StoreResult<FoldPosition> {
+    crate::analytics::cursor_row(ex, "hot_topic_cursor").await
 }
 
-/// The cursor, locked until the transaction ends; `None` when another node holds it
+/// The position, locked until the transaction ends; `None` when another node holds it
 /// (PostgreSQL; SQLite has one writer).
-pub async fn lock_cursor(tx: &mut Tx) -> StoreResult<Option<Id>> {
+pub async fn lock_position(tx: &mut Tx) -> StoreResult<Option<FoldPosition>> {
     crate::analytics::lock_cursor_row(tx, "hot_topic_cursor").await
 }
 

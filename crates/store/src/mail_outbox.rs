@@ -2,11 +2,12 @@
 //! due mail (so two nodes never send the same one at once), then marks each sent, or
 //! failed for now with the next attempt's time, or given up.
 
-use crate::backend::{Exec, exec};
+use crate::backend::{Exec, exec, exec_built};
 use crate::convert::ms;
 use crate::error::StoreResult;
 use jiff::Timestamp;
 use kefu_domain::entities::Id;
+use sea_query::Query;
 
 /// A mail to send.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -19,11 +20,44 @@ pub struct OutboxMail {
     pub attempts: i32,
 }
 
+/// A mail to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
 pub async fn queue_mail(ex: Exec<'_>, to: &str, subject: &str, body: &str, at: Timestamp) -> StoreResult<Id> {
     let id: i64 = exec!(ex, e => sqlx::query_scalar(
         "INSERT INTO mail_outbox (to_address, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4) RETURNING id")
         .bind(to).bind(subject).bind(body).bind(ms(at)).fetch_one(e).await)?;
     Ok(id)
+}
+
+/// Queues many mails, all due at `at`, in one statement.
+pub async fn queue_mails(ex: Exec<'_>, mails: &[NewMail], at: Timestamp) -> StoreResult<()> {
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let mut insert = Query::insert();
+    insert
+        .into_table("mail_outbox")
+        .columns(["to_address", "subject", "body", "created_at", "next_attempt_at"]);
+    for mail in mails {
+        insert.values_panic([
+            mail.to.as_str().into(),
+            mail.subject.as_str().into(),
+            mail.body.as_str().into(),
+            ms(at).into(),
+            ms(at).into(),
+        ]);
+    }
+    exec_built!(ex, insert, |e, sql, values| sqlx::query_with(sql, values)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// Leases up to `limit` mails due at `now` until `lease_until`, counting the attempt. The

@@ -13,8 +13,8 @@ use kefu_domain::entities::Id;
 use kefu_domain::survey::closing::ImprovementAction;
 use kefu_domain::survey::score::ScoreTotals;
 use kefu_domain::survey::{Answer, AnswerFacts, Design, DesignSpec, SendOrigin, Slice, StoredAnswer, SurveySend, SurveyTrigger, builtin};
-use sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
-use std::collections::BTreeMap;
+use sea_query::{Alias, CommonTableExpression, Expr, ExprTrait, Order, Query, SelectStatement, UnionType, WithClause};
+use std::collections::{BTreeMap, HashMap};
 
 /// Adds the built-in designs that are not there yet (as version 1).
 pub(crate) async fn seed(tx: &mut Tx) -> StoreResult<()> {
@@ -221,12 +221,45 @@ impl NewSend {
 }
 
 pub async fn insert_send(ex: Exec<'_>, send: &NewSend, now: Timestamp) -> StoreResult<Id> {
-    let id: i64 = exec!(ex, e => sqlx::query_scalar(
-        "INSERT INTO survey_sends (design_id, ticket_id, customer_id, origin, created_by, created_at, expires_at, campaign_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
-        .bind(send.design_id).bind(send.ticket_id).bind(send.customer_id).bind(send.origin.as_str())
-        .bind(send.created_by).bind(ms(now)).bind(ms(send.expires_at)).bind(send.campaign_id).fetch_one(e).await)?;
-    Ok(id)
+    let ids = insert_sends(ex, std::slice::from_ref(send), now).await?;
+    Ok(ids[0])
+}
+
+/// Inserts many sends in one statement; returns their ids in the order given.
+pub async fn insert_sends(ex: Exec<'_>, sends: &[NewSend], now: Timestamp) -> StoreResult<Vec<Id>> {
+    if sends.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut insert = Query::insert();
+    insert
+        .into_table("survey_sends")
+        .columns([
+            "design_id",
+            "ticket_id",
+            "customer_id",
+            "origin",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "campaign_id",
+        ])
+        .returning(Query::returning().columns(["id"]));
+    for send in sends {
+        insert.values_panic([
+            send.design_id.into(),
+            send.ticket_id.into(),
+            send.customer_id.into(),
+            send.origin.as_str().into(),
+            send.created_by.into(),
+            ms(now).into(),
+            ms(send.expires_at).into(),
+            send.campaign_id.into(),
+        ]);
+    }
+    let mut ids: Vec<(i64,)> = exec_built!(ex, insert, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    // Ids grow in insertion order; RETURNING itself does not promise an order.
+    ids.sort_unstable();
+    Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 pub async fn send_by_id(ex: Exec<'_>, id: Id) -> StoreResult<Option<SurveySend>> {
@@ -242,11 +275,21 @@ pub async fn sends_of_ticket(ex: Exec<'_>, ticket_id: Id) -> StoreResult<Vec<Sur
     rows.into_iter().map(SendRow::into_domain).collect()
 }
 
-/// When the customer was last sent a survey.
-pub async fn last_send_to(ex: Exec<'_>, customer_id: Id) -> StoreResult<Option<Timestamp>> {
-    let at: Option<i64> = exec!(ex, e => sqlx::query_scalar(
-        "SELECT MAX(created_at) FROM survey_sends WHERE customer_id = $1").bind(customer_id).fetch_one(e).await)?;
-    opt_ts(at)
+/// When each of these customers was last sent a survey (customers never sent one are
+/// left out).
+pub async fn last_sends_to(ex: Exec<'_>, customer_ids: &[Id]) -> StoreResult<HashMap<Id, Timestamp>> {
+    if customer_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut select = Query::select();
+    select
+        .from("survey_sends")
+        .column("customer_id")
+        .expr(Expr::col("created_at").max())
+        .and_where(Expr::col("customer_id").is_in(customer_ids.iter().copied()))
+        .group_by_col("customer_id");
+    let rows: Vec<(i64, i64)> = exec_built!(ex, select, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    rows.into_iter().map(|(customer, at)| Ok((customer, ts(at)?))).collect()
 }
 
 /// Notes the first time the form was opened (a GET only ever does this).
@@ -967,6 +1010,140 @@ pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<V
         .into_iter()
         .map(|((dimension, reason), count)| ReasonCount { dimension, reason, count })
         .collect())
+}
+
+/// What a report reads of one period: its rating histograms, score totals and reasons.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeriodCounts {
+    pub ratings: Vec<RatingCount>,
+    pub scores: ScoreTotals,
+    pub reasons: Vec<ReasonCount>,
+}
+
+/// A period's counts (its reasons only `with_reasons`: a previous period's are not
+/// shown). The rollups serve a filter on at most one slice; a filter on several has none,
+/// and then the period's matching answers are found once and all counted from them (one
+/// pass over the period's index instead of one per count).
+pub async fn period_counts(ex: Exec<'_>, filter: &AnswerFilter, with_reasons: bool) -> StoreResult<PeriodCounts> {
+    if plan(filter, None).is_none() {
+        return raw_period_counts(ex, filter, with_reasons).await;
+    }
+    let mut ex = ex;
+    Ok(PeriodCounts {
+        ratings: rating_counts(ex.reborrow(), filter, None).await?,
+        scores: score_totals(ex.reborrow(), filter).await?,
+        reasons: if with_reasons {
+            reason_counts(ex, filter).await?
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+/// One row of [`raw_period_counts`]: `kind` says which of the three it belongs to.
+type PeriodRow = (String, String, i64, Option<String>, i64, f64, f64);
+
+async fn raw_period_counts(ex: Exec<'_>, filter: &AnswerFilter, with_reasons: bool) -> StoreResult<PeriodCounts> {
+    let a = |c: &str| (Alias::new("a"), Alias::new(c));
+    let mut matching = Query::select();
+    matching
+        .from_as(Alias::new("survey_answers"), Alias::new("a"))
+        .column(a("id"))
+        .column(a("score"));
+    filter_answers(&mut matching, filter);
+    // The three parts share one row shape: kind, dimension, rating, reason, count, sum,
+    // sum of squares (the columns a part has no use for are zero or NULL).
+    let part = |table: Option<&str>, columns: [&'static str; 7]| {
+        let mut select = Query::select();
+        select.from(Alias::new("m"));
+        if let Some(table) = table {
+            select.join_as(
+                sea_query::JoinType::InnerJoin,
+                Alias::new(table),
+                Alias::new("r"),
+                Expr::col((Alias::new("r"), Alias::new("answer_id"))).equals((Alias::new("m"), Alias::new("id"))),
+            );
+        }
+        for column in columns {
+            select.expr(Expr::cust(column));
+        }
+        select
+    };
+    let zero = "CAST(0 AS DOUBLE PRECISION)";
+    let no_reason = "CAST(NULL AS TEXT)";
+    let mut ratings = part(
+        Some("survey_ratings"),
+        [
+            "'rating'",
+            "r.dimension",
+            "CAST(r.rating AS BIGINT)",
+            no_reason,
+            "COUNT(*)",
+            zero,
+            zero,
+        ],
+    );
+    ratings.add_group_by([Expr::cust("r.dimension"), Expr::cust("r.rating")]);
+    let mut reasons = part(
+        Some("survey_reasons"),
+        ["'reason'", "r.dimension", "CAST(0 AS BIGINT)", "r.reason", "COUNT(*)", zero, zero],
+    );
+    reasons.add_group_by([Expr::cust("r.dimension"), Expr::cust("r.reason")]);
+    let scores = part(
+        None,
+        [
+            "'scores'",
+            "''",
+            "CAST(0 AS BIGINT)",
+            no_reason,
+            "COUNT(m.score)",
+            "CAST(COALESCE(SUM(m.score), 0.0) AS DOUBLE PRECISION)",
+            "CAST(COALESCE(SUM(m.score * m.score), 0.0) AS DOUBLE PRECISION)",
+        ],
+    );
+    // Materialised: the period's index is read once, whichever parts use the answers.
+    let mut cte = CommonTableExpression::new();
+    cte.query(matching)
+        .columns([Alias::new("id"), Alias::new("score")])
+        .table_name(Alias::new("m"))
+        .materialized(true);
+    if with_reasons {
+        ratings.union(UnionType::All, reasons);
+    }
+    let query = ratings
+        .union(UnionType::All, scores)
+        .to_owned()
+        .with(WithClause::new().cte(cte).to_owned());
+    let rows: Vec<PeriodRow> = exec_built!(ex, query, |e, sql, values| sqlx::query_as_with(sql, values).fetch_all(e).await)?;
+    let mut counts = PeriodCounts::default();
+    for (kind, dimension, rating, reason, count, sum, sum_of_squares) in rows {
+        match kind.as_str() {
+            "rating" => counts.ratings.push(RatingCount {
+                group_value: None,
+                dimension,
+                rating,
+                count,
+            }),
+            "reason" => counts.reasons.push(ReasonCount {
+                dimension,
+                reason: reason.unwrap_or_default(),
+                count,
+            }),
+            _ => {
+                counts.scores = ScoreTotals {
+                    n: u64::try_from(count).unwrap_or(0),
+                    sum,
+                    sum_of_squares,
+                }
+            }
+        }
+    }
+    // In the order the rollup-served reads give them.
+    counts
+        .ratings
+        .sort_by(|x, y| (&x.dimension, x.rating).cmp(&(&y.dimension, y.rating)));
+    counts.reasons.sort();
+    Ok(counts)
 }
 
 /// The latest answer's score (0–100) and whether it was low, per ticket, for the tickets

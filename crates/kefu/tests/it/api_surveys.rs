@@ -284,6 +284,34 @@ async fn resolution_triggers_send_once_per_quiet_period(backend: Backend) {
         .await
         .unwrap();
     assert!(sends_of(&app, fourth).await.is_empty());
+
+    // Due in the same pass: each customer's first survey, not one customer's second.
+    let fifth = consented_ticket(&app, "zhou@example.com", None).await;
+    let sixth = consented_ticket(&app, "wu@example.com", None).await;
+    let (status, seventh) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "subject": "还有一台", "description": "d", "customer": { "email": "zhou@example.com" } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{seventh}");
+    let seventh = seventh["number"].as_i64().unwrap();
+    for number in [fifth, sixth, seventh] {
+        resolve(&app, number).await;
+    }
+    app.app
+        .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
+        .await
+        .unwrap();
+    let (fifth_sends, sixth_sends) = (sends_of(&app, fifth).await, sends_of(&app, sixth).await);
+    assert_eq!((fifth_sends.len(), sixth_sends.len()), (1, 1), "{fifth_sends:?} {sixth_sends:?}");
+    assert_ne!(fifth_sends[0]["send"]["customer_id"], sixth_sends[0]["send"]["customer_id"]);
+    for number in [fifth, sixth] {
+        let kinds = event_kinds(&app, number).await;
+        assert_eq!(kinds.iter().filter(|k| *k == "survey_sent").count(), 1, "{kinds:?}");
+    }
+    assert!(sends_of(&app, seventh).await.is_empty());
+    assert!(!event_kinds(&app, seventh).await.contains(&"survey_sent".to_owned()));
 }
 
 async fn the_report_reproduces_the_worked_example(backend: Backend) {

@@ -102,25 +102,38 @@ async fn surveys_are_mailed_with_a_link_per_rating_and_reminded_once(backend: Ba
         )
         .await;
     assert_eq!(status, 201, "{trigger}");
+    // Two fall due in the same pass: each mail goes to its own customer, with its link.
     let resolved = consented_ticket(&app, "li@example.com", None).await;
+    let also_resolved = consented_ticket(&app, "zhou@example.com", None).await;
     resolve(&app, resolved).await;
+    resolve(&app, also_resolved).await;
     app.app
         .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
         .await
         .expect("due work");
-    let mails = catcher.wait_for(4).await;
-    let from_trigger = about(&mails, resolved);
-    assert_eq!(from_trigger.len(), 1, "{mails:?}");
-    assert!(
-        !from_trigger[0].body.contains("?r="),
-        "five questions: the form only: {}",
-        from_trigger[0].body
-    );
-    assert!(from_trigger[0].link(SURVEY_LINKS).is_some(), "{}", from_trigger[0].body);
+    let mails = catcher.wait_for(5).await;
+    for (number, to) in [(resolved, "li@example.com"), (also_resolved, "zhou@example.com")] {
+        let from_trigger = about(&mails, number);
+        assert_eq!(from_trigger.len(), 1, "{mails:?}");
+        assert_eq!(from_trigger[0].to, to);
+        assert!(
+            !from_trigger[0].body.contains("?r="),
+            "five questions: the form only: {}",
+            from_trigger[0].body
+        );
+        let sends = sends_of(&app, number).await;
+        let token = sends[0]["token"].as_str().expect("token");
+        assert_eq!(
+            from_trigger[0].link(SURVEY_LINKS),
+            Some(format!("{SURVEY_LINKS}{token}")),
+            "{}",
+            from_trigger[0].body
+        );
+    }
 
     assert_eq!(about(&mails, unanswered).len(), 2, "invitation and one reminder: {mails:?}");
     assert_eq!(about(&mails, answered).len(), 1, "answered: no reminder: {mails:?}");
-    assert_eq!(mails.len(), 4, "{mails:?}");
+    assert_eq!(mails.len(), 5, "{mails:?}");
 }
 
 /// A customer of `tier` who consented; with `email` when given (else by phone only).
@@ -281,6 +294,10 @@ async fn a_trigger_or_campaign_says_when_the_reminder_comes_or_that_none_does(ba
         .await
         .expect("due work");
     catcher.wait_for(1).await;
+    // A survey sent by hand with the trigger's design follows the trigger's days too.
+    let by_hand = consented_ticket(&app, "byhand@example.com", None).await;
+    send(&app, by_hand, "csat").await;
+    catcher.wait_for(2).await;
     days_later(&app, 4).await;
     days_later(&app, 20).await;
 
@@ -312,19 +329,20 @@ async fn a_trigger_or_campaign_says_when_the_reminder_comes_or_that_none_does(ba
         .run_due_work(Timestamp::now() + SignedDuration::from_mins(61))
         .await
         .expect("due work");
-    let mails = catcher.wait_for(2).await;
+    let mails = catcher.wait_for(3).await;
     assert_eq!(about(&mails, week).len(), 1, "{mails:?}");
     days_later(&app, 4).await;
     // A reminder queued by that pass would be on its way before this marker is queued
     // (the mailer is woken at once; mails of one batch may arrive in any order).
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     send(&app, consented_ticket(&app, "marker@example.com", None).await, "csat").await;
-    let mails = catcher.wait_for(3).await;
+    let mails = catcher.wait_for(4).await;
     assert_eq!(reminders_about(&mails, week), 0, "not after four days: {mails:?}");
     days_later(&app, 8).await;
-    let mails = catcher.wait_for(4).await;
+    let mails = catcher.wait_for(5).await;
     assert_eq!(reminders_about(&mails, week), 1, "{mails:?}");
     assert_eq!(reminders_about(&mails, never), 0, "{mails:?}");
+    assert_eq!(reminders_about(&mails, by_hand), 0, "{mails:?}");
 }
 
 on_both!(

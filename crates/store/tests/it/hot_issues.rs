@@ -1,6 +1,7 @@
 //! Hot-issue topic counts: counts add up per hour and topic, windows sum them (with a
 //! floor), old hours are pruned, an alert is recorded once in its quiet period, the
-//! cursor locks, and the last event before an instant is found by halving.
+//! cursor locks (and a rebuild's restart is told from a cursor that came back to the same
+//! event), and the last event before an instant is found by halving.
 
 use crate::support::{at, customer, new_ticket, ticket, write_one};
 use kefu_domain::entities::ActorRef;
@@ -8,7 +9,7 @@ use kefu_domain::event::{EventKind, NewEvent};
 use kefu_domain::hot::Facet;
 use kefu_store::Db;
 use kefu_store::hot_issues::{
-    HotAlert, TopicCount, add_counts, alerts_since, cursor, last_event_before, lock_cursor, prune, raise_alert, set_cursor,
+    HotAlert, TopicCount, add_counts, alerts_since, last_event_before, lock_position, position, prune, raise_alert, set_cursor,
     topics_in_window, window_counts,
 };
 use kefu_store::timeline::insert_event;
@@ -17,6 +18,7 @@ backend_tests!(
     topic_counts_add_up_and_windows_sum_them,
     an_alert_is_recorded_once_in_its_quiet_period,
     the_topic_cursor_moves_and_skips_to_a_horizon,
+    a_rebuild_restarts_the_topic_cursor_distinctly,
 );
 
 fn count(hour: i64, facet: Facet, term: &str, tickets: i64) -> TopicCount {
@@ -98,7 +100,7 @@ async fn an_alert_is_recorded_once_in_its_quiet_period(db: Db) {
 }
 
 async fn the_topic_cursor_moves_and_skips_to_a_horizon(db: Db) {
-    assert_eq!(cursor(db.read()).await.unwrap(), 0);
+    assert_eq!(position(db.read()).await.unwrap().event_id, 0);
     assert_eq!(last_event_before(db.read(), at(0)).await.unwrap(), 0, "no events");
     let c = customer(&db, "王", Some("w@example.com")).await;
     let t = ticket(&db, new_ticket(c.id), at(0)).await;
@@ -127,13 +129,51 @@ async fn the_topic_cursor_moves_and_skips_to_a_horizon(db: Db) {
     let last = ids[4];
     let locked = write_one(&db, move |tx| {
         Box::pin(async move {
-            let before = lock_cursor(tx).await?;
+            let before = lock_position(tx).await?;
             set_cursor(tx, last).await?;
             Ok(before)
         })
     })
     .await
     .unwrap();
-    assert_eq!(locked, Some(0));
-    assert_eq!(cursor(db.read()).await.unwrap(), last);
+    assert_eq!(locked.map(|p| p.event_id), Some(0));
+    assert_eq!(position(db.read()).await.unwrap().event_id, last);
+}
+
+/// A topic batch read the position, then a rebuild restarted the count and another batch
+/// brought the cursor back to the same event: the first batch must see that it moved.
+async fn a_rebuild_restarts_the_topic_cursor_distinctly(db: Db) {
+    let c = customer(&db, "王", Some("w@example.com")).await;
+    let t = ticket(&db, new_ticket(c.id), at(0)).await;
+    let event = write_one(&db, move |tx| {
+        Box::pin(async move {
+            let event = NewEvent::new(EventKind::StatusChanged, ActorRef::SYSTEM, serde_json::json!({}));
+            let id = insert_event(tx.exec(), t.id, &event, at(0)).await?;
+            set_cursor(tx, id).await?;
+            Ok(id)
+        })
+    })
+    .await
+    .unwrap();
+    let read = position(db.read()).await.unwrap();
+    assert_eq!(read.event_id, event);
+    let mut seen = vec![read];
+    // Two rebuilds at the same instant, each followed by a batch that gets back to `event`.
+    for _ in 0..2 {
+        let now = write_one(&db, move |tx| {
+            Box::pin(async move {
+                kefu_store::analytics::clear(tx, at(5_000)).await?;
+                let restarted = lock_position(tx).await?;
+                set_cursor(tx, event).await?;
+                Ok((restarted, lock_position(tx).await?))
+            })
+        })
+        .await
+        .unwrap();
+        assert_eq!(now.0.map(|p| p.event_id), Some(0), "restarted from the start");
+        let now = now.1.expect("locked");
+        assert_eq!(now.event_id, event);
+        assert!(!seen.contains(&now), "{now:?} is told from {seen:?}");
+        seen.push(now);
+    }
 }

@@ -155,6 +155,39 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
                 .collect();
             assert_eq!(got_reasons, reasons, "round {round} case {case}: reasons");
 
+            // A report reads all three at once (a filter on two slices: in one pass).
+            let period = surveys::period_counts(db.read(), &filter, true).await.unwrap();
+            let without_reasons = surveys::period_counts(db.read(), &filter, false).await.unwrap();
+            assert!(without_reasons.reasons.is_empty(), "round {round} case {case}: reasons unasked");
+            assert_eq!(
+                (&without_reasons.ratings, without_reasons.scores.n),
+                (&period.ratings, period.scores.n),
+                "round {round} case {case}: the rest as with reasons"
+            );
+            let mut ungrouped: BTreeMap<(Option<String>, String, i64), i64> = BTreeMap::new();
+            for ((_, dimension, rating), count) in &expected {
+                *ungrouped.entry((None, dimension.clone(), *rating)).or_default() += count;
+            }
+            let got_period: BTreeMap<(Option<String>, String, i64), i64> = period
+                .ratings
+                .iter()
+                .map(|r| ((r.group_value.clone(), r.dimension.clone(), r.rating), r.count))
+                .collect();
+            assert_eq!(got_period, ungrouped, "round {round} case {case}: period ratings");
+            let squares: f64 = chosen.iter().filter_map(|g| g.answer.score).map(|s| s * s).sum();
+            assert_eq!(period.scores.n, chosen.len() as u64, "round {round} case {case}: period answers");
+            assert!(
+                (period.scores.sum - sum).abs() < 1e-6,
+                "round {round} case {case}: period score sum"
+            );
+            assert!(
+                (period.scores.sum_of_squares - squares).abs() < 1e-3,
+                "round {round} case {case}: period score squares"
+            );
+            let period_reasons: BTreeMap<(String, String), i64> =
+                period.reasons.into_iter().map(|r| ((r.dimension, r.reason), r.count)).collect();
+            assert_eq!(period_reasons, reasons, "round {round} case {case}: period reasons");
+
             if let Some(slice) = group_by {
                 let mut counts: BTreeMap<Option<String>, (i64, u64, f64)> = BTreeMap::new();
                 for g in &chosen {
