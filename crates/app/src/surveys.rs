@@ -764,7 +764,9 @@ pub(crate) async fn schedule_after_resolution(tx: &mut Tx, ticket: &Ticket, at: 
 /// was surveyed within the trigger's quiet days (also by an earlier timer of this pass),
 /// or the design is gone or inactive. A mailed survey is reminded after the trigger's
 /// days. Everything is read and written a pass at a time, not a timer at a time: the
-/// pass runs in the scheduler's write transaction, which ticket creation waits for.
+/// pass runs in the scheduler's write transaction, which ticket creation waits for. The
+/// surveys go after the pass's other timers, so a delayed rule that reopened the ticket
+/// in the same pass is seen.
 pub(crate) async fn send_after_resolution(
     tx: &mut Tx,
     mailer: Option<&SurveyMailer>,

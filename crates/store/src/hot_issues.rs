@@ -77,8 +77,11 @@ pub async fn prune(tx: &mut Tx, hour: i64) -> StoreResult<u64> {
 
 /// Empties the counts and restarts their cursor (an analytics rebuild folds them again).
 pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
+    // The cursor first: on PostgreSQL its row lock waits for a topic batch in flight to
+    // commit, so the delete then sees (and removes) the rows that batch added.
+    crate::analytics::restart_cursor_row(tx, "hot_topic_cursor", at).await?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM hot_topic_hours").execute(e).await.map(|_| ()))?;
-    crate::analytics::restart_cursor_row(tx, "hot_topic_cursor", at).await
+    Ok(())
 }
 
 /// The descriptions of these tickets (words of a new ticket are counted from its subject

@@ -225,7 +225,8 @@ pub async fn insert_send(ex: Exec<'_>, send: &NewSend, now: Timestamp) -> StoreR
     Ok(ids[0])
 }
 
-/// Inserts many sends in one statement; returns their ids in the order given.
+/// Inserts many sends in one statement; returns their ids in the order given. Eight
+/// parameters a send: callers pass at most a few thousand (a scheduler pass's 500).
 pub async fn insert_sends(ex: Exec<'_>, sends: &[NewSend], now: Timestamp) -> StoreResult<Vec<Id>> {
     if sends.is_empty() {
         return Ok(Vec::new());

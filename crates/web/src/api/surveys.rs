@@ -95,8 +95,8 @@ pub struct SendInput {
 
 /// Sends a survey about the ticket now. The answer page is `/s/{token}`; with e-mail
 /// settings the link is mailed and, if unanswered, reminded once after the reminder days
-/// of the first enabled trigger for its design (else 3); without them the agent passes the
-/// link on. Refused (409 `no_consent`) for a customer who has not consented.
+/// of the first enabled trigger for its design (0: never; else 3); without them the agent
+/// passes the link on. Refused (409 `no_consent`) for a customer who has not consented.
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/surveys", tag = "surveys", params(("number" = i64, Path)), request_body = SendInput,
     responses((status = 201, body = SurveyLink), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn send(
