@@ -13,11 +13,11 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::analytics::fold::{Rollup, Seed, TicketTrack, fold};
 use kefu_domain::analytics::kpi::Kpis;
-use kefu_domain::analytics::{DayKey, Delta, RowKey, Slice, day_keys, hour_of, hour_start};
+use kefu_domain::analytics::{DayKey, Delta, Dim, RowKey, Slice, day_keys, hour_of, hour_start};
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{Channel, Presence, Priority, TicketKind};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::analytics::{self as store, DayGroup, RowFilter, RowGroup, TotalHour};
+use kefu_store::analytics::{self as store, DayGroup, DaySlice, RowFilter, RowGroup, TotalHour};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -78,6 +78,9 @@ impl App {
     async fn run_analytics(self) {
         if let Err(error) = self.backfill_hour_totals().await {
             tracing::warn!(%error, "filling the hourly department totals failed; the dashboard's earlier hours may read low until `kefu analytics rebuild`");
+        }
+        if let Err(error) = self.fill_pair_slices().await {
+            tracing::warn!(%error, "filling the daily rows of dimension pairs failed; reports filtered by two dimensions keep reading the hourly rows");
         }
         let mut bus = self.subscribe();
         let mut alerts_checked: Option<std::time::Instant> = None;
@@ -200,6 +203,68 @@ impl App {
         self.db()
             .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::set_totals_backfilled(tx).await?) }))
             .await
+    }
+
+    /// Fills the daily rows of every two-dimension slice from the hourly rows folded before
+    /// they were kept (an upgrade), a day at a time, once; reports use them from then on.
+    /// Like a fold batch, a day is read and summed outside the writer and written only if
+    /// the fold's position has not moved meanwhile (another node, a rebuild); its rows are
+    /// set to the sum of the day's hourly rows, so what was folded before is counted once.
+    /// The reactor runs this when it starts.
+    pub async fn fill_pair_slices(&self) -> AppResult<()> {
+        if store::pair_slices_filled(self.db().read()).await? {
+            return Ok(());
+        }
+        let zone = self.engine().reporting_calendar().zone().clone();
+        let started = std::time::Instant::now();
+        let mut days = 0;
+        let mut after = None;
+        while let Some(day) = store::next_rollup_day(self.db().read(), after).await? {
+            if self.analytics.stopping.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            let start = day_start_hour(day, &zone);
+            let end = day_start_hour(day.tomorrow().unwrap_or(day), &zone);
+            loop {
+                let read_at = store::position(self.db().read()).await?;
+                let mut sums: BTreeMap<DayKey, Delta> = BTreeMap::new();
+                for (key, delta) in store::hour_rows(self.db().read(), start, end).await? {
+                    for day_key in day_keys(&key, &zone).filter(|k| k.day == day && k.slice.dims().count() == 2) {
+                        sums.entry(day_key).or_default().merge(&delta);
+                    }
+                }
+                let rows: Vec<(DayKey, Delta)> = sums.into_iter().collect();
+                let written = self
+                    .db()
+                    .write(move |tx| {
+                        Box::pin(async move {
+                            if store::lock_position(tx).await? != Some(read_at) {
+                                return Ok::<_, AppError>(false);
+                            }
+                            store::put_day_rows(tx, &rows).await?;
+                            Ok(true)
+                        })
+                    })
+                    .await?;
+                if written {
+                    break;
+                }
+                tokio::time::sleep(DEBOUNCE).await;
+            }
+            days += 1;
+            after = Some(day);
+        }
+        self.db()
+            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::set_pair_slices_filled(tx).await?) }))
+            .await?;
+        if days > 0 {
+            tracing::info!(
+                days,
+                seconds = started.elapsed().as_secs_f64(),
+                "filled the daily rows of dimension pairs"
+            );
+        }
+        Ok(())
     }
 
     /// Folds up to `limit` events after the cursor (after emptying the rollups, with
@@ -372,11 +437,11 @@ impl Grouping {
     fn parse(text: &str) -> Option<Self> {
         Some(match text {
             "day" => Grouping::Day,
-            "team" => Grouping::Rows(RowGroup::Team),
-            "agent" => Grouping::Rows(RowGroup::Agent),
-            "channel" => Grouping::Rows(RowGroup::Channel),
-            "kind" => Grouping::Rows(RowGroup::Kind),
-            "priority" => Grouping::Rows(RowGroup::Priority),
+            "team" => Grouping::Rows(RowGroup::Dim(Dim::Team)),
+            "agent" => Grouping::Rows(RowGroup::Dim(Dim::Agent)),
+            "channel" => Grouping::Rows(RowGroup::Dim(Dim::Channel)),
+            "kind" => Grouping::Rows(RowGroup::Dim(Dim::Kind)),
+            "priority" => Grouping::Rows(RowGroup::Dim(Dim::Priority)),
             _ => return None,
         })
     }
@@ -482,17 +547,21 @@ impl App {
         let ex = || self.db().read();
         let previous_to = query.from.yesterday().unwrap_or(query.from);
         let previous_from = previous_to.checked_sub(query.to - query.from).unwrap_or(previous_to);
-        let (totals, previous, groups) = match daily_plan(&query.filter, query.group) {
-            // Whole days filtered and grouped by at most one dimension: the daily rows.
-            Some((slice, value, by)) => {
-                let value = value.as_deref();
-                let totals = sum_one(store::sum_days(ex(), query.from, query.to, slice, value, DayGroup::None).await?);
-                let previous = sum_one(store::sum_days(ex(), previous_from, previous_to, slice, value, DayGroup::None).await?);
-                let groups = match by {
-                    None => Vec::new(),
-                    Some(by) => store::sum_days(ex(), query.from, query.to, slice, value, by).await?,
-                };
-                (totals, previous, groups)
+        let pairs = store::pair_slices_filled(ex()).await?;
+        let (totals, previous, groups) = match daily_plan(&query.filter, query.group, pairs) {
+            // Whole days filtered and grouped by at most two dimensions: the daily rows.
+            Some((rows, by)) => {
+                let (totals, previous, groups) = tokio::try_join!(
+                    store::sum_days(ex(), query.from, query.to, &rows, DayGroup::None),
+                    store::sum_days(ex(), previous_from, previous_to, &rows, DayGroup::None),
+                    async {
+                        match by {
+                            None => Ok(Vec::new()),
+                            Some(by) => store::sum_days(ex(), query.from, query.to, &rows, by).await,
+                        }
+                    },
+                )?;
+                (sum_one(totals), sum_one(previous), groups)
             }
             // Anything finer: the hourly rows.
             None => {
@@ -544,7 +613,7 @@ impl App {
                 groups
                     .into_iter()
                     .map(|(key, delta)| {
-                        let key = if key == "0" && matches!(group, RowGroup::Team | RowGroup::Agent) {
+                        let key = if key == "0" && matches!(group, RowGroup::Dim(Dim::Team | Dim::Agent)) {
                             "none".to_string()
                         } else {
                             key
@@ -577,12 +646,12 @@ impl App {
     /// Names for team and agent ids.
     async fn group_labels(&self, group: RowGroup) -> AppResult<HashMap<String, String>> {
         Ok(match group {
-            RowGroup::Team => kefu_store::people::list_teams(self.db().read())
+            RowGroup::Dim(Dim::Team) => kefu_store::people::list_teams(self.db().read())
                 .await?
                 .into_iter()
                 .map(|t| (t.id.to_string(), t.name))
                 .collect(),
-            RowGroup::Agent => kefu_store::people::list_agents(self.db().read())
+            RowGroup::Dim(Dim::Agent) => kefu_store::people::list_agents(self.db().read())
                 .await?
                 .into_iter()
                 .map(|a| (a.id.to_string(), a.name))
@@ -592,39 +661,40 @@ impl App {
     }
 }
 
-/// Which daily rows answer a report: the slice, its value when filtered, and how to
-/// group; `None` when the filter and grouping need more than one dimension.
-fn daily_plan(filter: &RowFilter, group: Option<Grouping>) -> Option<(Slice, Option<String>, Option<DayGroup>)> {
+/// Which daily rows answer a report, and how to group them; `None` when the filter and
+/// grouping need more dimensions than a daily slice keeps (two, or one while the pairs of
+/// an upgraded database are not yet `pairs` filled).
+fn daily_plan(filter: &RowFilter, group: Option<Grouping>, pairs: bool) -> Option<(DaySlice, Option<DayGroup>)> {
     let id = |id: Option<Id>| id.unwrap_or(0).to_string();
-    let filters: Vec<(Slice, String)> = [
-        filter.team_id.map(|t| (Slice::Team, id(t))),
-        filter.agent_id.map(|a| (Slice::Agent, id(a))),
-        filter.channel.map(|c| (Slice::Channel, c.as_str().to_string())),
-        filter.kind.map(|k| (Slice::Kind, k.as_str().to_string())),
-        filter.priority.map(|p| (Slice::Priority, p.as_str().to_string())),
+    let fixed: Vec<(Dim, String)> = [
+        filter.team_id.map(|t| (Dim::Team, id(t))),
+        filter.agent_id.map(|a| (Dim::Agent, id(a))),
+        filter.channel.map(|c| (Dim::Channel, c.as_str().to_string())),
+        filter.kind.map(|k| (Dim::Kind, k.as_str().to_string())),
+        filter.priority.map(|p| (Dim::Priority, p.as_str().to_string())),
     ]
     .into_iter()
     .flatten()
     .collect();
-    let group_slice = |g: RowGroup| match g {
-        RowGroup::Team => Some(Slice::Team),
-        RowGroup::Agent => Some(Slice::Agent),
-        RowGroup::Channel => Some(Slice::Channel),
-        RowGroup::Kind => Some(Slice::Kind),
-        RowGroup::Priority => Some(Slice::Priority),
-        RowGroup::Hour => None,
+    let by = match group {
+        None => None,
+        Some(Grouping::Day) => Some(DayGroup::Day),
+        Some(Grouping::Rows(RowGroup::Dim(dim))) => Some(DayGroup::Dim(dim)),
+        Some(Grouping::Rows(RowGroup::Hour)) => return None,
     };
-    match (filters.as_slice(), group) {
-        ([], None) => Some((Slice::All, None, None)),
-        ([], Some(Grouping::Day)) => Some((Slice::All, None, Some(DayGroup::Day))),
-        ([], Some(Grouping::Rows(g))) => Some((group_slice(g)?, None, Some(DayGroup::Value))),
-        ([(slice, value)], None) => Some((*slice, Some(value.clone()), None)),
-        ([(slice, value)], Some(Grouping::Day)) => Some((*slice, Some(value.clone()), Some(DayGroup::Day))),
-        ([(slice, value)], Some(Grouping::Rows(g))) if group_slice(g) == Some(*slice) => {
-            Some((*slice, Some(value.clone()), Some(DayGroup::Value)))
-        }
-        _ => None,
+    let mut dims: Vec<Dim> = fixed.iter().map(|(dim, _)| *dim).collect();
+    if let Some(DayGroup::Dim(dim)) = by {
+        dims.push(dim);
     }
+    let slice = Slice::of(&dims)?;
+    if !pairs && slice.dims().count() > 1 {
+        return None;
+    }
+    let values = slice
+        .dims()
+        .map(|dim| fixed.iter().find(|(d, _)| *d == dim).map(|(_, value)| value.clone()))
+        .collect();
+    Some((DaySlice { slice, values }, by))
 }
 
 fn sum_one(groups: Vec<(String, Delta)>) -> Delta {
@@ -693,8 +763,23 @@ impl App {
         let at = now();
         let calendar = self.engine().reporting_calendar();
         let zone = calendar.zone().clone();
-        let live = store::live_counts(self.db().read(), at).await?;
-        let counts = kefu_store::inbox_counts::all_counts(self.db().read()).await?;
+        let today = zone.to_datetime(at).date();
+        let start = day_start_hour(today, &zone);
+        let end = hour_of(at) + 1;
+        let week = 7 * 24;
+        let a_week = SignedDuration::from_hours(week);
+        let read = || self.db().read();
+        // Side by side: the live counts, the hourly department totals of today and of the
+        // same hours a week before, and the CSAT of both.
+        let (live, counts, agents, today_rows, last_week_rows, csat_today, csat_last_week) = tokio::try_join!(
+            async { Ok::<_, AppError>(store::live_counts(read(), at).await?) },
+            async { Ok(kefu_store::inbox_counts::all_counts(read()).await?) },
+            async { Ok(kefu_store::people::list_agents(read()).await?) },
+            async { Ok(store::sum_totals(read(), start, end).await?) },
+            async { Ok(store::sum_totals(read(), start - week, end - week).await?) },
+            self.csat_between(actor, hour_start(start), at),
+            self.csat_between(actor, hour_start(start) - a_week, at - a_week),
+        )?;
         let count_of =
             |wanted: &dyn Fn(&kefu_domain::inbox::CountKey) -> bool| counts.iter().filter(|(k, _)| wanted(k)).map(|(_, n)| n).sum::<i64>();
         use kefu_domain::inbox::CountKey;
@@ -705,8 +790,7 @@ impl App {
                 *total += n;
             }
         }
-        let agents = kefu_store::people::list_agents(self.db().read())
-            .await?
+        let agents = agents
             .into_iter()
             .filter(|a| a.active)
             .map(|a| AgentLoad {
@@ -717,20 +801,6 @@ impl App {
                 capacity: a.capacity,
             })
             .collect();
-        let today = zone.to_datetime(at).date();
-        let start = day_start_hour(today, &zone);
-        let end = hour_of(at) + 1;
-        let week = 7 * 24;
-        // Both from the hourly department totals: a row per hour.
-        let (today_rows, last_week_rows) = tokio::try_join!(
-            store::sum_totals(self.db().read(), start, end),
-            store::sum_totals(self.db().read(), start - week, end - week),
-        )?;
-        let a_week = SignedDuration::from_hours(week);
-        let (csat_today, csat_last_week) = tokio::try_join!(
-            self.csat_between(actor, hour_start(start), at),
-            self.csat_between(actor, hour_start(start) - a_week, at - a_week),
-        )?;
         Ok(Dashboard {
             at,
             zone: zone.iana_name().unwrap_or("UTC").to_string(),

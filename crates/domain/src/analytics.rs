@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use sketch::Durations;
+use sketch::{Durations, DurationsSum};
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -50,10 +50,9 @@ pub struct RowKey {
     pub dims: Dims,
 }
 
-/// What a daily rollup row covers: all tickets, or one value of one dimension.
+/// A dimension of the rollups besides time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Slice {
-    All,
+pub enum Dim {
     Team,
     Agent,
     Channel,
@@ -61,35 +60,91 @@ pub enum Slice {
     Priority,
 }
 
-impl Slice {
-    pub const ALL: [Slice; 6] = [Slice::All, Slice::Team, Slice::Agent, Slice::Channel, Slice::Kind, Slice::Priority];
+impl Dim {
+    pub const ALL: [Dim; 5] = [Dim::Team, Dim::Agent, Dim::Channel, Dim::Kind, Dim::Priority];
 
-    /// The stored name: the hourly table's column for the dimension ('' for all).
-    pub fn as_str(self) -> &'static str {
+    /// The hourly table's column of the dimension, also its name in a stored slice.
+    pub fn column(self) -> &'static str {
         match self {
-            Slice::All => "",
-            Slice::Team => "team_id",
-            Slice::Agent => "agent_id",
-            Slice::Channel => "channel",
-            Slice::Kind => "kind",
-            Slice::Priority => "priority",
+            Dim::Team => "team_id",
+            Dim::Agent => "agent_id",
+            Dim::Channel => "channel",
+            Dim::Kind => "kind",
+            Dim::Priority => "priority",
         }
     }
 
-    pub fn parse(text: &str) -> Option<Slice> {
-        Slice::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// The slice's value in `dims` as stored ('0' for no team or agent, '' for all).
+    /// The dimension's value in `dims` as stored ('0' for no team or agent).
     pub fn value_of(self, dims: &Dims) -> String {
         match self {
-            Slice::All => String::new(),
-            Slice::Team => dims.team_id.unwrap_or(0).to_string(),
-            Slice::Agent => dims.agent_id.unwrap_or(0).to_string(),
-            Slice::Channel => dims.channel.as_str().to_string(),
-            Slice::Kind => dims.kind.as_str().to_string(),
-            Slice::Priority => dims.priority.as_str().to_string(),
+            Dim::Team => dims.team_id.unwrap_or(0).to_string(),
+            Dim::Agent => dims.agent_id.unwrap_or(0).to_string(),
+            Dim::Channel => dims.channel.as_str().to_string(),
+            Dim::Kind => dims.kind.as_str().to_string(),
+            Dim::Priority => dims.priority.as_str().to_string(),
         }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// What a daily rollup row covers: all tickets, or one value of each of one or two
+/// dimensions (a team, a team's work on one channel, an agent in one team, ...). Every
+/// such slice is kept, so a report filtered and grouped by at most two dimensions reads a
+/// few rows per day; finer ones read the hourly rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Slice(u8);
+
+impl Slice {
+    /// Dimensions a kept slice has at most.
+    pub const MAX_DIMS: usize = 2;
+    /// All tickets.
+    pub const WHOLE: Slice = Slice(0);
+    /// Between the values of a slice of two dimensions, in the order of [`Dim::ALL`]
+    /// (no stored value contains it: ids and enum names).
+    pub const SEPARATOR: char = ',';
+
+    /// The slice of these dimensions (in any order, repeats ignored); `None` when there
+    /// are more than [`Slice::MAX_DIMS`], which no daily row keeps.
+    pub fn of(dims: &[Dim]) -> Option<Slice> {
+        let slice = Slice(dims.iter().fold(0, |mask, dim| mask | dim.bit()));
+        (slice.dims().count() <= Self::MAX_DIMS).then_some(slice)
+    }
+
+    /// Every slice the daily rows keep: all tickets, each dimension and each pair.
+    pub fn kept() -> impl Iterator<Item = Slice> {
+        (0..1u8 << Dim::ALL.len())
+            .map(Slice)
+            .filter(|slice| slice.dims().count() <= Self::MAX_DIMS)
+    }
+
+    /// Its dimensions, in the order of [`Dim::ALL`] (the order of a stored value's parts).
+    pub fn dims(self) -> impl Iterator<Item = Dim> {
+        Dim::ALL.into_iter().filter(move |dim| self.0 & dim.bit() != 0)
+    }
+
+    /// Where `dim`'s part is in a stored value of this slice.
+    pub fn position(self, dim: Dim) -> Option<usize> {
+        self.dims().position(|d| d == dim)
+    }
+
+    /// The stored name: its dimensions' columns joined by [`Slice::SEPARATOR`] ('' for
+    /// all tickets).
+    pub fn name(self) -> String {
+        self.dims().map(Dim::column).collect::<Vec<_>>().join(",")
+    }
+
+    /// A stored name back (only as [`Slice::name`] writes it).
+    pub fn parse(text: &str) -> Option<Slice> {
+        Slice::kept().find(|slice| slice.name() == text)
+    }
+
+    /// The slice's value in `dims` as stored: its dimensions' values joined by
+    /// [`Slice::SEPARATOR`] ('' for all tickets).
+    pub fn value_of(self, dims: &Dims) -> String {
+        self.dims().map(|dim| dim.value_of(dims)).collect::<Vec<_>>().join(",")
     }
 }
 
@@ -105,7 +160,7 @@ pub struct DayKey {
 pub fn day_keys(key: &RowKey, zone: &TimeZone) -> impl Iterator<Item = DayKey> {
     let day = zone.to_datetime(hour_start(key.hour)).date();
     let dims = key.dims;
-    Slice::ALL.into_iter().map(move |slice| DayKey {
+    Slice::kept().map(move |slice| DayKey {
         day,
         slice,
         value: slice.value_of(&dims),
@@ -255,5 +310,37 @@ impl Delta {
     /// Whether the delta changes nothing.
     pub fn is_empty(&self) -> bool {
         self.counts.iter().all(|n| *n == 0) && self.sketches.iter().all(Option::is_none)
+    }
+}
+
+/// Rows added up as they are read: counters summed, stored sketches merged straight from
+/// their bytes (see [`DurationsSum`]), then [`DeltaSum::finish`]ed into one [`Delta`].
+#[derive(Default)]
+pub struct DeltaSum {
+    counts: Delta,
+    sketches: Vec<DurationsSum>,
+}
+
+impl DeltaSum {
+    pub fn add(&mut self, counter: Counter, n: i64) {
+        self.counts.add(counter, n);
+    }
+
+    /// Adds a stored sketch of `kind`.
+    pub fn add_encoded(&mut self, kind: SketchKind, bytes: &[u8]) {
+        if self.sketches.is_empty() {
+            self.sketches = vec![DurationsSum::default(); SketchKind::ALL.len()];
+        }
+        self.sketches[kind as usize].add_encoded(bytes);
+    }
+
+    pub fn finish(self) -> Delta {
+        let mut delta = self.counts;
+        for (&kind, sum) in SketchKind::ALL.iter().zip(self.sketches) {
+            if let Some(sketch) = sum.finish() {
+                delta.set_sketch(kind, sketch);
+            }
+        }
+        delta
     }
 }

@@ -10,12 +10,13 @@ use crate::error::{StoreResult, corrupt};
 use jiff::Timestamp;
 use kefu_domain::analytics::fold::{Seed, TicketTrack};
 use kefu_domain::analytics::sketch::Durations;
-use kefu_domain::analytics::{Counter, DayKey, Delta, Dims, RowKey, SketchKind, Slice};
+use kefu_domain::analytics::{Counter, DayKey, Delta, DeltaSum, Dim, Dims, RowKey, SketchKind, Slice};
 use kefu_domain::entities::{ActorRef, Id};
 use kefu_domain::enums::{ActorKind, Channel, Priority, TicketKind};
 use kefu_domain::event::{EventKind, TicketEvent};
-use sea_query::{Alias, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement, Value, ValueTuple};
+use sea_query::{Alias, Expr, ExprTrait, LikeExpr, OnConflict, Order, Query, SelectStatement, Value, ValueTuple};
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 const KEY: [&str; 6] = ["hour", "team_id", "agent_id", "channel", "kind", "priority"];
 
@@ -112,6 +113,8 @@ pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_days").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hour_totals").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
+    // The refold fills the daily rows of every slice.
+    set_pair_slices_filled(tx).await?;
     crate::hot_issues::clear(tx, at).await?;
     restart_cursor_row(tx, "analytics_cursor", at).await
 }
@@ -301,7 +304,7 @@ impl StoredKey for DayKey {
     const KEY: &'static [&'static str] = &["day", "slice", "slice_value"];
 
     fn values(&self) -> Vec<Value> {
-        vec![self.day.to_string().into(), self.slice.as_str().into(), self.value.clone().into()]
+        vec![self.day.to_string().into(), self.slice.name().into(), self.value.clone().into()]
     }
 
     fn parse(parts: &[String; 6]) -> StoreResult<Self> {
@@ -376,6 +379,41 @@ async fn fetch_rows(ex: Exec<'_>, select: SelectStatement, key_columns: usize, p
             .collect::<Result<Vec<_>, _>>()
     })?;
     Ok(rows)
+}
+
+/// Runs `select` (its columns: one text key, then every counter and/or every sketch, as
+/// `parts` says) and adds the rows up per `group(key)`; sketches are merged from their
+/// bytes, never decoded one by one (a report reads thousands of rows).
+async fn sum_fetched(
+    ex: Exec<'_>,
+    select: SelectStatement,
+    parts: Parts,
+    group: impl Fn(Option<&str>) -> String + Send,
+) -> StoreResult<BTreeMap<String, Delta>> {
+    let counters = if parts == Parts::Sketches { 0 } else { Counter::ALL.len() };
+    let sums = exec_built!(ex, select, |e, sql, values| {
+        let rows = sqlx::query_with(sql, values).fetch_all(e).await?;
+        let mut sums: BTreeMap<String, DeltaSum> = BTreeMap::new();
+        for row in &rows {
+            let key = group(row.try_get::<Option<&str>, _>(0)?);
+            let sum = sums.entry(key).or_default();
+            for (i, &counter) in Counter::ALL.iter().enumerate().take(counters) {
+                let n: i64 = row.try_get::<Option<i64>, _>(1 + i)?.unwrap_or(0);
+                if n != 0 {
+                    sum.add(counter, n);
+                }
+            }
+            if parts != Parts::Counters {
+                for (i, &kind) in SketchKind::ALL.iter().enumerate() {
+                    if let Some(bytes) = row.try_get::<Option<&[u8]>, _>(1 + counters + i)? {
+                        sum.add_encoded(kind, bytes);
+                    }
+                }
+            }
+        }
+        Ok::<_, sqlx::Error>(sums)
+    })?;
+    Ok(sums.into_iter().map(|(key, sum)| (key, sum.finish())).collect())
 }
 
 /// The stored rows with these keys.
@@ -471,6 +509,47 @@ pub async fn set_totals_backfilled(tx: &mut Tx) -> StoreResult<()> {
     Ok(())
 }
 
+/// Whether the daily rows of two-dimension slices hold every folded event: false after an
+/// upgrade from a version that kept single dimensions only, until they are filled from the
+/// hourly rows.
+pub async fn pair_slices_filled(ex: Exec<'_>) -> StoreResult<bool> {
+    let (done,): (bool,) =
+        exec!(ex, e => sqlx::query_as("SELECT pair_slices_filled FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
+    Ok(done)
+}
+
+pub async fn set_pair_slices_filled(tx: &mut Tx) -> StoreResult<()> {
+    exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET pair_slices_filled = TRUE WHERE id = 1").execute(e).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The first day after `after` (from the start without one) that has daily rows.
+pub async fn next_rollup_day(ex: Exec<'_>, after: Option<jiff::civil::Date>) -> StoreResult<Option<jiff::civil::Date>> {
+    let after = after.map(|day| day.to_string()).unwrap_or_default();
+    let (day,): (Option<String>,) = exec!(ex, e => sqlx::query_as(
+        "SELECT MIN(day) FROM kpi_days WHERE slice = '' AND day > $1").bind(after.clone()).fetch_one(e).await)?;
+    day.map(|day| day.parse().map_err(|_| corrupt("rollup day", &day))).transpose()
+}
+
+/// Every hourly row of the hours `[from_hour, to_hour)`.
+pub async fn hour_rows(ex: Exec<'_>, from_hour: i64, to_hour: i64) -> StoreResult<Vec<(RowKey, Delta)>> {
+    let mut select = Query::select();
+    for column in KEY {
+        select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
+    }
+    select
+        .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
+        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
+        .from("kpi_hours")
+        .and_where(Expr::col("hour").gte(from_hour))
+        .and_where(Expr::col("hour").lt(to_hour));
+    fetch_rows(ex, select, KEY.len(), Parts::Both)
+        .await?
+        .into_iter()
+        .map(|row| Ok((RowKey::parse(&row.key)?, row.delta)))
+        .collect()
+}
+
 /// Sets the department totals of up to `limit` hours after `after` that have hourly rows
 /// to the sum of those rows; the last hour done, `None` when no hour is left.
 pub async fn refill_totals(tx: &mut Tx, after: i64, limit: i64) -> StoreResult<Option<i64>> {
@@ -500,11 +579,8 @@ pub async fn sum_totals(ex: Exec<'_>, from_hour: i64, to_hour: i64) -> StoreResu
         .from("kpi_hour_totals")
         .and_where(Expr::col("hour").gte(from_hour))
         .and_where(Expr::col("hour").lt(to_hour));
-    let mut total = Delta::default();
-    for row in fetch_rows(ex, select, 1, Parts::Both).await? {
-        total.merge(&row.delta);
-    }
-    Ok(total)
+    let totals = sum_fetched(ex, select, Parts::Both, |_| String::new()).await?;
+    Ok(totals.into_values().next().unwrap_or_default())
 }
 
 /// Which rows a report reads.
@@ -521,22 +597,14 @@ pub struct RowFilter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowGroup {
     Hour,
-    Team,
-    Agent,
-    Channel,
-    Kind,
-    Priority,
+    Dim(Dim),
 }
 
 impl RowGroup {
     fn column(self) -> &'static str {
         match self {
             RowGroup::Hour => "hour",
-            RowGroup::Team => "team_id",
-            RowGroup::Agent => "agent_id",
-            RowGroup::Channel => "channel",
-            RowGroup::Kind => "kind",
-            RowGroup::Priority => "priority",
+            RowGroup::Dim(dim) => dim.column(),
         }
     }
 }
@@ -600,10 +668,10 @@ pub async fn sum_rows(
         sketches.columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
         restrict(&mut sketches);
         sketches.order_by("hour", Order::Asc);
-        let index: std::collections::HashMap<String, usize> = groups.iter().enumerate().map(|(i, (g, _))| (g.clone(), i)).collect();
-        for row in fetch_rows(ex.reborrow(), sketches, 1, Parts::Sketches).await? {
-            if let Some(&i) = index.get(&row.key[0]) {
-                groups[i].1.merge(&row.delta);
+        let merged = sum_fetched(ex.reborrow(), sketches, Parts::Sketches, |key| key.unwrap_or_default().to_string()).await?;
+        for (group, delta) in &mut groups {
+            if let Some(sketches) = merged.get(group.as_str()) {
+                delta.merge(sketches);
             }
         }
     }
@@ -618,40 +686,78 @@ pub enum DayGroup {
     None,
     /// One group per day (key `YYYY-MM-DD`).
     Day,
-    /// One group per value of the slice.
-    Value,
+    /// One group per value of this dimension of the slice.
+    Dim(Dim),
 }
 
-/// The daily rows of `slice` (only `value`, when given) for days `[from, to]`, summed as
-/// `group` says; sketches merged here.
+/// Which daily rows a report reads: one slice, and for each of its dimensions (in the
+/// slice's order) the value wanted, or `None` for every value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaySlice {
+    pub slice: Slice,
+    pub values: Vec<Option<String>>,
+}
+
+impl DaySlice {
+    /// The condition on `slice_value`: none when every value is wanted, equality when
+    /// each dimension has one, else a pattern with the wanted parts fixed.
+    fn value_condition(&self) -> Option<Expr> {
+        if self.values.iter().all(Option::is_none) {
+            return None;
+        }
+        let separator = Slice::SEPARATOR.to_string();
+        if self.values.iter().all(Option::is_some) {
+            let value = self.values.iter().flatten().cloned().collect::<Vec<_>>().join(&separator);
+            return Some(Expr::col("slice_value").eq(value));
+        }
+        let pattern = self
+            .values
+            .iter()
+            .map(|value| value.as_deref().map_or_else(|| "%".to_string(), crate::tickets::escape_like))
+            .collect::<Vec<_>>()
+            .join(&separator);
+        Some(Expr::col("slice_value").like(LikeExpr::new(pattern).escape('\\')))
+    }
+}
+
+/// The daily rows of `rows` for days `[from, to]`, summed as `group` says; sketches
+/// merged here.
 pub async fn sum_days(
     ex: Exec<'_>,
     from: jiff::civil::Date,
     to: jiff::civil::Date,
-    slice: Slice,
-    value: Option<&str>,
+    rows: &DaySlice,
     group: DayGroup,
 ) -> StoreResult<Vec<(String, Delta)>> {
     let mut select = Query::select();
     select.expr(Expr::cust(match group {
         DayGroup::None => "CAST(NULL AS TEXT)",
         DayGroup::Day => "day",
-        DayGroup::Value => "slice_value",
+        DayGroup::Dim(_) => "slice_value",
     }));
     select
         .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
         .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
         .from("kpi_days")
-        .and_where(Expr::col("slice").eq(slice.as_str()))
+        .and_where(Expr::col("slice").eq(rows.slice.name()))
         .and_where(Expr::col("day").gte(from.to_string()))
         .and_where(Expr::col("day").lte(to.to_string()));
-    if let Some(value) = value {
-        select.and_where(Expr::col("slice_value").eq(value));
+    if let Some(condition) = rows.value_condition() {
+        select.and_where(condition);
     }
-    let mut groups: std::collections::BTreeMap<String, Delta> = std::collections::BTreeMap::new();
-    for row in fetch_rows(ex, select, 1, Parts::Both).await? {
-        groups.entry(row.key[0].clone()).or_default().merge(&row.delta);
-    }
+    // A group by one dimension of a two-dimension slice is that dimension's part.
+    let part = match group {
+        DayGroup::Dim(dim) => rows.slice.position(dim),
+        _ => None,
+    };
+    let groups = sum_fetched(ex, select, Parts::Both, |key| {
+        let key = key.unwrap_or_default();
+        match part {
+            Some(i) => key.split(Slice::SEPARATOR).nth(i).unwrap_or_default().to_string(),
+            None => key.to_string(),
+        }
+    })
+    .await?;
     Ok(groups.into_iter().collect())
 }
 
@@ -669,36 +775,50 @@ pub struct LiveCounts {
 /// The age buckets of the backlog, as upper bounds in hours (the last one is open).
 pub const AGE_BUCKETS: [i64; 5] = [1, 4, 24, 72, i64::MAX];
 
+/// The statuses of unfinished tickets, in the order [`LiveCounts::by_status`] lists them.
+const UNFINISHED: [&str; 4] = ["new", "open", "pending", "on_hold"];
+
 pub async fn live_counts(mut ex: Exec<'_>, now: Timestamp) -> StoreResult<LiveCounts> {
     let now_ms = ms(now);
-    // One pass over the unfinished tickets' (status, created_at) index, bucketed by age:
-    // it grows with the backlog (see BENCHMARKS.md; counters would not).
-    let bucket = AGE_BUCKETS
+    // Per unfinished status, the tickets younger than each bucket's bound and all of
+    // them, each a range count on the (status, created_at) index: counting ranges is
+    // several times cheaper than bucketing every ticket in one pass (BENCHMARKS.md).
+    let bounds: Vec<i64> = AGE_BUCKETS
         .iter()
-        .enumerate()
-        .filter(|(_, hours)| **hours != i64::MAX)
-        .map(|(i, hours)| format!("WHEN created_at > {} THEN {i}", now_ms - hours * 3_600_000))
+        .filter(|hours| **hours != i64::MAX)
+        .map(|hours| now_ms - hours * 3_600_000)
+        .collect();
+    let counts = UNFINISHED
+        .iter()
+        .flat_map(|status| {
+            (1..=bounds.len())
+                .map(move |i| format!("(SELECT COUNT(*) FROM tickets WHERE status = '{status}' AND created_at > ${i})"))
+                .chain(std::iter::once(format!("(SELECT COUNT(*) FROM tickets WHERE status = '{status}')")))
+        })
         .collect::<Vec<_>>()
-        .join(" ");
-    let sql = format!(
-        "SELECT status, CASE {bucket} ELSE {} END AS bucket, COUNT(*) FROM tickets \
-         WHERE status IN ('new', 'open', 'pending', 'on_hold') GROUP BY status, bucket",
-        AGE_BUCKETS.len() - 1
-    );
-    let rows: Vec<(String, i32, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(e).await)?;
-    let mut by_status: Vec<(String, Vec<i64>)> = Vec::new();
-    for (status, bucket, n) in rows {
-        let at = match by_status.iter().position(|(s, _)| *s == status) {
-            Some(at) => at,
-            None => {
-                by_status.push((status, vec![0; AGE_BUCKETS.len()]));
-                by_status.len() - 1
-            }
-        };
-        if let Some(slot) = by_status[at].1.get_mut(bucket as usize) {
-            *slot += n;
+        .join(", ");
+    let sql = format!("SELECT {counts}");
+    let row = exec!(ex.reborrow(), e => {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for bound in &bounds {
+            query = query.bind(*bound);
         }
-    }
+        let row = query.fetch_one(e).await?;
+        (0..UNFINISHED.len() * AGE_BUCKETS.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<i64>, sqlx::Error>>()
+    })?;
+    let by_status = UNFINISHED
+        .iter()
+        .zip(row.chunks(AGE_BUCKETS.len()))
+        .filter(|(_, younger_than)| younger_than.last().is_some_and(|all| *all > 0))
+        .map(|(status, younger_than)| {
+            // Cumulative counts to buckets: each bucket is its bound's count less the one before.
+            let buckets = younger_than
+                .iter()
+                .scan(0, |before, n| Some(n - std::mem::replace(before, *n)))
+                .collect();
+            (status.to_string(), buckets)
+        })
+        .collect();
     let (sla_breached,): (i64,) = exec!(ex.reborrow(), e => sqlx::query_as(
         "SELECT COUNT(*) FROM tickets WHERE sla_due_at IS NOT NULL AND sla_due_at <= $1").bind(now_ms).fetch_one(e).await)?;
     let (sla_at_risk,): (i64,) = exec!(ex.reborrow(), e => sqlx::query_as(

@@ -547,7 +547,7 @@ fn after_condition(sort: TicketSort, after: &[i64]) -> Cond {
     }
 }
 
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 

@@ -4,7 +4,7 @@
 
 use super::fold::{Rollup, Seed, TicketTrack, fold};
 use super::kpi::Kpis;
-use super::{Counter, Delta, Dims, RowKey, SketchKind, hour_of};
+use super::{Counter, Delta, Dim, Dims, RowKey, SketchKind, Slice, day_keys, hour_of};
 use crate::calendar::BusinessCalendar;
 use crate::entities::{ActorRef, TicketNumber};
 use crate::enums::ActorKind;
@@ -230,6 +230,42 @@ fn rows_carry_the_dimensions_of_the_moment() {
             .keys()
             .any(|k| k.hour == hour_of(at("12:00")) && k.dims.priority == Priority::High)
     );
+}
+
+#[test]
+fn daily_slices_are_all_tickets_each_dimension_and_each_pair() {
+    let kept: Vec<Slice> = Slice::kept().collect();
+    assert_eq!(kept.len(), 1 + 5 + 10);
+    for slice in &kept {
+        assert_eq!(Slice::parse(&slice.name()), Some(*slice), "{}", slice.name());
+    }
+    assert_eq!(Slice::WHOLE.name(), "");
+    let pair = Slice::of(&[Dim::Channel, Dim::Team, Dim::Team]).unwrap();
+    assert_eq!(pair.name(), "team_id,channel");
+    assert_eq!(pair.position(Dim::Channel), Some(1));
+    assert_eq!(pair.position(Dim::Agent), None);
+    assert_eq!(Slice::of(&[Dim::Team, Dim::Agent, Dim::Kind]), None);
+    assert_eq!(Slice::parse("channel,team_id"), None, "only the stored order");
+    assert_eq!(Slice::parse("team_id,agent_id,kind"), None);
+
+    // An hourly row adds to one daily row per kept slice, each with its own values.
+    let key = RowKey {
+        hour: hour_of(at("09:30")),
+        dims: Dims {
+            team_id: Some(3),
+            agent_id: None,
+            channel: Channel::Chat,
+            kind: TicketKind::Complaint,
+            priority: Priority::High,
+        },
+    };
+    let days: Vec<_> = day_keys(&key, &TimeZone::UTC).collect();
+    assert_eq!(days.len(), kept.len());
+    let value = |name: &str| days.iter().find(|d| d.slice.name() == name).map(|d| d.value.clone());
+    assert_eq!(value("").as_deref(), Some(""));
+    assert_eq!(value("team_id,agent_id").as_deref(), Some("3,0"));
+    assert_eq!(value("channel,priority").as_deref(), Some("chat,high"));
+    assert_eq!(value("kind").as_deref(), Some("complaint"));
 }
 
 #[test]

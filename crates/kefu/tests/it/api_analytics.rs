@@ -5,6 +5,7 @@
 
 use crate::on_both;
 use crate::support::{Backend, TestApp, spawn};
+use kefu_store::Exec;
 use serde_json::{Value, json};
 
 on_both!(
@@ -174,15 +175,21 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
         only_a["totals"]["agent_replies"]
     );
 
-    // The daily rows (one dimension) and the hourly rows (two) give the same numbers,
-    // medians included: every ticket here has normal priority.
+    // One dimension reads its daily rows, two the daily rows of their pair, three the
+    // hourly rows: the same numbers, medians included. Every ticket here has normal
+    // priority, so adding it as another dimension keeps the same tickets.
     assert_eq!(kpis(&app, "priority=normal").await["totals"]["created"], created);
     for team in [sales, support] {
-        let daily = kpis(&app, &format!("team={team}")).await;
-        let hourly = kpis(&app, &format!("team={team}&priority=normal")).await;
-        assert_eq!(daily["totals"], hourly["totals"], "team {team}");
-        assert_eq!(daily["previous"], hourly["previous"], "team {team}");
+        let one = kpis(&app, &format!("team={team}")).await;
+        let two = kpis(&app, &format!("team={team}&priority=normal")).await;
+        let three = kpis(&app, &format!("team={team}&priority=normal&channel=api")).await;
+        for (a, b) in [(&one, &two), (&one, &three)] {
+            assert_eq!(a["totals"], b["totals"], "team {team}");
+            assert_eq!(a["previous"], b["previous"], "team {team}");
+        }
+        assert!(one["totals"]["created"].as_i64().unwrap() > 0, "team {team} has tickets");
     }
+    let pair_reports = same_from_pairs_and_hours(&app, &pair_queries(sales, a)).await;
 
     // A rebuild folds the same events into the same numbers.
     let before = (kpis(&app, "group=day").await, kpis(&app, "group=agent").await);
@@ -191,6 +198,83 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
     let after = (kpis(&app, "group=day").await, kpis(&app, "group=agent").await);
     assert_eq!(before, after);
     assert_today_matches_the_report(&app).await;
+
+    // A database folded before pairs were kept has no daily rows of them: reports read the
+    // hourly rows until the reactor has filled them from those, a day at a time.
+    let pair_rows = count_pair_rows(&app).await;
+    assert!(pair_rows > 0);
+    forget_pair_slices(&app).await;
+    assert_eq!(count_pair_rows(&app).await, 0);
+    assert_eq!(same_from_pairs_and_hours(&app, &pair_queries(sales, a)).await, pair_reports);
+    app.app.fill_pair_slices().await.expect("fill the pairs");
+    assert_eq!(count_pair_rows(&app).await, pair_rows);
+    assert_eq!(same_from_pairs_and_hours(&app, &pair_queries(sales, a)).await, pair_reports);
+}
+
+/// Reports of two dimensions (a filter and a group, or two filters), each shape the daily
+/// pairs are read in: one value fixed before or after the other's, both fixed, by day.
+fn pair_queries(team: i64, agent: i64) -> Vec<String> {
+    vec![
+        format!("team={team}&group=agent"),
+        format!("agent={agent}&group=team"),
+        format!("team={team}&kind=complaint"),
+        "kind=complaint&group=team".to_string(),
+        "channel=api&kind=consultation&group=day".to_string(),
+        "channel=api&group=kind".to_string(),
+    ]
+}
+
+/// Each report of `queries` equals the same report with a third dimension that keeps the
+/// same tickets (read from the hourly rows); the reports' numbers.
+async fn same_from_pairs_and_hours(app: &TestApp, queries: &[String]) -> Vec<Value> {
+    let mut reports = Vec::new();
+    for query in queries {
+        let pairs = kpis(app, query).await;
+        let hours = kpis(app, &format!("{query}&priority=normal")).await;
+        let numbers = |report: &Value| json!([report["totals"], report["previous"], report["groups"]]);
+        assert_eq!(numbers(&pairs), numbers(&hours), "{query}");
+        let counted = ["created", "resolved", "agent_replies"]
+            .iter()
+            .any(|kpi| pairs["totals"][kpi].as_i64().unwrap() > 0);
+        assert!(counted, "{query} counts something: {pairs}");
+        reports.push(numbers(&pairs));
+    }
+    reports
+}
+
+/// Daily rows of two-dimension slices.
+async fn count_pair_rows(app: &TestApp) -> i64 {
+    let sql = "SELECT COUNT(*) FROM kpi_days WHERE slice LIKE '%,%'";
+    let (n,): (i64,) = match app.app.db().read() {
+        Exec::SqlitePool(pool) => sqlx::query_as(sql).fetch_one(pool).await,
+        Exec::PgPool(pool) => sqlx::query_as(sql).fetch_one(pool).await,
+        _ => unreachable!("reads go to a pool"),
+    }
+    .expect("count the pairs' rows");
+    n
+}
+
+/// Leaves the rollups as a version that kept single dimensions only left them.
+async fn forget_pair_slices(app: &TestApp) {
+    app.app
+        .db()
+        .write(|tx| {
+            Box::pin(async move {
+                for sql in [
+                    "DELETE FROM kpi_days WHERE slice LIKE '%,%'",
+                    "UPDATE analytics_cursor SET pair_slices_filled = FALSE",
+                ] {
+                    match tx.exec() {
+                        Exec::SqliteConn(c) => sqlx::query(sql).execute(c).await.map(|_| ())?,
+                        Exec::PgConn(c) => sqlx::query(sql).execute(c).await.map(|_| ())?,
+                        _ => unreachable!("writes go to the writer's connection"),
+                    }
+                }
+                Ok::<_, kefu_store::StoreError>(())
+            })
+        })
+        .await
+        .expect("forget the pairs");
 }
 
 async fn reports_check_their_input_and_their_readers(backend: Backend) {
@@ -239,6 +323,22 @@ async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Ba
     assert_eq!(status, 200, "{board}");
     assert_eq!(board["open"], 3, "{board}");
     assert_eq!(board["backlog_by_age"][0], 3, "all three are younger than an hour: {board}");
+    // Seen from later instants the three move along the age buckets (1-4 h, 24-72 h, older).
+    let created = jiff::Timestamp::now();
+    for (hours_later, bucket) in [(2, 1), (30, 3), (100, 4)] {
+        let later = created + jiff::SignedDuration::from_hours(hours_later);
+        let live = kefu_store::analytics::live_counts(app.app.db().read(), later)
+            .await
+            .expect("live counts");
+        let mut by_age = [0; 5];
+        for (_, buckets) in &live.by_status {
+            for (total, n) in by_age.iter_mut().zip(buckets) {
+                *total += n;
+            }
+        }
+        assert_eq!(by_age[bucket], 3, "{hours_later} h later: {by_age:?}");
+        assert_eq!(by_age.iter().sum::<i64>(), 3, "{hours_later} h later: {by_age:?}");
+    }
     assert_eq!(board["today"]["created"], 3, "{board}");
     assert_today_matches_the_report(&app).await;
     assert!(
