@@ -39,8 +39,9 @@ def main():
         shapes.append((f"90 days by {group}", {"from": since(90), "group": group}))
     shapes.append(("90 days, one team", {"from": since(90), "team": team}))
     shapes.append(("90 days, one team by day", {"from": since(90), "team": team, "group": "day"}))
-    shapes.append(("90 days, one team by agent (hourly rows)", {"from": since(90), "team": team, "group": "agent"}))
-    shapes.append(("30 days, team and channel (hourly rows)", {"from": since(30), "team": team, "channel": "web"}))
+    shapes.append(("90 days, one team by agent (daily pairs)", {"from": since(90), "team": team, "group": "agent"}))
+    shapes.append(("30 days, team and channel (daily pairs)", {"from": since(30), "team": team, "channel": "web"}))
+    shapes.append(("30 days, team, channel and kind (hourly rows)", {"from": since(30), "team": team, "channel": "web", "kind": "complaint"}))
     print("| report | created | p50 ms | p99 ms | max ms |")
     print("| --- | ---: | ---: | ---: | ---: |")
     every = []

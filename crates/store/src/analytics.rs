@@ -723,41 +723,60 @@ impl DaySlice {
 /// The daily rows of `rows` for days `[from, to]`, summed as `group` says; sketches
 /// merged here.
 pub async fn sum_days(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     from: jiff::civil::Date,
     to: jiff::civil::Date,
     rows: &DaySlice,
     group: DayGroup,
 ) -> StoreResult<Vec<(String, Delta)>> {
-    let mut select = Query::select();
-    select.expr(Expr::cust(match group {
+    let key = match group {
         DayGroup::None => "CAST(NULL AS TEXT)",
         DayGroup::Day => "day",
         DayGroup::Dim(_) => "slice_value",
-    }));
-    select
-        .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
-        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
-        .from("kpi_days")
-        .and_where(Expr::col("slice").eq(rows.slice.name()))
-        .and_where(Expr::col("day").gte(from.to_string()))
-        .and_where(Expr::col("day").lte(to.to_string()));
-    if let Some(condition) = rows.value_condition() {
-        select.and_where(condition);
+    };
+    let restrict = |select: &mut SelectStatement| {
+        select
+            .from("kpi_days")
+            .and_where(Expr::col("slice").eq(rows.slice.name()))
+            .and_where(Expr::col("day").gte(from.to_string()))
+            .and_where(Expr::col("day").lte(to.to_string()));
+        if let Some(condition) = rows.value_condition() {
+            select.and_where(condition);
+        }
+    };
+    // Counters are summed by the database, so the rows read one by one carry only their
+    // sketches (each value read is a copy, and most of a row is counters).
+    let mut counters = Query::select();
+    counters.expr(Expr::cust(key));
+    for counter in Counter::ALL {
+        counters.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
     }
-    // A group by one dimension of a two-dimension slice is that dimension's part.
+    restrict(&mut counters);
+    if group != DayGroup::None {
+        counters.add_group_by([Expr::cust(key)]);
+    }
+    let mut sketches = Query::select();
+    sketches
+        .expr(Expr::cust(key))
+        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
+    restrict(&mut sketches);
+    // A group by one dimension of a two-dimension slice is that dimension's part (the
+    // other one is fixed by the filter).
     let part = match group {
         DayGroup::Dim(dim) => rows.slice.position(dim),
         _ => None,
     };
-    let groups = sum_fetched(ex, select, Parts::Both, |key| {
+    let group_of = |key: Option<&str>| {
         let key = key.unwrap_or_default();
         match part {
             Some(i) => key.split(Slice::SEPARATOR).nth(i).unwrap_or_default().to_string(),
             None => key.to_string(),
         }
-    })
-    .await?;
+    };
+    let mut groups = sum_fetched(ex.reborrow(), counters, Parts::Counters, &group_of).await?;
+    for (key, delta) in sum_fetched(ex, sketches, Parts::Sketches, &group_of).await? {
+        groups.entry(key).or_default().merge(&delta);
+    }
     Ok(groups.into_iter().collect())
 }
 
