@@ -17,7 +17,7 @@ use kefu_domain::analytics::{DayKey, Delta, Dim, RowKey, Slice, day_keys, hour_o
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{Channel, Presence, Priority, TicketKind};
 use kefu_domain::{FieldError, FieldErrors};
-use kefu_store::analytics::{self as store, DayGroup, DaySlice, RowFilter, RowGroup, TotalHour};
+use kefu_store::analytics::{self as store, DayGroup, DaySlice, Fill, RowFilter, RowGroup, TotalHour};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -177,7 +177,7 @@ impl App {
     /// its hours' totals with the sum of their rows under the cursor's lock, so a batch
     /// folded meanwhile is neither lost nor counted twice.
     async fn backfill_hour_totals(&self) -> AppResult<()> {
-        if store::totals_backfilled(self.db().read()).await? {
+        if store::filled(self.db().read(), Fill::HourTotals).await? {
             return Ok(());
         }
         let mut after = i64::MIN;
@@ -201,7 +201,7 @@ impl App {
             }
         }
         self.db()
-            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::set_totals_backfilled(tx).await?) }))
+            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::set_filled(tx, Fill::HourTotals).await?) }))
             .await
     }
 
@@ -209,10 +209,12 @@ impl App {
     /// they were kept (an upgrade), a day at a time, once; reports use them from then on.
     /// Like a fold batch, a day is read and summed outside the writer and written only if
     /// the fold's position has not moved meanwhile (another node, a rebuild); its rows are
-    /// set to the sum of the day's hourly rows, so what was folded before is counted once.
-    /// The reactor runs this when it starts.
+    /// set to the sum of the day's hourly rows, so what was folded before is counted once,
+    /// and the write moves the position, so a batch that read those rows before is dropped
+    /// and folded again. The reactor runs this when it starts. Nodes of a version without
+    /// the pairs must be stopped before the upgrade: their batches would not add to them.
     pub async fn fill_pair_slices(&self) -> AppResult<()> {
-        if store::pair_slices_filled(self.db().read()).await? {
+        if store::filled(self.db().read(), Fill::PairSlices).await? {
             return Ok(());
         }
         let zone = self.engine().reporting_calendar().zone().clone();
@@ -242,6 +244,8 @@ impl App {
                                 return Ok::<_, AppError>(false);
                             }
                             store::put_day_rows(tx, &rows).await?;
+                            // A batch that read these rows before must not write them.
+                            store::mark_rewritten(tx, now()).await?;
                             Ok(true)
                         })
                     })
@@ -255,7 +259,7 @@ impl App {
             after = Some(day);
         }
         self.db()
-            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::set_pair_slices_filled(tx).await?) }))
+            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::set_filled(tx, Fill::PairSlices).await?) }))
             .await?;
         if days > 0 {
             tracing::info!(
@@ -547,17 +551,19 @@ impl App {
         let ex = || self.db().read();
         let previous_to = query.from.yesterday().unwrap_or(query.from);
         let previous_from = previous_to.checked_sub(query.to - query.from).unwrap_or(previous_to);
-        let pairs = store::pair_slices_filled(ex()).await?;
+        let pairs = store::filled(ex(), Fill::PairSlices).await?;
         let (totals, previous, groups) = match daily_plan(&query.filter, query.group, pairs) {
-            // Whole days filtered and grouped by at most two dimensions: the daily rows.
-            Some((rows, by)) => {
+            // Whole days filtered and grouped by at most two dimensions: the daily rows. The
+            // totals come from the filter's own slice (all tickets, a team, ...): the same
+            // numbers as the groups added up, from a row a day.
+            Some(plan) => {
                 let (totals, previous, groups) = tokio::try_join!(
-                    store::sum_days(ex(), query.from, query.to, &rows, DayGroup::None),
-                    store::sum_days(ex(), previous_from, previous_to, &rows, DayGroup::None),
+                    store::sum_days(ex(), query.from, query.to, &plan.totals, DayGroup::None),
+                    store::sum_days(ex(), previous_from, previous_to, &plan.totals, DayGroup::None),
                     async {
-                        match by {
+                        match plan.group {
                             None => Ok(Vec::new()),
-                            Some(by) => store::sum_days(ex(), query.from, query.to, &rows, by).await,
+                            Some(by) => store::sum_days(ex(), query.from, query.to, &plan.groups, by).await,
                         }
                     },
                 )?;
@@ -661,10 +667,19 @@ impl App {
     }
 }
 
-/// Which daily rows answer a report, and how to group them; `None` when the filter and
-/// grouping need more dimensions than a daily slice keeps (two, or one while the pairs of
-/// an upgraded database are not yet `pairs` filled).
-fn daily_plan(filter: &RowFilter, group: Option<Grouping>, pairs: bool) -> Option<(DaySlice, Option<DayGroup>)> {
+/// The daily rows a report reads.
+struct DailyPlan {
+    /// The filter's slice, every dimension fixed: the totals.
+    totals: DaySlice,
+    /// The slice of the filter and the grouping, and how its rows are grouped.
+    groups: DaySlice,
+    group: Option<DayGroup>,
+}
+
+/// Which daily rows answer a report; `None` when the filter and grouping need more
+/// dimensions than a daily slice keeps (two, or one while the pairs of an upgraded
+/// database are not yet `pairs` filled).
+fn daily_plan(filter: &RowFilter, group: Option<Grouping>, pairs: bool) -> Option<DailyPlan> {
     let id = |id: Option<Id>| id.unwrap_or(0).to_string();
     let fixed: Vec<(Dim, String)> = [
         filter.team_id.map(|t| (Dim::Team, id(t))),
@@ -682,7 +697,8 @@ fn daily_plan(filter: &RowFilter, group: Option<Grouping>, pairs: bool) -> Optio
         Some(Grouping::Rows(RowGroup::Dim(dim))) => Some(DayGroup::Dim(dim)),
         Some(Grouping::Rows(RowGroup::Hour)) => return None,
     };
-    let mut dims: Vec<Dim> = fixed.iter().map(|(dim, _)| *dim).collect();
+    let fixed_dims: Vec<Dim> = fixed.iter().map(|(dim, _)| *dim).collect();
+    let mut dims = fixed_dims.clone();
     if let Some(DayGroup::Dim(dim)) = by {
         dims.push(dim);
     }
@@ -690,11 +706,18 @@ fn daily_plan(filter: &RowFilter, group: Option<Grouping>, pairs: bool) -> Optio
     if !pairs && slice.dims().count() > 1 {
         return None;
     }
-    let values = slice
-        .dims()
-        .map(|dim| fixed.iter().find(|(d, _)| *d == dim).map(|(_, value)| value.clone()))
-        .collect();
-    Some((DaySlice { slice, values }, by))
+    let rows = |slice: Slice| DaySlice {
+        slice,
+        values: slice
+            .dims()
+            .map(|dim| fixed.iter().find(|(d, _)| *d == dim).map(|(_, value)| value.clone()))
+            .collect(),
+    };
+    Some(DailyPlan {
+        totals: rows(Slice::of(&fixed_dims)?),
+        groups: rows(slice),
+        group: by,
+    })
 }
 
 fn sum_one(groups: Vec<(String, Delta)>) -> Delta {

@@ -133,7 +133,7 @@ impl Slice {
     /// The stored name: its dimensions' columns joined by [`Slice::SEPARATOR`] ('' for
     /// all tickets).
     pub fn name(self) -> String {
-        self.dims().map(Dim::column).collect::<Vec<_>>().join(",")
+        self.dims().map(Dim::column).collect::<Vec<_>>().join(&Self::SEPARATOR.to_string())
     }
 
     /// A stored name back (only as [`Slice::name`] writes it).
@@ -144,7 +144,10 @@ impl Slice {
     /// The slice's value in `dims` as stored: its dimensions' values joined by
     /// [`Slice::SEPARATOR`] ('' for all tickets).
     pub fn value_of(self, dims: &Dims) -> String {
-        self.dims().map(|dim| dim.value_of(dims)).collect::<Vec<_>>().join(",")
+        self.dims()
+            .map(|dim| dim.value_of(dims))
+            .collect::<Vec<_>>()
+            .join(&Self::SEPARATOR.to_string())
     }
 }
 

@@ -14,6 +14,7 @@ use kefu_domain::analytics::{Counter, DayKey, Delta, DeltaSum, Dim, Dims, RowKey
 use kefu_domain::entities::{ActorRef, Id};
 use kefu_domain::enums::{ActorKind, Channel, Priority, TicketKind};
 use kefu_domain::event::{EventKind, TicketEvent};
+use kefu_domain::status::Status;
 use sea_query::{Alias, Expr, ExprTrait, LikeExpr, OnConflict, Order, Query, SelectStatement, Value, ValueTuple};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -53,12 +54,24 @@ pub(crate) async fn cursor_row(ex: Exec<'_>, table: &'static str) -> StoreResult
 /// Moves row 1 of a reactor's cursor table back to the start and marks the restart with
 /// an instant later than any earlier one (two rebuilds within a millisecond still differ).
 pub(crate) async fn restart_cursor_row(tx: &mut Tx, table: &'static str, at: Timestamp) -> StoreResult<()> {
+    mark_cursor_row(tx, table, "event_id = 0,", at).await
+}
+
+/// Sets `rebuilt_at` of row 1 of a reactor's cursor table to an instant later than any
+/// earlier one, after the other `assignments` (ours, never input).
+async fn mark_cursor_row(tx: &mut Tx, table: &'static str, assignments: &'static str, at: Timestamp) -> StoreResult<()> {
     let update = format!(
-        "UPDATE {table} SET event_id = 0, \
+        "UPDATE {table} SET {assignments} \
          rebuilt_at = CASE WHEN rebuilt_at >= $1 THEN rebuilt_at + 1 ELSE $1 END WHERE id = 1"
     );
     exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(update.clone())).bind(ms(at)).execute(e).await.map(|_| ()))?;
     Ok(())
+}
+
+/// Moves the fold's position without moving its cursor: rows were rewritten outside a
+/// batch (a fill after an upgrade), so a batch that read them before must not write.
+pub async fn mark_rewritten(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
+    mark_cursor_row(tx, "analytics_cursor", "", at).await
 }
 
 /// Like [`lock_cursor`], but waits for the lock (a rebuild must not run beside a batch).
@@ -73,9 +86,9 @@ async fn wait_for_cursor(tx: &mut Tx) -> StoreResult<()> {
 }
 
 /// Where a reactor (the KPI fold, the topic counts) stands: the last event folded, and
-/// when its rollups were last emptied. A batch merged outside the writer is written only
-/// if this has not changed since it read: the event id alone can come back to the same
-/// value after a rebuild.
+/// when its rollups were last emptied or rewritten outside a batch. A batch merged outside
+/// the writer is written only if this has not changed since it read: the event id alone
+/// can come back to the same value after a rebuild, and stays the same across a fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FoldPosition {
     pub event_id: Id,
@@ -114,7 +127,7 @@ pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hour_totals").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
     // The refold fills the daily rows of every slice.
-    set_pair_slices_filled(tx).await?;
+    set_filled(tx, Fill::PairSlices).await?;
     crate::hot_issues::clear(tx, at).await?;
     restart_cursor_row(tx, "analytics_cursor", at).await
 }
@@ -496,30 +509,35 @@ pub async fn put_total_rows(tx: &mut Tx, rows: &[(TotalHour, Delta)]) -> StoreRe
     put_stored_rows(tx, rows).await
 }
 
-/// Whether the department totals were filled from the hourly rows folded before they
-/// existed.
-pub async fn totals_backfilled(ex: Exec<'_>) -> StoreResult<bool> {
-    let (done,): (bool,) =
-        exec!(ex, e => sqlx::query_as("SELECT totals_backfilled FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
+/// A one-off fill of rollups that a newer version keeps and an older one did not, from the
+/// hourly rows; a flag in the cursor row says it is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// The department's totals per hour (`kpi_hour_totals`).
+    HourTotals,
+    /// The daily rows of two-dimension slices.
+    PairSlices,
+}
+
+impl Fill {
+    fn column(self) -> &'static str {
+        match self {
+            Fill::HourTotals => "totals_backfilled",
+            Fill::PairSlices => "pair_slices_filled",
+        }
+    }
+}
+
+/// Whether `fill` is done (or was never needed: a rebuild folds everything anew).
+pub async fn filled(ex: Exec<'_>, fill: Fill) -> StoreResult<bool> {
+    let select = format!("SELECT {} FROM analytics_cursor WHERE id = 1", fill.column());
+    let (done,): (bool,) = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(select.clone())).fetch_one(e).await)?;
     Ok(done)
 }
 
-pub async fn set_totals_backfilled(tx: &mut Tx) -> StoreResult<()> {
-    exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET totals_backfilled = TRUE WHERE id = 1").execute(e).await.map(|_| ()))?;
-    Ok(())
-}
-
-/// Whether the daily rows of two-dimension slices hold every folded event: false after an
-/// upgrade from a version that kept single dimensions only, until they are filled from the
-/// hourly rows.
-pub async fn pair_slices_filled(ex: Exec<'_>) -> StoreResult<bool> {
-    let (done,): (bool,) =
-        exec!(ex, e => sqlx::query_as("SELECT pair_slices_filled FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
-    Ok(done)
-}
-
-pub async fn set_pair_slices_filled(tx: &mut Tx) -> StoreResult<()> {
-    exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET pair_slices_filled = TRUE WHERE id = 1").execute(e).await.map(|_| ()))?;
+pub async fn set_filled(tx: &mut Tx, fill: Fill) -> StoreResult<()> {
+    let update = format!("UPDATE analytics_cursor SET {} = TRUE WHERE id = 1", fill.column());
+    exec!(tx.exec(), e => sqlx::query(sqlx::AssertSqlSafe(update.clone())).execute(e).await.map(|_| ()))?;
     Ok(())
 }
 
@@ -794,9 +812,6 @@ pub struct LiveCounts {
 /// The age buckets of the backlog, as upper bounds in hours (the last one is open).
 pub const AGE_BUCKETS: [i64; 5] = [1, 4, 24, 72, i64::MAX];
 
-/// The statuses of unfinished tickets, in the order [`LiveCounts::by_status`] lists them.
-const UNFINISHED: [&str; 4] = ["new", "open", "pending", "on_hold"];
-
 pub async fn live_counts(mut ex: Exec<'_>, now: Timestamp) -> StoreResult<LiveCounts> {
     let now_ms = ms(now);
     // Per unfinished status, the tickets younger than each bucket's bound and all of
@@ -807,7 +822,8 @@ pub async fn live_counts(mut ex: Exec<'_>, now: Timestamp) -> StoreResult<LiveCo
         .filter(|hours| **hours != i64::MAX)
         .map(|hours| now_ms - hours * 3_600_000)
         .collect();
-    let counts = UNFINISHED
+    let unfinished: Vec<&str> = Status::ALL.iter().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
+    let counts = unfinished
         .iter()
         .flat_map(|status| {
             (1..=bounds.len())
@@ -823,11 +839,11 @@ pub async fn live_counts(mut ex: Exec<'_>, now: Timestamp) -> StoreResult<LiveCo
             query = query.bind(*bound);
         }
         let row = query.fetch_one(e).await?;
-        (0..UNFINISHED.len() * AGE_BUCKETS.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<i64>, sqlx::Error>>()
+        (0..unfinished.len() * (bounds.len() + 1)).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<i64>, sqlx::Error>>()
     })?;
-    let by_status = UNFINISHED
+    let by_status = unfinished
         .iter()
-        .zip(row.chunks(AGE_BUCKETS.len()))
+        .zip(row.chunks(bounds.len() + 1))
         .filter(|(_, younger_than)| younger_than.last().is_some_and(|all| *all > 0))
         .map(|(status, younger_than)| {
             // Cumulative counts to buckets: each bucket is its bound's count less the one before.

@@ -95,6 +95,11 @@ impl Default for DurationsSum {
     }
 }
 
+/// The widest range of bin keys summed in one array: a DDSketch keeps at most 2,048 bins
+/// (1 % accuracy covers 1 ms to centuries in ~2,300 keys); a sketch beyond it is merged the
+/// ordinary way rather than growing the array without bound.
+const MAX_KEYS: i64 = 1 << 14;
+
 /// The log mapping's gamma of [`Durations`] (bits): a stored sketch with another one is
 /// merged the ordinary way, which leaves it out.
 static GAMMA: LazyLock<u64> = LazyLock::new(|| Config::defaults().gamma.to_bits());
@@ -126,15 +131,12 @@ impl DurationsSum {
         let mut bins = std::mem::take(&mut self.reading);
         bins.clear();
         match read(bytes, &mut bins) {
-            Some(header) if header.gamma == Some(*GAMMA) => {
+            Some(header) if header.gamma == Some(*GAMMA) && self.add_bins(&bins) => {
                 self.count += header.count;
                 self.min = self.min.min(header.min);
                 self.max = self.max.max(header.max);
                 self.sum += header.sum;
                 self.zero_count += header.zero_count;
-                for &(key, count) in &bins {
-                    self.add_bin(key, count);
-                }
             }
             _ => {
                 if let Some(sketch) = Durations::decode(bytes) {
@@ -145,20 +147,38 @@ impl DurationsSum {
         self.reading = bins;
     }
 
-    fn add_bin(&mut self, key: i32, count: u64) {
+    /// Adds bins to the counts, growing the array once to cover them; `false` (nothing
+    /// added) when that would make it larger than any real sketch's range of keys.
+    fn add_bins(&mut self, bins: &[(i32, u64)]) -> bool {
+        let Some((low, high)) = bins.iter().fold(None, |range, &(key, _)| match range {
+            None => Some((key, key)),
+            Some((low, high)) => Some((key.min(low), key.max(high))),
+        }) else {
+            return true;
+        };
+        let (first, last) = if self.bins.is_empty() {
+            (i64::from(low), i64::from(high))
+        } else {
+            let first = i64::from(self.first_key);
+            (first.min(i64::from(low)), (first + self.bins.len() as i64 - 1).max(i64::from(high)))
+        };
+        if last - first + 1 > MAX_KEYS {
+            return false;
+        }
         if self.bins.is_empty() {
-            self.first_key = key;
+            self.first_key = low;
+        } else if low < self.first_key {
+            self.bins.splice(0..0, std::iter::repeat_n(0, (self.first_key - low) as usize));
+            self.first_key = low;
         }
-        if key < self.first_key {
-            let grow = (self.first_key - key) as usize;
-            self.bins.splice(0..0, std::iter::repeat_n(0, grow));
-            self.first_key = key;
+        let end = (high - self.first_key) as usize + 1;
+        if end > self.bins.len() {
+            self.bins.resize(end, 0);
         }
-        let at = (key - self.first_key) as usize;
-        if at >= self.bins.len() {
-            self.bins.resize(at + 1, 0);
+        for &(key, count) in bins {
+            self.bins[(key - self.first_key) as usize] += count;
         }
-        self.bins[at] += count;
+        true
     }
 
     /// The sum as a sketch; `None` when nothing was added.
@@ -399,6 +419,26 @@ mod tests {
         let summed = summed.finish().unwrap();
         assert_eq!(summed.count(), 2);
         assert!(DurationsSum::default().finish().is_none());
+    }
+
+    #[test]
+    fn bins_too_far_apart_are_merged_the_ordinary_way() {
+        // Two bins 100,000 keys apart: more than any real sketch spans.
+        let mut bytes = vec![flag::COUNT];
+        write_var_double(&mut bytes, 2.0);
+        bytes.push(flag::INDEX_MAPPING_LOG);
+        bytes.extend_from_slice(&GAMMA.to_le_bytes());
+        bytes.extend_from_slice(&0f64.to_le_bytes());
+        bytes.push(flag::POSITIVE_BINS);
+        write_var_long(&mut bytes, 2);
+        for delta in [0, 100_000] {
+            write_var_long(&mut bytes, zigzag(delta));
+            write_var_double(&mut bytes, 1.0);
+        }
+        let mut summed = DurationsSum::default();
+        summed.add_encoded(&bytes);
+        assert!(summed.bins.is_empty(), "not summed into one array");
+        assert_eq!(summed.finish().map(|s| s.count()), Some(2));
     }
 
     #[test]

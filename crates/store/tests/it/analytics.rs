@@ -5,7 +5,7 @@ use crate::support::write_one;
 use kefu_domain::analytics::{Counter, Delta, Dims, RowKey, SketchKind};
 use kefu_domain::enums::{Channel, Priority, TicketKind};
 use kefu_store::Db;
-use kefu_store::analytics::{put_rows, refill_totals, set_totals_backfilled, sum_totals, totals_backfilled};
+use kefu_store::analytics::{Fill, filled, put_rows, refill_totals, set_filled, sum_totals};
 
 backend_tests!(department_totals_are_refilled_from_the_hourly_rows);
 
@@ -37,7 +37,7 @@ async fn department_totals_are_refilled_from_the_hourly_rows(db: Db) {
     write_one(&db, move |tx| Box::pin(async move { put_rows(tx, &stored).await }))
         .await
         .unwrap();
-    assert!(!totals_backfilled(db.read()).await.unwrap());
+    assert!(!filled(db.read(), Fill::HourTotals).await.unwrap());
     assert_eq!(
         sum_totals(db.read(), 0, i64::MAX).await.unwrap().get(Counter::Created),
         0,
@@ -59,10 +59,11 @@ async fn department_totals_are_refilled_from_the_hourly_rows(db: Db) {
     write_one(&db, |tx| Box::pin(async move { refill_totals(tx, i64::MIN, 100).await }))
         .await
         .unwrap();
-    write_one(&db, |tx| Box::pin(async move { set_totals_backfilled(tx).await }))
+    write_one(&db, |tx| Box::pin(async move { set_filled(tx, Fill::HourTotals).await }))
         .await
         .unwrap();
-    assert!(totals_backfilled(db.read()).await.unwrap());
+    assert!(filled(db.read(), Fill::HourTotals).await.unwrap());
+    assert!(!filled(db.read(), Fill::PairSlices).await.unwrap(), "each fill has its own flag");
 
     let mut expected = Delta::default();
     for (_, delta) in &rows {
