@@ -15,7 +15,7 @@ use kefu_domain::entities::{ActorRef, Id};
 use kefu_domain::enums::{ActorKind, Channel, Priority, TicketKind};
 use kefu_domain::event::{EventKind, TicketEvent};
 use kefu_domain::status::Status;
-use sea_query::{Alias, Expr, ExprTrait, LikeExpr, OnConflict, Order, Query, SelectStatement, Value, ValueTuple};
+use sea_query::{Alias, Expr, ExprTrait, LikeExpr, OnConflict, Query, SelectStatement, Value, ValueTuple};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -631,14 +631,14 @@ impl RowGroup {
 /// `group` (one unnamed group without one). Counters are summed by the database; with
 /// `with_sketches` the rows' sketches are read and merged here.
 pub async fn sum_rows(
-    mut ex: Exec<'_>,
+    ex: Exec<'_>,
     from_hour: i64,
     to_hour: i64,
     filter: &RowFilter,
     group: Option<RowGroup>,
     with_sketches: bool,
 ) -> StoreResult<Vec<(String, Delta)>> {
-    let group_expr = group.map(|g| format!("CAST({} AS TEXT)", g.column()));
+    let key = group.map(|g| format!("CAST({} AS TEXT)", g.column()));
     let restrict = |select: &mut SelectStatement| {
         select
             .from("kpi_hours")
@@ -660,40 +660,49 @@ pub async fn sum_rows(
             select.and_where(Expr::col("priority").eq(priority.as_str()));
         }
     };
-    let mut select = Query::select();
-    match &group_expr {
-        Some(expr) => select.expr(Expr::cust(expr.clone())),
-        None => select.expr(Expr::cust("CAST(NULL AS TEXT)")),
-    };
+    let groups = sum_grouped(
+        ex,
+        key.as_deref(),
+        restrict,
+        |key| key.unwrap_or_default().to_string(),
+        with_sketches,
+    )
+    .await?;
+    Ok(groups.into_iter().collect())
+}
+
+/// Sums the rollup rows that `restrict` picks (it adds the FROM and WHERE) per value of
+/// the SQL expression `key` (one group without), each value mapped by `group_of`. The
+/// database sums the counters; the rows read one by one carry only their sketches (with
+/// `with_sketches`; each value read is a copy, and most of a row is counters).
+async fn sum_grouped(
+    mut ex: Exec<'_>,
+    key: Option<&str>,
+    restrict: impl Fn(&mut SelectStatement),
+    group_of: impl Fn(Option<&str>) -> String + Send + Sync,
+    with_sketches: bool,
+) -> StoreResult<BTreeMap<String, Delta>> {
+    let key_expr = key.unwrap_or("CAST(NULL AS TEXT)");
+    let mut counters = Query::select();
+    counters.expr(Expr::cust(key_expr.to_string()));
     for counter in Counter::ALL {
-        select.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
+        counters.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
     }
-    restrict(&mut select);
-    if let Some(expr) = &group_expr {
-        select.add_group_by([Expr::cust(expr.clone())]);
+    restrict(&mut counters);
+    if key.is_some() {
+        counters.add_group_by([Expr::cust(key_expr.to_string())]);
     }
-    let mut groups: Vec<(String, Delta)> = fetch_rows(ex.reborrow(), select, 1, Parts::Counters)
-        .await?
-        .into_iter()
-        .map(|row| (row.key[0].clone(), row.delta))
-        .collect();
+    let mut groups = sum_fetched(ex.reborrow(), counters, Parts::Counters, &group_of).await?;
     if with_sketches {
         let mut sketches = Query::select();
-        match &group_expr {
-            Some(expr) => sketches.expr(Expr::cust(expr.clone())),
-            None => sketches.expr(Expr::cust("CAST(NULL AS TEXT)")),
-        };
-        sketches.columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
+        sketches
+            .expr(Expr::cust(key_expr.to_string()))
+            .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
         restrict(&mut sketches);
-        sketches.order_by("hour", Order::Asc);
-        let merged = sum_fetched(ex.reborrow(), sketches, Parts::Sketches, |key| key.unwrap_or_default().to_string()).await?;
-        for (group, delta) in &mut groups {
-            if let Some(sketches) = merged.get(group.as_str()) {
-                delta.merge(sketches);
-            }
+        for (group, delta) in sum_fetched(ex, sketches, Parts::Sketches, &group_of).await? {
+            groups.entry(group).or_default().merge(&delta);
         }
     }
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(groups)
 }
 
@@ -741,16 +750,16 @@ impl DaySlice {
 /// The daily rows of `rows` for days `[from, to]`, summed as `group` says; sketches
 /// merged here.
 pub async fn sum_days(
-    mut ex: Exec<'_>,
+    ex: Exec<'_>,
     from: jiff::civil::Date,
     to: jiff::civil::Date,
     rows: &DaySlice,
     group: DayGroup,
 ) -> StoreResult<Vec<(String, Delta)>> {
     let key = match group {
-        DayGroup::None => "CAST(NULL AS TEXT)",
-        DayGroup::Day => "day",
-        DayGroup::Dim(_) => "slice_value",
+        DayGroup::None => None,
+        DayGroup::Day => Some("day"),
+        DayGroup::Dim(_) => Some("slice_value"),
     };
     let restrict = |select: &mut SelectStatement| {
         select
@@ -762,22 +771,6 @@ pub async fn sum_days(
             select.and_where(condition);
         }
     };
-    // Counters are summed by the database, so the rows read one by one carry only their
-    // sketches (each value read is a copy, and most of a row is counters).
-    let mut counters = Query::select();
-    counters.expr(Expr::cust(key));
-    for counter in Counter::ALL {
-        counters.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
-    }
-    restrict(&mut counters);
-    if group != DayGroup::None {
-        counters.add_group_by([Expr::cust(key)]);
-    }
-    let mut sketches = Query::select();
-    sketches
-        .expr(Expr::cust(key))
-        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
-    restrict(&mut sketches);
     // A group by one dimension of a two-dimension slice is that dimension's part (the
     // other one is fixed by the filter).
     let part = match group {
@@ -791,10 +784,7 @@ pub async fn sum_days(
             None => key.to_string(),
         }
     };
-    let mut groups = sum_fetched(ex.reborrow(), counters, Parts::Counters, &group_of).await?;
-    for (key, delta) in sum_fetched(ex, sketches, Parts::Sketches, &group_of).await? {
-        groups.entry(key).or_default().merge(&delta);
-    }
+    let groups = sum_grouped(ex, key, restrict, group_of, true).await?;
     Ok(groups.into_iter().collect())
 }
 
