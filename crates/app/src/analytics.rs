@@ -574,22 +574,33 @@ impl App {
                 let start = day_start_hour(query.from, &query.zone);
                 let end = day_start_hour(query.to.tomorrow().unwrap_or(query.to), &query.zone);
                 let length = end - start;
-                let totals = sum_one(store::sum_rows(ex(), start, end, &query.filter, None, true).await?);
-                let previous = sum_one(store::sum_rows(ex(), start - length, start, &query.filter, None, true).await?);
-                let groups = match query.group {
-                    Some(Grouping::Rows(group)) => store::sum_rows(ex(), start, end, &query.filter, Some(group), true).await?,
-                    Some(Grouping::Day) => {
-                        let mut days: BTreeMap<String, Delta> = BTreeMap::new();
-                        for (hour, delta) in store::sum_rows(ex(), start, end, &query.filter, Some(RowGroup::Hour), true).await? {
-                            let Ok(hour) = hour.parse::<i64>() else { continue };
-                            let date = query.zone.to_datetime(hour_start(hour)).date();
-                            days.entry(date.to_string()).or_default().merge(&delta);
-                        }
-                        days.into_iter().collect()
-                    }
-                    None => Vec::new(),
+                let group_rows = match query.group {
+                    Some(Grouping::Rows(group)) => Some(group),
+                    Some(Grouping::Day) => Some(RowGroup::Hour),
+                    None => None,
                 };
-                (totals, previous, groups)
+                let (totals, previous, groups) = tokio::try_join!(
+                    store::sum_rows(ex(), start, end, &query.filter, None, true),
+                    store::sum_rows(ex(), start - length, start, &query.filter, None, true),
+                    async {
+                        match group_rows {
+                            Some(group) => store::sum_rows(ex(), start, end, &query.filter, Some(group), true).await,
+                            None => Ok(Vec::new()),
+                        }
+                    },
+                )?;
+                let groups = if query.group == Some(Grouping::Day) {
+                    let mut days: BTreeMap<String, Delta> = BTreeMap::new();
+                    for (hour, delta) in groups {
+                        let Ok(hour) = hour.parse::<i64>() else { continue };
+                        let date = query.zone.to_datetime(hour_start(hour)).date();
+                        days.entry(date.to_string()).or_default().merge(&delta);
+                    }
+                    days.into_iter().collect()
+                } else {
+                    groups
+                };
+                (sum_one(totals), sum_one(previous), groups)
             }
         };
         let groups = match query.group {

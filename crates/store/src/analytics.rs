@@ -401,7 +401,7 @@ async fn sum_fetched(
     ex: Exec<'_>,
     select: SelectStatement,
     parts: Parts,
-    group: impl Fn(Option<&str>) -> String + Send,
+    group: impl Fn(Option<&str>) -> String,
 ) -> StoreResult<BTreeMap<String, Delta>> {
     let counters = if parts == Parts::Sketches { 0 } else { Counter::ALL.len() };
     let sums = exec_built!(ex, select, |e, sql, values| {
@@ -639,7 +639,7 @@ pub async fn sum_rows(
     with_sketches: bool,
 ) -> StoreResult<Vec<(String, Delta)>> {
     let key = group.map(|g| format!("CAST({} AS TEXT)", g.column()));
-    let restrict = |select: &mut SelectStatement| {
+    let restrict = |select: &mut SelectStatement, &(from_hour, to_hour): &(i64, i64)| {
         select
             .from("kpi_hours")
             .and_where(Expr::col("hour").gte(from_hour))
@@ -663,6 +663,7 @@ pub async fn sum_rows(
     let groups = sum_grouped(
         ex,
         key.as_deref(),
+        &hour_halves(from_hour, to_hour),
         restrict,
         |key| key.unwrap_or_default().to_string(),
         with_sketches,
@@ -671,39 +672,100 @@ pub async fn sum_rows(
     Ok(groups.into_iter().collect())
 }
 
-/// Sums the rollup rows that `restrict` picks (it adds the FROM and WHERE) per value of
-/// the SQL expression `key` (one group without), each value mapped by `group_of`. The
-/// database sums the counters; the rows read one by one carry only their sketches (with
-/// `with_sketches`; each value read is a copy, and most of a row is counters).
-async fn sum_grouped(
+/// Sums the rollup rows that `restrict` picks for each of `parts` (it adds the FROM and
+/// WHERE; the parts are disjoint, e.g. the halves of a range) per value of the SQL
+/// expression `key` (one group without), each value mapped by `group_of`. The database
+/// sums the counters; the rows read one by one carry only their sketches (with
+/// `with_sketches`; each value read is a copy, and most of a row is counters). On a pool
+/// every part's reads run side by side, each on a connection and a task of its own
+/// (merging the sketches is most of a long report's work: one task would keep it on one
+/// core); the tasks are aborted if the report is dropped.
+async fn sum_grouped<P>(
     mut ex: Exec<'_>,
     key: Option<&str>,
-    restrict: impl Fn(&mut SelectStatement),
-    group_of: impl Fn(Option<&str>) -> String + Send + Sync,
+    parts: &[P],
+    restrict: impl Fn(&mut SelectStatement, &P),
+    group_of: impl Fn(Option<&str>) -> String + Clone + Send + 'static,
     with_sketches: bool,
 ) -> StoreResult<BTreeMap<String, Delta>> {
     let key_expr = key.unwrap_or("CAST(NULL AS TEXT)");
-    let mut counters = Query::select();
-    counters.expr(Expr::cust(key_expr.to_string()));
-    for counter in Counter::ALL {
-        counters.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
-    }
-    restrict(&mut counters);
-    if key.is_some() {
-        counters.add_group_by([Expr::cust(key_expr.to_string())]);
-    }
-    let mut groups = sum_fetched(ex.reborrow(), counters, Parts::Counters, &group_of).await?;
-    if with_sketches {
-        let mut sketches = Query::select();
-        sketches
-            .expr(Expr::cust(key_expr.to_string()))
-            .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
-        restrict(&mut sketches);
-        for (group, delta) in sum_fetched(ex, sketches, Parts::Sketches, &group_of).await? {
-            groups.entry(group).or_default().merge(&delta);
+    let mut reads = Vec::new();
+    for part in parts {
+        let mut counters = Query::select();
+        counters.expr(Expr::cust(key_expr.to_string()));
+        for counter in Counter::ALL {
+            counters.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
+        }
+        restrict(&mut counters, part);
+        if key.is_some() {
+            counters.add_group_by([Expr::cust(key_expr.to_string())]);
+        }
+        reads.push((counters, Parts::Counters));
+        if with_sketches {
+            let mut sketches = Query::select();
+            sketches
+                .expr(Expr::cust(key_expr.to_string()))
+                .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
+            restrict(&mut sketches, part);
+            reads.push((sketches, Parts::Sketches));
         }
     }
+    let sums = match ex.pool() {
+        Some(pool) => {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (select, parts) in reads {
+                let (pool, group_of) = (pool.clone(), group_of.clone());
+                tasks.spawn(async move { sum_fetched(pool.exec(), select, parts, group_of).await });
+            }
+            let mut sums = Vec::new();
+            while let Some(done) = tasks.join_next().await {
+                match done {
+                    Ok(sum) => sums.push(sum?),
+                    Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+                    // Only a runtime shutting down cancels these tasks.
+                    Err(_) => return Err(crate::StoreError::Database(sqlx::Error::PoolClosed)),
+                }
+            }
+            sums
+        }
+        None => {
+            let mut sums = Vec::new();
+            for (select, parts) in reads {
+                sums.push(sum_fetched(ex.reborrow(), select, parts, &group_of).await?);
+            }
+            sums
+        }
+    };
+    let mut groups: BTreeMap<String, Delta> = BTreeMap::new();
+    for (group, delta) in sums.into_iter().flatten() {
+        groups.entry(group).or_default().merge(&delta);
+    }
     Ok(groups)
+}
+
+/// A report over at least this many days reads the halves of its range side by side.
+const LONG_DAYS: i64 = 14;
+
+/// Hours `[from, to)` as one part, or as two halves when the range is long.
+fn hour_halves(from: i64, to: i64) -> Vec<(i64, i64)> {
+    if to - from < LONG_DAYS * 24 {
+        return vec![(from, to)];
+    }
+    let middle = from + (to - from) / 2;
+    vec![(from, middle), (middle, to)]
+}
+
+/// Days `[from, to]` (both included) as one part, or as two halves when the range is long.
+fn day_halves(from: jiff::civil::Date, to: jiff::civil::Date) -> Vec<(jiff::civil::Date, jiff::civil::Date)> {
+    let days = from.until(to).map_or(0, |span| i64::from(span.get_days()));
+    if days < LONG_DAYS {
+        return vec![(from, to)];
+    }
+    let first_end = from.saturating_add(jiff::Span::new().days(days / 2));
+    match first_end.tomorrow() {
+        Ok(second_start) => vec![(from, first_end), (second_start, to)],
+        Err(_) => vec![(from, to)],
+    }
 }
 
 /// How daily rows are summed.
@@ -761,7 +823,7 @@ pub async fn sum_days(
         DayGroup::Day => Some("day"),
         DayGroup::Dim(_) => Some("slice_value"),
     };
-    let restrict = |select: &mut SelectStatement| {
+    let restrict = |select: &mut SelectStatement, &(from, to): &(jiff::civil::Date, jiff::civil::Date)| {
         select
             .from("kpi_days")
             .and_where(Expr::col("slice").eq(rows.slice.name()))
@@ -777,14 +839,14 @@ pub async fn sum_days(
         DayGroup::Dim(dim) => rows.slice.position(dim),
         _ => None,
     };
-    let group_of = |key: Option<&str>| {
+    let group_of = move |key: Option<&str>| {
         let key = key.unwrap_or_default();
         match part {
             Some(i) => key.split(Slice::SEPARATOR).nth(i).unwrap_or_default().to_string(),
             None => key.to_string(),
         }
     };
-    let groups = sum_grouped(ex, key, restrict, group_of, true).await?;
+    let groups = sum_grouped(ex, key, &day_halves(from, to), restrict, group_of, true).await?;
     Ok(groups.into_iter().collect())
 }
 
@@ -857,4 +919,30 @@ pub async fn live_counts(mut ex: Exec<'_>, now: Timestamp) -> StoreResult<LiveCo
         sla_at_risk,
         oldest_unassigned: oldest.map(|(n, at)| Ok::<_, crate::error::StoreError>((n, ts(at)?))).transpose()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn long_ranges_split_into_halves_that_cover_every_day_once() {
+        assert_eq!(
+            day_halves(date(2026, 12, 1), date(2026, 12, 7)),
+            vec![(date(2026, 12, 1), date(2026, 12, 7))]
+        );
+        for days in [14, 15, 29, 90, 365] {
+            let from = date(2026, 1, 1);
+            let to = from.saturating_add(jiff::Span::new().days(days));
+            let parts = day_halves(from, to);
+            assert_eq!(parts.len(), 2, "{days} days");
+            assert_eq!(parts[0].0, from);
+            assert_eq!(parts[0].1.tomorrow().unwrap(), parts[1].0, "no gap, no overlap");
+            assert_eq!(parts[1].1, to);
+            assert!(parts.iter().all(|(a, b)| a <= b));
+        }
+        assert_eq!(hour_halves(100, 110), vec![(100, 110)]);
+        assert_eq!(hour_halves(0, 24 * 90), vec![(0, 24 * 45), (24 * 45, 24 * 90)]);
+    }
 }

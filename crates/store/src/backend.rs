@@ -33,7 +33,18 @@ pub enum Exec<'a> {
     PgConn(&'a mut PgConnection),
 }
 
-impl Exec<'_> {
+impl<'a> Exec<'a> {
+    /// The pool behind this executor (a handle to it), to run reads side by side, each
+    /// on a connection and a task of its own; `None` on a single connection (a
+    /// transaction), whose statements run one at a time.
+    pub fn pool(&self) -> Option<Pool> {
+        match self {
+            Exec::SqlitePool(p) => Some(Pool::Sqlite((*p).clone())),
+            Exec::PgPool(p) => Some(Pool::Pg((*p).clone())),
+            Exec::SqliteConn(_) | Exec::PgConn(_) => None,
+        }
+    }
+
     /// A shorter-lived copy, so one executor serves several statements in a row.
     pub fn reborrow(&mut self) -> Exec<'_> {
         match self {
@@ -41,6 +52,22 @@ impl Exec<'_> {
             Exec::SqliteConn(c) => Exec::SqliteConn(c),
             Exec::PgPool(p) => Exec::PgPool(p),
             Exec::PgConn(c) => Exec::PgConn(c),
+        }
+    }
+}
+
+/// A handle to a pool that can move into a task of its own.
+#[derive(Clone)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+impl Pool {
+    pub fn exec(&self) -> Exec<'_> {
+        match self {
+            Pool::Sqlite(p) => Exec::SqlitePool(p),
+            Pool::Pg(p) => Exec::PgPool(p),
         }
     }
 }

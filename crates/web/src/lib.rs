@@ -20,7 +20,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use kefu_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
-use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -33,12 +32,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The whole HTTP application.
 pub fn router(app: App, metrics: PrometheusHandle) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let state = AppState {
-        app,
-        metrics,
-        viewers: Arc::default(),
-        rendered: Arc::default(),
-    };
+    let state = AppState::new(app, metrics);
     Router::new()
         .merge(api::routes())
         .merge(ui::routes(state.clone()))

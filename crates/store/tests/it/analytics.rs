@@ -1,13 +1,21 @@
 //! The KPI rollups' hourly department totals: refilled from the hourly rows a week of hours
-//! at a time (an upgrade), they equal the sum of those rows, counters and percentiles.
+//! at a time (an upgrade), they equal the sum of those rows, counters and percentiles. Long
+//! reports, read in halves side by side, add up to the same as their days one by one.
 
 use crate::support::write_one;
-use kefu_domain::analytics::{Counter, Delta, Dims, RowKey, SketchKind};
+use kefu_domain::analytics::{Counter, DayKey, Delta, Dim, Dims, RowKey, SketchKind, Slice};
 use kefu_domain::enums::{Channel, Priority, TicketKind};
 use kefu_store::Db;
-use kefu_store::analytics::{Fill, filled, put_rows, refill_totals, set_filled, sum_totals};
+use kefu_store::analytics::{
+    DayGroup, DaySlice, Fill, RowFilter, RowGroup, filled, put_day_rows, put_rows, refill_totals, set_filled, sum_days, sum_rows,
+    sum_totals,
+};
+use std::collections::BTreeMap;
 
-backend_tests!(department_totals_are_refilled_from_the_hourly_rows);
+backend_tests!(
+    department_totals_are_refilled_from_the_hourly_rows,
+    long_reports_read_in_halves_add_up_like_their_days
+);
 
 fn row(hour: i64, team: Option<i64>, channel: Channel, created: i64, frt_ms: &[i64]) -> (RowKey, Delta) {
     let mut delta = Delta::default();
@@ -82,4 +90,109 @@ async fn department_totals_are_refilled_from_the_hourly_rows(db: Db) {
     assert_eq!(got.quantile(0.9), want.quantile(0.9));
     let first_hour = sum_totals(db.read(), 500_000, 500_001).await.unwrap();
     assert_eq!(first_hour.get(Counter::Created), 5, "one hour: the two rows of 500000");
+}
+
+/// The counters and the first-response median of each group, to compare sums.
+fn summary(groups: Vec<(String, Delta)>) -> BTreeMap<String, (i64, i64, Option<i64>)> {
+    groups
+        .into_iter()
+        .map(|(key, delta)| {
+            let median = delta.sketch(SketchKind::FirstResponse).and_then(|s| s.quantile(0.5));
+            (key, (delta.get(Counter::Created), delta.get(Counter::FirstResponses), median))
+        })
+        .collect()
+}
+
+async fn long_reports_read_in_halves_add_up_like_their_days(db: Db) {
+    // Three agents with rows on most of 40 days, so both halves of the range hold every
+    // agent; durations that differ per day so a lost or doubled row moves the median.
+    let first = jiff::civil::date(2026, 3, 1);
+    let agents = Slice::of(&[Dim::Agent]).unwrap();
+    let mut day_rows = Vec::new();
+    let mut hour_rows = Vec::new();
+    for n in 0..40i64 {
+        let day = first.saturating_add(jiff::Span::new().days(n));
+        for agent in 1..=3i64 {
+            if (n + agent) % 5 == 0 {
+                continue;
+            }
+            let mut delta = Delta::default();
+            delta.add(Counter::Created, agent + n % 3);
+            for k in 0..(1 + n % 4) {
+                delta.add_duration(
+                    SketchKind::FirstResponse,
+                    Counter::FirstResponseMs,
+                    1_000 * (n * 7 + agent * 13 + k),
+                );
+                delta.add(Counter::FirstResponses, 1);
+            }
+            day_rows.push((
+                DayKey {
+                    day,
+                    slice: agents,
+                    value: agent.to_string(),
+                },
+                delta,
+            ));
+            let (mut key, mut delta) = row(480_000 + n * 24 + agent, Some(agent), Channel::Chat, agent, &[(n + 1) * 60_000]);
+            key.dims.agent_id = Some(agent);
+            delta.add(Counter::AgentReplies, n);
+            hour_rows.push((key, delta));
+        }
+    }
+    let (days, hours) = (day_rows.clone(), hour_rows.clone());
+    write_one(&db, move |tx| {
+        Box::pin(async move {
+            put_day_rows(tx, &days).await?;
+            put_rows(tx, &hours).await
+        })
+    })
+    .await
+    .unwrap();
+
+    let rows = DaySlice {
+        slice: agents,
+        values: vec![None],
+    };
+    let last = first.saturating_add(jiff::Span::new().days(39));
+    let whole = summary(sum_days(db.read(), first, last, &rows, DayGroup::Dim(Dim::Agent)).await.unwrap());
+    let mut day_by_day: BTreeMap<String, Delta> = BTreeMap::new();
+    for n in 0..40i64 {
+        let day = first.saturating_add(jiff::Span::new().days(n));
+        for (agent, delta) in sum_days(db.read(), day, day, &rows, DayGroup::Dim(Dim::Agent)).await.unwrap() {
+            day_by_day.entry(agent).or_default().merge(&delta);
+        }
+    }
+    assert_eq!(whole.len(), 3);
+    assert_eq!(whole, summary(day_by_day.into_iter().collect()), "halves side by side = day by day");
+    // Inside a transaction the same reads run one after the other, with the same sums.
+    let in_tx = write_one(&db, move |tx| {
+        Box::pin(async move { sum_days(tx.exec(), first, last, &rows, DayGroup::Dim(Dim::Agent)).await })
+    })
+    .await
+    .unwrap();
+    assert_eq!(summary(in_tx), whole);
+
+    // Hourly rows: 40 days of hours in halves = the same hours one day at a time.
+    let (from, to) = (480_000, 480_000 + 40 * 24);
+    let filter = RowFilter::default();
+    let by_agent = summary(
+        sum_rows(db.read(), from, to, &filter, Some(RowGroup::Dim(Dim::Agent)), true)
+            .await
+            .unwrap(),
+    );
+    let mut hour_by_hour: BTreeMap<String, Delta> = BTreeMap::new();
+    for start in (from..to).step_by(24) {
+        for (agent, delta) in sum_rows(db.read(), start, start + 24, &filter, Some(RowGroup::Dim(Dim::Agent)), true)
+            .await
+            .unwrap()
+        {
+            hour_by_hour.entry(agent).or_default().merge(&delta);
+        }
+    }
+    assert_eq!(by_agent.len(), 3);
+    assert_eq!(by_agent, summary(hour_by_hour.into_iter().collect()));
+    let replies: i64 = hour_rows.iter().map(|(_, d)| d.get(Counter::AgentReplies)).sum();
+    let total = sum_rows(db.read(), from, to, &filter, None, true).await.unwrap();
+    assert_eq!(total[0].1.get(Counter::AgentReplies), replies);
 }
