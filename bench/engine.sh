@@ -28,10 +28,14 @@ switch() {
         "UPDATE sla_policies SET active = $1; UPDATE automation_rules SET active = $1;"
 }
 
-if [ "$(sqlite3 "$DIR/kefu.db" 'SELECT COUNT(*) FROM automation_rules')" -lt 50 ]; then
+RULES=$(sqlite3 "$DIR/kefu.db" 'SELECT COUNT(*) FROM automation_rules')
+if [ "$RULES" = 0 ]; then
     kefu_start "$BIN" "$DIR" "$ADDR" "$LOG"
     python3 "$KEFU_BENCH_DIR/service.py" rules "http://$ADDR" "$KEFU_TOKEN" 50
     kefu_stop
+elif [ "$RULES" != 50 ]; then
+    echo "expects a database with no automation rules (or the 50 of an earlier run), found $RULES" >&2
+    exit 1
 fi
 
 run() {
@@ -44,9 +48,14 @@ run() {
     kefu_stop
 }
 
-for i in $(seq 1 "$ROUNDS"); do
-    run 0 "idle$i"
-    run 1 "engine$i"
-done
+# The rounds in a subshell: however they end, the policies and rules are switched back on.
+status=0
+(
+    for i in $(seq 1 "$ROUNDS"); do
+        run 0 "idle$i"
+        run 1 "engine$i"
+    done
+) || status=$?
 switch 1
 rm -f "$LOG"
+exit "$status"

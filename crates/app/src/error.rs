@@ -63,7 +63,9 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::WriterGone | StoreError::TransactionFailed(_) | StoreError::Database(_) => AppError::Unavailable(error),
+            StoreError::WriterGone | StoreError::ShuttingDown | StoreError::TransactionFailed(_) | StoreError::Database(_) => {
+                AppError::Unavailable(error)
+            }
             StoreError::Conflict(what) => AppError::Conflict {
                 code: "conflict",
                 message: format!("already exists: {what}"),

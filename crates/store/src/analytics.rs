@@ -395,38 +395,52 @@ async fn fetch_rows(ex: Exec<'_>, select: SelectStatement, key_columns: usize, p
 }
 
 /// Runs `select` (its columns: one text key, then every counter and/or every sketch, as
-/// `parts` says) and adds the rows up per `group(key)`; sketches are merged from their
-/// bytes, never decoded one by one (a report reads thousands of rows).
+/// `columns` says) and adds the rows up per `group(key)`; sketches are merged from their
+/// bytes, never decoded one by one (a report reads thousands of rows). The adding is CPU
+/// work of up to tens of milliseconds: it runs on a blocking thread, so the server's async
+/// workers go on serving other requests meanwhile.
 async fn sum_fetched(
     ex: Exec<'_>,
     select: SelectStatement,
-    parts: Parts,
-    group: impl Fn(Option<&str>) -> String,
+    columns: Parts,
+    group: impl Fn(Option<&str>) -> String + Send + 'static,
 ) -> StoreResult<BTreeMap<String, Delta>> {
-    let counters = if parts == Parts::Sketches { 0 } else { Counter::ALL.len() };
-    let sums = exec_built!(ex, select, |e, sql, values| {
+    let counters = if columns == Parts::Sketches { 0 } else { Counter::ALL.len() };
+    exec_built!(ex, select, |e, sql, values| {
         let rows = sqlx::query_with(sql, values).fetch_all(e).await?;
-        let mut sums: BTreeMap<String, DeltaSum> = BTreeMap::new();
-        for row in &rows {
-            let key = group(row.try_get::<Option<&str>, _>(0)?);
-            let sum = sums.entry(key).or_default();
-            for (i, &counter) in Counter::ALL.iter().enumerate().take(counters) {
-                let n: i64 = row.try_get::<Option<i64>, _>(1 + i)?.unwrap_or(0);
-                if n != 0 {
-                    sum.add(counter, n);
+        let added = tokio::task::spawn_blocking(move || {
+            let mut sums: BTreeMap<String, DeltaSum> = BTreeMap::new();
+            for row in &rows {
+                let key = group(row.try_get::<Option<&str>, _>(0)?);
+                let sum = sums.entry(key).or_default();
+                for (i, &counter) in Counter::ALL.iter().enumerate().take(counters) {
+                    let n: i64 = row.try_get::<Option<i64>, _>(1 + i)?.unwrap_or(0);
+                    if n != 0 {
+                        sum.add(counter, n);
+                    }
                 }
-            }
-            if parts != Parts::Counters {
-                for (i, &kind) in SketchKind::ALL.iter().enumerate() {
-                    if let Some(bytes) = row.try_get::<Option<&[u8]>, _>(1 + counters + i)? {
-                        sum.add_encoded(kind, bytes);
+                if columns != Parts::Counters {
+                    for (i, &kind) in SketchKind::ALL.iter().enumerate() {
+                        if let Some(bytes) = row.try_get::<Option<&[u8]>, _>(1 + counters + i)? {
+                            sum.add_encoded(kind, bytes);
+                        }
                     }
                 }
             }
-        }
-        Ok::<_, sqlx::Error>(sums)
-    })?;
-    Ok(sums.into_iter().map(|(key, sum)| (key, sum.finish())).collect())
+            Ok::<_, sqlx::Error>(sums.into_iter().map(|(key, sum)| (key, sum.finish())).collect())
+        })
+        .await;
+        Ok(joined(added)??)
+    })
+}
+
+/// A task's result; a panic in it goes on unwinding here.
+fn joined<T>(result: Result<T, tokio::task::JoinError>) -> StoreResult<T> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+        Err(_) => Err(crate::StoreError::ShuttingDown),
+    }
 }
 
 /// The stored rows with these keys.
@@ -663,6 +677,7 @@ pub async fn sum_rows(
     let groups = sum_grouped(
         ex,
         key.as_deref(),
+        &(from_hour, to_hour),
         &hour_halves(from_hour, to_hour),
         restrict,
         |key| key.unwrap_or_default().to_string(),
@@ -672,66 +687,61 @@ pub async fn sum_rows(
     Ok(groups.into_iter().collect())
 }
 
-/// Sums the rollup rows that `restrict` picks for each of `parts` (it adds the FROM and
-/// WHERE; the parts are disjoint, e.g. the halves of a range) per value of the SQL
-/// expression `key` (one group without), each value mapped by `group_of`. The database
-/// sums the counters; the rows read one by one carry only their sketches (with
-/// `with_sketches`; each value read is a copy, and most of a row is counters). On a pool
-/// every part's reads run side by side, each on a connection and a task of its own
-/// (merging the sketches is most of a long report's work: one task would keep it on one
-/// core); the tasks are aborted if the report is dropped.
-async fn sum_grouped<P>(
+/// Sums the rollup rows that `restrict` picks in `whole` (it adds the FROM and WHERE for a
+/// range) per value of the SQL expression `key` (one group without), each value mapped by
+/// `group_of`. The database sums the counters over `whole`; the rows read one by one carry
+/// only their sketches (with `with_sketches`; each value read is a copy, and most of a row
+/// is counters), one read per range of `split` (`whole` cut into disjoint ranges). On a
+/// pool the reads run side by side, each on a connection and a task of its own, so the
+/// two halves of a long report are merged on both cores; the tasks are aborted if the
+/// report is dropped. Inside a transaction they run one after another.
+async fn sum_grouped<R>(
     mut ex: Exec<'_>,
     key: Option<&str>,
-    parts: &[P],
-    restrict: impl Fn(&mut SelectStatement, &P),
+    whole: &R,
+    split: &[R],
+    restrict: impl Fn(&mut SelectStatement, &R),
     group_of: impl Fn(Option<&str>) -> String + Clone + Send + 'static,
     with_sketches: bool,
 ) -> StoreResult<BTreeMap<String, Delta>> {
     let key_expr = key.unwrap_or("CAST(NULL AS TEXT)");
-    let mut reads = Vec::new();
-    for part in parts {
-        let mut counters = Query::select();
-        counters.expr(Expr::cust(key_expr.to_string()));
-        for counter in Counter::ALL {
-            counters.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
-        }
-        restrict(&mut counters, part);
-        if key.is_some() {
-            counters.add_group_by([Expr::cust(key_expr.to_string())]);
-        }
-        reads.push((counters, Parts::Counters));
-        if with_sketches {
+    let mut counters = Query::select();
+    counters.expr(Expr::cust(key_expr.to_string()));
+    for counter in Counter::ALL {
+        counters.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", counter.column())));
+    }
+    restrict(&mut counters, whole);
+    if key.is_some() {
+        counters.add_group_by([Expr::cust(key_expr.to_string())]);
+    }
+    let mut reads = vec![(counters, Parts::Counters)];
+    if with_sketches {
+        for range in split {
             let mut sketches = Query::select();
             sketches
                 .expr(Expr::cust(key_expr.to_string()))
                 .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())));
-            restrict(&mut sketches, part);
+            restrict(&mut sketches, range);
             reads.push((sketches, Parts::Sketches));
         }
     }
     let sums = match ex.pool() {
         Some(pool) => {
             let mut tasks = tokio::task::JoinSet::new();
-            for (select, parts) in reads {
+            for (select, columns) in reads {
                 let (pool, group_of) = (pool.clone(), group_of.clone());
-                tasks.spawn(async move { sum_fetched(pool.exec(), select, parts, group_of).await });
+                tasks.spawn(async move { sum_fetched(pool.exec(), select, columns, group_of).await });
             }
             let mut sums = Vec::new();
             while let Some(done) = tasks.join_next().await {
-                match done {
-                    Ok(sum) => sums.push(sum?),
-                    Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
-                    // Only a runtime shutting down cancels these tasks.
-                    Err(_) => return Err(crate::StoreError::Database(sqlx::Error::PoolClosed)),
-                }
+                sums.push(joined(done)??);
             }
             sums
         }
         None => {
             let mut sums = Vec::new();
-            for (select, parts) in reads {
-                sums.push(sum_fetched(ex.reborrow(), select, parts, &group_of).await?);
+            for (select, columns) in reads {
+                sums.push(sum_fetched(ex.reborrow(), select, columns, group_of.clone()).await?);
             }
             sums
         }
@@ -746,7 +756,7 @@ async fn sum_grouped<P>(
 /// A report over at least this many days reads the halves of its range side by side.
 const LONG_DAYS: i64 = 14;
 
-/// Hours `[from, to)` as one part, or as two halves when the range is long.
+/// Hours `[from, to)` as one range, or as two halves when the range is long.
 fn hour_halves(from: i64, to: i64) -> Vec<(i64, i64)> {
     if to - from < LONG_DAYS * 24 {
         return vec![(from, to)];
@@ -755,13 +765,14 @@ fn hour_halves(from: i64, to: i64) -> Vec<(i64, i64)> {
     vec![(from, middle), (middle, to)]
 }
 
-/// Days `[from, to]` (both included) as one part, or as two halves when the range is long.
+/// Days `[from, to]` (both included) as one range, or as two halves when the range is long.
 fn day_halves(from: jiff::civil::Date, to: jiff::civil::Date) -> Vec<(jiff::civil::Date, jiff::civil::Date)> {
-    let days = from.until(to).map_or(0, |span| i64::from(span.get_days()));
+    // `until` counts the days between the two; the range holds one more.
+    let days = from.until(to).map_or(0, |span| i64::from(span.get_days())) + 1;
     if days < LONG_DAYS {
         return vec![(from, to)];
     }
-    let first_end = from.saturating_add(jiff::Span::new().days(days / 2));
+    let first_end = from.saturating_add(jiff::Span::new().days(days / 2 - 1));
     match first_end.tomorrow() {
         Ok(second_start) => vec![(from, first_end), (second_start, to)],
         Err(_) => vec![(from, to)],
@@ -835,18 +846,18 @@ pub async fn sum_days(
     };
     // A group by one dimension of a two-dimension slice is that dimension's part (the
     // other one is fixed by the filter).
-    let part = match group {
+    let position = match group {
         DayGroup::Dim(dim) => rows.slice.position(dim),
         _ => None,
     };
     let group_of = move |key: Option<&str>| {
         let key = key.unwrap_or_default();
-        match part {
+        match position {
             Some(i) => key.split(Slice::SEPARATOR).nth(i).unwrap_or_default().to_string(),
             None => key.to_string(),
         }
     };
-    let groups = sum_grouped(ex, key, &day_halves(from, to), restrict, group_of, true).await?;
+    let groups = sum_grouped(ex, key, &(from, to), &day_halves(from, to), restrict, group_of, true).await?;
     Ok(groups.into_iter().collect())
 }
 
@@ -928,13 +939,14 @@ mod tests {
 
     #[test]
     fn long_ranges_split_into_halves_that_cover_every_day_once() {
+        // 13 days (both ends included) are one range, 14 are two.
         assert_eq!(
-            day_halves(date(2026, 12, 1), date(2026, 12, 7)),
-            vec![(date(2026, 12, 1), date(2026, 12, 7))]
+            day_halves(date(2026, 12, 1), date(2026, 12, 13)),
+            vec![(date(2026, 12, 1), date(2026, 12, 13))]
         );
         for days in [14, 15, 29, 90, 365] {
             let from = date(2026, 1, 1);
-            let to = from.saturating_add(jiff::Span::new().days(days));
+            let to = from.saturating_add(jiff::Span::new().days(days - 1));
             let parts = day_halves(from, to);
             assert_eq!(parts.len(), 2, "{days} days");
             assert_eq!(parts[0].0, from);
@@ -942,7 +954,12 @@ mod tests {
             assert_eq!(parts[1].1, to);
             assert!(parts.iter().all(|(a, b)| a <= b));
         }
-        assert_eq!(hour_halves(100, 110), vec![(100, 110)]);
+        assert_eq!(
+            day_halves(date(2026, 12, 1), date(2026, 12, 14))[0],
+            (date(2026, 12, 1), date(2026, 12, 7))
+        );
+        assert_eq!(hour_halves(0, 13 * 24), vec![(0, 13 * 24)]);
+        assert_eq!(hour_halves(0, 14 * 24), vec![(0, 7 * 24), (7 * 24, 14 * 24)]);
         assert_eq!(hour_halves(0, 24 * 90), vec![(0, 24 * 45), (24 * 45, 24 * 90)]);
     }
 }

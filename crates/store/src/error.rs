@@ -19,6 +19,9 @@ pub enum StoreError {
     /// The command ran, but the transaction holding it did not commit.
     #[error("the write transaction did not commit: {0}")]
     TransactionFailed(String),
+    /// A read's task was cancelled: only a runtime shutting down does that.
+    #[error("the server is shutting down")]
+    ShuttingDown,
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]

@@ -134,7 +134,8 @@ async fn long_reports_read_in_halves_add_up_like_their_days(db: Db) {
                 },
                 delta,
             ));
-            let (mut key, mut delta) = row(480_000 + n * 24 + agent, Some(agent), Channel::Chat, agent, &[(n + 1) * 60_000]);
+            // Hours 0-2 of each day: day 20's first row sits on the hour where the halves meet.
+            let (mut key, mut delta) = row(480_000 + n * 24 + agent - 1, Some(agent), Channel::Chat, agent, &[(n + 1) * 60_000]);
             key.dims.agent_id = Some(agent);
             delta.add(Counter::AgentReplies, n);
             hour_rows.push((key, delta));
