@@ -4,13 +4,18 @@
 For each report shape (design, period, slice or filter), REQUESTS sequential requests
 through GET /api/v1/survey-reports/{design}: p50/p99/max in ms, printed as a Markdown
 table, then the p99 over every request. Needs only the standard library.
+
+Periods run from a date up to now, so what a report counts at its edges depends on the
+time of day; REPORT_TO (an RFC 3339 instant, e.g. 2026-12-06T23:30:00Z) ends every period
+there instead (the dates counted back from its day), to measure a chosen time of day.
 """
 import http.client, json, os, time, urllib.parse
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 HOST, PORT = os.environ.get("ADDR", "127.0.0.1:18083").split(":")
 TOKEN = os.environ["TOKEN"]
 REQUESTS = int(os.environ.get("REQUESTS", "100"))
+REPORT_TO = os.environ.get("REPORT_TO")
 
 
 def request(conn, path):
@@ -29,7 +34,7 @@ def main():
     status, body = request(conn, "/api/v1/teams")
     assert status == 200, body
     team = json.loads(body)[0]["id"]
-    today = date.today()
+    today = datetime.fromisoformat(REPORT_TO.replace("Z", "+00:00")).date() if REPORT_TO else date.today()
     shapes = []
     for design in ["service5", "csat"]:
         for days in [30, 90, 365, 730]:
@@ -46,6 +51,8 @@ def main():
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     every = []
     for design, name, query in shapes:
+        if REPORT_TO:
+            query = {**query, "to": REPORT_TO}
         path = f"/api/v1/survey-reports/{design}?{urllib.parse.urlencode(query)}"
         times = []
         answers = None

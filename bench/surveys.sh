@@ -7,6 +7,8 @@
 #
 # Knobs: SURVEY_ANSWERS=2000000 DEMO_TICKETS=100000 REQUESTS=100 SKIP_BUILD=1 FRESH=1
 # KEFU=path/to/kefu (default: target/release/kefu)
+# REPORT_TO=2026-12-06T23:30:00Z ends every period at that instant instead of now (what a
+# report counts at its edges depends on the time of day its period ends).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

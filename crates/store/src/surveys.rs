@@ -6,8 +6,7 @@ use crate::backend::{Exec, exec, exec_built};
 use crate::convert::{json_list, ms, opt_ts, parsed, to_json, ts, wire};
 use crate::error::StoreResult;
 #[allow(unused_imports)] // named in the comments of the rollup reads
-use crate::survey_rollups::BLOCK_DAYS;
-use crate::survey_rollups::{BUCKET_WIDTH, COUNT_COLUMNS, DaySplit};
+use crate::survey_rollups::{BLOCK_HOURS, BUCKET_WIDTH, COUNT_COLUMNS, DAY_HOURS, PeriodSplit};
 use jiff::Timestamp;
 use kefu_domain::entities::Id;
 use kefu_domain::survey::closing::ImprovementAction;
@@ -784,10 +783,11 @@ pub async fn agent_standings(ex: Exec<'_>, from: Timestamp, to: Timestamp) -> St
     Ok(rows.into_iter().filter(|r| r.praise > 0 || r.answers > 0).collect())
 }
 
-// ---- reads for reports: rollups for whole days, answers for the edges ----
+// ---- reads for reports: rollups for whole hours, answers for the edge minutes ----
 //
-// The rollup statements below read 32-day blocks (`span = 32`, [`BLOCK_DAYS`]) for
-// `[$6, $7)` and single days (`span = 1`) for the rest of `[$3, $4)`.
+// The rollup statements below read, in hour numbers, 32-day blocks (`span` =
+// [`BLOCK_HOURS`]) for `[$8, $9)`, days (`span` = [`DAY_HOURS`]) for the rest of
+// `[$6, $7)` and single hours (`span = 1`) for the rest of `[$3, $4)`.
 
 /// Which rollup slice answers a filter (with an optional grouping), if one does: `(slice,
 /// value)` where a `None` value means every value (grouped by it). Filters on two slices,
@@ -815,10 +815,10 @@ fn narrowed(filter: &AnswerFilter, (from, to): (i64, i64)) -> StoreResult<Answer
     })
 }
 
-/// The whole days and edge ranges of a filter's period, when rollups can answer it.
-fn plan(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str, Option<String>, DaySplit)> {
+/// The whole hours and edge ranges of a filter's period, when rollups can answer it.
+fn plan(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str, Option<String>, PeriodSplit)> {
     let (slice, value) = rollup_slice(filter, group_by)?;
-    let split = DaySplit::of(ms(filter.from?), ms(filter.to?));
+    let split = PeriodSplit::of(ms(filter.from?), ms(filter.to?));
     Some((slice, value, split))
 }
 
@@ -831,17 +831,19 @@ enum Values {
     One,
 }
 
-/// The `WHERE` of a plan's whole days in a rollup table: `$1` the design, `$2` the slice,
-/// `[$3, $4)` the days, of which `[$6, $7)` are whole blocks (read at span 32, the others
-/// day by day), `$5` the slice value.
-fn rollup_days(values: Values) -> String {
+/// The `WHERE` of a plan's whole hours in a rollup table: `$1` the design, `$2` the
+/// slice, `[$3, $4)` the hours, of which `[$6, $7)` are whole days, of which `[$8, $9)`
+/// are whole blocks (each read at the coarsest span that covers it), `$5` the slice
+/// value.
+fn rollup_spans(values: Values) -> String {
     let value = match values {
         Values::Any => "($5 IS NULL OR slice_value = $5)",
         Values::One => "slice_value = $5",
     };
     format!(
-        "design_key = $1 AND slice = $2 AND ((span = 32 AND day >= $6 AND day < $7) \
-         OR (span = 1 AND day >= $3 AND day < $4 AND (day < $6 OR day >= $7))) AND {value}"
+        "design_key = $1 AND slice = $2 AND ((span = {BLOCK_HOURS} AND start_hour >= $8 AND start_hour < $9) \
+         OR (span = {DAY_HOURS} AND start_hour >= $6 AND start_hour < $7 AND (start_hour < $8 OR start_hour >= $9)) \
+         OR (span = 1 AND start_hour >= $3 AND start_hour < $4 AND (start_hour < $6 OR start_hour >= $7))) AND {value}"
     )
 }
 
@@ -889,14 +891,14 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
             *totals.entry((row.group_value, row.dimension, row.rating)).or_default() += row.count;
         }
     }
-    if let Some((first, end)) = split.days {
+    if split.has_rollups() {
         let sums = COUNT_COLUMNS.map(|c| format!("CAST(SUM({c}) AS BIGINT)")).join(", ");
         let sql = format!(
-            "SELECT slice_value, dimension, bucket, {sums} FROM survey_histogram_days WHERE {} GROUP BY slice_value, dimension, bucket",
-            rollup_days(Values::Any)
+            "SELECT slice_value, dimension, bucket, {sums} FROM survey_histogram_rollups WHERE {} GROUP BY slice_value, dimension, bucket",
+            rollup_spans(Values::Any)
         );
         let rows: Vec<HistogramSum> = exec!(ex.reborrow(), e => sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1)
+            .bind(&filter.design_key).bind(slice).bind(split.hours.0).bind(split.hours.1).bind(&value).bind(split.days.0).bind(split.days.1).bind(split.blocks.0).bind(split.blocks.1)
             .fetch_all(e).await.and_then(|rows| rows.into_iter().map(histogram_sum).collect()))?;
         for row in rows {
             let group = group_of(row.slice_value, group_by.is_some());
@@ -930,14 +932,14 @@ pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
         total.sum += part.sum;
         total.sum_of_squares += part.sum_of_squares;
     }
-    if let Some((first, end)) = split.days {
+    if split.has_rollups() {
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(scored), 0) AS BIGINT), CAST(COALESCE(SUM(score_sum), 0.0) AS DOUBLE PRECISION), \
-             CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM survey_answer_days WHERE {}",
-            rollup_days(Values::One)
+             CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM survey_answer_rollups WHERE {}",
+            rollup_spans(Values::One)
         );
         let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).bind(split.blocks.0).bind(split.blocks.1).fetch_one(e).await)?;
+            .bind(&filter.design_key).bind(slice).bind(split.hours.0).bind(split.hours.1).bind(value.unwrap_or_default()).bind(split.days.0).bind(split.days.1).bind(split.blocks.0).bind(split.blocks.1).fetch_one(e).await)?;
         total.n += u64::try_from(n).unwrap_or(0);
         total.sum += sum;
         total.sum_of_squares += squares;
@@ -968,15 +970,15 @@ pub async fn group_totals(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) 
             .into_iter()
             .for_each(&mut add);
     }
-    if let Some((first, end)) = split.days {
+    if split.has_rollups() {
         let sql = format!(
             "SELECT slice_value, CAST(SUM(answers) AS BIGINT), CAST(SUM(scored) AS BIGINT), \
-             CAST(SUM(score_sum) AS DOUBLE PRECISION), CAST(SUM(score_squares) AS DOUBLE PRECISION) FROM survey_answer_days \
+             CAST(SUM(score_sum) AS DOUBLE PRECISION), CAST(SUM(score_squares) AS DOUBLE PRECISION) FROM survey_answer_rollups \
              WHERE {} GROUP BY slice_value",
-            rollup_days(Values::Any)
+            rollup_spans(Values::Any)
         );
         let rows: Vec<(String, i64, i64, f64, f64)> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(&value).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
+            .bind(&filter.design_key).bind(slice).bind(split.hours.0).bind(split.hours.1).bind(&value).bind(split.days.0).bind(split.days.1).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
         for (slice_value, answers, scored, sum, squares) in rows {
             add((group_of(slice_value, true), answers, scored, sum, squares));
         }
@@ -996,13 +998,13 @@ pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<V
             *totals.entry((row.dimension, row.reason)).or_default() += row.count;
         }
     }
-    if let Some((first, end)) = split.days {
+    if split.has_rollups() {
         let sql = format!(
-            "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM survey_reason_days WHERE {} GROUP BY dimension, reason",
-            rollup_days(Values::One)
+            "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM survey_reason_rollups WHERE {} GROUP BY dimension, reason",
+            rollup_spans(Values::One)
         );
         let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.design_key).bind(slice).bind(first).bind(end).bind(value.unwrap_or_default()).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
+            .bind(&filter.design_key).bind(slice).bind(split.hours.0).bind(split.hours.1).bind(value.unwrap_or_default()).bind(split.days.0).bind(split.days.1).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
         for (dimension, reason, count) in rows {
             *totals.entry((dimension, reason)).or_default() += count;
         }

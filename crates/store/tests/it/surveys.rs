@@ -1,4 +1,4 @@
-//! Survey reports read whole days from rollups and the partial edge days from the
+//! Survey reports read whole hours from rollups and the minutes at their edges from the
 //! answers: for random answers over days and random periods, filters and groupings, every
 //! count equals a straightforward recomputation from the answers, before and after a
 //! rebuild of the rollups.
@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 backend_tests!(rollups_equal_a_recount_from_the_answers);
 
 const DAY: i64 = 86_400_000;
+const HOUR: i64 = 3_600_000;
+/// Days 40 and 41 hold a third of the answers, several an hour, so that periods with
+/// edges there read hour rollups that count more than one answer.
+const DENSE: (i64, i64) = (40 * DAY, 42 * DAY);
 
 struct Given {
     facts: AnswerFacts,
@@ -38,7 +42,7 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
     let mut rng = fastrand::Rng::with_seed(7);
     let base = Timestamp::from_millisecond(1_780_000_000_000 - 1_780_000_000_000 % DAY).unwrap();
     let mut given = Vec::new();
-    for _ in 0..400 {
+    for n in 0..600 {
         let mut input = AnswerInput::default();
         for q in ["skill", "attitude", "timeliness", "parts", "overall"] {
             input.ratings.insert(q.into(), rng.i32(1..=10));
@@ -63,7 +67,12 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
             region: [None, Some("华东".to_owned())][rng.usize(0..2)].clone(),
             ..AnswerFacts::default()
         };
-        let at = base + SignedDuration::from_millis(rng.i64(0..100 * DAY));
+        let offset = if n % 3 == 0 {
+            rng.i64(DENSE.0..DENSE.1)
+        } else {
+            rng.i64(0..100 * DAY)
+        };
+        let at = base + SignedDuration::from_millis(offset);
         let (send_design, customer_id) = (design.id, who.id);
         let (stored_facts, stored_answer) = (facts.clone(), answer.clone());
         write_one(&db, move |tx| {
@@ -93,14 +102,26 @@ async fn rollups_equal_a_recount_from_the_answers(db: Db) {
                 .await
                 .unwrap();
         }
-        for case in 0..40 {
-            // Random edges, and some exactly on day boundaries.
-            // Up to 100 days, so that whole 32-day blocks are read too.
-            let mut from = rng.i64(-DAY..90 * DAY);
-            let mut to = from + rng.i64(0..100 * DAY);
-            if case % 3 == 0 {
-                from -= from.rem_euclid(DAY);
-                to -= to.rem_euclid(DAY);
+        for case in 0..60 {
+            // Random edges, some exactly on day or hour boundaries, some inside the dense
+            // days. Up to 100 days, so that whole 32-day blocks are read too.
+            let (mut from, mut to) = if case % 5 == 4 {
+                let from = rng.i64(DENSE.0 - 3 * HOUR..DENSE.1);
+                (from, from + rng.i64(0..DAY + 5 * HOUR))
+            } else {
+                let from = rng.i64(-DAY..90 * DAY);
+                (from, from + rng.i64(0..100 * DAY))
+            };
+            match case % 7 {
+                0 => {
+                    from -= from.rem_euclid(DAY);
+                    to -= to.rem_euclid(DAY);
+                }
+                1 | 2 => {
+                    from -= from.rem_euclid(HOUR);
+                    to -= to.rem_euclid(HOUR);
+                }
+                _ => {}
             }
             let slices = match case % 4 {
                 0 => vec![],
