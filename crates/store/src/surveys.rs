@@ -825,26 +825,60 @@ fn plan(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str,
 /// Which slice values a rollup read takes.
 #[derive(Clone, Copy)]
 enum Values {
-    /// `$5`, or every value when it is NULL (a grouped read).
-    Any,
-    /// `$5` alone: the primary key's prefix finds its rows.
+    /// Every value (a grouped read, `$5` NULL): a range of the table's own order.
+    Every,
+    /// `$5` alone, found through the `_by_value` index (primary key on PostgreSQL).
     One,
 }
 
-/// The `WHERE` of a plan's whole hours in a rollup table: `$1` the design, `$2` the
-/// slice, `[$3, $4)` the hours, of which `[$6, $7)` are whole days, of which `[$8, $9)`
-/// are whole blocks (each read at the coarsest span that covers it), `$5` the slice
-/// value.
-fn rollup_spans(values: Values) -> String {
+impl Values {
+    fn of(value: &Option<String>) -> Values {
+        if value.is_some() { Values::One } else { Values::Every }
+    }
+}
+
+/// The rows of a rollup table that cover a plan's whole hours, as a subquery to select
+/// from: `$1` the design, `$2` the slice, `[$3, $4)` the hours, of which `[$6, $7)` are
+/// whole days, of which `[$8, $9)` are whole blocks (each read at the coarsest span that
+/// covers it), `$5` the slice value. One branch per span and side, each a range of one
+/// index: the days before and after the blocks, the hours before and after the days (a
+/// range over the whole period read every hour row inside it, to keep none).
+fn rollup_rows(table: &str, values: Values) -> String {
     let value = match values {
-        Values::Any => "($5 IS NULL OR slice_value = $5)",
+        // `$5` is named either way: PostgreSQL must see every parameter.
+        Values::Every => "$5 IS NULL",
         Values::One => "slice_value = $5",
     };
-    format!(
-        "design_key = $1 AND slice = $2 AND ((span = {BLOCK_HOURS} AND start_hour >= $8 AND start_hour < $9) \
-         OR (span = {DAY_HOURS} AND start_hour >= $6 AND start_hour < $7 AND (start_hour < $8 OR start_hour >= $9)) \
-         OR (span = 1 AND start_hour >= $3 AND start_hour < $4 AND (start_hour < $6 OR start_hour >= $7))) AND {value}"
-    )
+    let branch = |span: i64, (from, to): (&str, &str)| {
+        format!(
+            "SELECT * FROM {table} WHERE design_key = $1 AND slice = $2 AND span = {span} \
+             AND start_hour >= {from} AND start_hour < {to} AND {value}"
+        )
+    };
+    let branches = [
+        branch(BLOCK_HOURS, ("$8", "$9")),
+        branch(DAY_HOURS, ("$6", "$8")),
+        branch(DAY_HOURS, ("$9", "$7")),
+        branch(1, ("$3", "$6")),
+        branch(1, ("$7", "$4")),
+    ];
+    format!("({}) AS rollup", branches.join(" UNION ALL "))
+}
+
+/// Binds [`rollup_rows`]' parameters, in its numbering, to a query.
+macro_rules! bind_plan {
+    ($query:expr, $design:expr, $slice:expr, $value:expr, $split:expr) => {
+        $query
+            .bind($design)
+            .bind($slice)
+            .bind($split.hours.0)
+            .bind($split.hours.1)
+            .bind($value)
+            .bind($split.days.0)
+            .bind($split.days.1)
+            .bind($split.blocks.0)
+            .bind($split.blocks.1)
+    };
 }
 
 /// `''` in a rollup is "no value".
@@ -894,11 +928,10 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
     if split.has_rollups() {
         let sums = COUNT_COLUMNS.map(|c| format!("CAST(SUM({c}) AS BIGINT)")).join(", ");
         let sql = format!(
-            "SELECT slice_value, dimension, bucket, {sums} FROM survey_histogram_rollups WHERE {} GROUP BY slice_value, dimension, bucket",
-            rollup_spans(Values::Any)
+            "SELECT slice_value, dimension, bucket, {sums} FROM {} GROUP BY slice_value, dimension, bucket",
+            rollup_rows("survey_histogram_rollups", Values::of(&value))
         );
-        let rows: Vec<HistogramSum> = exec!(ex.reborrow(), e => sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.design_key).bind(slice).bind(split.hours.0).bind(split.hours.1).bind(&value).bind(split.days.0).bind(split.days.1).bind(split.blocks.0).bind(split.blocks.1)
+        let rows: Vec<HistogramSum> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, slice, &value, split)
             .fetch_all(e).await.and_then(|rows| rows.into_iter().map(histogram_sum).collect()))?;
         for row in rows {
             let group = group_of(row.slice_value, group_by.is_some());
@@ -935,11 +968,10 @@ pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
     if split.has_rollups() {
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(scored), 0) AS BIGINT), CAST(COALESCE(SUM(score_sum), 0.0) AS DOUBLE PRECISION), \
-             CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM survey_answer_rollups WHERE {}",
-            rollup_spans(Values::One)
+             CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM {}",
+            rollup_rows("survey_answer_rollups", Values::of(&value))
         );
-        let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.design_key).bind(slice).bind(split.hours.0).bind(split.hours.1).bind(value.unwrap_or_default()).bind(split.days.0).bind(split.days.1).bind(split.blocks.0).bind(split.blocks.1).fetch_one(e).await)?;
+        let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, slice, value.unwrap_or_default(), split).fetch_one(e).await)?;
         total.n += u64::try_from(n).unwrap_or(0);
         total.sum += sum;
         total.sum_of_squares += squares;
@@ -973,12 +1005,11 @@ pub async fn group_totals(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) 
     if split.has_rollups() {
         let sql = format!(
             "SELECT slice_value, CAST(SUM(answers) AS BIGINT), CAST(SUM(scored) AS BIGINT), \
-             CAST(SUM(score_sum) AS DOUBLE PRECISION), CAST(SUM(score_squares) AS DOUBLE PRECISION) FROM survey_answer_rollups \
-             WHERE {} GROUP BY slice_value",
-            rollup_spans(Values::Any)
+             CAST(SUM(score_sum) AS DOUBLE PRECISION), CAST(SUM(score_squares) AS DOUBLE PRECISION) FROM {} \
+             GROUP BY slice_value",
+            rollup_rows("survey_answer_rollups", Values::of(&value))
         );
-        let rows: Vec<(String, i64, i64, f64, f64)> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.design_key).bind(slice).bind(split.hours.0).bind(split.hours.1).bind(&value).bind(split.days.0).bind(split.days.1).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
+        let rows: Vec<(String, i64, i64, f64, f64)> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, slice, &value, split).fetch_all(e).await)?;
         for (slice_value, answers, scored, sum, squares) in rows {
             add((group_of(slice_value, true), answers, scored, sum, squares));
         }
@@ -1000,11 +1031,10 @@ pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<V
     }
     if split.has_rollups() {
         let sql = format!(
-            "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM survey_reason_rollups WHERE {} GROUP BY dimension, reason",
-            rollup_spans(Values::One)
+            "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM {} GROUP BY dimension, reason",
+            rollup_rows("survey_reason_rollups", Values::of(&value))
         );
-        let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.design_key).bind(slice).bind(split.hours.0).bind(split.hours.1).bind(value.unwrap_or_default()).bind(split.days.0).bind(split.days.1).bind(split.blocks.0).bind(split.blocks.1).fetch_all(e).await)?;
+        let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, slice, value.unwrap_or_default(), split).fetch_all(e).await)?;
         for (dimension, reason, count) in rows {
             *totals.entry((dimension, reason)).or_default() += count;
         }

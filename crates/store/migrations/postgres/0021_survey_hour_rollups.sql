@@ -10,13 +10,13 @@
 -- The tables are renamed for what they now hold, and a row's start is counted in hours:
 -- `span` 1 (an hour), 24 (a UTC day) or 768 (32 days); `start_hour` = hours since
 -- 1970-01-01 of the span's first hour, a multiple of the span.
+
 ALTER TABLE survey_answer_days RENAME TO survey_answer_rollups;
 ALTER TABLE survey_histogram_days RENAME TO survey_histogram_rollups;
 ALTER TABLE survey_reason_days RENAME TO survey_reason_rollups;
 DROP INDEX survey_answer_days_by_day;
 DROP INDEX survey_histogram_days_by_day;
 DROP INDEX survey_reason_days_by_day;
-
 ALTER TABLE survey_answer_rollups RENAME COLUMN day TO start_hour;
 ALTER TABLE survey_histogram_rollups RENAME COLUMN day TO start_hour;
 ALTER TABLE survey_reason_rollups RENAME COLUMN day TO start_hour;
@@ -27,6 +27,8 @@ UPDATE survey_answer_rollups SET span = span * 24, start_hour = start_hour * 24;
 UPDATE survey_histogram_rollups SET span = span * 24, start_hour = start_hour * 24;
 UPDATE survey_reason_rollups SET span = span * 24, start_hour = start_hour * 24;
 
+-- The primary key (design, slice, value, span, start) serves a filter on one value; this
+-- index serves a report grouped by a slice (every value of a span's range).
 CREATE INDEX survey_answer_rollups_by_start ON survey_answer_rollups (design_key, slice, span, start_hour);
 CREATE INDEX survey_histogram_rollups_by_start ON survey_histogram_rollups (design_key, slice, span, start_hour);
 CREATE INDEX survey_reason_rollups_by_start ON survey_reason_rollups (design_key, slice, span, start_hour);

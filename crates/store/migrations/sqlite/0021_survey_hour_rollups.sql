@@ -10,26 +10,80 @@
 -- The tables are renamed for what they now hold, and a row's start is counted in hours:
 -- `span` 1 (an hour), 24 (a UTC day) or 768 (32 days); `start_hour` = hours since
 -- 1970-01-01 of the span's first hour, a multiple of the span.
-ALTER TABLE survey_answer_days RENAME TO survey_answer_rollups;
-ALTER TABLE survey_histogram_days RENAME TO survey_histogram_rollups;
-ALTER TABLE survey_reason_days RENAME TO survey_reason_rollups;
-DROP INDEX survey_answer_days_by_day;
-DROP INDEX survey_histogram_days_by_day;
-DROP INDEX survey_reason_days_by_day;
 
-ALTER TABLE survey_answer_rollups RENAME COLUMN day TO start_hour;
-ALTER TABLE survey_histogram_rollups RENAME COLUMN day TO start_hour;
-ALTER TABLE survey_reason_rollups RENAME COLUMN day TO start_hour;
+-- Hour rows are most of the rows, so the tables are kept in the order reports read them:
+-- WITHOUT ROWID, clustered by (design, slice, span, start, value), so a report grouped by
+-- team or agent reads one range of the table itself; the `_by_value` index serves a
+-- filter on one value. (A rowid table kept every row twice: in the table and in its key's
+-- index.)
+CREATE TABLE survey_answer_rollups (
+    design_key    TEXT NOT NULL,
+    slice         TEXT NOT NULL,
+    slice_value   TEXT NOT NULL,
+    span          INTEGER NOT NULL,
+    start_hour    INTEGER NOT NULL,
+    answers       INTEGER NOT NULL,
+    scored        INTEGER NOT NULL,
+    score_sum     REAL NOT NULL,
+    score_squares REAL NOT NULL,
+    PRIMARY KEY (design_key, slice, span, start_hour, slice_value)
+) WITHOUT ROWID;
+CREATE TABLE survey_histogram_rollups (
+    design_key  TEXT NOT NULL,
+    slice       TEXT NOT NULL,
+    slice_value TEXT NOT NULL,
+    span        INTEGER NOT NULL,
+    start_hour  INTEGER NOT NULL,
+    dimension   TEXT NOT NULL,
+    bucket      INTEGER NOT NULL,
+    c0 INTEGER NOT NULL DEFAULT 0,
+    c1 INTEGER NOT NULL DEFAULT 0,
+    c2 INTEGER NOT NULL DEFAULT 0,
+    c3 INTEGER NOT NULL DEFAULT 0,
+    c4 INTEGER NOT NULL DEFAULT 0,
+    c5 INTEGER NOT NULL DEFAULT 0,
+    c6 INTEGER NOT NULL DEFAULT 0,
+    c7 INTEGER NOT NULL DEFAULT 0,
+    c8 INTEGER NOT NULL DEFAULT 0,
+    c9 INTEGER NOT NULL DEFAULT 0,
+    c10 INTEGER NOT NULL DEFAULT 0,
+    c11 INTEGER NOT NULL DEFAULT 0,
+    c12 INTEGER NOT NULL DEFAULT 0,
+    c13 INTEGER NOT NULL DEFAULT 0,
+    c14 INTEGER NOT NULL DEFAULT 0,
+    c15 INTEGER NOT NULL DEFAULT 0,
+    c16 INTEGER NOT NULL DEFAULT 0,
+    c17 INTEGER NOT NULL DEFAULT 0,
+    c18 INTEGER NOT NULL DEFAULT 0,
+    c19 INTEGER NOT NULL DEFAULT 0,
+    c20 INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (design_key, slice, span, start_hour, slice_value, dimension, bucket)
+) WITHOUT ROWID;
+CREATE TABLE survey_reason_rollups (
+    design_key  TEXT NOT NULL,
+    slice       TEXT NOT NULL,
+    slice_value TEXT NOT NULL,
+    span        INTEGER NOT NULL,
+    start_hour  INTEGER NOT NULL,
+    dimension   TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    count       INTEGER NOT NULL,
+    PRIMARY KEY (design_key, slice, span, start_hour, slice_value, dimension, reason)
+) WITHOUT ROWID;
 
--- Days and blocks in hours. The new spans (24, 768) are not among the old (1, 32), so no
--- row's new key meets another's old one.
-UPDATE survey_answer_rollups SET span = span * 24, start_hour = start_hour * 24;
-UPDATE survey_histogram_rollups SET span = span * 24, start_hour = start_hour * 24;
-UPDATE survey_reason_rollups SET span = span * 24, start_hour = start_hour * 24;
-
-CREATE INDEX survey_answer_rollups_by_start ON survey_answer_rollups (design_key, slice, span, start_hour);
-CREATE INDEX survey_histogram_rollups_by_start ON survey_histogram_rollups (design_key, slice, span, start_hour);
-CREATE INDEX survey_reason_rollups_by_start ON survey_reason_rollups (design_key, slice, span, start_hour);
+-- Days and blocks, their starts in hours.
+INSERT INTO survey_answer_rollups (design_key, slice, slice_value, span, start_hour, answers, scored, score_sum, score_squares)
+SELECT design_key, slice, slice_value, span * 24, day * 24, answers, scored, score_sum, score_squares
+FROM survey_answer_days ORDER BY design_key, slice, span, day, slice_value;
+INSERT INTO survey_histogram_rollups (design_key, slice, slice_value, span, start_hour, dimension, bucket, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20)
+SELECT design_key, slice, slice_value, span * 24, day * 24, dimension, bucket, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20
+FROM survey_histogram_days ORDER BY design_key, slice, span, day, slice_value, dimension, bucket;
+INSERT INTO survey_reason_rollups (design_key, slice, slice_value, span, start_hour, dimension, reason, count)
+SELECT design_key, slice, slice_value, span * 24, day * 24, dimension, reason, count
+FROM survey_reason_days ORDER BY design_key, slice, span, day, slice_value, dimension, reason;
+DROP TABLE survey_answer_days;
+DROP TABLE survey_histogram_days;
+DROP TABLE survey_reason_days;
 
 -- The hours of the answers given so far, once for all answers (slice '') and once per
 -- slice, as `survey_rollups::rebuild` counts them.
@@ -339,3 +393,8 @@ INSERT INTO survey_reason_rollups (design_key, slice, slice_value, span, start_h
 SELECT a.design_key, 'business_line', COALESCE(CAST(a.business_line AS TEXT), ''), 1, ((a.submitted_at - ((a.submitted_at % 3600000) + 3600000) % 3600000) / 3600000), r.dimension, r.reason, COUNT(*)
 FROM survey_reasons r JOIN survey_answers a ON a.id = r.answer_id
 GROUP BY a.design_key, COALESCE(CAST(a.business_line AS TEXT), ''), ((a.submitted_at - ((a.submitted_at % 3600000) + 3600000) % 3600000) / 3600000), r.dimension, r.reason;
+
+-- Made after the rows are in (one sort instead of an insert per row).
+CREATE INDEX survey_answer_rollups_by_value ON survey_answer_rollups (design_key, slice, slice_value, span, start_hour);
+CREATE INDEX survey_histogram_rollups_by_value ON survey_histogram_rollups (design_key, slice, slice_value, span, start_hour);
+CREATE INDEX survey_reason_rollups_by_value ON survey_reason_rollups (design_key, slice, slice_value, span, start_hour);
