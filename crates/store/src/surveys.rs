@@ -5,7 +5,6 @@ use crate::Tx;
 use crate::backend::{Exec, exec, exec_built};
 use crate::convert::{json_list, ms, opt_ts, parsed, to_json, ts, wire};
 use crate::error::StoreResult;
-#[allow(unused_imports)] // named in the comments of the rollup reads
 use crate::survey_rollups::{BLOCK_HOURS, BUCKET_WIDTH, COUNT_COLUMNS, DAY_HOURS, PeriodSplit};
 use jiff::Timestamp;
 use kefu_domain::entities::Id;

@@ -341,3 +341,7 @@ INSERT INTO survey_reason_rollups (design_key, slice, slice_value, span, start_h
 SELECT a.design_key, 'business_line', COALESCE(CAST(a.business_line AS TEXT), ''), 1, ((a.submitted_at - ((a.submitted_at % 3600000) + 3600000) % 3600000) / 3600000), r.dimension, r.reason, COUNT(*)
 FROM survey_reasons r JOIN survey_answers a ON a.id = r.answer_id
 GROUP BY a.design_key, COALESCE(CAST(a.business_line AS TEXT), ''), ((a.submitted_at - ((a.submitted_at % 3600000) + 3600000) % 3600000) / 3600000), r.dimension, r.reason;
+
+-- (SQLite also keeps its rollups, ratings and reasons WITHOUT ROWID, clustered in the
+-- order reports read them; PostgreSQL's tables are heaps, read through the indexes above
+-- and the ratings' and reasons' primary keys as before.)

@@ -398,3 +398,29 @@ GROUP BY a.design_key, COALESCE(CAST(a.business_line AS TEXT), ''), ((a.submitte
 CREATE INDEX survey_answer_rollups_by_value ON survey_answer_rollups (design_key, slice, slice_value, span, start_hour);
 CREATE INDEX survey_histogram_rollups_by_value ON survey_histogram_rollups (design_key, slice, slice_value, span, start_hour);
 CREATE INDEX survey_reason_rollups_by_value ON survey_reason_rollups (design_key, slice, slice_value, span, start_hour);
+
+-- A report filtered by two slices (no rollup) looks up each matching answer's ratings and
+-- reasons. Kept in answer order (WITHOUT ROWID): one B-tree search an answer instead of
+-- two (the key's index, then the row), and no key index stored beside the rows.
+CREATE TABLE survey_ratings_by_answer (
+    answer_id INTEGER NOT NULL REFERENCES survey_answers (id),
+    question  TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    rating    INTEGER NOT NULL,
+    PRIMARY KEY (answer_id, question)
+) WITHOUT ROWID;
+INSERT INTO survey_ratings_by_answer (answer_id, question, dimension, rating)
+SELECT answer_id, question, dimension, rating FROM survey_ratings ORDER BY answer_id, question;
+DROP TABLE survey_ratings;
+ALTER TABLE survey_ratings_by_answer RENAME TO survey_ratings;
+
+CREATE TABLE survey_reasons_by_answer (
+    answer_id INTEGER NOT NULL REFERENCES survey_answers (id),
+    dimension TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    PRIMARY KEY (answer_id, dimension, reason)
+) WITHOUT ROWID;
+INSERT INTO survey_reasons_by_answer (answer_id, dimension, reason)
+SELECT answer_id, dimension, reason FROM survey_reasons ORDER BY answer_id, dimension, reason;
+DROP TABLE survey_reasons;
+ALTER TABLE survey_reasons_by_answer RENAME TO survey_reasons;
