@@ -260,8 +260,8 @@ mod tests {
 
     #[test]
     fn a_period_splits_into_whole_blocks_days_hours_and_edges() {
-        // 10 days + 5 ms to 20 days + 3 hours + 7 ms: hours from the 11th of day 10
-        // (hour 241) to hour 483, days 11..20 whole.
+        // 10 days + 5 ms to 20 days + 3 hours + 7 ms: whole hours from 01:00 of day 10
+        // (hour 241) to 03:00 of day 20 (hour 483), days 11..20 whole.
         assert_eq!(
             PeriodSplit::of(10 * D + 5, 20 * D + 3 * H + 7),
             PeriodSplit {

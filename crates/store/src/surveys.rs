@@ -824,7 +824,8 @@ fn plan(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str,
 /// Which slice values a rollup read takes.
 #[derive(Clone, Copy)]
 enum Values {
-    /// Every value (a grouped read, `$5` NULL): a range of the table's own order.
+    /// Every value (a grouped read, `$5` NULL): on SQLite a range of the table's own
+    /// order, on PostgreSQL of its `_by_start` index.
     Every,
     /// `$5` alone, found through the `_by_value` index (primary key on PostgreSQL).
     One,
