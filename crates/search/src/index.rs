@@ -56,7 +56,11 @@ impl SearchIndex {
         SearchIndex::with_index(Index::create_in_ram(schema), fields, true)
     }
 
-    fn with_index(index: Index, fields: Fields, created: bool) -> SearchResult<SearchIndex> {
+    fn with_index(mut index: Index, fields: Fields, created: bool) -> SearchResult<SearchIndex> {
+        // A broad query over a large index spends its time in a handful of big segments:
+        // searching them on every core at once roughly divides one search's latency by
+        // the number of cores (the writer merges segments on its own threads).
+        index.set_default_multithread_executor()?;
         index.tokenizers().register(WORDS, words_analyzer());
         index.tokenizers().register(CHARS, chars_analyzer());
         let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;

@@ -1,17 +1,20 @@
 //! From what a person typed to a tantivy query.
 //!
-//! Full analysis ORs these clauses, so a colloquial query still finds the article that
-//! answers it while the best matches rank first:
+//! Full analysis matches a document on any of these clauses, so a query phrased in other
+//! words still finds its answer while the best matches rank first:
 //! - every word (jieba, stemmed) in the title, the body and, for readers allowed, the
 //!   private text; title hits weigh more;
-//! - every Han character of the query (stop words aside), weighted low: partial credit
-//!   when neither segmentation nor a phrase matches (colloquial questions);
 //! - every Chinese word of two or more characters as a near phrase of its characters in
 //!   the characters fields (`退货` finds `退换货`), weighted below the word itself so a
 //!   document with the exact word ranks first;
 //! - the whole query as an exact phrase of characters and words, weighted most;
 //! - an English word the index has never seen, matched within one or two edits
 //!   (`recieve`, `warrenty`).
+//!
+//! Every Han character of the query (stop words aside) adds a little to the score of what
+//! matched: partial credit for colloquial questions. When the clauses above find fewer
+//! than a handful of documents, documents holding most of those characters match too
+//! ([`TextQuery::widened`]).
 
 use crate::analysis::{self, is_han};
 use crate::schema::Fields;
@@ -36,6 +39,9 @@ const FUZZY_WEIGHT: f32 = 0.6;
 /// values tried on the demo set (0.15, 0.3, 0.6 moved MRR@10 by under 0.015): the point
 /// is that characters add evidence without outweighing words.
 const CHAR_WEIGHT: f32 = 0.4;
+/// The fewest distinct Han characters a query needs, and a document must share with it,
+/// for a match on characters alone.
+const MIN_WIDENING_CHARACTERS: usize = 2;
 /// How many other characters may sit inside a Chinese word's near phrase (`退货` in
 /// `退换货`).
 const CHAR_PHRASE_SLOP: u32 = 1;
@@ -80,8 +86,61 @@ pub fn analyze(text: &str) -> Analyzed {
     Analyzed { words, han_words, chars }
 }
 
-/// The scoring part of a request: what the text asks for.
-pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest, analyzed: &Analyzed) -> Box<dyn Query> {
+/// The text part of a request, in three groups of clauses.
+///
+/// Single Han characters are evidence, not a match: in a million tickets nearly every
+/// one holds some character of `退货`, and counting, scoring and faceting those made a
+/// broad Chinese query match a third of the index (and take 60 ms). So they only rank
+/// what a word, a near phrase or a likely typo found, and decide the match themselves
+/// only when that finds too little ([`TextQuery::widened`]).
+pub struct TextQuery {
+    /// What decides the match, weighted: words, near phrases of Chinese words, the whole
+    /// query as a phrase, English typos.
+    matching: Vec<Box<dyn Query>>,
+    /// What only ranks: the single Han characters, weighted low.
+    ranking: Vec<Box<dyn Query>>,
+    /// One clause per distinct Han character of the query (any text field), for a match
+    /// on most of the characters when the words found too little.
+    characters: Vec<Box<dyn Query>>,
+}
+
+impl TextQuery {
+    /// Documents matching a word, a near phrase or a typo, ranked with the characters too.
+    pub fn strict(&self) -> Box<dyn Query> {
+        self.with_matching(Box::new(BooleanQuery::union(clone_all(&self.matching))))
+    }
+
+    /// Also the documents holding most of the query's Han characters (a colloquial
+    /// question phrased in other words than the answer: `钱什么时候退回来` against
+    /// `退款到账时间`), or `None` when the query has too few characters for that to mean
+    /// anything. They rank below word matches: their only score is the characters'.
+    pub fn widened(&self) -> Option<Box<dyn Query>> {
+        if self.characters.len() < MIN_WIDENING_CHARACTERS {
+            return None;
+        }
+        let required = self.characters.len().div_ceil(2).max(MIN_WIDENING_CHARACTERS);
+        let most_characters = BooleanQuery::union_with_minimum_required_clauses(clone_all(&self.characters), required);
+        let mut matching = clone_all(&self.matching);
+        matching.push(Box::new(ConstScoreQuery::new(Box::new(most_characters), 0.0)));
+        Some(self.with_matching(Box::new(BooleanQuery::union(matching))))
+    }
+
+    fn with_matching(&self, matching: Box<dyn Query>) -> Box<dyn Query> {
+        if self.ranking.is_empty() {
+            return matching;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
+        clauses.extend(clone_all(&self.ranking).into_iter().map(|q| (Occur::Should, q)));
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+fn clone_all(queries: &[Box<dyn Query>]) -> Vec<Box<dyn Query>> {
+    queries.iter().map(|q| q.box_clone()).collect()
+}
+
+/// What the text of `request` asks for.
+pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest, analyzed: &Analyzed) -> TextQuery {
     let mut text_fields = vec![
         TextField {
             words: fields.title,
@@ -107,52 +166,62 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
             exact_weight: EXACT_PHRASE_BODY_WEIGHT,
         });
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut should = |query: Box<dyn Query>, weight: f32| clauses.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
+    let boost = |query: Box<dyn Query>, weight: f32| -> Box<dyn Query> { Box::new(BoostQuery::new(query, weight)) };
+    let mut query = TextQuery {
+        matching: Vec::new(),
+        ranking: Vec::new(),
+        characters: Vec::new(),
+    };
     match request.analysis {
         Analysis::Full | Analysis::WordsOnly => {
             for field in &text_fields {
                 for word in &analyzed.words {
-                    should(term_query(field.words, word), field.weight);
+                    query.matching.push(boost(term_query(field.words, word), field.weight));
                 }
             }
         }
         Analysis::CharsOnly => {
             for field in &text_fields {
                 for token in analyzed.chars.iter().collect::<BTreeSet<_>>() {
-                    should(term_query(field.chars, token), field.weight);
+                    query.matching.push(boost(term_query(field.chars, token), field.weight));
                 }
             }
         }
     }
     if request.analysis == Analysis::Full {
+        let han_characters: BTreeSet<&String> = analyzed
+            .chars
+            .iter()
+            .filter(|t| t.chars().all(is_han) && !analysis::is_stop_word(t))
+            .collect();
+        // A query that is one Chinese word is its own near phrase already: the exact
+        // phrase would read the same positions again (the word's own clause ranks the
+        // exact hits first).
+        let one_chinese_word = analyzed.han_words.len() == 1 && analyzed.han_words[0] == analyzed.chars;
         for field in &text_fields {
-            // Single Han characters: partial credit when neither segmentation nor the
-            // near phrases match (colloquial questions, unusual compounds).
-            for token in analyzed
-                .chars
-                .iter()
-                .filter(|t| t.chars().all(is_han) && !analysis::is_stop_word(t))
-                .collect::<BTreeSet<_>>()
-            {
-                should(term_query(field.chars, token), field.weight * CHAR_WEIGHT);
-            }
             for han_word in &analyzed.han_words {
-                should(phrase_query(field.chars, han_word, CHAR_PHRASE_SLOP), field.char_phrase_weight);
+                query.matching.push(boost(phrase_query(field.chars, han_word, CHAR_PHRASE_SLOP), field.char_phrase_weight));
             }
-            if analyzed.chars.len() >= 2 {
-                should(phrase_query(field.chars, &analyzed.chars, 0), field.exact_weight);
+            if analyzed.chars.len() >= 2 && !one_chinese_word {
+                query.matching.push(boost(phrase_query(field.chars, &analyzed.chars, 0), field.exact_weight));
             }
+            for token in &han_characters {
+                query.ranking.push(boost(term_query(field.chars, token), field.weight * CHAR_WEIGHT));
+            }
+        }
+        for token in &han_characters {
+            let anywhere = text_fields.iter().map(|field| term_query(field.chars, token)).collect();
+            query.characters.push(Box::new(BooleanQuery::union(anywhere)));
         }
         for token in unknown_english_words(searcher, &text_fields, analyzed) {
             let distance = if token.chars().count() >= 8 { 2 } else { 1 };
             for field in &text_fields {
                 let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field.chars, &token), distance, true);
-                should(Box::new(fuzzy), field.weight * FUZZY_WEIGHT);
+                query.matching.push(boost(Box::new(fuzzy), field.weight * FUZZY_WEIGHT));
             }
         }
     }
-    Box::new(BooleanQuery::new(clauses))
+    query
 }
 
 /// Words of the query (as typed, lower-cased, unstemmed) that no characters field knows:

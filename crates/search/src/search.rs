@@ -16,6 +16,18 @@ use tantivy::{Order, Searcher, TantivyDocument};
 const SNIPPET_CHARS: usize = 160;
 /// Most hits one page may ask for.
 pub const MAX_LIMIT: usize = 100;
+/// Below this many matches of its words a query also matches on most of its characters
+/// (the same for every page, so paging stays consistent).
+const FEW_MATCHES: usize = 10;
+
+/// How hits are ordered.
+#[derive(Clone, Copy)]
+enum Ranking {
+    /// Best match first.
+    Score,
+    /// Newest first (no text to score by).
+    Newest,
+}
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -57,12 +69,25 @@ impl SearchIndex {
         let analyzed = query::analyze(&request.text);
         // No words to match (an empty text, or only punctuation): the filters alone
         // choose, and the newest come first.
-        let browsing = analyzed.chars.is_empty();
-        let text: Box<dyn Query> = if browsing {
-            Box::new(AllQuery)
-        } else {
-            query::text_query(&searcher, &self.fields, request, &analyzed)
-        };
+        if analyzed.chars.is_empty() {
+            return self.run(&searcher, request, &analyzed, Box::new(AllQuery), Ranking::Newest);
+        }
+        let text = query::text_query(&searcher, &self.fields, request, &analyzed);
+        let strict = self.run(&searcher, request, &analyzed, text.strict(), Ranking::Score)?;
+        match text.widened() {
+            Some(widened) if strict.total < FEW_MATCHES => self.run(&searcher, request, &analyzed, widened, Ranking::Score),
+            _ => Ok(strict),
+        }
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        analyzed: &Analyzed,
+        text: Box<dyn Query>,
+        ranking: Ranking,
+    ) -> SearchResult<SearchResults> {
         let mut clauses = query::filter_query(&self.fields, request);
         clauses.push((Occur::Must, text.box_clone()));
         let full = BooleanQuery::new(clauses);
@@ -73,16 +98,17 @@ impl SearchIndex {
         for name in &request.facets {
             facets.add_facet(format!("/{name}").as_str());
         }
-        let (top, total, facet_counts) = if browsing {
-            let newest = top.order_by_fast_field::<i64>("created", Order::Desc);
-            let (newest, total, facet_counts) = searcher.search(&full, &(newest, Count, facets))?;
-            let top: Vec<(f32, tantivy::DocAddress)> = newest.into_iter().map(|(_, address)| (0.0, address)).collect();
-            (top, total, facet_counts)
-        } else {
-            searcher.search(&full, &(top.order_by_score(), Count, facets))?
+        let (top, total, facet_counts) = match ranking {
+            Ranking::Newest => {
+                let newest = top.order_by_fast_field::<i64>("created", Order::Desc);
+                let (newest, total, facet_counts) = searcher.search(&full, &(newest, Count, facets))?;
+                let top: Vec<(f32, tantivy::DocAddress)> = newest.into_iter().map(|(_, address)| (0.0, address)).collect();
+                (top, total, facet_counts)
+            }
+            Ranking::Score => searcher.search(&full, &(top.order_by_score(), Count, facets))?,
         };
 
-        let snippets = Snippets::new(&searcher, &*text, &self.fields)?;
+        let snippets = Snippets::new(searcher, &*text, &self.fields)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -108,7 +134,7 @@ impl SearchIndex {
                 })
             })
             .collect();
-        let did_you_mean = if total == 0 { self.suggest(&searcher, &analyzed) } else { None };
+        let did_you_mean = if total == 0 { self.suggest(searcher, analyzed) } else { None };
         Ok(SearchResults {
             total,
             hits,

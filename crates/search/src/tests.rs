@@ -195,3 +195,32 @@ fn without_text_the_filters_list_the_newest_first() {
     assert_eq!(browse(vec![], Some(6_000)), (3, vec![8, 7, 6]));
     assert_eq!(browse(vec![vec!["audience:nobody".to_owned()]], None), (0, vec![]));
 }
+
+#[test]
+fn single_characters_rank_but_match_alone_only_when_words_find_few() {
+    // 20 holds one character of 退货; 21 holds both, apart (not a near phrase).
+    let one_character = article(20, "货物已经发出", "物流单号已经更新。");
+    let both_apart = article(21, "退回的商品已收到", "货款三天内到账。");
+    let with_word = |id| article(id, "退货申请", "客户申请退货。");
+
+    let many = SearchIndex::in_memory().unwrap();
+    let mut docs: Vec<Doc> = (1..=12).map(with_word).collect();
+    docs.extend([one_character.clone(), both_apart.clone()]);
+    many.write(&docs, &[], "1").unwrap();
+    let results = many
+        .search(&SearchRequest {
+            text: "退货".to_owned(),
+            limit: 20,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(results.total, 12, "only the word's documents match: {results:?}");
+
+    let few = SearchIndex::in_memory().unwrap();
+    few.write(&[with_word(1), one_character, both_apart], &[], "1").unwrap();
+    assert_eq!(
+        search(&few, "退货"),
+        vec![1, 21],
+        "few word matches: most characters match too, ranked below; one character never does"
+    );
+}
