@@ -200,13 +200,20 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
         let one_chinese_word = analyzed.han_words.len() == 1 && analyzed.han_words[0] == analyzed.chars;
         for field in &text_fields {
             for han_word in &analyzed.han_words {
-                query.matching.push(boost(phrase_query(field.chars, han_word, CHAR_PHRASE_SLOP), field.char_phrase_weight));
+                query.matching.push(boost(
+                    phrase_query(field.chars, han_word, CHAR_PHRASE_SLOP),
+                    field.char_phrase_weight,
+                ));
             }
             if analyzed.chars.len() >= 2 && !one_chinese_word {
-                query.matching.push(boost(phrase_query(field.chars, &analyzed.chars, 0), field.exact_weight));
+                query
+                    .matching
+                    .push(boost(phrase_query(field.chars, &analyzed.chars, 0), field.exact_weight));
             }
             for token in &han_characters {
-                query.ranking.push(boost(term_query(field.chars, token), field.weight * CHAR_WEIGHT));
+                query
+                    .ranking
+                    .push(boost(term_query(field.chars, token), field.weight * CHAR_WEIGHT));
             }
         }
         for token in &han_characters {
