@@ -10,9 +10,11 @@
 //!   `换货`), tokens without a letter or digit dropped, lower-cased, stop words of both
 //!   languages dropped, English stemmed (`refunds` and `refunded` are `refund`);
 //! - **chars**: one token per Han character and one per run of letters or digits, in
-//!   order. A query word that segmentation splits differently from the document (`退货`
-//!   against `如何办理退换货`) is still found as a near phrase of its characters, and the
-//!   whole query as an exact phrase ranks phrase hits first.
+//!   order, with positions: the whole query as an exact phrase ranks phrase hits first;
+//! - **pairs**: every two Han characters of a run (no punctuation, space or Latin between
+//!   them) that are next to each other or one apart: `退换货` makes `退换`, `退货`,
+//!   `换货`. A query word that segmentation splits differently from the document (`退货`
+//!   against `如何办理退换货`) is still found, as one term, without reading positions.
 
 use tantivy::tokenizer::{Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
@@ -21,6 +23,8 @@ use unicode_normalization::UnicodeNormalization;
 pub const WORDS: &str = "kefu_words";
 /// Name under which the characters analyser is registered in the index.
 pub const CHARS: &str = "kefu_chars";
+/// Name under which the character pairs analyser is registered in the index.
+pub const PAIRS: &str = "kefu_pairs";
 
 /// English function words (Lucene's classic list) and the filler of questions people type
 /// into a help center ("how do I ...").
@@ -132,6 +136,18 @@ pub fn chars_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(Normalizing::new(HanCharsAndWords)).filter(LowerCaser).build()
 }
 
+/// The character pairs analyser: what the `*_pairs` fields are indexed with.
+pub fn pairs_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(Normalizing::new(HanPairs::default())).build()
+}
+
+/// The pairs of a Chinese word as a query asks for them: each character with the next
+/// (`挖掘机` is `挖掘` and `掘机`). A document holding them all holds the word, or the word
+/// with a character inside.
+pub fn adjacent_pairs(characters: &[String]) -> Vec<String> {
+    characters.windows(2).map(|pair| pair.concat()).collect()
+}
+
 /// Jieba (search mode) without the whitespace and punctuation tokens it emits, and with
 /// positions counted in tokens.
 #[derive(Clone, Default)]
@@ -236,6 +252,71 @@ impl TokenStream for HanCharsStream<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
+    }
+}
+
+/// Every two Han characters of a run that are next to each other or one apart.
+#[derive(Clone, Default)]
+pub struct HanPairs {
+    /// Made for each text at once (they are few and short), reused between texts.
+    tokens: Vec<Token>,
+}
+
+impl Tokenizer for HanPairs {
+    type TokenStream<'a> = PairsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        self.tokens.clear();
+        let mut run: Vec<(usize, char)> = Vec::new();
+        let chars = text.char_indices().chain(std::iter::once((text.len(), ' ')));
+        for (offset, c) in chars {
+            if is_han(c) {
+                run.push((offset, c));
+                continue;
+            }
+            for (i, &(from, first)) in run.iter().enumerate() {
+                for &(second_at, second) in run.iter().skip(i + 1).take(2) {
+                    let position = self.tokens.len();
+                    self.tokens.push(Token {
+                        offset_from: from,
+                        offset_to: second_at + second.len_utf8(),
+                        position,
+                        text: [first, second].iter().collect(),
+                        position_length: 1,
+                    });
+                }
+            }
+            run.clear();
+        }
+        PairsStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
+
+pub struct PairsStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    /// The token after the current one.
+    next: usize,
+}
+
+impl TokenStream for PairsStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
     }
 }
 
@@ -433,6 +514,19 @@ mod tests {
     #[test]
     fn chars_split_han_per_character_and_keep_words_whole() {
         assert_eq!(chars("S3手表 Wi-Fi连不上"), vec!["s3", "手", "表", "wi", "fi", "连", "不", "上"]);
+    }
+
+    #[test]
+    fn pairs_join_han_characters_next_to_each_other_or_one_apart_within_a_run() {
+        let pairs = |text| terms(&mut pairs_analyzer(), text).into_iter().map(|(_, t)| t).collect::<Vec<_>>();
+        assert_eq!(pairs("退换货"), vec!["退换", "退货", "换货"]);
+        assert_eq!(
+            pairs("退貨，運費 S3手表"),
+            vec!["退货", "运费", "手表"],
+            "runs end at anything not Han"
+        );
+        assert_eq!(pairs("退 a"), Vec::<String>::new());
+        assert_eq!(adjacent_pairs(&chars("挖掘机")), vec!["挖掘", "掘机"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The index on disk (or in memory for tests): opening, writing batches with a
 //! checkpoint, and reading the checkpoint back after a restart.
 
-use crate::analysis::{CHARS, WORDS, chars_analyzer, words_analyzer};
+use crate::analysis::{CHARS, PAIRS, WORDS, chars_analyzer, pairs_analyzer, words_analyzer};
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::{Doc, DocKind, SearchError, SearchResult};
 use std::path::Path;
@@ -63,6 +63,7 @@ impl SearchIndex {
         index.set_default_multithread_executor()?;
         index.tokenizers().register(WORDS, words_analyzer());
         index.tokenizers().register(CHARS, chars_analyzer());
+        index.tokenizers().register(PAIRS, pairs_analyzer());
         let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex {
@@ -133,11 +134,14 @@ impl SearchIndex {
         out.add_i64(f.id, doc.id);
         out.add_text(f.title, &doc.title);
         out.add_text(f.title_chars, &doc.title);
+        out.add_text(f.title_pairs, &doc.title);
         out.add_text(f.body, &doc.body);
         out.add_text(f.body_chars, &doc.body);
+        out.add_text(f.body_pairs, &doc.body);
         if !doc.private.is_empty() {
             out.add_text(f.private, &doc.private);
             out.add_text(f.private_chars, &doc.private);
+            out.add_text(f.private_pairs, &doc.private);
         }
         for key in &doc.keys {
             out.add_text(f.keys, key);

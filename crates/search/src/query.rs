@@ -4,9 +4,9 @@
 //! words still finds its answer while the best matches rank first:
 //! - every word (jieba, stemmed) in the title, the body and, for readers allowed, the
 //!   private text; title hits weigh more;
-//! - every Chinese word of two or more characters as a near phrase of its characters in
-//!   the characters fields (`退货` finds `退换货`), weighted below the word itself so a
-//!   document with the exact word ranks first;
+//! - every Chinese word of two or more characters as its character pairs (`退货` finds
+//!   `退换货`, whose pairs include `退货`), weighted below the word itself so a document
+//!   with the exact word ranks first;
 //! - the whole query as an exact phrase of characters and words, weighted most;
 //! - an English word the index has never seen, matched within one or two edits
 //!   (`recieve`, `warrenty`).
@@ -28,9 +28,9 @@ use tantivy::{Searcher, Term};
 const TITLE_WEIGHT: f32 = 2.5;
 const BODY_WEIGHT: f32 = 1.0;
 const PRIVATE_WEIGHT: f32 = 0.8;
-/// A Chinese word found only as a near phrase of its characters.
-const CHAR_PHRASE_TITLE_WEIGHT: f32 = 1.2;
-const CHAR_PHRASE_BODY_WEIGHT: f32 = 0.5;
+/// A Chinese word found only through its character pairs.
+const PAIRS_TITLE_WEIGHT: f32 = 1.2;
+const PAIRS_BODY_WEIGHT: f32 = 0.5;
 /// The whole query as typed.
 const EXACT_PHRASE_TITLE_WEIGHT: f32 = 3.0;
 const EXACT_PHRASE_BODY_WEIGHT: f32 = 1.5;
@@ -42,16 +42,14 @@ const CHAR_WEIGHT: f32 = 0.4;
 /// The fewest distinct Han characters a query needs, and a document must share with it,
 /// for a match on characters alone.
 const MIN_WIDENING_CHARACTERS: usize = 2;
-/// How many other characters may sit inside a Chinese word's near phrase (`退货` in
-/// `退换货`).
-const CHAR_PHRASE_SLOP: u32 = 1;
 
-/// The text fields a reader searches, with their characters twins.
+/// The text fields a reader searches, with their characters and pairs twins.
 struct TextField {
     words: Field,
     chars: Field,
+    pairs: Field,
     weight: f32,
-    char_phrase_weight: f32,
+    pair_weight: f32,
     exact_weight: f32,
 }
 
@@ -91,10 +89,10 @@ pub fn analyze(text: &str) -> Analyzed {
 /// Single Han characters are evidence, not a match: in a million tickets nearly every
 /// one holds some character of `退货`, and counting, scoring and faceting those made a
 /// broad Chinese query match a third of the index (and take 60 ms). So they only rank
-/// what a word, a near phrase or a likely typo found, and decide the match themselves
-/// only when that finds too little ([`TextQuery::widened`]).
+/// what a word, a word's character pairs or a likely typo found, and decide the match
+/// themselves only when that finds too little ([`TextQuery::widened`]).
 pub struct TextQuery {
-    /// What decides the match, weighted: words, near phrases of Chinese words, the whole
+    /// What decides the match, weighted: words, character pairs of Chinese words, the whole
     /// query as a phrase, English typos.
     matching: Vec<Box<dyn Query>>,
     /// What only ranks: the single Han characters, weighted low.
@@ -105,7 +103,8 @@ pub struct TextQuery {
 }
 
 impl TextQuery {
-    /// Documents matching a word, a near phrase or a typo, ranked with the characters too.
+    /// Documents matching a word, a word's character pairs or a typo, ranked with the
+    /// characters too.
     pub fn strict(&self) -> Box<dyn Query> {
         self.with_matching(Box::new(BooleanQuery::union(clone_all(&self.matching))))
     }
@@ -145,15 +144,17 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
         TextField {
             words: fields.title,
             chars: fields.title_chars,
+            pairs: fields.title_pairs,
             weight: TITLE_WEIGHT,
-            char_phrase_weight: CHAR_PHRASE_TITLE_WEIGHT,
+            pair_weight: PAIRS_TITLE_WEIGHT,
             exact_weight: EXACT_PHRASE_TITLE_WEIGHT,
         },
         TextField {
             words: fields.body,
             chars: fields.body_chars,
+            pairs: fields.body_pairs,
             weight: BODY_WEIGHT,
-            char_phrase_weight: CHAR_PHRASE_BODY_WEIGHT,
+            pair_weight: PAIRS_BODY_WEIGHT,
             exact_weight: EXACT_PHRASE_BODY_WEIGHT,
         },
     ];
@@ -161,8 +162,9 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
         text_fields.push(TextField {
             words: fields.private,
             chars: fields.private_chars,
+            pairs: fields.private_pairs,
             weight: PRIVATE_WEIGHT,
-            char_phrase_weight: CHAR_PHRASE_BODY_WEIGHT,
+            pair_weight: PAIRS_BODY_WEIGHT,
             exact_weight: EXACT_PHRASE_BODY_WEIGHT,
         });
     }
@@ -194,21 +196,18 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
             .iter()
             .filter(|t| t.chars().all(is_han) && !analysis::is_stop_word(t))
             .collect();
-        // A query that is one Chinese word is its own near phrase already: the exact
-        // phrase would read the same positions again (the word's own clause ranks the
-        // exact hits first).
+        // A query that is one Chinese word needs no exact phrase: its pairs find the same
+        // documents without reading positions, and the word's own clause ranks the exact
+        // hits first.
         let one_chinese_word = analyzed.han_words.len() == 1 && analyzed.han_words[0] == analyzed.chars;
         for field in &text_fields {
             for han_word in &analyzed.han_words {
-                query.matching.push(boost(
-                    phrase_query(field.chars, han_word, CHAR_PHRASE_SLOP),
-                    field.char_phrase_weight,
-                ));
+                query.matching.push(boost(pairs_query(field.pairs, han_word), field.pair_weight));
             }
             if analyzed.chars.len() >= 2 && !one_chinese_word {
                 query
                     .matching
-                    .push(boost(phrase_query(field.chars, &analyzed.chars, 0), field.exact_weight));
+                    .push(boost(exact_phrase_query(field.chars, &analyzed.chars), field.exact_weight));
             }
             for token in &han_characters {
                 query
@@ -282,12 +281,22 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
 }
 
-fn phrase_query(field: Field, tokens: &[String], slop: u32) -> Box<dyn Query> {
+/// Every adjacent pair of `characters` (a Chinese word of two or more) in `field`.
+fn pairs_query(field: Field, characters: &[String]) -> Box<dyn Query> {
+    let mut pairs: Vec<Box<dyn Query>> = analysis::adjacent_pairs(characters)
+        .iter()
+        .map(|pair| term_query(field, pair))
+        .collect();
+    if pairs.len() == 1 {
+        return pairs.remove(0);
+    }
+    Box::new(BooleanQuery::intersection(pairs))
+}
+
+fn exact_phrase_query(field: Field, tokens: &[String]) -> Box<dyn Query> {
     if tokens.len() == 1 {
         return term_query(field, &tokens[0]);
     }
     let terms = tokens.iter().map(|t| Term::from_field_text(field, t)).collect();
-    let mut phrase = PhraseQuery::new(terms);
-    phrase.set_slop(slop);
-    Box::new(phrase)
+    Box::new(PhraseQuery::new(terms))
 }
