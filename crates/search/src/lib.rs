@@ -9,6 +9,7 @@ mod index;
 mod query;
 mod schema;
 mod search;
+mod synonyms;
 
 pub use index::SearchIndex;
 pub use schema::SCHEMA_VERSION;

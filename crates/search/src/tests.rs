@@ -224,3 +224,19 @@ fn single_characters_rank_but_match_alone_only_when_words_find_few() {
         "few word matches: most characters match too, ranked below; one character never does"
     );
 }
+
+#[test]
+fn synonyms_find_an_answer_written_in_other_words_but_rank_below_the_word_typed() {
+    let index = index();
+    assert_eq!(search(&index, "退钱").first(), Some(&2), "退钱 finds 申请退款流程");
+    assert_eq!(search(&index, "guarantee").first(), Some(&5), "guarantee finds the warranty terms");
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .write(
+            &[article(1, "退款说明", "退款原路退回。"), article(2, "退钱说明", "退钱原路退回。")],
+            &[],
+            "1",
+        )
+        .unwrap();
+    assert_eq!(search(&index, "退钱"), vec![2, 1], "the customer's own word first");
+}
