@@ -7,6 +7,8 @@
 #
 # Knobs: DEMO_TICKETS=1000000 SEARCHES=2000 PROBES=100 CONNS=8 LOAD_SECONDS=30
 #        SKIP_BUILD=1 FRESH=1 (fill the data dir again)
+#        WRK=1 (the create load from wrk at 64 connections, as fast as the server goes,
+#        instead of CONNS Python threads; needs wrk: apt-get install wrk)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,5 +45,19 @@ export TOKEN
 "$KEFU" --data-dir "$DATA" serve --listen "$ADDR" > "$BENCH_DIR/out/search-server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -sf "http://$ADDR/healthz" > /dev/null && break; sleep 0.2; done
-python3 "$BENCH_DIR/search.py" latency fresh
+python3 "$BENCH_DIR/search.py" latency
+if [ "${WRK:-0}" = 1 ]; then
+  # The create load at full speed: wrk as in the foundation's benchmark, the probes alone
+  # from Python.
+  WRK_SECONDS=$(python3 -c "print(int(${LOAD_SECONDS:-30}) + 5)")
+  KEFU_BENCH_RUN=$RANDOM wrk -t2 -c64 -d"${WRK_SECONDS}s" -s "$BENCH_DIR/wrk-create.lua" \
+    -H "Authorization: Bearer $TOKEN" "http://$ADDR/api/v1/tickets" > "$BENCH_DIR/out/search-wrk.log" 2>&1 &
+  WRK_PID=$!
+  sleep 2
+  CONNS=0 python3 "$BENCH_DIR/search.py" fresh
+  wait "$WRK_PID"
+  grep -E "requests in|Requests/sec|Non-2xx" "$BENCH_DIR/out/search-wrk.log"
+else
+  python3 "$BENCH_DIR/search.py" fresh
+fi
 echo "server peak RSS: $(grep VmHWM /proc/$SERVER_PID/status | awk '{print $2, $3}')"

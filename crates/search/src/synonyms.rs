@@ -188,7 +188,7 @@ mod tests {
     }
 
     #[test]
-    fn every_member_analyses_to_something_and_no_word_is_in_two_groups() {
+    fn every_member_analyses_to_something_and_no_word_is_in_two_groups_or_alone() {
         let mut seen = BTreeSet::new();
         let mut words = analysis::words_analyzer();
         for member in GROUPS.iter().flat_map(|g| g.iter()) {
@@ -197,6 +197,9 @@ mod tests {
         for members in MEMBERS.iter() {
             assert!(members.len() >= 2, "{members:?}");
             for member in members {
+                if let Member::Han(characters) = member {
+                    assert!(characters.len() >= 2, "a Han member is searched as pairs: {member:?}");
+                }
                 assert!(seen.insert(member.clone()), "{member:?} is in two groups");
             }
         }
