@@ -17,6 +17,10 @@ KEFU="$ROOT/target/release/kefu"
 DATA="$BENCH_DIR/out/search"
 export ADDR=127.0.0.1:18082
 DEMO_TICKETS=${DEMO_TICKETS:-1000000}
+if [ "${WRK:-0}" = 1 ] && ! command -v wrk > /dev/null; then
+  echo "WRK=1 needs wrk: apt-get install wrk" >&2
+  exit 1
+fi
 
 log() { printf '== %s\n' "$*" >&2; }
 SERVER_PID=""

@@ -142,8 +142,9 @@ pub fn pairs_analyzer() -> TextAnalyzer {
 }
 
 /// The pairs of a Chinese word as a query asks for them: each character with the next
-/// (`挖掘机` is `挖掘` and `掘机`). A document holding them all holds the word, or the word
-/// with a character inside.
+/// (`挖掘机` is `挖掘` and `掘机`). A document holding them all usually holds the word, or
+/// the word with a character inside; the pairs may also come from different places
+/// (`挖掘` and `掘进机`), a loss of precision taken for not reading positions.
 pub fn adjacent_pairs(characters: &[String]) -> Vec<String> {
     characters.windows(2).map(|pair| pair.concat()).collect()
 }

@@ -15,7 +15,7 @@
 //!
 //! Every Han character of the query (stop words aside) adds a little to the score of what
 //! matched: partial credit for colloquial questions. When the clauses above find fewer
-//! than a handful of documents, documents holding most of those characters match too
+//! than ten documents, documents holding at least half of those characters match too
 //! ([`TextQuery::widened`]).
 
 use crate::analysis::{self, is_han};
@@ -45,9 +45,6 @@ const SYNONYM_WEIGHT: f32 = 0.6;
 /// values tried on the demo set (0.15, 0.3, 0.6 moved MRR@10 by under 0.015): the point
 /// is that characters add evidence without outweighing words.
 const CHAR_WEIGHT: f32 = 0.4;
-/// The fewest distinct Han characters a query needs, and a document must share with it,
-/// for a match on characters alone.
-const MIN_WIDENING_CHARACTERS: usize = 2;
 
 /// The text fields a reader searches, with their characters and pairs twins.
 struct TextField {
@@ -95,11 +92,12 @@ pub fn analyze(text: &str) -> Analyzed {
 /// Single Han characters are evidence, not a match: in a million tickets nearly every
 /// one holds some character of `退货`, and counting, scoring and faceting those made a
 /// broad Chinese query match a third of the index (and take 60 ms). So they only rank
-/// what a word, a word's character pairs or a likely typo found, and decide the match
-/// themselves only when that finds too little ([`TextQuery::widened`]).
+/// what the other clauses found, and decide the match themselves only when that finds
+/// too little ([`TextQuery::widened`]). That holds for a Chinese word of one character
+/// too (`钱` in `钱什么时候退回来`): whether jieba left it alone in a document is chance.
 pub struct TextQuery {
-    /// What decides the match, weighted: words, character pairs of Chinese words, the whole
-    /// query as a phrase, English typos.
+    /// What decides the match, weighted: words (not single Han characters), character
+    /// pairs of Chinese words, the whole query as a phrase, synonyms, English typos.
     matching: Vec<Box<dyn Query>>,
     /// What only ranks: the single Han characters, weighted low.
     ranking: Vec<Box<dyn Query>>,
@@ -109,21 +107,22 @@ pub struct TextQuery {
 }
 
 impl TextQuery {
-    /// Documents matching a word, a word's character pairs or a typo, ranked with the
-    /// characters too.
+    /// Documents matching a clause of `matching`, ranked with the characters too.
     pub fn strict(&self) -> Box<dyn Query> {
         self.with_matching(Box::new(BooleanQuery::union(clone_all(&self.matching))))
     }
 
-    /// Also the documents holding most of the query's Han characters (a colloquial
-    /// question phrased in other words than the answer: `钱什么时候退回来` against
-    /// `退款到账时间`), or `None` when the query has too few characters for that to mean
-    /// anything. They rank below word matches: their only score is the characters'.
+    /// Also the documents holding at least half (and at least two) of the query's Han
+    /// characters (a colloquial question phrased in other words than the answer:
+    /// `钱什么时候退回来` against `退款到账时间`), or holding its only one (`锁` finds
+    /// `门锁坏了`, whatever the segmentation); `None` when the query has no Han character.
+    /// Their only score is the characters', so they usually rank below word matches.
     pub fn widened(&self) -> Option<Box<dyn Query>> {
-        if self.characters.len() < MIN_WIDENING_CHARACTERS {
-            return None;
-        }
-        let required = self.characters.len().div_ceil(2).max(MIN_WIDENING_CHARACTERS);
+        let required = match self.characters.len() {
+            0 => return None,
+            1 => 1,
+            n => n.div_ceil(2).max(2),
+        };
         let most_characters = BooleanQuery::union_with_minimum_required_clauses(clone_all(&self.characters), required);
         let mut matching = clone_all(&self.matching);
         matching.push(Box::new(ConstScoreQuery::new(Box::new(most_characters), 0.0)));
@@ -182,8 +181,9 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
     };
     match request.analysis {
         Analysis::Full | Analysis::WordsOnly => {
+            let single_han = |w: &String| request.analysis == Analysis::Full && w.chars().count() == 1 && w.chars().all(is_han);
             for field in &text_fields {
-                for word in &analyzed.words {
+                for word in analyzed.words.iter().filter(|w| !single_han(w)) {
                     query.matching.push(boost(term_query(field.words, word), field.weight));
                 }
             }
@@ -229,7 +229,8 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
             for field in &text_fields {
                 let clause = match &synonym {
                     Member::Han(characters) => pairs_query(field.pairs, characters),
-                    Member::Words(terms) => all_of(terms.iter().map(|t| term_query(field.words, t)).collect()),
+                    Member::Words { stems, .. } if stems.len() == 1 => term_query(field.words, &stems[0]),
+                    Member::Words { tokens, .. } => exact_phrase_query(field.chars, tokens),
                 };
                 query.matching.push(boost(clause, field.weight * SYNONYM_WEIGHT));
             }
@@ -306,8 +307,10 @@ fn pairs_query(field: Field, characters: &[String]) -> Box<dyn Query> {
     )
 }
 
-/// Documents matching every one of `queries` (at least one).
+/// Documents matching every one of `queries` (at least one: tantivy's intersection of
+/// nothing matches nothing).
 fn all_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    debug_assert!(!queries.is_empty());
     if queries.len() == 1 {
         return queries.remove(0);
     }

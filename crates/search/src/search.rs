@@ -20,6 +20,13 @@ pub const MAX_LIMIT: usize = 100;
 /// (the same for every page, so paging stays consistent).
 const FEW_MATCHES: usize = 10;
 
+/// What a query found, before it is rendered.
+struct Found {
+    top: Vec<(f32, tantivy::DocAddress)>,
+    total: usize,
+    facet_counts: tantivy::collector::FacetCounts,
+}
+
 /// How hits are ordered.
 #[derive(Clone, Copy)]
 enum Ranking {
@@ -70,24 +77,25 @@ impl SearchIndex {
         // No words to match (an empty text, or only punctuation): the filters alone
         // choose, and the newest come first.
         if analyzed.chars.is_empty() {
-            return self.run(&searcher, request, &analyzed, Box::new(AllQuery), Ranking::Newest);
+            let text: Box<dyn Query> = Box::new(AllQuery);
+            let found = self.collect(&searcher, request, &*text, Ranking::Newest)?;
+            return self.render(&searcher, request, &analyzed, &*text, found);
         }
         let text = query::text_query(&searcher, &self.fields, request, &analyzed);
-        let strict = self.run(&searcher, request, &analyzed, text.strict(), Ranking::Score)?;
-        match text.widened() {
-            Some(widened) if strict.total < FEW_MATCHES => self.run(&searcher, request, &analyzed, widened, Ranking::Score),
-            _ => Ok(strict),
+        let strict = text.strict();
+        let found = self.collect(&searcher, request, &*strict, Ranking::Score)?;
+        if found.total < FEW_MATCHES
+            && let Some(widened) = text.widened()
+        {
+            let found = self.collect(&searcher, request, &*widened, Ranking::Score)?;
+            return self.render(&searcher, request, &analyzed, &*widened, found);
         }
+        self.render(&searcher, request, &analyzed, &*strict, found)
     }
 
-    fn run(
-        &self,
-        searcher: &Searcher,
-        request: &SearchRequest,
-        analyzed: &Analyzed,
-        text: Box<dyn Query>,
-        ranking: Ranking,
-    ) -> SearchResult<SearchResults> {
+    /// The page of hits, the total and the facet counts of `text` under the request's
+    /// filters.
+    fn collect(&self, searcher: &Searcher, request: &SearchRequest, text: &dyn Query, ranking: Ranking) -> SearchResult<Found> {
         let mut clauses = query::filter_query(&self.fields, request);
         clauses.push((Occur::Must, text.box_clone()));
         let full = BooleanQuery::new(clauses);
@@ -107,8 +115,20 @@ impl SearchIndex {
             }
             Ranking::Score => searcher.search(&full, &(top.order_by_score(), Count, facets))?,
         };
+        Ok(Found { top, total, facet_counts })
+    }
 
-        let snippets = Snippets::new(searcher, &*text, &self.fields)?;
+    /// What was found, as results: stored fields, highlights, facets, a suggestion.
+    fn render(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        analyzed: &Analyzed,
+        text: &dyn Query,
+        found: Found,
+    ) -> SearchResult<SearchResults> {
+        let Found { top, total, facet_counts } = found;
+        let snippets = Snippets::new(searcher, text, &self.fields)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -240,3 +240,32 @@ fn synonyms_find_an_answer_written_in_other_words_but_rank_below_the_word_typed(
         .unwrap();
     assert_eq!(search(&index, "退钱"), vec![2, 1], "the customer's own word first");
 }
+
+#[test]
+fn a_one_character_query_finds_the_character_whatever_the_segmentation() {
+    let index = SearchIndex::in_memory().unwrap();
+    let docs = [
+        article(1, "门锁坏了", "门锁打不开。"),
+        article(2, "智能锁说明", "锁的电池没电了。"),
+        article(3, "发票开具说明", "电子发票。"),
+    ];
+    index.write(&docs, &[], "1").unwrap();
+    let mut hits = search(&index, "锁");
+    hits.sort_unstable();
+    assert_eq!(hits, vec![1, 2]);
+}
+
+#[test]
+fn a_synonym_of_several_words_is_searched_as_a_phrase() {
+    let index = SearchIndex::in_memory().unwrap();
+    let docs = [
+        article(1, "Getting your money back", "We pay the money back within 5 days."),
+        article(2, "Back office hours", "Money questions go to the back office."),
+    ];
+    index.write(&docs, &[], "1").unwrap();
+    assert_eq!(
+        search(&index, "refund"),
+        vec![1],
+        "money back as a phrase, not money and back anywhere"
+    );
+}
