@@ -41,7 +41,10 @@ def main():
     shapes.append(("90 days, one team by day", {"from": since(90), "team": team, "group": "day"}))
     shapes.append(("90 days, one team by agent (daily pairs)", {"from": since(90), "team": team, "group": "agent"}))
     shapes.append(("30 days, team and channel (daily pairs)", {"from": since(30), "team": team, "channel": "web"}))
-    shapes.append(("30 days, team, channel and kind (hourly rows)", {"from": since(30), "team": team, "channel": "web", "kind": "complaint"}))
+    shapes.append(("30 days, team, channel and kind", {"from": since(30), "team": team, "channel": "web", "kind": "complaint"}))
+    shapes.append(("90 days, team, channel and kind by agent", {"from": since(90), "team": team, "channel": "web", "kind": "complaint", "group": "agent"}))
+    shapes.append(("90 days, channel, kind and priority by day", {"from": since(90), "channel": "chat", "kind": "consultation", "priority": "normal", "group": "day"}))
+    shapes.append(("90 days, four dimensions by priority", {"from": since(90), "team": team, "channel": "web", "kind": "complaint", "agent": "none", "group": "priority"}))
     print("| report | created | p50 ms | p99 ms | max ms |")
     print("| --- | ---: | ---: | ---: | ---: |")
     every = []

@@ -13,12 +13,13 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::analytics::fold::{Rollup, Seed, TicketTrack, fold};
 use kefu_domain::analytics::kpi::Kpis;
-use kefu_domain::analytics::{DayKey, Delta, Dim, RowKey, Slice, day_keys, hour_of, hour_start};
+use kefu_domain::analytics::{DayKey, Delta, Dim, Dims, RowKey, Slice, day_keys, hour_of, hour_start};
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{Channel, Presence, Priority, TicketKind};
 use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::analytics::{self as store, DayGroup, DaySlice, Fill, RowFilter, RowGroup, TotalHour};
 use serde::{Deserialize, Serialize};
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -79,13 +80,13 @@ impl App {
         if let Err(error) = self.backfill_hour_totals().await {
             tracing::warn!(%error, "filling the hourly department totals failed; the dashboard's earlier hours may read low until `kefu analytics rebuild`");
         }
-        if let Err(error) = self.fill_pair_slices().await {
-            tracing::warn!(%error, "filling the daily rows of dimension pairs failed; reports filtered by two dimensions keep reading the hourly rows");
+        if let Err(error) = self.fill_daily_slices().await {
+            tracing::warn!(%error, "filling the daily rows of several dimensions failed; reports filtered by several dimensions keep reading the hourly rows");
         }
         let mut bus = self.subscribe();
         let mut alerts_checked: Option<std::time::Instant> = None;
         while !self.analytics.stopping.load(Ordering::SeqCst) {
-            let kpis_behind = match self.fold_batch(LIVE_BATCH, false).await {
+            let kpis_behind = match self.fold_batch(LIVE_BATCH, Batch::Live).await {
                 Ok(Folded::Events(n)) => n == LIVE_BATCH as usize,
                 Ok(Folded::Overtaken) => true,
                 Ok(Folded::Nothing) => false,
@@ -124,12 +125,22 @@ impl App {
     }
 
     /// Folds every event not yet in the rollups, then counts the topics of hot issues
-    /// (tests, and after a rebuild).
+    /// (tests, `kefu analytics catch-up`).
     pub async fn catch_up_analytics(&self) -> AppResult<FoldSummary> {
         let started = std::time::Instant::now();
+        let events = self.fold_all(Batch::Live).await?;
+        Ok(FoldSummary {
+            events,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Folds batches of `batch` until none is left, then counts the topics of hot issues;
+    /// the events this call folded.
+    async fn fold_all(&self, batch: Batch) -> AppResult<u64> {
         let mut events = 0u64;
         loop {
-            match self.fold_batch(REBUILD_BATCH, false).await? {
+            match self.fold_batch(REBUILD_BATCH, batch).await? {
                 Folded::Events(n) => {
                     events += n as u64;
                     if n < REBUILD_BATCH as usize {
@@ -142,32 +153,31 @@ impl App {
             }
         }
         while self.fold_topics_batch().await? {}
-        Ok(FoldSummary {
-            events,
-            seconds: started.elapsed().as_secs_f64(),
-        })
+        Ok(events)
     }
 
-    /// Empties the rollups and folds every event again (`kefu analytics rebuild`). Safe
-    /// while servers run: their reactors then continue from the new cursor.
+    /// Empties the rollups and folds every event again (`kefu analytics rebuild`), then
+    /// fills the daily rows from the hourly ones. Safe while servers run: their reactors
+    /// then continue from the new cursor.
     pub async fn rebuild_analytics(&self) -> AppResult<FoldSummary> {
         let started = std::time::Instant::now();
         // A server's reactor may fold a batch between the clear and this refold's first
         // one; whichever commits second finds the position moved and folds again after
         // it, so nothing is counted twice (the summary counts only this refold's batches).
-        let first = match self.fold_batch(REBUILD_BATCH, true).await? {
+        let first = match self.fold_batch(REBUILD_BATCH, Batch::RebuildStart).await? {
             Folded::Events(n) => n,
             Folded::Overtaken => REBUILD_BATCH as usize,
             Folded::Nothing => 0,
         };
-        let mut rest = FoldSummary::default();
+        let mut rest = 0;
         if first == REBUILD_BATCH as usize {
-            rest = self.catch_up_analytics().await?;
+            rest = self.fold_all(Batch::Rebuild).await?;
         } else {
             while self.fold_topics_batch().await? {}
         }
+        self.fill_daily_slices().await?;
         Ok(FoldSummary {
-            events: first as u64 + rest.events,
+            events: first as u64 + rest,
             seconds: started.elapsed().as_secs_f64(),
         })
     }
@@ -205,37 +215,41 @@ impl App {
             .await
     }
 
-    /// Fills the daily rows of every two-dimension slice from the hourly rows folded before
-    /// they were kept (an upgrade), a day at a time, once; reports use them from then on.
+    /// Fills the daily rows of the slices that are not complete (those an older version
+    /// did not keep: pairs of dimensions before migration 0020, three or more before 0022;
+    /// every slice after a rebuild, which folds only the hourly rows) from the hourly
+    /// rows, a day at a time; reports use them from then on. The reactor runs this when
+    /// it starts, a rebuild at its end. Nodes of an older version must be stopped before
+    /// the upgrade: their batches would not add to the new slices.
+    ///
     /// Like a fold batch, a day is read and summed outside the writer and written only if
     /// the fold's position has not moved meanwhile (another node, a rebuild); its rows are
     /// set to the sum of the day's hourly rows, so what was folded before is counted once,
-    /// and the write moves the position, so a batch that read those rows before is dropped
-    /// and folded again. The reactor runs this when it starts. Nodes of a version without
-    /// the pairs must be stopped before the upgrade: their batches would not add to them.
-    pub async fn fill_pair_slices(&self) -> AppResult<()> {
-        if store::filled(self.db().read(), Fill::PairSlices).await? {
+    /// and the write moves the position, so a batch that read those rows before is
+    /// dropped and folded again.
+    pub async fn fill_daily_slices(&self) -> AppResult<()> {
+        let complete = store::daily_rows_width(self.db().read()).await?;
+        let widest = Dim::ALL.len();
+        let first_missing = complete.map_or(0, |width| width + 1);
+        if first_missing > widest {
             return Ok(());
         }
+        let widths = first_missing..=widest;
         let zone = self.engine().reporting_calendar().zone().clone();
         let started = std::time::Instant::now();
         let mut days = 0;
-        let mut after = None;
-        while let Some(day) = store::next_rollup_day(self.db().read(), after).await? {
+        let mut from_hour = i64::MIN;
+        while let Some(hour) = store::next_rollup_hour(self.db().read(), from_hour).await? {
             if self.analytics.stopping.load(Ordering::SeqCst) {
                 return Ok(());
             }
+            let day = zone.to_datetime(hour_start(hour)).date();
             let start = day_start_hour(day, &zone);
             let end = day_start_hour(day.tomorrow().unwrap_or(day), &zone);
             loop {
                 let read_at = store::position(self.db().read()).await?;
-                let mut sums: BTreeMap<DayKey, Delta> = BTreeMap::new();
-                for (key, delta) in store::hour_rows(self.db().read(), start, end).await? {
-                    for day_key in day_keys(&key, &zone).filter(|k| k.day == day && k.slice.dims().count() == 2) {
-                        sums.entry(day_key).or_default().merge(&delta);
-                    }
-                }
-                let rows: Vec<(DayKey, Delta)> = sums.into_iter().collect();
+                let hours = store::hour_rows(self.db().read(), start, end).await?;
+                let rows = day_rows_of(day, hours, &widths);
                 let written = self
                     .db()
                     .write(move |tx| {
@@ -256,23 +270,23 @@ impl App {
                 tokio::time::sleep(DEBOUNCE).await;
             }
             days += 1;
-            after = Some(day);
+            from_hour = end.max(hour + 1);
         }
         self.db()
-            .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::set_filled(tx, Fill::PairSlices).await?) }))
+            .write(move |tx| Box::pin(async move { Ok::<_, AppError>(store::set_daily_rows_width(tx, Some(widest)).await?) }))
             .await?;
         if days > 0 {
             tracing::info!(
+                ?widths,
                 days,
                 seconds = started.elapsed().as_secs_f64(),
-                "filled the daily rows of dimension pairs"
+                "filled the daily rows of slices from the hourly rows"
             );
         }
         Ok(())
     }
 
-    /// Folds up to `limit` events after the cursor (after emptying the rollups, with
-    /// `clear_first`).
+    /// Folds up to `limit` events after the cursor, as `kind` says.
     ///
     /// Nearly everything happens outside the writer that ticket commands share: the
     /// events, the fold state and the stored hourly and daily rows are read and merged
@@ -282,8 +296,8 @@ impl App {
     /// department totals, a row or two per batch, are read and added inside the write:
     /// the one-off backfill after an upgrade rewrites them under the same lock without
     /// moving the position.
-    async fn fold_batch(&self, limit: u32, clear_first: bool) -> AppResult<Folded> {
-        if clear_first {
+    async fn fold_batch(&self, limit: u32, kind: Batch) -> AppResult<Folded> {
+        if kind == Batch::RebuildStart {
             self.db()
                 .write(|tx| Box::pin(async move { Ok::<_, AppError>(store::clear(tx, now()).await?) }))
                 .await?;
@@ -310,13 +324,15 @@ impl App {
             fold(tracks.entry(item.ticket_id).or_default(), &item.event, seed, &calendar, &mut rollup);
         }
         rollup.retain(|_, delta| !delta.is_empty());
-        // The daily rows take the same deltas, once per slice; the department's totals
-        // per hour too.
+        // The daily rows take the same deltas, once per slice (but in a rebuild, which
+        // fills them at its end); the department's totals per hour too.
         let mut days: BTreeMap<DayKey, Delta> = BTreeMap::new();
         let mut totals: BTreeMap<TotalHour, Delta> = BTreeMap::new();
         for (key, delta) in &rollup {
-            for day in day_keys(key, &zone) {
-                days.entry(day).or_default().merge(delta);
+            if kind == Batch::Live {
+                for day in day_keys(key, &zone) {
+                    days.entry(day).or_default().merge(delta);
+                }
             }
             totals.entry(TotalHour(key.hour)).or_default().merge(delta);
         }
@@ -356,6 +372,19 @@ impl App {
     }
 }
 
+/// Which kind of fold batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Batch {
+    /// Adds to the hourly and the daily rows (the reactor, a catch-up).
+    Live,
+    /// A rebuild's first batch: empties the rollups, then folds as [`Batch::Rebuild`].
+    RebuildStart,
+    /// A rebuild's: adds to the hourly rows only. Each batch would otherwise read and
+    /// rewrite the same days' rows of all 32 slices again; the rebuild fills them once
+    /// from the hourly rows at its end.
+    Rebuild,
+}
+
 /// What one fold batch did.
 enum Folded {
     /// No event after the position.
@@ -374,6 +403,34 @@ fn add_stored<K: Ord>(deltas: &mut BTreeMap<K, Delta>, stored: Vec<(K, Delta)>) 
             *delta = total;
         }
     }
+}
+
+/// The daily rows of `day` for the slices of `widths` dimensions, summed from that day's
+/// hourly rows: first per combination of all dimensions (the finest slice, a fraction of
+/// the hourly rows), then each slice from those, so a day costs a few merges per hourly
+/// row rather than one per row and slice.
+fn day_rows_of(day: Date, hours: Vec<(RowKey, Delta)>, widths: &std::ops::RangeInclusive<usize>) -> Vec<(DayKey, Delta)> {
+    let mut finest: BTreeMap<Dims, Delta> = BTreeMap::new();
+    for (key, delta) in hours {
+        match finest.entry(key.dims) {
+            Entry::Vacant(slot) => {
+                slot.insert(delta);
+            }
+            Entry::Occupied(mut slot) => slot.get_mut().merge(&delta),
+        }
+    }
+    let mut sums: BTreeMap<DayKey, Delta> = BTreeMap::new();
+    for (dims, delta) in &finest {
+        for slice in Slice::kept().filter(|slice| widths.contains(&slice.width())) {
+            let key = DayKey {
+                day,
+                slice,
+                value: slice.value_of(dims),
+            };
+            sums.entry(key).or_default().merge(delta);
+        }
+    }
+    sums.into_iter().collect()
 }
 
 /// A KPI report as the API and the dashboard ask it. Dates are days in the reporting
@@ -551,11 +608,10 @@ impl App {
         let ex = || self.db().read();
         let previous_to = query.from.yesterday().unwrap_or(query.from);
         let previous_from = previous_to.checked_sub(query.to - query.from).unwrap_or(previous_to);
-        let pairs = store::filled(ex(), Fill::PairSlices).await?;
-        let (totals, previous, groups) = match daily_plan(&query.filter, query.group, pairs) {
-            // Whole days filtered and grouped by at most two dimensions: the daily rows. The
-            // totals come from the filter's own slice (all tickets, a team, ...): the same
-            // numbers as the groups added up, from a row a day.
+        let complete = store::daily_rows_width(ex()).await?;
+        let (totals, previous, groups) = match daily_plan(&query.filter, query.group, complete) {
+            // The daily rows. The totals come from the filter's own slice (all tickets, a
+            // team, ...): the same numbers as the groups added up, from a row a day.
             Some(plan) => {
                 let (totals, previous, groups) = tokio::try_join!(
                     store::sum_days(ex(), query.from, query.to, &plan.totals, DayGroup::None),
@@ -569,7 +625,7 @@ impl App {
                 )?;
                 (sum_one(totals), sum_one(previous), groups)
             }
-            // Anything finer: the hourly rows.
+            // Slices not yet filled after an upgrade: the hourly rows.
             None => {
                 let start = day_start_hour(query.from, &query.zone);
                 let end = day_start_hour(query.to.tomorrow().unwrap_or(query.to), &query.zone);
@@ -687,10 +743,10 @@ struct DailyPlan {
     group: Option<DayGroup>,
 }
 
-/// Which daily rows answer a report; `None` when the filter and grouping need more
-/// dimensions than a daily slice keeps (two, or one while the pairs of an upgraded
-/// database are not yet `pairs` filled).
-fn daily_plan(filter: &RowFilter, group: Option<Grouping>, pairs: bool) -> Option<DailyPlan> {
+/// Which daily rows answer a report; `None` when the filter and grouping need a slice
+/// wider than the `complete` ones (an upgraded database whose wider slices are not filled
+/// yet, a rebuild in progress).
+fn daily_plan(filter: &RowFilter, group: Option<Grouping>, complete: Option<usize>) -> Option<DailyPlan> {
     let id = |id: Option<Id>| id.unwrap_or(0).to_string();
     let fixed: Vec<(Dim, String)> = [
         filter.team_id.map(|t| (Dim::Team, id(t))),
@@ -713,8 +769,8 @@ fn daily_plan(filter: &RowFilter, group: Option<Grouping>, pairs: bool) -> Optio
     if let Some(DayGroup::Dim(dim)) = by {
         dims.push(dim);
     }
-    let slice = Slice::of(&dims)?;
-    if !pairs && slice.dims().count() > 1 {
+    let slice = Slice::of(&dims);
+    if complete.is_none_or(|width| slice.width() > width) {
         return None;
     }
     let rows = |slice: Slice| DaySlice {
@@ -725,7 +781,7 @@ fn daily_plan(filter: &RowFilter, group: Option<Grouping>, pairs: bool) -> Optio
             .collect(),
     };
     Some(DailyPlan {
-        totals: rows(Slice::of(&fixed_dims)?),
+        totals: rows(Slice::of(&fixed_dims)),
         groups: rows(slice),
         group: by,
     })

@@ -90,34 +90,33 @@ impl Dim {
     }
 }
 
-/// What a daily rollup row covers: all tickets, or one value of each of one or two
-/// dimensions (a team, a team's work on one channel, an agent in one team, ...). Every
-/// such slice is kept, so a report filtered and grouped by at most two dimensions reads a
-/// few rows per day; finer ones read the hourly rows.
+/// What a daily rollup row covers: all tickets, or one value of each of some dimensions
+/// (a team, a team's work on one channel, an agent's chat complaints in one team, ...).
+/// Every subset of the five dimensions is kept (32 slices), so any report, whatever it
+/// is filtered and grouped by, reads a row per day and group instead of hourly rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Slice(u8);
 
 impl Slice {
-    /// Dimensions a kept slice has at most.
-    pub const MAX_DIMS: usize = 2;
     /// All tickets.
     pub const WHOLE: Slice = Slice(0);
-    /// Between the values of a slice of two dimensions, in the order of [`Dim::ALL`]
+    /// Between the values of a slice of several dimensions, in the order of [`Dim::ALL`]
     /// (no stored value contains it: ids and enum names).
     pub const SEPARATOR: char = ',';
 
-    /// The slice of these dimensions (in any order, repeats ignored); `None` when there
-    /// are more than [`Slice::MAX_DIMS`], which no daily row keeps.
-    pub fn of(dims: &[Dim]) -> Option<Slice> {
-        let slice = Slice(dims.iter().fold(0, |mask, dim| mask | dim.bit()));
-        (slice.dims().count() <= Self::MAX_DIMS).then_some(slice)
+    /// The slice of these dimensions (in any order, repeats ignored).
+    pub fn of(dims: &[Dim]) -> Slice {
+        Slice(dims.iter().fold(0, |mask, dim| mask | dim.bit()))
     }
 
-    /// Every slice the daily rows keep: all tickets, each dimension and each pair.
+    /// Every slice the daily rows keep: all tickets and each subset of the dimensions.
     pub fn kept() -> impl Iterator<Item = Slice> {
-        (0..1u8 << Dim::ALL.len())
-            .map(Slice)
-            .filter(|slice| slice.dims().count() <= Self::MAX_DIMS)
+        (0..1u8 << Dim::ALL.len()).map(Slice)
+    }
+
+    /// How many dimensions it has (0 for all tickets).
+    pub fn width(self) -> usize {
+        self.0.count_ones() as usize
     }
 
     /// Its dimensions, in the order of [`Dim::ALL`] (the order of a stored value's parts).

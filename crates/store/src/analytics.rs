@@ -15,7 +15,7 @@ use kefu_domain::entities::{ActorRef, Id};
 use kefu_domain::enums::{ActorKind, Channel, Priority, TicketKind};
 use kefu_domain::event::{EventKind, TicketEvent};
 use kefu_domain::status::Status;
-use sea_query::{Alias, Expr, ExprTrait, LikeExpr, OnConflict, Query, SelectStatement, Value, ValueTuple};
+use sea_query::{Alias, BinOper, Expr, ExprTrait, LikeExpr, OnConflict, Query, SelectStatement, Value, ValueTuple};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -126,8 +126,8 @@ pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_days").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hour_totals").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
-    // The refold fills the daily rows of every slice.
-    set_filled(tx, Fill::PairSlices).await?;
+    // The refold folds the hourly rows, then fills every day's rows from them.
+    set_daily_rows_width(tx, None).await?;
     crate::hot_issues::clear(tx, at).await?;
     restart_cursor_row(tx, "analytics_cursor", at).await
 }
@@ -529,15 +529,12 @@ pub async fn put_total_rows(tx: &mut Tx, rows: &[(TotalHour, Delta)]) -> StoreRe
 pub enum Fill {
     /// The department's totals per hour (`kpi_hour_totals`).
     HourTotals,
-    /// The daily rows of two-dimension slices.
-    PairSlices,
 }
 
 impl Fill {
     fn column(self) -> &'static str {
         match self {
             Fill::HourTotals => "totals_backfilled",
-            Fill::PairSlices => "pair_slices_filled",
         }
     }
 }
@@ -555,12 +552,26 @@ pub async fn set_filled(tx: &mut Tx, fill: Fill) -> StoreResult<()> {
     Ok(())
 }
 
-/// The first day after `after` (from the start without one) that has daily rows.
-pub async fn next_rollup_day(ex: Exec<'_>, after: Option<jiff::civil::Date>) -> StoreResult<Option<jiff::civil::Date>> {
-    let after = after.map(|day| day.to_string()).unwrap_or_default();
-    let (day,): (Option<String>,) = exec!(ex, e => sqlx::query_as(
-        "SELECT MIN(day) FROM kpi_days WHERE slice = '' AND day > $1").bind(after.clone()).fetch_one(e).await)?;
-    day.map(|day| day.parse().map_err(|_| corrupt("rollup day", &day))).transpose()
+/// Up to how many dimensions the daily slices' rows are complete (`None`: no daily row
+/// is, a rebuild has folded only the hourly rows); reports needing a wider slice read the
+/// hourly rows.
+pub async fn daily_rows_width(ex: Exec<'_>) -> StoreResult<Option<usize>> {
+    let (width,): (i16,) = exec!(ex, e => sqlx::query_as("SELECT daily_rows_width FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
+    Ok(usize::try_from(width).ok())
+}
+
+pub async fn set_daily_rows_width(tx: &mut Tx, width: Option<usize>) -> StoreResult<()> {
+    let width = width.and_then(|w| i16::try_from(w).ok()).unwrap_or(-1);
+    exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET daily_rows_width = $1 WHERE id = 1")
+        .bind(width).execute(e).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The first hour at or after `from_hour` that has hourly rows.
+pub async fn next_rollup_hour(ex: Exec<'_>, from_hour: i64) -> StoreResult<Option<i64>> {
+    let (hour,): (Option<i64>,) = exec!(ex, e => sqlx::query_as(
+        "SELECT MIN(hour) FROM kpi_hours WHERE hour >= $1").bind(from_hour).fetch_one(e).await)?;
+    Ok(hour)
 }
 
 /// Every hourly row of the hours `[from_hour, to_hour)`.
@@ -799,24 +810,55 @@ pub struct DaySlice {
 }
 
 impl DaySlice {
-    /// The condition on `slice_value`: none when every value is wanted, equality when
-    /// each dimension has one, else a pattern with the wanted parts fixed.
-    fn value_condition(&self) -> Option<Expr> {
-        if self.values.iter().all(Option::is_none) {
-            return None;
-        }
+    /// The condition on `slice_value` for days `[from, to]`: none when every value is
+    /// wanted, equality when each dimension has one. With one dimension open among fixed
+    /// ones (the one a report groups by), the values are those of that dimension's own
+    /// slice in the same days, each completed with the fixed parts, so the primary key
+    /// (slice, slice_value, day) reads just the rows wanted: a pattern on the value read
+    /// every row of the slice in the range (tens of thousands a month for slices of four
+    /// or five dimensions). Several open dimensions (no report asks for them) take a
+    /// pattern.
+    fn value_condition(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Option<Expr> {
         let separator = Slice::SEPARATOR.to_string();
-        if self.values.iter().all(Option::is_some) {
-            let value = self.values.iter().flatten().cloned().collect::<Vec<_>>().join(&separator);
-            return Some(Expr::col("slice_value").eq(value));
+        let fixed = |values: &[Option<String>]| values.iter().flatten().cloned().collect::<Vec<_>>().join(&separator);
+        let open: Vec<usize> = (0..self.values.len()).filter(|&i| self.values[i].is_none()).collect();
+        match open.as_slice() {
+            _ if open.len() == self.values.len() => None,
+            [] => Some(Expr::col("slice_value").eq(fixed(&self.values))),
+            &[i] => {
+                let dim = self.slice.dims().nth(i)?;
+                let before = fixed(&self.values[..i]);
+                let after = fixed(&self.values[i + 1..]);
+                let before = if before.is_empty() {
+                    before
+                } else {
+                    format!("{before}{separator}")
+                };
+                let after = if after.is_empty() { after } else { format!("{separator}{after}") };
+                let mut values = Query::select();
+                values
+                    .distinct()
+                    .expr(
+                        Expr::val(before)
+                            .binary(BinOper::Custom("||"), Expr::col("slice_value"))
+                            .binary(BinOper::Custom("||"), Expr::val(after)),
+                    )
+                    .from("kpi_days")
+                    .and_where(Expr::col("slice").eq(Slice::of(&[dim]).name()))
+                    .and_where(Expr::col("day").gte(from.to_string()))
+                    .and_where(Expr::col("day").lte(to.to_string()));
+                Some(Expr::col("slice_value").in_subquery(values))
+            }
+            _ => {
+                let pattern = self
+                    .values
+                    .iter()
+                    .map(|value| value.as_deref().map_or_else(|| "%".to_string(), crate::tickets::escape_like))
+                    .collect::<Vec<_>>()
+                    .join(&separator);
+                Some(Expr::col("slice_value").like(LikeExpr::new(pattern).escape('\\')))
+            }
         }
-        let pattern = self
-            .values
-            .iter()
-            .map(|value| value.as_deref().map_or_else(|| "%".to_string(), crate::tickets::escape_like))
-            .collect::<Vec<_>>()
-            .join(&separator);
-        Some(Expr::col("slice_value").like(LikeExpr::new(pattern).escape('\\')))
     }
 }
 
@@ -840,7 +882,7 @@ pub async fn sum_days(
             .and_where(Expr::col("slice").eq(rows.slice.name()))
             .and_where(Expr::col("day").gte(from.to_string()))
             .and_where(Expr::col("day").lte(to.to_string()));
-        if let Some(condition) = rows.value_condition() {
+        if let Some(condition) = rows.value_condition(from, to) {
             select.and_where(condition);
         }
     };

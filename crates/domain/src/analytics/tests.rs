@@ -233,20 +233,27 @@ fn rows_carry_the_dimensions_of_the_moment() {
 }
 
 #[test]
-fn daily_slices_are_all_tickets_each_dimension_and_each_pair() {
+fn daily_slices_are_every_subset_of_the_dimensions() {
     let kept: Vec<Slice> = Slice::kept().collect();
-    assert_eq!(kept.len(), 1 + 5 + 10);
+    assert_eq!(kept.len(), 1 + 5 + 10 + 10 + 5 + 1);
+    for width in 0..=5 {
+        let binomial = [1, 5, 10, 10, 5, 1][width];
+        assert_eq!(kept.iter().filter(|s| s.width() == width).count(), binomial, "{width}");
+    }
     for slice in &kept {
         assert_eq!(Slice::parse(&slice.name()), Some(*slice), "{}", slice.name());
     }
     assert_eq!(Slice::WHOLE.name(), "");
-    let pair = Slice::of(&[Dim::Channel, Dim::Team, Dim::Team]).unwrap();
+    let pair = Slice::of(&[Dim::Channel, Dim::Team, Dim::Team]);
     assert_eq!(pair.name(), "team_id,channel");
     assert_eq!(pair.position(Dim::Channel), Some(1));
     assert_eq!(pair.position(Dim::Agent), None);
-    assert_eq!(Slice::of(&[Dim::Team, Dim::Agent, Dim::Kind]), None);
+    assert_eq!(pair.width(), 2);
+    let wide = Slice::of(&[Dim::Kind, Dim::Team, Dim::Agent]);
+    assert_eq!(wide.name(), "team_id,agent_id,kind");
+    assert_eq!(wide.position(Dim::Kind), Some(2));
     assert_eq!(Slice::parse("channel,team_id"), None, "only the stored order");
-    assert_eq!(Slice::parse("team_id,agent_id,kind"), None);
+    assert_eq!(Slice::parse("team_id,team_id"), None);
 
     // An hourly row adds to one daily row per kept slice, each with its own values.
     let key = RowKey {
@@ -266,6 +273,11 @@ fn daily_slices_are_all_tickets_each_dimension_and_each_pair() {
     assert_eq!(value("team_id,agent_id").as_deref(), Some("3,0"));
     assert_eq!(value("channel,priority").as_deref(), Some("chat,high"));
     assert_eq!(value("kind").as_deref(), Some("complaint"));
+    assert_eq!(value("team_id,channel,kind,priority").as_deref(), Some("3,chat,complaint,high"));
+    assert_eq!(
+        value("team_id,agent_id,channel,kind,priority").as_deref(),
+        Some("3,0,chat,complaint,high")
+    );
 }
 
 #[test]

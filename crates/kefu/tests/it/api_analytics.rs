@@ -175,8 +175,8 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
         only_a["totals"]["agent_replies"]
     );
 
-    // One dimension reads its daily rows, two the daily rows of their pair, three the
-    // hourly rows: the same numbers, medians included. Every ticket here has normal
+    // One dimension reads its daily rows, two the daily rows of their pair, three those of
+    // their triple: the same numbers, medians included. Every ticket here has normal
     // priority, so adding it as another dimension keeps the same tickets.
     assert_eq!(kpis(&app, "priority=normal").await["totals"]["created"], created);
     for team in [sales, support] {
@@ -189,7 +189,8 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
         }
         assert!(one["totals"]["created"].as_i64().unwrap() > 0, "team {team} has tickets");
     }
-    let pair_reports = same_from_pairs_and_hours(&app, &pair_queries(sales, a)).await;
+    let queries = multi_dimension_queries(sales, a);
+    let slice_reports = same_with_another_dimension(&app, &queries).await;
 
     // A rebuild folds the same events into the same numbers.
     let before = (kpis(&app, "group=day").await, kpis(&app, "group=agent").await);
@@ -199,15 +200,26 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
     assert_eq!(before, after);
     assert_today_matches_the_report(&app).await;
 
-    // A database folded before pairs were kept has no daily rows of them: reports read the
-    // hourly rows until the reactor has filled them from those, a day at a time.
-    let pair_rows = count_pair_rows(&app).await;
-    assert!(pair_rows > 0);
-    forget_pair_slices(&app).await;
-    assert_eq!(count_pair_rows(&app).await, 0);
-    assert_eq!(same_from_pairs_and_hours(&app, &pair_queries(sales, a)).await, pair_reports);
-    // A ticket folded after the upgrade: today's pairs hold it alone until the fill, which
-    // must set them to the whole day, not add the day to them.
+    // A database folded before the slices of several dimensions were kept has no daily
+    // rows of them: reports read the hourly rows until the reactor has filled them from
+    // those, a day at a time.
+    let wide_rows = count_rows_of_several_dimensions(&app).await;
+    assert!(wide_rows > 0);
+    run_sql(
+        &app,
+        &[
+            "DELETE FROM kpi_days WHERE slice LIKE '%,%'",
+            "UPDATE analytics_cursor SET daily_rows_width = 1",
+        ],
+    )
+    .await;
+    assert_eq!(count_rows_of_several_dimensions(&app).await, 0);
+    let from_hours = same_with_another_dimension(&app, &queries).await;
+    for ((query, hours), slices) in queries.iter().zip(&from_hours).zip(&slice_reports) {
+        assert_eq!(hours, slices, "{query}");
+    }
+    // A ticket folded after the upgrade: today's rows of those slices hold it alone until
+    // the fill, which must set them to the whole day, not add the day to them.
     let (status, body) = app
         .post(
             "/api/v1/tickets",
@@ -217,19 +229,24 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
         .await;
     assert_eq!(status, 201, "{body}");
     settle(&app, backend).await;
-    let partial = count_pair_rows(&app).await;
-    assert!(partial > 0 && partial < pair_rows, "{partial} of {pair_rows}");
+    let partial = count_rows_of_several_dimensions(&app).await;
+    assert!(partial > 0 && partial < wide_rows, "{partial} of {wide_rows}");
     // `after_sales` also puts LIKE's `_` in a pattern.
-    let queries = [pair_queries(sales, a), vec!["kind=after_sales&group=team".to_string()]].concat();
-    let from_hours = same_from_pairs_and_hours(&app, &queries).await;
-    app.app.fill_pair_slices().await.expect("fill the pairs");
-    assert!(count_pair_rows(&app).await > pair_rows);
-    assert_eq!(same_from_pairs_and_hours(&app, &queries).await, from_hours);
+    let queries = [queries, vec!["kind=after_sales&group=team".to_string()]].concat();
+    let from_hours = same_with_another_dimension(&app, &queries).await;
+    app.app.fill_daily_slices().await.expect("fill the slices");
+    assert!(count_rows_of_several_dimensions(&app).await > wide_rows);
+    assert_eq!(same_with_another_dimension(&app, &queries).await, from_hours);
+    // From now on every report reads the daily rows alone: the same numbers without the
+    // hourly ones.
+    run_sql(&app, &["DELETE FROM kpi_hours"]).await;
+    assert_eq!(same_with_another_dimension(&app, &queries).await, from_hours);
 }
 
-/// Reports of two dimensions (a filter and a group, or two filters), each shape the daily
-/// pairs are read in: one value fixed before or after the other's, both fixed, by day.
-fn pair_queries(team: i64, agent: i64) -> Vec<String> {
+/// Reports of two, three and four dimensions (filters and a group), each shape a slice's
+/// daily rows are read in: one value fixed before or after the other's, all fixed, some
+/// fixed around the grouped one, by day.
+fn multi_dimension_queries(team: i64, agent: i64) -> Vec<String> {
     vec![
         format!("team={team}&group=agent"),
         format!("agent={agent}&group=team"),
@@ -237,49 +254,51 @@ fn pair_queries(team: i64, agent: i64) -> Vec<String> {
         "kind=complaint&group=team".to_string(),
         "channel=api&kind=consultation&group=day".to_string(),
         "channel=api&group=kind".to_string(),
+        format!("team={team}&channel=api&kind=consultation&group=agent"),
+        format!("agent={agent}&kind=consultation&group=channel"),
     ]
 }
 
-/// Each report of `queries` equals the same report with a third dimension that keeps the
-/// same tickets (read from the hourly rows); the reports' numbers.
-async fn same_from_pairs_and_hours(app: &TestApp, queries: &[String]) -> Vec<Value> {
+/// Each report of `queries` equals the same report with one more dimension that keeps the
+/// same tickets (every ticket here has normal priority); the reports' numbers.
+async fn same_with_another_dimension(app: &TestApp, queries: &[String]) -> Vec<Value> {
     let mut reports = Vec::new();
     for query in queries {
-        let pairs = kpis(app, query).await;
-        let hours = kpis(app, &format!("{query}&priority=normal")).await;
+        let report = kpis(app, query).await;
+        let wider = kpis(app, &format!("{query}&priority=normal")).await;
         let numbers = |report: &Value| json!([report["totals"], report["previous"], report["groups"]]);
-        assert_eq!(numbers(&pairs), numbers(&hours), "{query}");
+        assert_eq!(numbers(&report), numbers(&wider), "{query}");
         let counted = ["created", "resolved", "agent_replies"]
             .iter()
-            .any(|kpi| pairs["totals"][kpi].as_i64().unwrap() > 0);
-        assert!(counted, "{query} counts something: {pairs}");
-        reports.push(numbers(&pairs));
+            .any(|kpi| report["totals"][kpi].as_i64().unwrap() > 0);
+        assert!(counted, "{query} counts something: {report}");
+        let groups = report["groups"].as_array().map_or(0, Vec::len);
+        assert!(groups > 0 || !query.contains("group="), "{query} has groups: {report}");
+        reports.push(numbers(&report));
     }
     reports
 }
 
-/// Daily rows of two-dimension slices.
-async fn count_pair_rows(app: &TestApp) -> i64 {
+/// Daily rows of slices of two dimensions or more.
+async fn count_rows_of_several_dimensions(app: &TestApp) -> i64 {
     let sql = "SELECT COUNT(*) FROM kpi_days WHERE slice LIKE '%,%'";
     let (n,): (i64,) = match app.app.db().read() {
         Exec::SqlitePool(pool) => sqlx::query_as(sql).fetch_one(pool).await,
         Exec::PgPool(pool) => sqlx::query_as(sql).fetch_one(pool).await,
         _ => unreachable!("reads go to a pool"),
     }
-    .expect("count the pairs' rows");
+    .expect("count the rows");
     n
 }
 
-/// Leaves the rollups as a version that kept single dimensions only left them.
-async fn forget_pair_slices(app: &TestApp) {
+/// Runs `statements` in one write transaction (to leave the rollups as an older version,
+/// or a test, would).
+async fn run_sql(app: &TestApp, statements: &'static [&'static str]) {
     app.app
         .db()
-        .write(|tx| {
+        .write(move |tx| {
             Box::pin(async move {
-                for sql in [
-                    "DELETE FROM kpi_days WHERE slice LIKE '%,%'",
-                    "UPDATE analytics_cursor SET pair_slices_filled = FALSE",
-                ] {
+                for &sql in statements {
                     match tx.exec() {
                         Exec::SqliteConn(c) => sqlx::query(sql).execute(c).await.map(|_| ())?,
                         Exec::PgConn(c) => sqlx::query(sql).execute(c).await.map(|_| ())?,
@@ -290,7 +309,7 @@ async fn forget_pair_slices(app: &TestApp) {
             })
         })
         .await
-        .expect("forget the pairs");
+        .expect("run the statements");
 }
 
 async fn reports_check_their_input_and_their_readers(backend: Backend) {
