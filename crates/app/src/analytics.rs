@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::analytics::fold::{Rollup, Seed, TicketTrack, fold};
 use kefu_domain::analytics::kpi::Kpis;
-use kefu_domain::analytics::{DayKey, Delta, Dim, Dims, RowKey, Slice, day_keys, hour_of, hour_start};
+use kefu_domain::analytics::{DayKey, Delta, Dim, Dims, RowKey, Slice, Span, day_keys, hour_of, hour_start, week_start};
 use kefu_domain::entities::Id;
 use kefu_domain::enums::{Channel, Presence, Priority, TicketKind};
 use kefu_domain::{FieldError, FieldErrors};
@@ -237,40 +237,47 @@ impl App {
         let widths = first_missing..=widest;
         let zone = self.engine().reporting_calendar().zone().clone();
         let started = std::time::Instant::now();
-        let mut days = 0;
+        let (mut days, mut weeks) = (0, 0);
         let mut from_hour = i64::MIN;
         while let Some(hour) = store::next_rollup_hour(self.db().read(), from_hour).await? {
             if self.analytics.stopping.load(Ordering::SeqCst) {
                 return Ok(());
             }
             let day = zone.to_datetime(hour_start(hour)).date();
-            let start = day_start_hour(day, &zone);
-            let end = day_start_hour(day.tomorrow().unwrap_or(day), &zone);
-            loop {
-                let read_at = store::position(self.db().read()).await?;
+            let (start, end) = (day_start_hour(day, &zone), day_start_hour(day.tomorrow().unwrap_or(day), &zone));
+            self.fill_rows(|| async {
                 let hours = store::hour_rows(self.db().read(), start, end).await?;
-                let rows = day_rows_of(day, hours, &widths);
-                let written = self
-                    .db()
-                    .write(move |tx| {
-                        Box::pin(async move {
-                            if store::lock_position(tx).await? != Some(read_at) {
-                                return Ok::<_, AppError>(false);
-                            }
-                            store::put_day_rows(tx, &rows).await?;
-                            // A batch that read these rows before must not write them.
-                            store::mark_rewritten(tx, now()).await?;
-                            Ok(true)
-                        })
-                    })
-                    .await?;
-                if written {
-                    break;
-                }
-                tokio::time::sleep(DEBOUNCE).await;
-            }
+                Ok(day_rows_of(day, hours, &widths))
+            })
+            .await?;
             days += 1;
             from_hour = end.max(hour + 1);
+        }
+        // The week rows (of the narrow slices, whose day rows are all there now), each
+        // the sum of its days.
+        let mut from_hour = i64::MIN;
+        while let Some(hour) = store::next_rollup_hour(self.db().read(), from_hour).await? {
+            if self.analytics.stopping.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            let monday = week_start(zone.to_datetime(hour_start(hour)).date());
+            let next_monday = monday.saturating_add(jiff::Span::new().days(7));
+            let sunday = next_monday.yesterday().unwrap_or(monday);
+            self.fill_rows(|| async {
+                let mut sums: BTreeMap<DayKey, Delta> = BTreeMap::new();
+                for (key, delta) in store::weekly_slices_day_rows(self.db().read(), monday, sunday).await? {
+                    let week = DayKey {
+                        day: monday,
+                        span: Span::Week,
+                        ..key
+                    };
+                    sums.entry(week).or_default().merge(&delta);
+                }
+                Ok(sums.into_iter().collect())
+            })
+            .await?;
+            weeks += 1;
+            from_hour = day_start_hour(next_monday, &zone).max(hour + 1);
         }
         self.db()
             .write(move |tx| Box::pin(async move { Ok::<_, AppError>(store::set_daily_rows_width(tx, Some(widest)).await?) }))
@@ -279,11 +286,43 @@ impl App {
             tracing::info!(
                 ?widths,
                 days,
+                weeks,
                 seconds = started.elapsed().as_secs_f64(),
-                "filled the daily rows of slices from the hourly rows"
+                "filled the daily and weekly rows of slices from the hourly rows"
             );
         }
         Ok(())
+    }
+
+    /// Sets the rows `compute` returns, read at one position of the fold, and written only
+    /// if the position has not moved meanwhile (else computed again); the write moves it,
+    /// so a batch that read those rows before is dropped and folded again.
+    async fn fill_rows<F, Fut>(&self, compute: F) -> AppResult<()>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = AppResult<Vec<(DayKey, Delta)>>>,
+    {
+        loop {
+            let read_at = store::position(self.db().read()).await?;
+            let rows = compute().await?;
+            let written = self
+                .db()
+                .write(move |tx| {
+                    Box::pin(async move {
+                        if store::lock_position(tx).await? != Some(read_at) {
+                            return Ok::<_, AppError>(false);
+                        }
+                        store::put_day_rows(tx, &rows).await?;
+                        store::mark_rewritten(tx, now()).await?;
+                        Ok(true)
+                    })
+                })
+                .await?;
+            if written {
+                return Ok(());
+            }
+            tokio::time::sleep(DEBOUNCE).await;
+        }
     }
 
     /// Folds up to `limit` events after the cursor, as `kind` says.
@@ -424,6 +463,7 @@ fn day_rows_of(day: Date, hours: Vec<(RowKey, Delta)>, widths: &std::ops::RangeI
         for slice in Slice::kept().filter(|slice| widths.contains(&slice.width())) {
             let key = DayKey {
                 day,
+                span: Span::Day,
                 slice,
                 value: slice.value_of(dims),
             };
@@ -613,13 +653,15 @@ impl App {
             // The daily rows. The totals come from the filter's own slice (all tickets, a
             // team, ...): the same numbers as the groups added up, from a row a day.
             Some(plan) => {
+                // Week rows are filled with the widest slices.
+                let weeks = complete == Some(Dim::ALL.len());
                 let (totals, previous, groups) = tokio::try_join!(
-                    store::sum_days(ex(), query.from, query.to, &plan.totals, DayGroup::None),
-                    store::sum_days(ex(), previous_from, previous_to, &plan.totals, DayGroup::None),
+                    store::sum_days(ex(), query.from, query.to, &plan.totals, DayGroup::None, weeks),
+                    store::sum_days(ex(), previous_from, previous_to, &plan.totals, DayGroup::None, weeks),
                     async {
                         match plan.group {
                             None => Ok(Vec::new()),
-                            Some(by) => store::sum_days(ex(), query.from, query.to, &plan.groups, by).await,
+                            Some(by) => store::sum_days(ex(), query.from, query.to, &plan.groups, by, weeks).await,
                         }
                     },
                 )?;

@@ -150,23 +150,88 @@ impl Slice {
     }
 }
 
-/// A daily rollup row's key: a day in the reporting zone and a slice value.
+/// How long a row of the daily table covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Span {
+    /// One day.
+    Day,
+    /// A week from Monday to Sunday, kept for the slices of at most
+    /// [`Span::WEEK_MAX_WIDTH`] dimensions: a report over months grouped by agent reads a
+    /// row per agent and week (and per day only at its ends) instead of one per day.
+    Week,
+}
+
+impl Span {
+    /// The widest slice with week rows: wider ones are filtered by most dimensions and
+    /// read few rows a day anyway, and each slice kept per week costs the reactor a write.
+    pub const WEEK_MAX_WIDTH: usize = 2;
+    /// Before a week row's slice name (`week:agent_id`).
+    const WEEK_PREFIX: &'static str = "week:";
+}
+
+/// The Monday of `day`'s week.
+pub fn week_start(day: Date) -> Date {
+    let back = i64::from(day.weekday().to_monday_zero_offset());
+    day.checked_sub(jiff::Span::new().days(back)).unwrap_or(day)
+}
+
+/// A row of the daily table: a day in the reporting zone (a week's Monday for a week
+/// row) and a slice value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DayKey {
     pub day: Date,
+    pub span: Span,
     pub slice: Slice,
     pub value: String,
 }
 
-/// The daily rows an hourly row adds to: its day in `zone`, once per slice.
+impl DayKey {
+    /// The slice's stored name, `week:` before it for a week row.
+    pub fn slice_name(&self) -> String {
+        Slice::stored_name(self.slice, self.span)
+    }
+}
+
+impl Slice {
+    /// The name of the slice's rows of `span` as stored.
+    pub fn stored_name(self, span: Span) -> String {
+        match span {
+            Span::Day => self.name(),
+            Span::Week => format!("{}{}", Span::WEEK_PREFIX, self.name()),
+        }
+    }
+
+    /// A stored name back, with its span.
+    pub fn parse_stored(text: &str) -> Option<(Slice, Span)> {
+        match text.strip_prefix(Span::WEEK_PREFIX) {
+            Some(name) => Slice::parse(name)
+                .filter(|slice| slice.width() <= Span::WEEK_MAX_WIDTH)
+                .map(|slice| (slice, Span::Week)),
+            None => Slice::parse(text).map(|slice| (slice, Span::Day)),
+        }
+    }
+}
+
+/// The rows of the daily table an hourly row adds to: its day in `zone` once per slice,
+/// and its week once per slice kept by week.
 pub fn day_keys(key: &RowKey, zone: &TimeZone) -> impl Iterator<Item = DayKey> {
     let day = zone.to_datetime(hour_start(key.hour)).date();
     let dims = key.dims;
-    Slice::kept().map(move |slice| DayKey {
+    let days = Slice::kept().map(move |slice| DayKey {
         day,
+        span: Span::Day,
         slice,
         value: slice.value_of(&dims),
-    })
+    });
+    let weeks = Slice::kept()
+        .filter(|slice| slice.width() <= Span::WEEK_MAX_WIDTH)
+        .map(move |slice| DayKey {
+            day: week_start(day),
+            span: Span::Week,
+            slice,
+            value: slice.value_of(&dims),
+        });
+    days.chain(weeks)
 }
 
 macro_rules! counters {

@@ -10,7 +10,7 @@ use crate::error::{StoreResult, corrupt};
 use jiff::Timestamp;
 use kefu_domain::analytics::fold::{Seed, TicketTrack};
 use kefu_domain::analytics::sketch::Durations;
-use kefu_domain::analytics::{Counter, DayKey, Delta, DeltaSum, Dim, Dims, RowKey, SketchKind, Slice};
+use kefu_domain::analytics::{Counter, DayKey, Delta, DeltaSum, Dim, Dims, RowKey, SketchKind, Slice, Span, week_start};
 use kefu_domain::entities::{ActorRef, Id};
 use kefu_domain::enums::{ActorKind, Channel, Priority, TicketKind};
 use kefu_domain::event::{EventKind, TicketEvent};
@@ -317,13 +317,15 @@ impl StoredKey for DayKey {
     const KEY: &'static [&'static str] = &["day", "slice", "slice_value"];
 
     fn values(&self) -> Vec<Value> {
-        vec![self.day.to_string().into(), self.slice.name().into(), self.value.clone().into()]
+        vec![self.day.to_string().into(), self.slice_name().into(), self.value.clone().into()]
     }
 
     fn parse(parts: &[String; 6]) -> StoreResult<Self> {
+        let (slice, span) = Slice::parse_stored(&parts[1]).ok_or_else(|| corrupt("rollup slice", &parts[1]))?;
         Ok(DayKey {
             day: parts[0].parse().map_err(|_| corrupt("rollup day", &parts[0]))?,
-            slice: Slice::parse(&parts[1]).ok_or_else(|| corrupt("rollup slice", &parts[1]))?,
+            span,
+            slice,
             value: parts[2].clone(),
         })
     }
@@ -572,6 +574,30 @@ pub async fn next_rollup_hour(ex: Exec<'_>, from_hour: i64) -> StoreResult<Optio
     let (hour,): (Option<i64>,) = exec!(ex, e => sqlx::query_as(
         "SELECT MIN(hour) FROM kpi_hours WHERE hour >= $1").bind(from_hour).fetch_one(e).await)?;
     Ok(hour)
+}
+
+/// The day rows of days `[from, to]` of every slice kept by week (a week's rows are their
+/// sums).
+pub async fn weekly_slices_day_rows(ex: Exec<'_>, from: jiff::civil::Date, to: jiff::civil::Date) -> StoreResult<Vec<(DayKey, Delta)>> {
+    let slices = Slice::kept()
+        .filter(|slice| slice.width() <= Span::WEEK_MAX_WIDTH)
+        .map(|slice| slice.stored_name(Span::Day));
+    let mut select = Query::select();
+    for column in DayKey::KEY {
+        select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
+    }
+    select
+        .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
+        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
+        .from("kpi_days")
+        .and_where(Expr::col("slice").is_in(slices))
+        .and_where(Expr::col("day").gte(from.to_string()))
+        .and_where(Expr::col("day").lte(to.to_string()));
+    fetch_rows(ex, select, DayKey::KEY.len(), Parts::Both)
+        .await?
+        .into_iter()
+        .map(|row| Ok((DayKey::parse(&row.key)?, row.delta)))
+        .collect()
 }
 
 /// Every hourly row of the hours `[from_hour, to_hour)`.
@@ -870,18 +896,43 @@ pub async fn sum_days(
     to: jiff::civil::Date,
     rows: &DaySlice,
     group: DayGroup,
+    read_weeks: bool,
 ) -> StoreResult<Vec<(String, Delta)>> {
     let key = match group {
         DayGroup::None => None,
         DayGroup::Day => Some("day"),
         DayGroup::Dim(_) => Some("slice_value"),
     };
+    // Whole weeks of the range from their week rows, where the slice keeps them and the
+    // report is not by day: a row per week and group instead of seven.
+    let weekly = read_weeks && group != DayGroup::Day && rows.slice.width() <= Span::WEEK_MAX_WIDTH;
     let restrict = |select: &mut SelectStatement, &(from, to): &(jiff::civil::Date, jiff::civil::Date)| {
+        let days = rows.slice.stored_name(Span::Day);
         select
             .from("kpi_days")
-            .and_where(Expr::col("slice").eq(rows.slice.name()))
             .and_where(Expr::col("day").gte(from.to_string()))
             .and_where(Expr::col("day").lte(to.to_string()));
+        match whole_weeks(from, to).filter(|_| weekly) {
+            None => {
+                select.and_where(Expr::col("slice").eq(days));
+            }
+            Some((first, last)) => {
+                let weeks = rows.slice.stored_name(Span::Week);
+                let after_last = last.saturating_add(jiff::Span::new().days(6));
+                let week_rows = Expr::col("slice")
+                    .eq(weeks.clone())
+                    .and(Expr::col("day").gte(first.to_string()))
+                    .and(Expr::col("day").lte(last.to_string()));
+                let day_rows = Expr::col("slice").eq(days.clone()).and(
+                    Expr::col("day")
+                        .lt(first.to_string())
+                        .or(Expr::col("day").gt(after_last.to_string())),
+                );
+                select
+                    .and_where(Expr::col("slice").is_in([days, weeks]))
+                    .and_where(week_rows.or(day_rows));
+            }
+        }
         if let Some(condition) = rows.value_condition(from, to) {
             select.and_where(condition);
         }
@@ -901,6 +952,24 @@ pub async fn sum_days(
     };
     let groups = sum_grouped(ex, key, &(from, to), &day_halves(from, to), restrict, group_of, true).await?;
     Ok(groups.into_iter().collect())
+}
+
+/// The whole weeks (Monday to Sunday) in days `[from, to]`: the Mondays of the first and
+/// the last, `None` when it holds none.
+fn whole_weeks(from: jiff::civil::Date, to: jiff::civil::Date) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+    let week = jiff::Span::new().days(7);
+    let first = if from == week_start(from) {
+        from
+    } else {
+        week_start(from).checked_add(week).ok()?
+    };
+    let last_sunday_week = week_start(to);
+    let last = if to.weekday() == jiff::civil::Weekday::Sunday {
+        last_sunday_week
+    } else {
+        last_sunday_week.checked_sub(week).ok()?
+    };
+    (first <= last).then_some((first, last))
 }
 
 /// The department right now, counted on the tickets' indexes (unfinished tickets only).

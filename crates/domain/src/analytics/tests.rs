@@ -4,7 +4,7 @@
 
 use super::fold::{Rollup, Seed, TicketTrack, fold};
 use super::kpi::Kpis;
-use super::{Counter, Delta, Dim, Dims, RowKey, SketchKind, Slice, day_keys, hour_of};
+use super::{Counter, Delta, Dim, Dims, RowKey, SketchKind, Slice, Span, day_keys, hour_of, week_start};
 use crate::calendar::BusinessCalendar;
 use crate::entities::{ActorRef, TicketNumber};
 use crate::enums::ActorKind;
@@ -266,8 +266,27 @@ fn daily_slices_are_every_subset_of_the_dimensions() {
             priority: Priority::High,
         },
     };
-    let days: Vec<_> = day_keys(&key, &TimeZone::UTC).collect();
+    let keys: Vec<_> = day_keys(&key, &TimeZone::UTC).collect();
+    let days: Vec<_> = keys.iter().filter(|k| k.span == Span::Day).cloned().collect();
     assert_eq!(days.len(), kept.len());
+    // ... and one week row per slice of at most two dimensions, on its Monday
+    // (2026-03-02 is a Monday).
+    let weeks: Vec<_> = keys.iter().filter(|k| k.span == Span::Week).collect();
+    assert_eq!(weeks.len(), 1 + 5 + 10);
+    assert!(weeks.iter().all(|k| k.day == jiff::civil::date(2026, 3, 2) && k.slice.width() <= 2));
+    let week_pair = weeks.iter().find(|k| k.slice.name() == "team_id,agent_id").unwrap();
+    assert_eq!(week_pair.slice_name(), "week:team_id,agent_id");
+    assert_eq!(week_pair.value, "3,0");
+    assert_eq!(Slice::parse_stored("week:team_id,agent_id"), Some((week_pair.slice, Span::Week)));
+    assert_eq!(Slice::parse_stored("team_id,agent_id"), Some((week_pair.slice, Span::Day)));
+    assert_eq!(Slice::parse_stored("week:team_id,agent_id,kind"), None, "no week rows that wide");
+    for (day, monday) in [
+        ("2026-03-02", "2026-03-02"),
+        ("2026-03-08", "2026-03-02"),
+        ("2026-03-09", "2026-03-09"),
+    ] {
+        assert_eq!(week_start(day.parse().unwrap()).to_string(), monday);
+    }
     let value = |name: &str| days.iter().find(|d| d.slice.name() == name).map(|d| d.value.clone());
     assert_eq!(value("").as_deref(), Some(""));
     assert_eq!(value("team_id,agent_id").as_deref(), Some("3,0"));

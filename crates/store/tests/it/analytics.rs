@@ -3,7 +3,7 @@
 //! reports, read in halves side by side, add up to the same as their days one by one.
 
 use crate::support::write_one;
-use kefu_domain::analytics::{Counter, DayKey, Delta, Dim, Dims, RowKey, SketchKind, Slice};
+use kefu_domain::analytics::{Counter, DayKey, Delta, Dim, Dims, RowKey, SketchKind, Slice, Span, week_start};
 use kefu_domain::enums::{Channel, Priority, TicketKind};
 use kefu_store::Db;
 use kefu_store::analytics::{
@@ -137,6 +137,7 @@ async fn long_reports_read_in_halves_add_up_like_their_days(db: Db) {
             day_rows.push((
                 DayKey {
                     day,
+                    span: Span::Day,
                     slice: agents,
                     value: agent.to_string(),
                 },
@@ -164,11 +165,18 @@ async fn long_reports_read_in_halves_add_up_like_their_days(db: Db) {
         values: vec![None],
     };
     let last = first.saturating_add(jiff::Span::new().days(39));
-    let whole = summary(sum_days(db.read(), first, last, &rows, DayGroup::Dim(Dim::Agent)).await.unwrap());
+    let whole = summary(
+        sum_days(db.read(), first, last, &rows, DayGroup::Dim(Dim::Agent), false)
+            .await
+            .unwrap(),
+    );
     let mut day_by_day: BTreeMap<String, Delta> = BTreeMap::new();
     for n in 0..40i64 {
         let day = first.saturating_add(jiff::Span::new().days(n));
-        for (agent, delta) in sum_days(db.read(), day, day, &rows, DayGroup::Dim(Dim::Agent)).await.unwrap() {
+        for (agent, delta) in sum_days(db.read(), day, day, &rows, DayGroup::Dim(Dim::Agent), false)
+            .await
+            .unwrap()
+        {
             day_by_day.entry(agent).or_default().merge(&delta);
         }
     }
@@ -176,11 +184,55 @@ async fn long_reports_read_in_halves_add_up_like_their_days(db: Db) {
     assert_eq!(whole, summary(day_by_day.into_iter().collect()), "halves side by side = day by day");
     // Inside a transaction the same reads run one after the other, with the same sums.
     let in_tx = write_one(&db, move |tx| {
-        Box::pin(async move { sum_days(tx.exec(), first, last, &rows, DayGroup::Dim(Dim::Agent)).await })
+        Box::pin(async move { sum_days(tx.exec(), first, last, &rows, DayGroup::Dim(Dim::Agent), false).await })
     })
     .await
     .unwrap();
     assert_eq!(summary(in_tx), whole);
+
+    // Week rows, each the sum of its days (Monday to Sunday; 2026-03-01 is a Sunday): a
+    // range read with them adds up like its days, wherever it starts and ends.
+    let mut weeks: BTreeMap<DayKey, Delta> = BTreeMap::new();
+    for (key, delta) in &day_rows {
+        let week = DayKey {
+            day: week_start(key.day),
+            span: Span::Week,
+            ..key.clone()
+        };
+        weeks.entry(week).or_default().merge(delta);
+    }
+    // A row only a week has: read when its whole week is in the range, never for a part.
+    let marked = jiff::civil::date(2026, 3, 9);
+    let mut marker = Delta::default();
+    marker.add(Counter::Created, 1);
+    let marker_key = DayKey {
+        day: marked,
+        span: Span::Week,
+        slice: agents,
+        value: "99".to_string(),
+    };
+    weeks.insert(marker_key, marker);
+    let weeks: Vec<(DayKey, Delta)> = weeks.into_iter().collect();
+    write_one(&db, move |tx| Box::pin(async move { put_day_rows(tx, &weeks).await }))
+        .await
+        .unwrap();
+    let day = |n: i64| first.saturating_add(jiff::Span::new().days(n));
+    let rows = DaySlice {
+        slice: agents,
+        values: vec![None],
+    };
+    for (from, to) in [(0, 39), (1, 39), (3, 17), (8, 14), (9, 15), (10, 30), (0, 6)] {
+        let (from, to) = (day(from), day(to));
+        let by_days = summary(
+            sum_days(db.read(), from, to, &rows, DayGroup::Dim(Dim::Agent), false)
+                .await
+                .unwrap(),
+        );
+        let mut with_weeks = summary(sum_days(db.read(), from, to, &rows, DayGroup::Dim(Dim::Agent), true).await.unwrap());
+        let whole_marked_week = from <= marked && marked.saturating_add(jiff::Span::new().days(6)) <= to;
+        assert_eq!(with_weeks.remove("99").is_some(), whole_marked_week, "{from}..{to}");
+        assert_eq!(with_weeks, by_days, "{from}..{to}");
+    }
 
     // Hourly rows: 40 days of hours in halves = the same hours one day at a time.
     let (from, to) = (480_000, 480_000 + 40 * 24);
