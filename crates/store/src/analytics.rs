@@ -445,22 +445,28 @@ fn joined<T>(result: Result<T, tokio::task::JoinError>) -> StoreResult<T> {
     }
 }
 
+/// A select of `table`'s rows: each of `key` as text, then every counter and every sketch
+/// (what [`fetch_rows`] reads with [`Parts::Both`]).
+fn select_whole_rows(key: &[&str], table: &'static str) -> SelectStatement {
+    let mut select = Query::select();
+    for column in key {
+        select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
+    }
+    select
+        .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
+        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
+        .from(Alias::new(table));
+    select
+}
+
 /// The stored rows with these keys.
 async fn stored_rows<K: StoredKey>(mut ex: Exec<'_>, keys: &[K]) -> StoreResult<Vec<(K, Delta)>> {
     let mut out = Vec::new();
     for chunk in keys.chunks(500) {
-        let mut select = Query::select();
-        for column in K::KEY {
-            select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
-        }
-        select
-            .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
-            .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
-            .from(Alias::new(K::TABLE))
-            .and_where(
-                Expr::tuple(K::KEY.iter().map(|c| Expr::col(Alias::new(*c))))
-                    .in_tuples(chunk.iter().map(|key| ValueTuple::Many(key.values()))),
-            );
+        let mut select = select_whole_rows(K::KEY, K::TABLE);
+        select.and_where(
+            Expr::tuple(K::KEY.iter().map(|c| Expr::col(Alias::new(*c)))).in_tuples(chunk.iter().map(|key| ValueTuple::Many(key.values()))),
+        );
         for row in fetch_rows(ex.reborrow(), select, K::KEY.len(), Parts::Both).await? {
             out.push((K::parse(&row.key)?, row.delta));
         }
@@ -582,14 +588,8 @@ pub async fn weekly_slices_day_rows(ex: Exec<'_>, from: jiff::civil::Date, to: j
     let slices = Slice::kept()
         .filter(|slice| slice.width() <= Span::WEEK_MAX_WIDTH)
         .map(|slice| slice.stored_name(Span::Day));
-    let mut select = Query::select();
-    for column in DayKey::KEY {
-        select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
-    }
+    let mut select = select_whole_rows(DayKey::KEY, DayKey::TABLE);
     select
-        .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
-        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
-        .from("kpi_days")
         .and_where(Expr::col("slice").is_in(slices))
         .and_where(Expr::col("day").gte(from.to_string()))
         .and_where(Expr::col("day").lte(to.to_string()));
@@ -602,14 +602,8 @@ pub async fn weekly_slices_day_rows(ex: Exec<'_>, from: jiff::civil::Date, to: j
 
 /// Every hourly row of the hours `[from_hour, to_hour)`.
 pub async fn hour_rows(ex: Exec<'_>, from_hour: i64, to_hour: i64) -> StoreResult<Vec<(RowKey, Delta)>> {
-    let mut select = Query::select();
-    for column in KEY {
-        select.expr(Expr::cust(format!("CAST({column} AS TEXT)")));
-    }
+    let mut select = select_whole_rows(&KEY, "kpi_hours");
     select
-        .columns(Counter::ALL.iter().map(|c| Alias::new(c.column())))
-        .columns(SketchKind::ALL.iter().map(|k| Alias::new(k.column())))
-        .from("kpi_hours")
         .and_where(Expr::col("hour").gte(from_hour))
         .and_where(Expr::col("hour").lt(to_hour));
     fetch_rows(ex, select, KEY.len(), Parts::Both)
