@@ -125,7 +125,7 @@ impl App {
     }
 
     /// Folds every event not yet in the rollups, then counts the topics of hot issues
-    /// (tests, `kefu analytics catch-up`).
+    /// (tests, and `kefu analytics backtest` before it reads the history).
     pub async fn catch_up_analytics(&self) -> AppResult<FoldSummary> {
         let started = std::time::Instant::now();
         let events = self.fold_all(Batch::Live).await?;
