@@ -365,9 +365,10 @@ async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Ba
     assert_eq!(status, 200, "{board}");
     assert_eq!(board["open"], 3, "{board}");
     assert_eq!(board["backlog_by_age"][0], 3, "all three are younger than an hour: {board}");
-    // Seen from later instants the three move along the age buckets (1-4 h, 24-72 h, older).
+    // Seen from later instants the three move along the age buckets (1-4 h, 4-24 h, 24-72 h,
+    // older).
     let created = jiff::Timestamp::now();
-    for (hours_later, bucket) in [(2, 1), (30, 3), (100, 4)] {
+    for (hours_later, bucket) in [(2, 1), (10, 2), (30, 3), (100, 4)] {
         let later = created + jiff::SignedDuration::from_hours(hours_later);
         let live = kefu_store::analytics::live_counts(app.app.db().read(), later)
             .await
