@@ -135,9 +135,24 @@ impl Slice {
         self.dims().map(Dim::column).collect::<Vec<_>>().join(&Self::SEPARATOR.to_string())
     }
 
-    /// A stored name back (only as [`Slice::name`] writes it).
+    /// A stored name back (only as [`Slice::name`] writes it: columns in the order of
+    /// [`Dim::ALL`], none twice). The reactor parses every stored row it reads back, so
+    /// this reads the name rather than comparing it with every slice's.
     pub fn parse(text: &str) -> Option<Slice> {
-        Slice::kept().find(|slice| slice.name() == text)
+        if text.is_empty() {
+            return Some(Slice::WHOLE);
+        }
+        let mut mask = 0;
+        let mut previous: Option<Dim> = None;
+        for column in text.split(Self::SEPARATOR) {
+            let dim = Dim::ALL.into_iter().find(|dim| dim.column() == column)?;
+            if previous.is_some_and(|before| before >= dim) {
+                return None;
+            }
+            previous = Some(dim);
+            mask |= dim.bit();
+        }
+        Some(Slice(mask))
     }
 
     /// The slice's value in `dims` as stored: its dimensions' values joined by

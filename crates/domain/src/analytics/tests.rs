@@ -254,6 +254,9 @@ fn daily_slices_are_every_subset_of_the_dimensions() {
     assert_eq!(wide.position(Dim::Kind), Some(2));
     assert_eq!(Slice::parse("channel,team_id"), None, "only the stored order");
     assert_eq!(Slice::parse("team_id,team_id"), None);
+    for not_a_slice in ["team", "team_id,", ",team_id", "agent_id,team_id,kind", "week:team_id"] {
+        assert_eq!(Slice::parse(not_a_slice), None, "{not_a_slice}");
+    }
 
     // An hourly row adds to one daily row per kept slice, each with its own values.
     let key = RowKey {
