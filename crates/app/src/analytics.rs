@@ -20,7 +20,7 @@ use kefu_domain::{FieldError, FieldErrors};
 use kefu_store::analytics::{self as store, DayGroup, DaySlice, Fill, RowFilter, RowGroup, TotalHour};
 use serde::{Deserialize, Serialize};
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -31,6 +31,11 @@ use utoipa::ToSchema;
 /// commands) and by a rebuild (larger: fewer round trips).
 const LIVE_BATCH: u32 = 1_000;
 const REBUILD_BATCH: u32 = 5_000;
+/// A backlog of at least this many events is folded as a rebuild folds (hourly rows only,
+/// then the days touched filled from them): live batches rewrite the rows of every daily
+/// and weekly slice of the days they touch, ~1,000 events a second against ~40,000. The
+/// reactor keeps well under it while it keeps up with the foundation's create load.
+const BACKLOG: u32 = 20_000;
 const POLL: Duration = Duration::from_secs(1);
 /// How often the reactor looks for hot issues to alert supervisors about.
 const ALERT_CHECK: Duration = Duration::from_secs(300);
@@ -85,7 +90,12 @@ impl App {
         }
         let mut bus = self.subscribe();
         let mut alerts_checked: Option<std::time::Instant> = None;
+        // At start, and whenever a live batch comes back full: is there a long backlog?
+        let mut look_for_backlog = true;
         while !self.analytics.stopping.load(Ordering::SeqCst) {
+            if look_for_backlog && let Err(error) = self.fold_backlog(BACKLOG).await {
+                tracing::warn!(%error, "folding the analytics backlog failed; folding it in live batches");
+            }
             let kpis_behind = match self.fold_batch(LIVE_BATCH, Batch::Live).await {
                 Ok(Folded::Events(n)) => n == LIVE_BATCH as usize,
                 Ok(Folded::Overtaken) => true,
@@ -102,6 +112,7 @@ impl App {
                     false
                 }
             };
+            look_for_backlog = kpis_behind;
             if kpis_behind || topics_behind {
                 continue;
             }
@@ -128,11 +139,68 @@ impl App {
     /// (tests, and `kefu analytics backtest` before it reads the history).
     pub async fn catch_up_analytics(&self) -> AppResult<FoldSummary> {
         let started = std::time::Instant::now();
-        let events = self.fold_all(Batch::Live).await?;
+        let backlog = self.fold_backlog(BACKLOG).await?;
+        let events = backlog + self.fold_all(Batch::Live).await?;
         Ok(FoldSummary {
             events,
             seconds: started.elapsed().as_secs_f64(),
         })
+    }
+
+    /// When at least `at_least` events wait to be folded (a server started after a long
+    /// stop, or first after `kefu demo`), folds them as a rebuild does: into the hourly
+    /// rows only, listing each day touched as stale in the same transaction; then sets
+    /// those days' rows and their weeks' to the sums of their hourly rows. Reports read
+    /// the hourly rows while any day is stale. The events folded (0 without a backlog).
+    pub async fn fold_backlog(&self, at_least: u32) -> AppResult<u64> {
+        let cursor = store::cursor(self.db().read()).await?;
+        if store::events_after_count(self.db().read(), cursor, at_least).await? < at_least {
+            return Ok(0);
+        }
+        let started = std::time::Instant::now();
+        let mut events = 0u64;
+        while !self.analytics.stopping.load(Ordering::SeqCst) {
+            match self.fold_batch(REBUILD_BATCH, Batch::CatchUp).await? {
+                Folded::Events(n) => {
+                    events += n as u64;
+                    if n < REBUILD_BATCH as usize {
+                        break;
+                    }
+                }
+                Folded::Overtaken => {}
+                Folded::Nothing => break,
+            }
+        }
+        let days = self.fill_stale_days().await?;
+        tracing::info!(
+            events,
+            days,
+            seconds = started.elapsed().as_secs_f64(),
+            "folded a backlog of events into the hourly rows and filled the days it touched"
+        );
+        Ok(events)
+    }
+
+    /// Sets the rows of the stale days, and of their weeks, to the sums of their hourly
+    /// rows, a week at a time: the week's stale days, then the week, whose write also takes
+    /// its days off the list (a crash in between leaves them listed, to fill again). The
+    /// number of days filled.
+    async fn fill_stale_days(&self) -> AppResult<usize> {
+        let stale = store::stale_days(self.db().read()).await?;
+        let zone = self.engine().reporting_calendar().zone().clone();
+        let every_width = 0..=Dim::ALL.len();
+        let mut filled = 0;
+        for week in stale.chunk_by(|a, b| week_start(*a) == week_start(*b)) {
+            for &day in week {
+                if self.analytics.stopping.load(Ordering::SeqCst) {
+                    return Ok(filled);
+                }
+                self.fill_day(day, &zone, &every_width).await?;
+                filled += 1;
+            }
+            self.fill_week(week_start(week[0]), true).await?;
+        }
+        Ok(filled)
     }
 
     /// Folds batches of `batch` until none is left, then counts the topics of hot issues;
@@ -228,6 +296,8 @@ impl App {
     /// and the write moves the position, so a batch that read those rows before is
     /// dropped and folded again.
     pub async fn fill_daily_slices(&self) -> AppResult<()> {
+        // Days a catch-up left stale first: the fill below adds only the missing widths.
+        self.fill_stale_days().await?;
         let complete = store::daily_rows_width(self.db().read()).await?;
         let widest = Dim::ALL.len();
         let first_missing = complete.map_or(0, |width| width + 1);
@@ -244,14 +314,9 @@ impl App {
                 return Ok(());
             }
             let day = zone.to_datetime(hour_start(hour)).date();
-            let (start, end) = (day_start_hour(day, &zone), day_start_hour(day.tomorrow().unwrap_or(day), &zone));
-            self.fill_rows(|| async {
-                let hours = store::hour_rows(self.db().read(), start, end).await?;
-                Ok(day_rows_of(day, hours, &widths))
-            })
-            .await?;
+            self.fill_day(day, &zone, &widths).await?;
             days += 1;
-            from_hour = end.max(hour + 1);
+            from_hour = day_start_hour(day.tomorrow().unwrap_or(day), &zone).max(hour + 1);
         }
         // The week rows (of the narrow slices, whose day rows are all there now), each
         // the sum of its days.
@@ -261,22 +326,9 @@ impl App {
                 return Ok(());
             }
             let monday = week_start(zone.to_datetime(hour_start(hour)).date());
-            let next_monday = monday.saturating_add(jiff::Span::new().days(7));
-            let sunday = next_monday.yesterday().unwrap_or(monday);
-            self.fill_rows(|| async {
-                let mut sums: BTreeMap<DayKey, Delta> = BTreeMap::new();
-                for (key, delta) in store::weekly_slices_day_rows(self.db().read(), monday, sunday).await? {
-                    let week = DayKey {
-                        day: monday,
-                        span: Span::Week,
-                        ..key
-                    };
-                    sums.entry(week).or_default().merge(&delta);
-                }
-                Ok(sums.into_iter().collect())
-            })
-            .await?;
+            self.fill_week(monday, false).await?;
             weeks += 1;
+            let next_monday = monday.saturating_add(jiff::Span::new().days(7));
             from_hour = day_start_hour(next_monday, &zone).max(hour + 1);
         }
         self.db()
@@ -294,10 +346,42 @@ impl App {
         Ok(())
     }
 
+    /// Sets the daily rows of `day` for the slices of `widths` dimensions to the sums of
+    /// the day's hourly rows.
+    async fn fill_day(&self, day: Date, zone: &TimeZone, widths: &std::ops::RangeInclusive<usize>) -> AppResult<()> {
+        let (start, end) = (day_start_hour(day, zone), day_start_hour(day.tomorrow().unwrap_or(day), zone));
+        self.fill_rows(None, || async {
+            let hours = store::hour_rows(self.db().read(), start, end).await?;
+            Ok(day_rows_of(day, hours, widths))
+        })
+        .await
+    }
+
+    /// Sets the week rows of the week starting `monday` (of the narrow slices, whose day
+    /// rows must be complete) to the sums of its days; `fresh`: and takes its days off the
+    /// stale list.
+    async fn fill_week(&self, monday: Date, fresh: bool) -> AppResult<()> {
+        let sunday = monday.saturating_add(jiff::Span::new().days(6));
+        self.fill_rows(fresh.then_some((monday, sunday)), || async {
+            let mut sums: BTreeMap<DayKey, Delta> = BTreeMap::new();
+            for (key, delta) in store::weekly_slices_day_rows(self.db().read(), monday, sunday).await? {
+                let week = DayKey {
+                    day: monday,
+                    span: Span::Week,
+                    ..key
+                };
+                sums.entry(week).or_default().merge(&delta);
+            }
+            Ok(sums.into_iter().collect())
+        })
+        .await
+    }
+
     /// Sets the rows `compute` returns, read at one position of the fold, and written only
     /// if the position has not moved meanwhile (else computed again); the write moves it,
-    /// so a batch that read those rows before is dropped and folded again.
-    async fn fill_rows<F, Fut>(&self, compute: F) -> AppResult<()>
+    /// so a batch that read those rows before is dropped and folded again. `fresh`: days
+    /// to take off the stale list in the same write.
+    async fn fill_rows<F, Fut>(&self, fresh: Option<(Date, Date)>, compute: F) -> AppResult<()>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = AppResult<Vec<(DayKey, Delta)>>>,
@@ -313,6 +397,9 @@ impl App {
                             return Ok::<_, AppError>(false);
                         }
                         store::put_day_rows(tx, &rows).await?;
+                        if let Some((from, to)) = fresh {
+                            store::clear_stale_days(tx, from, to).await?;
+                        }
                         store::mark_rewritten(tx, now()).await?;
                         Ok(true)
                     })
@@ -363,18 +450,27 @@ impl App {
             fold(tracks.entry(item.ticket_id).or_default(), &item.event, seed, &calendar, &mut rollup);
         }
         rollup.retain(|_, delta| !delta.is_empty());
-        // The daily rows take the same deltas, once per slice (but in a rebuild, which
-        // fills them at its end); the department's totals per hour too.
+        // The daily rows take the same deltas, once per slice (but in a rebuild or a
+        // catch-up, which fill them from the hourly rows at their end); the department's
+        // totals per hour too.
         let mut days: BTreeMap<DayKey, Delta> = BTreeMap::new();
         let mut totals: BTreeMap<TotalHour, Delta> = BTreeMap::new();
+        let mut stale: BTreeSet<Date> = BTreeSet::new();
         for (key, delta) in &rollup {
-            if kind == Batch::Live {
-                for day in day_keys(key, &zone) {
-                    days.entry(day).or_default().merge(delta);
+            match kind {
+                Batch::Live => {
+                    for day in day_keys(key, &zone) {
+                        days.entry(day).or_default().merge(delta);
+                    }
                 }
+                Batch::CatchUp => {
+                    stale.insert(zone.to_datetime(hour_start(key.hour)).date());
+                }
+                Batch::RebuildStart | Batch::Rebuild => {}
             }
             totals.entry(TotalHour(key.hour)).or_default().merge(delta);
         }
+        let stale: Vec<Date> = stale.into_iter().collect();
         let day_keys: Vec<DayKey> = days.keys().cloned().collect();
         let total_keys: Vec<TotalHour> = totals.keys().copied().collect();
         let row_keys: Vec<RowKey> = rollup.keys().copied().collect();
@@ -395,6 +491,7 @@ impl App {
                     let mut totals = totals;
                     add_stored(&mut totals, store::total_rows(tx.exec(), &total_keys).await?);
                     store::put_day_rows(tx, &days).await?;
+                    store::mark_stale_days(tx, &stale).await?;
                     store::put_total_rows(tx, &totals.into_iter().collect::<Vec<_>>()).await?;
                     store::put_rows(tx, &rows).await?;
                     store::save_tracks(tx, &tracks).await?;
@@ -422,6 +519,9 @@ enum Batch {
     /// rewrite the same days' rows of all 32 slices again; the rebuild fills them once
     /// from the hourly rows at its end.
     Rebuild,
+    /// A long backlog's: adds to the hourly rows only, as a rebuild's, and lists the days
+    /// it touched as stale, to fill from the hourly rows.
+    CatchUp,
 }
 
 /// What one fold batch did.
@@ -648,7 +748,7 @@ impl App {
         let ex = || self.db().read();
         let previous_to = query.from.yesterday().unwrap_or(query.from);
         let previous_from = previous_to.checked_sub(query.to - query.from).unwrap_or(previous_to);
-        let complete = store::daily_rows_width(ex()).await?;
+        let complete = store::readable_daily_rows_width(ex()).await?;
         let (totals, previous, groups) = match daily_plan(&query.filter, query.group, complete) {
             // The daily rows. The totals come from the filter's own slice (all tickets, a
             // team, ...): the same numbers as the groups added up, from a row a day.

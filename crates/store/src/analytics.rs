@@ -125,6 +125,7 @@ pub async fn clear(tx: &mut Tx, at: Timestamp) -> StoreResult<()> {
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hours").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_days").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_hour_totals").execute(e).await.map(|_| ()))?;
+    exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_stale_days").execute(e).await.map(|_| ()))?;
     exec!(tx.exec(), e => sqlx::query("DELETE FROM analytics_tracks").execute(e).await.map(|_| ()))?;
     // The refold folds the hourly rows, then fills every day's rows from them.
     set_daily_rows_width(tx, None).await?;
@@ -573,6 +574,48 @@ pub async fn set_daily_rows_width(tx: &mut Tx, width: Option<usize>) -> StoreRes
     exec!(tx.exec(), e => sqlx::query("UPDATE analytics_cursor SET daily_rows_width = $1 WHERE id = 1")
         .bind(width).execute(e).await.map(|_| ()))?;
     Ok(())
+}
+
+/// Up to how many dimensions reports may read the daily rows: [`daily_rows_width`], but
+/// `None` while any day's rows are stale (a catch-up has folded only the hourly rows).
+pub async fn readable_daily_rows_width(ex: Exec<'_>) -> StoreResult<Option<usize>> {
+    let (width,): (i16,) = exec!(ex, e => sqlx::query_as(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM kpi_stale_days) THEN CAST(-1 AS SMALLINT) ELSE daily_rows_width END \
+         FROM analytics_cursor WHERE id = 1").fetch_one(e).await)?;
+    Ok(usize::try_from(width).ok())
+}
+
+/// Lists `days` as stale: their daily and weekly rows lack what a catch-up folded into the
+/// hourly rows (migration 0023).
+pub async fn mark_stale_days(tx: &mut Tx, days: &[jiff::civil::Date]) -> StoreResult<()> {
+    for day in days {
+        exec!(tx.exec(), e => sqlx::query("INSERT INTO kpi_stale_days (day) VALUES ($1) ON CONFLICT (day) DO NOTHING")
+            .bind(day.to_string()).execute(e).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// The stale days, oldest first.
+pub async fn stale_days(ex: Exec<'_>) -> StoreResult<Vec<jiff::civil::Date>> {
+    let days: Vec<(String,)> = exec!(ex, e => sqlx::query_as("SELECT day FROM kpi_stale_days ORDER BY day").fetch_all(e).await)?;
+    days.into_iter()
+        .map(|(day,)| day.parse().map_err(|_| corrupt("stale day", &day)))
+        .collect()
+}
+
+/// Removes days `[from, to]` from the stale list (their rows were just set).
+pub async fn clear_stale_days(tx: &mut Tx, from: jiff::civil::Date, to: jiff::civil::Date) -> StoreResult<()> {
+    exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_stale_days WHERE day >= $1 AND day <= $2")
+        .bind(from.to_string()).bind(to.to_string()).execute(e).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// How many events follow `after_id`, counted up to `cap`.
+pub async fn events_after_count(ex: Exec<'_>, after_id: Id, cap: u32) -> StoreResult<u32> {
+    let (n,): (i64,) = exec!(ex, e => sqlx::query_as(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM ticket_events WHERE id > $1 LIMIT $2) AS behind")
+        .bind(after_id).bind(i64::from(cap)).fetch_one(e).await)?;
+    Ok(u32::try_from(n).unwrap_or(cap))
 }
 
 /// The first hour at or after `from_hour` that has hourly rows.
