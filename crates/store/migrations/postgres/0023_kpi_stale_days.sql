@@ -8,3 +8,9 @@
 CREATE TABLE kpi_stale_days (
     day TEXT PRIMARY KEY
 );
+
+-- Nothing folded yet (a new database): every daily slice is complete, having no rows, so a
+-- first catch-up's filled days need no second fill of the wider slices (0022's default, 1,
+-- is for databases upgraded with rows).
+UPDATE analytics_cursor SET daily_rows_width = 5
+WHERE daily_rows_width = 1 AND event_id = 0 AND NOT EXISTS (SELECT 1 FROM kpi_hours);
