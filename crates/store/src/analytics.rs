@@ -1070,8 +1070,10 @@ pub async fn live_counts(mut ex: Exec<'_>, now: Timestamp) -> StoreResult<LiveCo
         .collect();
     let (sla_breached,): (i64,) = exec!(ex.reborrow(), e => sqlx::query_as(
         "SELECT COUNT(*) FROM tickets WHERE sla_due_at IS NOT NULL AND sla_due_at <= $1").bind(now_ms).fetch_one(e).await)?;
+    // Through `tickets_by_sla_warn`, which holds both instants: only the warned tickets are
+    // read, not every ticket due later.
     let (sla_at_risk,): (i64,) = exec!(ex.reborrow(), e => sqlx::query_as(
-        "SELECT COUNT(*) FROM tickets WHERE sla_due_at > $1 AND sla_warn_at <= $1").bind(now_ms).fetch_one(e).await)?;
+        "SELECT COUNT(*) FROM tickets WHERE sla_warn_at <= $1 AND sla_due_at > $1").bind(now_ms).fetch_one(e).await)?;
     let oldest: Option<(i64, i64)> = exec!(ex, e => sqlx::query_as(
         "SELECT number, created_at FROM tickets WHERE assignee_id IS NULL AND status IN ('new', 'open') \
          ORDER BY created_at, id LIMIT 1").fetch_optional(e).await)?;

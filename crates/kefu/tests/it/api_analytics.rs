@@ -434,6 +434,22 @@ async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Ba
         assert_eq!(by_age[bucket], 3, "{hours_later} h later: {by_age:?}");
         assert_eq!(by_age.iter().sum::<i64>(), 3, "{hours_later} h later: {by_age:?}");
     }
+    // Between their SLA warnings and their deadlines the three are at risk, after the
+    // deadlines breached.
+    let warned = count(&app, "SELECT MAX(sla_warn_at) FROM tickets").await;
+    let (first_due, last_due) = (
+        count(&app, "SELECT MIN(sla_due_at) FROM tickets").await,
+        count(&app, "SELECT MAX(sla_due_at) FROM tickets").await,
+    );
+    assert!(warned < first_due, "every warning comes before every deadline here");
+    let first_warning = count(&app, "SELECT MIN(sla_warn_at) FROM tickets").await;
+    for (at, at_risk, breached) in [(first_warning - 1, 0, 0), ((warned + first_due) / 2, 3, 0), (last_due, 0, 3)] {
+        let at = jiff::Timestamp::from_millisecond(at).unwrap();
+        let live = kefu_store::analytics::live_counts(app.app.db().read(), at)
+            .await
+            .expect("live counts");
+        assert_eq!((live.sla_at_risk, live.sla_breached), (at_risk, breached), "at {at}");
+    }
     assert_eq!(board["today"]["created"], 3, "{board}");
     assert_today_matches_the_report(&app).await;
     assert!(
