@@ -158,19 +158,7 @@ impl App {
             return Ok(0);
         }
         let started = std::time::Instant::now();
-        let mut events = 0u64;
-        while !self.analytics.stopping.load(Ordering::SeqCst) {
-            match self.fold_batch(REBUILD_BATCH, Batch::CatchUp).await? {
-                Folded::Events(n) => {
-                    events += n as u64;
-                    if n < REBUILD_BATCH as usize {
-                        break;
-                    }
-                }
-                Folded::Overtaken => {}
-                Folded::Nothing => break,
-            }
-        }
+        let events = self.fold_batches(Batch::CatchUp).await?;
         let days = self.fill_stale_days().await?;
         tracing::info!(
             events,
@@ -206,8 +194,16 @@ impl App {
     /// Folds batches of `batch` until none is left, then counts the topics of hot issues;
     /// the events this call folded.
     async fn fold_all(&self, batch: Batch) -> AppResult<u64> {
+        let events = self.fold_batches(batch).await?;
+        while self.fold_topics_batch().await? {}
+        Ok(events)
+    }
+
+    /// Folds batches of `batch` until none is left (or the reactor is stopping); the
+    /// events this call folded.
+    async fn fold_batches(&self, batch: Batch) -> AppResult<u64> {
         let mut events = 0u64;
-        loop {
+        while !self.analytics.stopping.load(Ordering::SeqCst) {
             match self.fold_batch(REBUILD_BATCH, batch).await? {
                 Folded::Events(n) => {
                     events += n as u64;
@@ -220,7 +216,6 @@ impl App {
                 Folded::Nothing => break,
             }
         }
-        while self.fold_topics_batch().await? {}
         Ok(events)
     }
 
