@@ -93,8 +93,10 @@ impl App {
         // At start, and whenever a live batch comes back full: is there a long backlog?
         let mut look_for_backlog = true;
         while !self.analytics.stopping.load(Ordering::SeqCst) {
+            let mut backlog_failed = false;
             if look_for_backlog && let Err(error) = self.fold_backlog(BACKLOG).await {
-                tracing::warn!(%error, "folding the analytics backlog failed; folding it in live batches");
+                tracing::warn!(%error, "folding the analytics backlog failed; retrying");
+                backlog_failed = true;
             }
             let kpis_behind = match self.fold_batch(LIVE_BATCH, Batch::Live).await {
                 Ok(Folded::Events(n)) => n == LIVE_BATCH as usize,
@@ -112,7 +114,7 @@ impl App {
                     false
                 }
             };
-            look_for_backlog = kpis_behind;
+            look_for_backlog = kpis_behind || backlog_failed;
             if kpis_behind || topics_behind {
                 continue;
             }
@@ -150,11 +152,15 @@ impl App {
     /// When at least `at_least` events wait to be folded (a server started after a long
     /// stop, or first after `kefu demo`), folds them as a rebuild does: into the hourly
     /// rows only, listing each day touched as stale in the same transaction; then sets
-    /// those days' rows and their weeks' to the sums of their hourly rows. Reports read
-    /// the hourly rows while any day is stale. The events folded (0 without a backlog).
+    /// those days' rows and their weeks' to the sums of their hourly rows (and those of
+    /// days still listed from before). Reports read the hourly rows while any day is
+    /// stale. The events folded (0 without a backlog).
     pub async fn fold_backlog(&self, at_least: u32) -> AppResult<u64> {
         let cursor = store::cursor(self.db().read()).await?;
         if store::events_after_count(self.db().read(), cursor, at_least).await? < at_least {
+            // Days an interrupted catch-up left listed (an error, another node's crash)
+            // are filled now rather than at the next start.
+            self.fill_stale_days().await?;
             return Ok(0);
         }
         let started = std::time::Instant::now();

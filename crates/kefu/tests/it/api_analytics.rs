@@ -277,20 +277,27 @@ async fn kpis_equal_a_recount_of_the_events_and_survive_a_rebuild(backend: Backe
     assert_eq!(same_with_another_dimension(&app, &queries).await, after_backlog);
 
     // A catch-up stopped before its fill leaves its days listed: reports read the hourly
-    // rows until the next start fills the days and their weeks.
-    run_sql(
-        &app,
-        &[
-            "INSERT INTO kpi_stale_days (day) SELECT DISTINCT day FROM kpi_days",
-            "DELETE FROM kpi_days",
-        ],
-    )
-    .await;
-    assert!(count(&app, "SELECT COUNT(*) FROM kpi_stale_days").await > 0);
-    assert_eq!(same_with_another_dimension(&app, &queries).await, after_backlog);
-    app.app.fill_daily_slices().await.expect("fill the stale days");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM kpi_stale_days").await, 0);
-    assert!(count(&app, "SELECT COUNT(*) FROM kpi_days WHERE slice LIKE 'week:%'").await > 0);
+    // rows until the next start, or the reactor's next look for a backlog, fills the days
+    // and their weeks.
+    for restart in [true, false] {
+        run_sql(
+            &app,
+            &[
+                "INSERT INTO kpi_stale_days (day) SELECT DISTINCT day FROM kpi_days",
+                "DELETE FROM kpi_days",
+            ],
+        )
+        .await;
+        assert!(count(&app, "SELECT COUNT(*) FROM kpi_stale_days").await > 0);
+        assert_eq!(same_with_another_dimension(&app, &queries).await, after_backlog);
+        if restart {
+            app.app.fill_daily_slices().await.expect("fill the stale days");
+        } else {
+            assert_eq!(app.app.fold_backlog(1_000_000).await.expect("no backlog"), 0);
+        }
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM kpi_stale_days").await, 0, "restart: {restart}");
+        assert!(count(&app, "SELECT COUNT(*) FROM kpi_days WHERE slice LIKE 'week:%'").await > 0);
+    }
 
     // From now on every report reads the daily rows alone: the same numbers without the
     // hourly ones.
