@@ -39,6 +39,7 @@ pub mod saved_views;
 pub mod scheduler;
 pub mod search;
 pub mod secrets;
+mod settling_cursor;
 pub mod sign_in;
 mod sla;
 pub mod staffing;

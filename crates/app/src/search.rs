@@ -3,12 +3,16 @@
 //! The feeder reads what changed from the store, never from the bus alone: committed
 //! ticket events after its checkpoint (so a crash, a lagging bus or another node's
 //! writes are caught up), customers after the last id it indexed, articles changed since
-//! its last time. The bus and the article/customer commands only wake it early. Each
+//! its last time. On PostgreSQL another node can commit a smaller event, customer or
+//! answer number after a larger one: those positions move only over rows older than the
+//! settling time, and the rows read after them are remembered ([`SettlingCursor`]). The bus and the article/customer commands only wake it early. Each
 //! batch is committed to the index with the checkpoint it reached, so a restart resumes
 //! exactly there; an index that is new, of another schema, or without a readable
 //! checkpoint is rebuilt from the store. Who may see what is decided here, as filters.
 
+use crate::analytics::SETTLE;
 use crate::error::{AppError, AppResult};
+use crate::settling_cursor::SettlingCursor;
 use crate::{Actor, App};
 use jiff::Timestamp;
 use kefu_domain::entities::{Customer, Id, Message, Ticket};
@@ -67,6 +71,35 @@ struct Checkpoint {
 impl Checkpoint {
     fn payload(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Where the feeder is: the checkpoint it stores, with the ticket events, customers and
+/// answers after each settled position it has read already (on PostgreSQL a smaller
+/// number can commit after a larger one; see [`SettlingCursor`]).
+#[derive(Debug, Clone)]
+struct Feed {
+    checkpoint: Checkpoint,
+    events: SettlingCursor,
+    customers: SettlingCursor,
+    answers: SettlingCursor,
+}
+
+impl Feed {
+    fn from(checkpoint: Checkpoint) -> Feed {
+        Feed {
+            checkpoint,
+            events: SettlingCursor::at(checkpoint.event_id),
+            customers: SettlingCursor::at(checkpoint.customer_id),
+            answers: SettlingCursor::at(checkpoint.answer_id),
+        }
+    }
+
+    /// The checkpoint with the cursors' settled positions.
+    fn settle(&mut self) {
+        self.checkpoint.event_id = self.events.settled();
+        self.checkpoint.customer_id = self.customers.settled();
+        self.checkpoint.answer_id = self.answers.settled();
     }
 }
 
@@ -184,7 +217,7 @@ impl App {
             .ok()
             .flatten()
             .and_then(|payload| serde_json::from_str::<Checkpoint>(&payload).ok());
-        let mut checkpoint = match checkpoint {
+        let checkpoint = match checkpoint {
             Some(found) if !index.was_created() => found,
             _ => loop {
                 if self.search.stopping.load(Ordering::SeqCst) {
@@ -202,13 +235,14 @@ impl App {
                 }
             },
         };
+        let mut feed = Feed::from(checkpoint);
         let mut bus = self.subscribe();
         while !self.search.stopping.load(Ordering::SeqCst) {
             let pass_started = Instant::now();
             let changed_customers = std::mem::take(&mut *self.search.changed_customers.lock().unwrap_or_else(PoisonError::into_inner));
-            match catch_up(self.db(), &index, checkpoint, changed_customers).await {
+            match catch_up(self.db(), &index, &feed, changed_customers).await {
                 Ok((next, full)) => {
-                    checkpoint = next;
+                    feed = next;
                     if full {
                         continue;
                     }
@@ -409,60 +443,62 @@ fn parse_params(params: &SearchParams) -> AppResult<SearchRequest> {
     })
 }
 
-/// Indexes everything written after `checkpoint`; returns the new checkpoint and whether
-/// a batch was full (more is waiting).
-async fn catch_up(
-    db: &Db,
-    index: &Arc<SearchIndex>,
-    checkpoint: Checkpoint,
-    changed_customers: BTreeSet<Id>,
-) -> AppResult<(Checkpoint, bool)> {
-    let mut next = checkpoint;
-    let changes = kefu_store::timeline::ticket_changes_after(db.read(), checkpoint.event_id, BATCH).await?;
-    let mut full = changes.len() as u32 == BATCH;
-    let ticket_ids: BTreeSet<Id> = changes.iter().map(|(_, ticket)| *ticket).collect();
-    if let Some((last, _)) = changes.last() {
-        next.event_id = *last;
-    }
-    let mut customers = kefu_store::customers::list_customers(
-        db.read(),
-        &kefu_store::customers::CustomerQuery {
-            after_id: Some(checkpoint.customer_id),
-            limit: BATCH as usize,
-            ..Default::default()
-        },
-    )
-    .await?;
-    full |= customers.len() as u32 == BATCH;
-    if let Some(last) = customers.last() {
-        next.customer_id = last.id;
-    }
-    let changed: Vec<Id> = changed_customers.into_iter().filter(|id| *id <= next.customer_id).collect();
+/// Indexes everything written after `feed`'s positions; returns the feed moved on and
+/// whether a batch was full (more is waiting). The feed given is left as it was if
+/// indexing fails, so the next pass reads the same rows again.
+async fn catch_up(db: &Db, index: &Arc<SearchIndex>, feed: &Feed, changed_customers: BTreeSet<Id>) -> AppResult<(Feed, bool)> {
+    let mut next = feed.clone();
+    let settled_before = db.is_postgres().then(|| crate::now() - SETTLE);
+
+    let limit = next.events.read_limit(BATCH);
+    let changes = kefu_store::timeline::ticket_changes_after(db.read(), next.events.settled(), limit).await?;
+    let mut full = changes.len() as u32 == limit;
+    let changes = changes.into_iter().map(|(id, ticket, at)| (id, at, ticket)).collect();
+    let ticket_ids: BTreeSet<Id> = next.events.take(changes, settled_before).into_iter().collect();
+
+    let limit = next.customers.read_limit(BATCH);
+    let query = kefu_store::customers::CustomerQuery {
+        after_id: Some(next.customers.settled()),
+        limit: limit as usize,
+        ..Default::default()
+    };
+    let found = kefu_store::customers::list_customers(db.read(), &query).await?;
+    full |= found.len() as u32 == limit;
+    let mut customers = next
+        .customers
+        .take(found.into_iter().map(|c| (c.id, c.created_at, c)).collect(), settled_before);
+    // A changed customer not read yet is indexed when it is.
+    let changed: Vec<Id> = changed_customers.into_iter().filter(|id| next.customers.has_read(*id)).collect();
     customers.extend(kefu_store::customers::customers_by_ids(db.read(), &changed).await?);
+
     let after = (
-        Timestamp::from_millisecond(checkpoint.article_at_ms).unwrap_or_default(),
-        checkpoint.article_id,
+        Timestamp::from_millisecond(next.checkpoint.article_at_ms).unwrap_or_default(),
+        next.checkpoint.article_id,
     );
     let articles = kefu_store::knowledge::articles_changed_since(db.read(), after, BATCH).await?;
     full |= articles.len() as u32 == BATCH;
     if let Some(last) = articles.last() {
-        next.article_at_ms = last.updated_at.as_millisecond();
-        next.article_id = last.id;
+        next.checkpoint.article_at_ms = last.updated_at.as_millisecond();
+        next.checkpoint.article_id = last.id;
     }
-    let answers = kefu_store::surveys::answers_after(db.read(), checkpoint.answer_id, BATCH).await?;
-    full |= answers.len() as u32 == BATCH;
-    if let Some(last) = answers.last() {
-        next.answer_id = last.id;
-    }
-    if next == checkpoint && customers.is_empty() {
-        return Ok((next, false));
+
+    let limit = next.answers.read_limit(BATCH);
+    let found = kefu_store::surveys::answers_after(db.read(), next.answers.settled(), limit).await?;
+    full |= found.len() as u32 == limit;
+    let answers = next
+        .answers
+        .take(found.into_iter().map(|a| (a.id, a.submitted_at, a)).collect(), settled_before);
+
+    next.settle();
+    if ticket_ids.is_empty() && customers.is_empty() && articles.is_empty() && answers.is_empty() {
+        return Ok((next, full));
     }
     let mut docs = ticket_docs(db, &ticket_ids.into_iter().collect::<Vec<_>>()).await?;
     docs.extend(customers.iter().map(customer_doc));
     let categories = category_paths(db).await?;
     docs.extend(articles.iter().map(|a| article_doc(a, &categories)));
     docs.extend(answers.iter().filter_map(answer_doc));
-    write(index, docs, Some(next)).await?;
+    write(index, docs, Some(next.checkpoint)).await?;
     Ok((next, full))
 }
 
@@ -489,8 +525,13 @@ async fn write(index: &Arc<SearchIndex>, docs: Vec<Doc>, checkpoint: Option<Chec
 /// reading, so what is written meanwhile is indexed again by the next catch-up.
 async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, ReindexSummary)> {
     let started = Instant::now();
+    let event_id = match db.is_postgres() {
+        // An event still committing below the newest is read by the first catch-up.
+        true => kefu_store::timeline::last_event_id_before(db.read(), crate::now() - SETTLE).await?,
+        false => kefu_store::timeline::last_event_id(db.read()).await?,
+    };
     let checkpoint = Checkpoint {
-        event_id: kefu_store::timeline::last_event_id(db.read()).await?,
+        event_id,
         ..Checkpoint::default()
     };
     // An empty payload: a crash in the middle leaves no checkpoint, so the next start

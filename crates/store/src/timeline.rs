@@ -163,13 +163,23 @@ pub async fn remember_idempotent_ticket(
     Ok(())
 }
 
-/// `(event id, ticket id)` of the events after `after_id`, in id order: which tickets
-/// changed since a reader (the search index) last looked.
-pub async fn ticket_changes_after(ex: Exec<'_>, after_id: Id, limit: u32) -> StoreResult<Vec<(Id, Id)>> {
-    Ok(
-        exec!(ex, e => sqlx::query_as("SELECT id, ticket_id FROM ticket_events WHERE id > $1 ORDER BY id LIMIT $2")
-        .bind(after_id).bind(i64::from(limit)).fetch_all(e).await)?,
-    )
+/// `(event id, ticket id, written at)` of the events after `after_id`, in id order:
+/// which tickets changed since a reader (the search index) last looked.
+pub async fn ticket_changes_after(ex: Exec<'_>, after_id: Id, limit: u32) -> StoreResult<Vec<(Id, Id, Timestamp)>> {
+    let rows: Vec<(Id, Id, i64)> = exec!(ex, e => sqlx::query_as(
+        "SELECT id, ticket_id, created_at FROM ticket_events WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after_id).bind(i64::from(limit)).fetch_all(e).await)?;
+    rows.into_iter().map(|(id, ticket, at)| Ok((id, ticket, ts(at)?))).collect()
+}
+
+/// The id of the newest event written before `before`, 0 when there is none: a reader
+/// starting there misses no event still committing (PostgreSQL can commit a smaller id
+/// after a larger one). Reads back from the newest event only as far as `before`.
+pub async fn last_event_id_before(ex: Exec<'_>, before: Timestamp) -> StoreResult<Id> {
+    let id: Option<(i64,)> = exec!(ex, e => sqlx::query_as(
+        "SELECT id FROM ticket_events WHERE created_at < $1 ORDER BY id DESC LIMIT 1")
+        .bind(ms(before)).fetch_optional(e).await)?;
+    Ok(id.map_or(0, |(id,)| id))
 }
 
 /// The id of the newest event, 0 when there is none.

@@ -329,6 +329,55 @@ async fn bad_searches_are_refused(backend: Backend) {
     assert_eq!(status, 401);
 }
 
+/// Two nodes on one PostgreSQL database commit in any order: an event can become visible
+/// after a later-numbered one has been indexed. The feeder still indexes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_committed_after_a_later_one_is_still_indexed_on_postgres() {
+    if crate::support::postgres_url().is_none() {
+        eprintln!("SKIPPED (KEFU_TEST_POSTGRES_URL not set)");
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let early = app.ticket("打印机卡纸 printer jam", "early@example.com").await;
+    search_until(&app, &app.token, "q=printer", |r| numbers(r).contains(&early)).await;
+    let kefu_store::Exec::PgPool(pool) = app.app.db().read() else {
+        unreachable!("a PostgreSQL app reads from a pool")
+    };
+    // Another node's transaction takes an event number and a timestamp, then commits only
+    // after this node has written and indexed a later event.
+    let (late_id,): (i64,) = sqlx::query_as("SELECT nextval(pg_get_serial_sequence('ticket_events', 'id'))")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let late_at = jiff::Timestamp::now().as_millisecond();
+    let later = app.ticket("Refund for a cancelled order", "later@example.com").await;
+    search_until(&app, &app.token, "q=refund", |r| numbers(r).contains(&later)).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("UPDATE tickets SET subject = '迟到的提交 latecomer' WHERE number = $1")
+        .bind(early)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO ticket_events (id, ticket_id, kind, actor_kind, actor_id, data, created_at) \
+         SELECT $1, ticket_id, kind, actor_kind, actor_id, data, $2 FROM ticket_events \
+         WHERE ticket_id = (SELECT id FROM tickets WHERE number = $3) ORDER BY id DESC LIMIT 1",
+    )
+    .bind(late_id)
+    .bind(late_at)
+    .bind(early)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (results, _) = search_until(&app, &app.token, "q=latecomer", |r| numbers(r).contains(&early)).await;
+    assert_eq!(
+        numbers(&results),
+        vec![early],
+        "the late event's ticket is indexed again: {results}"
+    );
+}
+
 /// Tickets written while no server (and so no index feeder) ran are found after the
 /// next start: the index catches up from its checkpoint.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
