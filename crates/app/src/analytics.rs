@@ -177,22 +177,29 @@ impl App {
 
     /// Sets the rows of the stale days, and of their weeks, to the sums of their hourly
     /// rows, a week at a time: the week's stale days, then the week, whose write also takes
-    /// its days off the list (a crash in between leaves them listed, to fill again). The
-    /// number of days filled.
+    /// its days off the list (a crash in between leaves them listed, to fill again). A day
+    /// a batch listed again meanwhile (another node catching up) stays listed, and is
+    /// filled in the next pass. The number of days filled.
     async fn fill_stale_days(&self) -> AppResult<usize> {
-        let stale = store::stale_days(self.db().read()).await?;
+        const PASSES: usize = 5;
         let zone = self.engine().reporting_calendar().zone().clone();
         let every_width = 0..=Dim::ALL.len();
         let mut filled = 0;
-        for week in stale.chunk_by(|a, b| week_start(*a) == week_start(*b)) {
-            for &day in week {
-                if self.analytics.stopping.load(Ordering::SeqCst) {
-                    return Ok(filled);
-                }
-                self.fill_day(day, &zone, &every_width).await?;
-                filled += 1;
+        for _ in 0..PASSES {
+            let stale = store::stale_days(self.db().read()).await?;
+            if stale.is_empty() {
+                break;
             }
-            self.fill_week(week_start(week[0]), true).await?;
+            for week in stale.chunk_by(|a, b| week_start(a.day) == week_start(b.day)) {
+                for stale in week {
+                    if self.analytics.stopping.load(Ordering::SeqCst) {
+                        return Ok(filled);
+                    }
+                    self.fill_day(stale.day, &zone, &every_width).await?;
+                    filled += 1;
+                }
+                self.fill_week(week_start(week[0].day), week).await?;
+            }
         }
         Ok(filled)
     }
@@ -327,7 +334,7 @@ impl App {
                 return Ok(());
             }
             let monday = week_start(zone.to_datetime(hour_start(hour)).date());
-            self.fill_week(monday, false).await?;
+            self.fill_week(monday, &[]).await?;
             weeks += 1;
             let next_monday = monday.saturating_add(jiff::Span::new().days(7));
             from_hour = day_start_hour(next_monday, &zone).max(hour + 1);
@@ -351,7 +358,7 @@ impl App {
     /// the day's hourly rows.
     async fn fill_day(&self, day: Date, zone: &TimeZone, widths: &std::ops::RangeInclusive<usize>) -> AppResult<()> {
         let (start, end) = (day_start_hour(day, zone), day_start_hour(day.tomorrow().unwrap_or(day), zone));
-        self.fill_rows(None, || async {
+        self.fill_rows(&[], || async {
             let hours = store::hour_rows(self.db().read(), start, end).await?;
             Ok(day_rows_of(day, hours, widths))
         })
@@ -359,11 +366,11 @@ impl App {
     }
 
     /// Sets the week rows of the week starting `monday` (of the narrow slices, whose day
-    /// rows must be complete) to the sums of its days; `fresh`: and takes its days off the
+    /// rows must be complete) to the sums of its days, and takes its `fresh` days off the
     /// stale list.
-    async fn fill_week(&self, monday: Date, fresh: bool) -> AppResult<()> {
+    async fn fill_week(&self, monday: Date, fresh: &[store::StaleDay]) -> AppResult<()> {
         let sunday = monday.saturating_add(jiff::Span::new().days(6));
-        self.fill_rows(fresh.then_some((monday, sunday)), || async {
+        self.fill_rows(fresh, || async {
             let mut sums: BTreeMap<DayKey, Delta> = BTreeMap::new();
             for (key, delta) in store::weekly_slices_day_rows(self.db().read(), monday, sunday).await? {
                 let week = DayKey {
@@ -381,15 +388,20 @@ impl App {
     /// Sets the rows `compute` returns, read at one position of the fold, and written only
     /// if the position has not moved meanwhile (else computed again); the write moves it,
     /// so a batch that read those rows before is dropped and folded again. `fresh`: days
-    /// to take off the stale list in the same write.
-    async fn fill_rows<F, Fut>(&self, fresh: Option<(Date, Date)>, compute: F) -> AppResult<()>
+    /// to take off the stale list in the same write. Gives up with an error when the
+    /// reactor is stopping (a busy fold elsewhere can move the position again and again).
+    async fn fill_rows<F, Fut>(&self, fresh: &[store::StaleDay], compute: F) -> AppResult<()>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = AppResult<Vec<(DayKey, Delta)>>>,
     {
         loop {
+            if self.analytics.stopping.load(Ordering::SeqCst) {
+                return Err(AppError::Internal("the analytics reactor is stopping".into()));
+            }
             let read_at = store::position(self.db().read()).await?;
             let rows = compute().await?;
+            let fresh = fresh.to_vec();
             let written = self
                 .db()
                 .write(move |tx| {
@@ -398,9 +410,7 @@ impl App {
                             return Ok::<_, AppError>(false);
                         }
                         store::put_day_rows(tx, &rows).await?;
-                        if let Some((from, to)) = fresh {
-                            store::clear_stale_days(tx, from, to).await?;
-                        }
+                        store::clear_stale_days(tx, &fresh).await?;
                         store::mark_rewritten(tx, now()).await?;
                         Ok(true)
                     })

@@ -4,13 +4,12 @@
 //! ticket events after its checkpoint (so a crash, a lagging bus or another node's
 //! writes are caught up), customers after the last id it indexed, articles changed since
 //! its last time. On PostgreSQL another node can commit a smaller event, customer or
-//! answer number after a larger one: those positions move only over rows older than the
-//! settling time, and the rows read after them are remembered ([`SettlingCursor`]). The bus and the article/customer commands only wake it early. Each
+//! answer number after a larger one: those positions move only over rows the feeder first
+//! saw two seconds ago, and the rows read after them are remembered ([`SettlingCursor`]). The bus and the article/customer commands only wake it early. Each
 //! batch is committed to the index with the checkpoint it reached, so a restart resumes
 //! exactly there; an index that is new, of another schema, or without a readable
 //! checkpoint is rebuilt from the store. Who may see what is decided here, as filters.
 
-use crate::analytics::SETTLE;
 use crate::error::{AppError, AppResult};
 use crate::settling_cursor::SettlingCursor;
 use crate::{Actor, App};
@@ -23,6 +22,7 @@ use kefu_domain::survey::{Slice, StoredAnswer};
 pub use kefu_search::Analysis;
 use kefu_search::{Doc, DocKind, SearchIndex, SearchRequest, SearchResults};
 use kefu_store::Db;
+use kefu_store::timeline::Numbered;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
@@ -30,6 +30,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
+/// How long after the feeder first saw a row it gives up waiting for a smaller number to
+/// commit (PostgreSQL; see [`SettlingCursor`]).
+const SETTLE_ROWS: Duration = Duration::from_secs(2);
+/// How far back a rebuild starts its positions on PostgreSQL, by the rows' own instants
+/// (another node's clock may be off by some seconds): what was written since is read
+/// again by the first catch-up, and a row still committing is not skipped.
+const REBUILD_SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_secs(30);
 /// How many changes one feeder pass reads.
 const BATCH: u32 = 2_000;
 /// Documents per commit while rebuilding.
@@ -448,13 +455,14 @@ fn parse_params(params: &SearchParams) -> AppResult<SearchRequest> {
 /// indexing fails, so the next pass reads the same rows again.
 async fn catch_up(db: &Db, index: &Arc<SearchIndex>, feed: &Feed, changed_customers: BTreeSet<Id>) -> AppResult<(Feed, bool)> {
     let mut next = feed.clone();
-    let settled_before = db.is_postgres().then(|| crate::now() - SETTLE);
+    // A single writer (SQLite) commits in number order: nothing to wait for.
+    let settle = db.is_postgres().then_some(SETTLE_ROWS);
+    let now = Instant::now();
 
     let limit = next.events.read_limit(BATCH);
     let changes = kefu_store::timeline::ticket_changes_after(db.read(), next.events.settled(), limit).await?;
     let mut full = changes.len() as u32 == limit;
-    let changes = changes.into_iter().map(|(id, ticket, at)| (id, at, ticket)).collect();
-    let ticket_ids: BTreeSet<Id> = next.events.take(changes, settled_before).into_iter().collect();
+    let ticket_ids: BTreeSet<Id> = next.events.take(changes, now, settle).into_iter().collect();
 
     let limit = next.customers.read_limit(BATCH);
     let query = kefu_store::customers::CustomerQuery {
@@ -464,9 +472,7 @@ async fn catch_up(db: &Db, index: &Arc<SearchIndex>, feed: &Feed, changed_custom
     };
     let found = kefu_store::customers::list_customers(db.read(), &query).await?;
     full |= found.len() as u32 == limit;
-    let mut customers = next
-        .customers
-        .take(found.into_iter().map(|c| (c.id, c.created_at, c)).collect(), settled_before);
+    let mut customers = next.customers.take(found.into_iter().map(|c| (c.id, c)).collect(), now, settle);
     // A changed customer not read yet is indexed when it is.
     let changed: Vec<Id> = changed_customers.into_iter().filter(|id| next.customers.has_read(*id)).collect();
     customers.extend(kefu_store::customers::customers_by_ids(db.read(), &changed).await?);
@@ -485,9 +491,7 @@ async fn catch_up(db: &Db, index: &Arc<SearchIndex>, feed: &Feed, changed_custom
     let limit = next.answers.read_limit(BATCH);
     let found = kefu_store::surveys::answers_after(db.read(), next.answers.settled(), limit).await?;
     full |= found.len() as u32 == limit;
-    let answers = next
-        .answers
-        .take(found.into_iter().map(|a| (a.id, a.submitted_at, a)).collect(), settled_before);
+    let answers = next.answers.take(found.into_iter().map(|a| (a.id, a)).collect(), now, settle);
 
     next.settle();
     if ticket_ids.is_empty() && customers.is_empty() && articles.is_empty() && answers.is_empty() {
@@ -525,13 +529,19 @@ async fn write(index: &Arc<SearchIndex>, docs: Vec<Doc>, checkpoint: Option<Chec
 /// reading, so what is written meanwhile is indexed again by the next catch-up.
 async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, ReindexSummary)> {
     let started = Instant::now();
-    let event_id = match db.is_postgres() {
-        // An event still committing below the newest is read by the first catch-up.
-        true => kefu_store::timeline::last_event_id_before(db.read(), crate::now() - SETTLE).await?,
-        false => kefu_store::timeline::last_event_id(db.read()).await?,
+    // On PostgreSQL a row still committing below the newest numbers is read by the first
+    // catch-up: the positions start before what was written in the last moments.
+    let settled_before = db.is_postgres().then(|| crate::now() - REBUILD_SETTLE);
+    let settled = |rows: Numbered| async move {
+        match settled_before {
+            Some(before) => kefu_store::timeline::last_number_written_before(db.read(), rows, before).await,
+            None => Ok(Id::MAX),
+        }
     };
     let checkpoint = Checkpoint {
-        event_id,
+        event_id: kefu_store::timeline::last_event_id(db.read())
+            .await?
+            .min(settled(Numbered::TicketEvents).await?),
         ..Checkpoint::default()
     };
     // An empty payload: a crash in the middle leaves no checkpoint, so the next start
@@ -581,10 +591,10 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
     // Customers, articles and answers were read to their end after the event checkpoint;
     // resume them from there.
     let checkpoint = Checkpoint {
-        customer_id: last_customer.max(checkpoint.customer_id),
+        customer_id: last_customer.min(settled(Numbered::Customers).await?),
         article_at_ms: article_cursor.0.as_millisecond(),
         article_id: article_cursor.1,
-        answer_id: last_answer.max(checkpoint.answer_id),
+        answer_id: last_answer.min(settled(Numbered::SurveyAnswers).await?),
         ..checkpoint
     };
     write(index, Vec::new(), Some(checkpoint)).await?;

@@ -3,29 +3,31 @@
 //!
 //! On PostgreSQL two nodes' transactions commit in any order: event 100 can become
 //! visible after event 101, so a reader that moved past 101 would never see 100. SQLite
-//! has one writer, which commits in number order. The cursor keeps what it has read after
-//! its settled position and moves that position only over rows older than a settling time
-//! (`analytics::SETTLE`): by then an earlier number has been committed or rolled back. A
-//! reader reads from the settled position each time and takes only the rows it has not
-//! read yet, so a late row is read as soon as it is visible and nothing is read twice.
+//! has one writer, which commits in number order. The cursor remembers the rows it has
+//! read after its settled position, each with the instant it first saw it (on the
+//! reader's own clock, so other nodes' clocks do not matter), and moves that position
+//! only over rows it first saw a settling time ago: by then a smaller number taken before
+//! has been committed or rolled back. A reader reads from the settled position each time
+//! and takes only the rows it has not read yet, so a late row is read as soon as it is
+//! visible and nothing is read twice.
 
-use jiff::Timestamp;
 use kefu_domain::entities::Id;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SettlingCursor {
     /// Every row up to this number has been read, or will never come.
     settled: Id,
-    /// The rows after `settled` already read.
-    read: BTreeSet<Id>,
+    /// The rows after `settled` already read, with when they were first seen.
+    read: BTreeMap<Id, Instant>,
 }
 
 impl SettlingCursor {
     pub(crate) fn at(settled: Id) -> SettlingCursor {
         SettlingCursor {
             settled,
-            read: BTreeSet::new(),
+            read: BTreeMap::new(),
         }
     }
 
@@ -37,7 +39,7 @@ impl SettlingCursor {
 
     /// Whether the row numbered `id` has been taken (or settled over).
     pub(crate) fn has_read(&self, id: Id) -> bool {
-        id <= self.settled || self.read.contains(&id)
+        id <= self.settled || self.read.contains_key(&id)
     }
 
     /// How many rows after [`Self::settled`] to read for up to `batch` new ones.
@@ -45,21 +47,22 @@ impl SettlingCursor {
         batch.saturating_add(u32::try_from(self.read.len()).unwrap_or(u32::MAX))
     }
 
-    /// Takes the rows read after [`Self::settled`] (in number order, each with the instant
-    /// it was written): returns those not taken before, and moves the settled position
-    /// over the leading rows written before `settled_before` (over all of them when
-    /// `None`: a single writer leaves no row behind).
-    pub(crate) fn take<T>(&mut self, rows: Vec<(Id, Timestamp, T)>, settled_before: Option<Timestamp>) -> Vec<T> {
+    /// Takes the rows read after [`Self::settled`] (in number order) at `now`: returns
+    /// those not taken before, and moves the settled position over the leading rows first
+    /// seen `settle` or longer ago (over all of them when `None`: a single writer leaves
+    /// no row behind).
+    pub(crate) fn take<T>(&mut self, rows: Vec<(Id, T)>, now: Instant, settle: Option<Duration>) -> Vec<T> {
         let mut settled = self.settled;
         let mut leading = true;
         let mut new = Vec::new();
-        for (id, at, row) in rows {
-            leading &= settled_before.is_none_or(|before| at < before);
+        for (id, row) in rows {
+            let first_seen = *self.read.entry(id).or_insert_with(|| {
+                new.push(row);
+                now
+            });
+            leading &= settle.is_none_or(|settle| now.duration_since(first_seen) >= settle);
             if leading {
                 settled = id;
-            }
-            if self.read.insert(id) {
-                new.push(row);
             }
         }
         self.settled = settled;
@@ -72,49 +75,50 @@ impl SettlingCursor {
 mod tests {
     use super::*;
 
-    fn at(second: i64) -> Timestamp {
-        Timestamp::from_second(1_800_000_000 + second).unwrap()
+    const SETTLE: Option<Duration> = Some(Duration::from_secs(2));
+
+    fn later(start: Instant, seconds: u64) -> Instant {
+        start + Duration::from_secs(seconds)
     }
 
     #[test]
-    fn a_row_committed_late_is_taken_when_it_shows_and_nothing_twice() {
-        let mut cursor = SettlingCursor::at(99);
-        // 101 and 102 are visible, 100 is not yet: only rows older than second 10 settle.
-        let taken = cursor.take(vec![(101, at(9), "b"), (102, at(11), "c")], Some(at(10)));
-        assert_eq!(taken, ["b", "c"]);
-        // 101 settled the position (100, written before it, has had the settling time);
-        // 102 is remembered as read.
-        assert_eq!(cursor.settled(), 101);
-        assert_eq!(cursor.read_limit(10), 11);
-        // Later 103 arrives and 102 is read again from the settled position: only 103 is new.
-        let taken = cursor.take(vec![(102, at(11), "c"), (103, at(12), "d")], Some(at(11)));
-        assert_eq!(taken, ["d"]);
-        assert_eq!(cursor.settled(), 101, "102 is not older than the settling instant");
-    }
-
-    #[test]
-    fn a_gap_inside_the_settling_time_is_filled_when_the_row_commits() {
+    fn a_gap_is_filled_when_the_row_commits_and_nothing_is_taken_twice() {
+        let start = Instant::now();
         let mut cursor = SettlingCursor::at(0);
-        // 2 is in flight on another node while 1 and 3 are read.
-        assert_eq!(cursor.take(vec![(1, at(1), 1), (3, at(3), 3)], Some(at(0))), [1, 3]);
+        // 2 is still committing on another node while 1 and 3 are read.
+        assert_eq!(cursor.take(vec![(1, 1), (3, 3)], start, SETTLE), [1, 3]);
+        assert_eq!(cursor.settled(), 0, "nothing settles at once");
+        assert_eq!(cursor.read_limit(10), 12);
+        // 2 commits a second later: read from the settled position again, only 2 is new.
+        assert_eq!(cursor.take(vec![(1, 1), (2, 2), (3, 3)], later(start, 1), SETTLE), [2]);
         assert_eq!(cursor.settled(), 0);
-        // 2 commits: read from the settled position again, only 2 is new.
-        assert_eq!(cursor.take(vec![(1, at(1), 1), (2, at(2), 2), (3, at(3), 3)], Some(at(0))), [2]);
-        // Once all are older than the settling instant the position moves over them and
-        // forgets them.
-        assert!(
-            cursor
-                .take(vec![(1, at(1), 1), (2, at(2), 2), (3, at(3), 3)], Some(at(5)))
-                .is_empty()
-        );
-        assert_eq!(cursor.settled(), 3);
-        assert_eq!(cursor.read_limit(10), 10);
+        // Two seconds after 1 and 3 were first seen, 2 only one second: the position
+        // moves over 1 alone and forgets it.
+        let taken = cursor.take(vec![(1, 1), (2, 2), (3, 3), (4, 4)], later(start, 2), SETTLE);
+        assert_eq!(taken, [4]);
+        assert_eq!(cursor.settled(), 1);
+        assert!(cursor.has_read(1) && cursor.has_read(3) && !cursor.has_read(5));
+        // Later every row has been seen long enough.
+        assert!(cursor.take(vec![(2, 2), (3, 3), (4, 4)], later(start, 5), SETTLE).is_empty());
+        assert_eq!((cursor.settled(), cursor.read_limit(10)), (4, 10));
+    }
+
+    #[test]
+    fn a_row_seen_late_holds_back_the_rows_after_it() {
+        let start = Instant::now();
+        let mut cursor = SettlingCursor::at(10);
+        assert_eq!(cursor.take(vec![(11, 'a'), (12, 'b')], start, SETTLE), ['a', 'b']);
+        // 13 is new at second 3: 11 and 12 settle, 13 waits its own two seconds.
+        assert_eq!(cursor.take(vec![(11, 'a'), (12, 'b'), (13, 'c')], later(start, 3), SETTLE), ['c']);
+        assert_eq!(cursor.settled(), 12);
+        assert!(cursor.take(vec![(13, 'c')], later(start, 4), SETTLE).is_empty());
+        assert_eq!(cursor.settled(), 12);
     }
 
     #[test]
     fn a_single_writer_settles_at_once() {
         let mut cursor = SettlingCursor::at(5);
-        assert_eq!(cursor.take(vec![(6, at(0), 'a'), (7, at(100), 'b')], None), ['a', 'b']);
+        assert_eq!(cursor.take(vec![(6, 'a'), (7, 'b')], Instant::now(), None), ['a', 'b']);
         assert_eq!((cursor.settled(), cursor.read_limit(3)), (7, 3));
     }
 }

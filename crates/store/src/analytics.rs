@@ -585,28 +585,45 @@ pub async fn readable_daily_rows_width(ex: Exec<'_>) -> StoreResult<Option<usize
     Ok(usize::try_from(width).ok())
 }
 
-/// Lists `days` as stale: their daily and weekly rows lack what a catch-up folded into the
-/// hourly rows (migration 0023).
+/// A day whose daily and weekly rows lack what a catch-up folded into the hourly rows
+/// (migration 0023), and how many batches have listed it so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleDay {
+    pub day: jiff::civil::Date,
+    pub marks: i64,
+}
+
+/// Lists `days` as stale, or counts one more mark for a day listed already.
 pub async fn mark_stale_days(tx: &mut Tx, days: &[jiff::civil::Date]) -> StoreResult<()> {
     for day in days {
-        exec!(tx.exec(), e => sqlx::query("INSERT INTO kpi_stale_days (day) VALUES ($1) ON CONFLICT (day) DO NOTHING")
+        exec!(tx.exec(), e => sqlx::query(
+            "INSERT INTO kpi_stale_days (day, marks) VALUES ($1, 1) \
+             ON CONFLICT (day) DO UPDATE SET marks = kpi_stale_days.marks + 1")
             .bind(day.to_string()).execute(e).await.map(|_| ()))?;
     }
     Ok(())
 }
 
 /// The stale days, oldest first.
-pub async fn stale_days(ex: Exec<'_>) -> StoreResult<Vec<jiff::civil::Date>> {
-    let days: Vec<(String,)> = exec!(ex, e => sqlx::query_as("SELECT day FROM kpi_stale_days ORDER BY day").fetch_all(e).await)?;
+pub async fn stale_days(ex: Exec<'_>) -> StoreResult<Vec<StaleDay>> {
+    let days: Vec<(String, i64)> = exec!(ex, e => sqlx::query_as("SELECT day, marks FROM kpi_stale_days ORDER BY day").fetch_all(e).await)?;
     days.into_iter()
-        .map(|(day,)| day.parse().map_err(|_| corrupt("stale day", &day)))
+        .map(|(day, marks)| {
+            Ok(StaleDay {
+                day: day.parse().map_err(|_| corrupt("stale day", &day))?,
+                marks,
+            })
+        })
         .collect()
 }
 
-/// Removes days `[from, to]` from the stale list (their rows were just set).
-pub async fn clear_stale_days(tx: &mut Tx, from: jiff::civil::Date, to: jiff::civil::Date) -> StoreResult<()> {
-    exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_stale_days WHERE day >= $1 AND day <= $2")
-        .bind(from.to_string()).bind(to.to_string()).execute(e).await.map(|_| ()))?;
+/// Takes `days` off the stale list (their rows were just set from the hourly rows), each
+/// only if no batch has listed it again since it was read.
+pub async fn clear_stale_days(tx: &mut Tx, days: &[StaleDay]) -> StoreResult<()> {
+    for stale in days {
+        exec!(tx.exec(), e => sqlx::query("DELETE FROM kpi_stale_days WHERE day = $1 AND marks = $2")
+            .bind(stale.day.to_string()).bind(stale.marks).execute(e).await.map(|_| ()))?;
+    }
     Ok(())
 }
 

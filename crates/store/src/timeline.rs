@@ -163,22 +163,40 @@ pub async fn remember_idempotent_ticket(
     Ok(())
 }
 
-/// `(event id, ticket id, written at)` of the events after `after_id`, in id order:
-/// which tickets changed since a reader (the search index) last looked.
-pub async fn ticket_changes_after(ex: Exec<'_>, after_id: Id, limit: u32) -> StoreResult<Vec<(Id, Id, Timestamp)>> {
-    let rows: Vec<(Id, Id, i64)> = exec!(ex, e => sqlx::query_as(
-        "SELECT id, ticket_id, created_at FROM ticket_events WHERE id > $1 ORDER BY id LIMIT $2")
-        .bind(after_id).bind(i64::from(limit)).fetch_all(e).await)?;
-    rows.into_iter().map(|(id, ticket, at)| Ok((id, ticket, ts(at)?))).collect()
+/// `(event id, ticket id)` of the events after `after_id`, in id order: which tickets
+/// changed since a reader (the search index) last looked.
+pub async fn ticket_changes_after(ex: Exec<'_>, after_id: Id, limit: u32) -> StoreResult<Vec<(Id, Id)>> {
+    Ok(
+        exec!(ex, e => sqlx::query_as("SELECT id, ticket_id FROM ticket_events WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after_id).bind(i64::from(limit)).fetch_all(e).await)?,
+    )
 }
 
-/// The id of the newest event written before `before`, 0 when there is none: a reader
-/// starting there misses no event still committing (PostgreSQL can commit a smaller id
-/// after a larger one). Reads back from the newest event only as far as `before`.
-pub async fn last_event_id_before(ex: Exec<'_>, before: Timestamp) -> StoreResult<Id> {
-    let id: Option<(i64,)> = exec!(ex, e => sqlx::query_as(
-        "SELECT id FROM ticket_events WHERE created_at < $1 ORDER BY id DESC LIMIT 1")
-        .bind(ms(before)).fetch_optional(e).await)?;
+/// Tables a reader follows by row number (the search feeder).
+#[derive(Debug, Clone, Copy)]
+pub enum Numbered {
+    TicketEvents,
+    Customers,
+    SurveyAnswers,
+}
+
+impl Numbered {
+    fn table_and_written_at(self) -> (&'static str, &'static str) {
+        match self {
+            Numbered::TicketEvents => ("ticket_events", "created_at"),
+            Numbered::Customers => ("customers", "created_at"),
+            Numbered::SurveyAnswers => ("survey_answers", "submitted_at"),
+        }
+    }
+}
+
+/// The number of the newest row of `rows` written before `before` (0 when none was): a
+/// reader starting there misses no row still committing (on PostgreSQL a smaller number
+/// can commit after a larger one). Reads back from the newest row only as far as that.
+pub async fn last_number_written_before(ex: Exec<'_>, rows: Numbered, before: Timestamp) -> StoreResult<Id> {
+    let (table, written_at) = rows.table_and_written_at();
+    let sql = format!("SELECT id FROM {table} WHERE {written_at} < $1 ORDER BY id DESC LIMIT 1");
+    let id: Option<(i64,)> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(ms(before)).fetch_optional(e).await)?;
     Ok(id.map_or(0, |(id,)| id))
 }
 

@@ -4,9 +4,11 @@
 -- each day it touched in the same transaction; then it sets those days' rows (and their
 -- weeks') to the sums of their hourly rows and removes them from this list. While any day
 -- is listed, reports read the hourly rows. A crash in between leaves the list for the next
--- start to fill.
+-- start to fill. `marks` counts the batches that listed the day: a fill removes the day
+-- only if no batch listed it again since the fill read it.
 CREATE TABLE kpi_stale_days (
-    day TEXT PRIMARY KEY
+    day   TEXT PRIMARY KEY,
+    marks BIGINT NOT NULL DEFAULT 1
 );
 
 -- Nothing folded yet (a new database): every daily slice is complete, having no rows, so a

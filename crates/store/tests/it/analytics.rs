@@ -7,8 +7,8 @@ use kefu_domain::analytics::{Counter, DayKey, Delta, Dim, Dims, RowKey, SketchKi
 use kefu_domain::enums::{Channel, Priority, TicketKind};
 use kefu_store::Db;
 use kefu_store::analytics::{
-    DayGroup, DaySlice, Fill, RowFilter, RowGroup, daily_rows_width, filled, put_day_rows, put_rows, refill_totals, set_daily_rows_width,
-    set_filled, sum_days, sum_rows, sum_totals,
+    DayGroup, DaySlice, Fill, RowFilter, RowGroup, clear_stale_days, daily_rows_width, filled, mark_stale_days, put_day_rows, put_rows,
+    readable_daily_rows_width, refill_totals, set_daily_rows_width, set_filled, stale_days, sum_days, sum_rows, sum_totals,
 };
 use std::collections::BTreeMap;
 
@@ -71,15 +71,45 @@ async fn department_totals_are_refilled_from_the_hourly_rows(db: Db) {
         .await
         .unwrap();
     assert!(filled(db.read(), Fill::HourTotals).await.unwrap());
-    // A new database's daily rows are complete for single dimensions until the reactor's
-    // first start has filled the wider slices (none to fill) and said so.
-    assert_eq!(daily_rows_width(db.read()).await.unwrap(), Some(1));
-    for width in [None, Some(5)] {
+    // A new database, nothing folded into it yet, has every daily slice complete.
+    assert_eq!(daily_rows_width(db.read()).await.unwrap(), Some(5));
+    for width in [None, Some(1), Some(5)] {
         write_one(&db, move |tx| Box::pin(async move { set_daily_rows_width(tx, width).await }))
             .await
             .unwrap();
         assert_eq!(daily_rows_width(db.read()).await.unwrap(), width);
+        assert_eq!(readable_daily_rows_width(db.read()).await.unwrap(), width);
     }
+
+    // A stale day hides the daily rows from reports until a fill takes it off the list;
+    // a day a batch listed again after the fill read the list stays on it.
+    let (monday, tuesday) = (jiff::civil::date(2026, 12, 7), jiff::civil::date(2026, 12, 8));
+    let mark = |days: Vec<jiff::civil::Date>| {
+        let db = db.clone();
+        async move {
+            write_one(&db, move |tx| Box::pin(async move { mark_stale_days(tx, &days).await }))
+                .await
+                .unwrap()
+        }
+    };
+    mark(vec![monday, tuesday]).await;
+    assert_eq!(readable_daily_rows_width(db.read()).await.unwrap(), None);
+    let read = stale_days(db.read()).await.unwrap();
+    assert_eq!(
+        read.iter().map(|s| (s.day, s.marks)).collect::<Vec<_>>(),
+        [(monday, 1), (tuesday, 1)]
+    );
+    mark(vec![tuesday]).await;
+    write_one(&db, move |tx| Box::pin(async move { clear_stale_days(tx, &read).await }))
+        .await
+        .unwrap();
+    let left = stale_days(db.read()).await.unwrap();
+    assert_eq!(left.iter().map(|s| (s.day, s.marks)).collect::<Vec<_>>(), [(tuesday, 2)]);
+    write_one(&db, move |tx| Box::pin(async move { clear_stale_days(tx, &left).await }))
+        .await
+        .unwrap();
+    assert!(stale_days(db.read()).await.unwrap().is_empty());
+    assert_eq!(readable_daily_rows_width(db.read()).await.unwrap(), Some(5));
 
     let mut expected = Delta::default();
     for (_, delta) in &rows {
