@@ -5,9 +5,9 @@
 //! writes are caught up), customers after the last id it indexed, articles changed since
 //! its last time. On PostgreSQL another node can commit a smaller event, customer or
 //! answer number after a larger one: those positions move only over rows the feeder first
-//! saw two seconds ago, and the rows read after them are remembered ([`SettlingCursor`]). The bus and the article/customer commands only wake it early. Each
-//! batch is committed to the index with the checkpoint it reached, so a restart resumes
-//! exactly there; an index that is new, of another schema, or without a readable
+//! saw two seconds ago, and the rows read after them are remembered ([`SettlingCursor`]).
+//! The bus and the article/customer commands only wake it early. Each batch is committed
+//! to the index with the checkpoint it reached, so a restart resumes exactly there; an index that is new, of another schema, or without a readable
 //! checkpoint is rebuilt from the store. Who may see what is decided here, as filters.
 
 use crate::error::{AppError, AppResult};
