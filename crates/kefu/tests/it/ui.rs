@@ -764,7 +764,9 @@ async fn the_ticket_page_suggests_articles_and_a_reply_becomes_a_draft(backend: 
             .text()
             .await
             .expect("html");
-        if fragment.contains(&format!("/kb/{}", ids[0])) || started.elapsed() > std::time::Duration::from_secs(5) {
+        // Both articles, each indexed once its publication reaches the search feeder.
+        let both = ids.iter().all(|id| fragment.contains(&format!("/kb/{id}")));
+        if both || started.elapsed() > std::time::Duration::from_secs(5) {
             break fragment;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
