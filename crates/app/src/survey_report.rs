@@ -306,6 +306,25 @@ fn weighted(spec: &DesignSpec, hists: &BTreeMap<String, Histogram>) -> Option<f6
 }
 
 impl App {
+    /// Fills the pair-of-slices rollups of answers given before this version kept them
+    /// (see [`kefu_store::survey_rollups::fill_pairs`]); reports filtered by two slices
+    /// count the answers until it is done. Run once at start, beside serving.
+    pub async fn fill_survey_pair_rollups(&self) {
+        let started = std::time::Instant::now();
+        match kefu_store::survey_rollups::fill_pairs(self.db()).await {
+            Ok(0) => {}
+            Ok(days) => tracing::info!(
+                days,
+                seconds = started.elapsed().as_secs_f64(),
+                "filled the satisfaction rollups of slice pairs"
+            ),
+            Err(error) => tracing::warn!(
+                %error,
+                "filling the satisfaction rollups of slice pairs failed; two-slice reports count the answers until the next start"
+            ),
+        }
+    }
+
     /// A satisfaction report. Supervisors and admins.
     pub async fn survey_report(&self, actor: &Actor, params: ReportParams) -> AppResult<SurveyReport> {
         actor.require_supervisor("see satisfaction reports")?;

@@ -93,11 +93,17 @@ pub async fn start(app: App, listener: TcpListener, shutdown: impl Future<Output
     if std::env::var("KEFU_ANALYTICS_REACTOR").as_deref() != Ok("off") {
         app.start_analytics();
     }
+    // Answers given before pair rollups existed; a long fill stops with the server.
+    let survey_pairs = tokio::spawn({
+        let app = app.clone();
+        async move { app.fill_survey_pair_rollups().await }
+    });
     // The peer address feeds the sign-in rate limit.
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")?;
+    survey_pairs.abort();
     scheduler.stop().await;
     app.stop_mail().await;
     app.stop_search().await;

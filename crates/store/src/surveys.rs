@@ -5,7 +5,7 @@ use crate::Tx;
 use crate::backend::{Exec, exec, exec_built};
 use crate::convert::{json_list, ms, opt_ts, parsed, to_json, ts, wire};
 use crate::error::StoreResult;
-use crate::survey_rollups::{BLOCK_HOURS, BUCKET_WIDTH, COUNT_COLUMNS, DAY_HOURS, PeriodSplit};
+use crate::survey_rollups::{self, BLOCK_HOURS, BUCKET_WIDTH, COUNT_COLUMNS, DAY_HOURS, PeriodSplit};
 use jiff::Timestamp;
 use kefu_domain::entities::Id;
 use kefu_domain::survey::closing::ImprovementAction;
@@ -788,18 +788,91 @@ pub async fn agent_standings(ex: Exec<'_>, from: Timestamp, to: Timestamp) -> St
 // [`BLOCK_HOURS`]) for `[$8, $9)`, days (`span` = [`DAY_HOURS`]) for the rest of
 // `[$6, $7)` and single hours (`span = 1`) for the rest of `[$3, $4)`.
 
-/// Which rollup slice answers a filter (with an optional grouping), if one does: `(slice,
-/// value)` where a `None` value means every value (grouped by it). Filters on two slices,
-/// low answers only, or an open period are counted from the answers.
-fn rollup_slice(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str, Option<String>)> {
-    if filter.low_only || filter.from.is_none() || filter.to.is_none() {
+/// How rollup rows answer a report: which rows to read, and which of them count for
+/// which group.
+struct Plan {
+    /// The rollup slice: `''`, a slice or a pair of slices (`team+channel`).
+    slice: String,
+    /// The one slice value to read; `None` reads every value (a grouped read).
+    value: Option<String>,
+    split: PeriodSplit,
+    pick: Pick,
+}
+
+/// Which group a rollup row's value counts for.
+enum Pick {
+    /// A single slice's rows: the value is the group.
+    Whole,
+    /// A pair's rows: `keep` (component, value) says which rows count, if not all, and
+    /// the component at `group` is the group.
+    Pair { keep: Option<(usize, String)>, group: usize },
+}
+
+impl Pick {
+    /// The group a row of this value counts for (`None` inside when ungrouped or the
+    /// answers had no value), or `None` when the row does not count.
+    fn group(&self, value: String, grouped: bool) -> Option<Option<String>> {
+        let of = |value: String| (grouped && !value.is_empty()).then_some(value);
+        match self {
+            Pick::Whole => Some(of(value)),
+            Pick::Pair { keep, group } => {
+                let (first, second) = survey_rollups::split_pair_value(&value)?;
+                let parts = [first, second];
+                if let Some((at, wanted)) = keep
+                    && parts[*at] != wanted
+                {
+                    return None;
+                }
+                Some(of(parts[*group].to_owned()))
+            }
+        }
+    }
+}
+
+/// Which rollup rows answer a filter (with an optional grouping), if any do: a filter on
+/// at most one slice reads that slice's rows; on two slices, or on one grouped by
+/// another, their pair's rows. Filters on three slices, low answers only, or an open
+/// period are counted from the answers.
+fn plan_for(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<Plan> {
+    if filter.low_only {
         return None;
     }
+    let (from, to) = (ms(filter.from?), ms(filter.to?));
+    let single = |slice: &str, value: Option<String>| Plan {
+        slice: slice.to_owned(),
+        value,
+        split: PeriodSplit::of(from, to),
+        pick: Pick::Whole,
+    };
+    let pair = |x: Slice, y: Slice, value: Option<String>, keep: Option<(Slice, String)>, group: Slice| {
+        let ordered = survey_rollups::ordered_pair(x, y);
+        let at = |slice: Slice| usize::from(slice != ordered.0);
+        Some(Plan {
+            slice: survey_rollups::pair_name(ordered),
+            value,
+            split: PeriodSplit::of_days(from, to),
+            pick: Pick::Pair {
+                keep: keep.map(|(slice, value)| (at(slice), rollup_value(slice, &value))),
+                group: at(group),
+            },
+        })
+    };
     match (filter.slices.as_slice(), group_by) {
-        ([], None) => Some(("", Some(String::new()))),
-        ([], Some(group)) => Some((group.as_str(), None)),
-        ([(slice, value)], None) => Some((slice.as_str(), Some(value.clone()))),
-        ([(slice, value)], Some(group)) if group == *slice => Some((slice.as_str(), Some(value.clone()))),
+        ([], None) => Some(single("", Some(String::new()))),
+        ([], Some(group)) => Some(single(group.as_str(), None)),
+        ([(slice, value)], None) => Some(single(slice.as_str(), Some(rollup_value(*slice, value)))),
+        ([(slice, value)], Some(group)) if group == *slice => Some(single(slice.as_str(), Some(rollup_value(*slice, value)))),
+        ([(slice, value)], Some(group)) => pair(*slice, group, None, Some((*slice, value.clone())), group),
+        ([(x, x_value), (y, y_value)], group) if x != y && group.is_none_or(|g| g == *x || g == *y) => {
+            let (first, _) = survey_rollups::ordered_pair(*x, *y);
+            let (x_value, y_value) = (rollup_value(*x, x_value), rollup_value(*y, y_value));
+            let value = if first == *x {
+                survey_rollups::pair_value(&x_value, &y_value)
+            } else {
+                survey_rollups::pair_value(&y_value, &x_value)
+            };
+            pair(*x, *y, Some(value), None, group.unwrap_or(*x))
+        }
         _ => None,
     }
 }
@@ -814,11 +887,26 @@ fn narrowed(filter: &AnswerFilter, (from, to): (i64, i64)) -> StoreResult<Answer
     })
 }
 
-/// The whole hours and edge ranges of a filter's period, when rollups can answer it.
-fn plan(filter: &AnswerFilter, group_by: Option<Slice>) -> Option<(&'static str, Option<String>, PeriodSplit)> {
-    let (slice, value) = rollup_slice(filter, group_by)?;
-    let split = PeriodSplit::of(ms(filter.from?), ms(filter.to?));
-    Some((slice, value, split))
+/// A filter's value as rollup rows hold it: an id as its number prints (the answers'
+/// filter compares numbers, so `07` finds team 7 either way).
+fn rollup_value(slice: Slice, value: &str) -> String {
+    match value.parse::<i64>() {
+        Ok(id) if is_id_slice(slice) => id.to_string(),
+        _ => value.to_owned(),
+    }
+}
+
+/// How rollups answer a filter, if they can (pair rows only once they hold every answer).
+async fn plan(ex: &mut Exec<'_>, filter: &AnswerFilter, group_by: Option<Slice>) -> StoreResult<Option<Plan>> {
+    let Some(plan) = plan_for(filter, group_by) else {
+        return Ok(None);
+    };
+    let reads_pairs = matches!(plan.pick, Pick::Pair { .. });
+    Ok(if reads_pairs && !survey_rollups::pairs_filled(ex.reborrow()).await? {
+        None
+    } else {
+        Some(plan)
+    })
 }
 
 /// Which slice values a rollup read takes.
@@ -881,11 +969,6 @@ macro_rules! bind_plan {
     };
 }
 
-/// `''` in a rollup is "no value".
-fn group_of(value: String, grouped: bool) -> Option<String> {
-    (grouped && !value.is_empty()).then_some(value)
-}
-
 /// One group's and dimension's summed histogram row (see [`COUNT_COLUMNS`]).
 struct HistogramSum {
     slice_value: String,
@@ -915,11 +998,11 @@ where
 
 /// The rating histograms of the filter's answers, by dimension (and by `group_by`).
 pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option<Slice>) -> StoreResult<Vec<RatingCount>> {
-    let Some((slice, value, split)) = plan(filter, group_by) else {
+    let mut ex = ex;
+    let Some(Plan { slice, value, split, pick }) = plan(&mut ex, filter, group_by).await? else {
         return raw_rating_counts(ex, filter, group_by).await;
     };
     let mut totals: BTreeMap<(Option<String>, String, i64), i64> = BTreeMap::new();
-    let mut ex = ex;
     for edge in [split.head, split.tail].into_iter().flatten() {
         for row in raw_rating_counts(ex.reborrow(), &narrowed(filter, edge)?, group_by).await? {
             *totals.entry((row.group_value, row.dimension, row.rating)).or_default() += row.count;
@@ -931,10 +1014,12 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
             "SELECT slice_value, dimension, bucket, {sums} FROM {} GROUP BY slice_value, dimension, bucket",
             rollup_rows("survey_histogram_rollups", Values::of(&value))
         );
-        let rows: Vec<HistogramSum> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, slice, &value, split)
+        let rows: Vec<HistogramSum> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, &slice, &value, split)
             .fetch_all(e).await.and_then(|rows| rows.into_iter().map(histogram_sum).collect()))?;
         for row in rows {
-            let group = group_of(row.slice_value, group_by.is_some());
+            let Some(group) = pick.group(row.slice_value, group_by.is_some()) else {
+                continue;
+            };
             for (at, count) in row.counts.into_iter().enumerate().filter(|(_, count)| *count != 0) {
                 let rating = row.bucket * BUCKET_WIDTH + at as i64;
                 *totals.entry((group.clone(), row.dimension.clone(), rating)).or_default() += count;
@@ -954,11 +1039,12 @@ pub async fn rating_counts(ex: Exec<'_>, filter: &AnswerFilter, group_by: Option
 
 /// The count, sum and sum of squares of the filter's per-answer scores.
 pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<ScoreTotals> {
-    let Some((slice, value, split)) = plan(filter, None) else {
+    let mut ex = ex;
+    // Ungrouped: every plan reads one value, so every row it reads counts.
+    let Some(Plan { slice, value, split, .. }) = plan(&mut ex, filter, None).await? else {
         return raw_score_totals(ex, filter).await;
     };
     let mut total = ScoreTotals::default();
-    let mut ex = ex;
     for edge in [split.head, split.tail].into_iter().flatten() {
         let part = raw_score_totals(ex.reborrow(), &narrowed(filter, edge)?).await?;
         total.n += part.n;
@@ -971,7 +1057,7 @@ pub async fn score_totals(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Sc
              CAST(COALESCE(SUM(score_squares), 0.0) AS DOUBLE PRECISION) FROM {}",
             rollup_rows("survey_answer_rollups", Values::of(&value))
         );
-        let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, slice, value.unwrap_or_default(), split).fetch_one(e).await)?;
+        let (n, sum, squares): (i64, f64, f64) = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, &slice, value.unwrap_or_default(), split).fetch_one(e).await)?;
         total.n += u64::try_from(n).unwrap_or(0);
         total.sum += sum;
         total.sum_of_squares += squares;
@@ -991,11 +1077,11 @@ pub async fn group_totals(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) 
             })
             .add(answers, scored, sum, squares);
     };
-    let Some((slice, value, split)) = plan(filter, Some(group_by)) else {
+    let mut ex = ex;
+    let Some(Plan { slice, value, split, pick }) = plan(&mut ex, filter, Some(group_by)).await? else {
         raw_group_totals(ex, filter, group_by).await?.into_iter().for_each(add);
         return Ok(totals.into_values().collect());
     };
-    let mut ex = ex;
     for edge in [split.head, split.tail].into_iter().flatten() {
         raw_group_totals(ex.reborrow(), &narrowed(filter, edge)?, group_by)
             .await?
@@ -1009,9 +1095,11 @@ pub async fn group_totals(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) 
              GROUP BY slice_value",
             rollup_rows("survey_answer_rollups", Values::of(&value))
         );
-        let rows: Vec<(String, i64, i64, f64, f64)> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, slice, &value, split).fetch_all(e).await)?;
+        let rows: Vec<(String, i64, i64, f64, f64)> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, &slice, &value, split).fetch_all(e).await)?;
         for (slice_value, answers, scored, sum, squares) in rows {
-            add((group_of(slice_value, true), answers, scored, sum, squares));
+            if let Some(group) = pick.group(slice_value, true) {
+                add((group, answers, scored, sum, squares));
+            }
         }
     }
     Ok(totals.into_values().collect())
@@ -1019,11 +1107,12 @@ pub async fn group_totals(ex: Exec<'_>, filter: &AnswerFilter, group_by: Slice) 
 
 /// How often each low-score reason was given, by dimension.
 pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<Vec<ReasonCount>> {
-    let Some((slice, value, split)) = plan(filter, None) else {
+    let mut ex = ex;
+    // Ungrouped: every plan reads one value, so every row it reads counts.
+    let Some(Plan { slice, value, split, .. }) = plan(&mut ex, filter, None).await? else {
         return raw_reason_counts(ex, filter).await;
     };
     let mut totals: BTreeMap<(String, String), i64> = BTreeMap::new();
-    let mut ex = ex;
     for edge in [split.head, split.tail].into_iter().flatten() {
         for row in raw_reason_counts(ex.reborrow(), &narrowed(filter, edge)?).await? {
             *totals.entry((row.dimension, row.reason)).or_default() += row.count;
@@ -1034,7 +1123,7 @@ pub async fn reason_counts(ex: Exec<'_>, filter: &AnswerFilter) -> StoreResult<V
             "SELECT dimension, reason, CAST(SUM(count) AS BIGINT) FROM {} GROUP BY dimension, reason",
             rollup_rows("survey_reason_rollups", Values::of(&value))
         );
-        let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, slice, value.unwrap_or_default(), split).fetch_all(e).await)?;
+        let rows: Vec<(String, String, i64)> = exec!(ex.reborrow(), e => bind_plan!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &filter.design_key, &slice, value.unwrap_or_default(), split).fetch_all(e).await)?;
         for (dimension, reason, count) in rows {
             *totals.entry((dimension, reason)).or_default() += count;
         }
@@ -1058,10 +1147,10 @@ pub struct PeriodCounts {
 /// and then the period's matching answers are found once and all counted from them (one
 /// pass over the period's index instead of one per count).
 pub async fn period_counts(ex: Exec<'_>, filter: &AnswerFilter, with_reasons: bool) -> StoreResult<PeriodCounts> {
-    if plan(filter, None).is_none() {
+    let mut ex = ex;
+    if plan(&mut ex, filter, None).await?.is_none() {
         return raw_period_counts(ex, filter, with_reasons).await;
     }
-    let mut ex = ex;
     Ok(PeriodCounts {
         ratings: rating_counts(ex.reborrow(), filter, None).await?,
         scores: score_totals(ex.reborrow(), filter).await?,
@@ -1200,4 +1289,63 @@ pub async fn latest_scores_of_tickets(ex: Exec<'_>, ticket_ids: &[Id]) -> StoreR
         latest.insert(ticket, (score, low));
     }
     Ok(latest.into_iter().map(|(ticket, (score, low))| (ticket, score, low)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(slices: &[(Slice, &str)]) -> AnswerFilter {
+        AnswerFilter {
+            design_key: "csat".into(),
+            from: Some(Timestamp::from_second(86_400 * 100).unwrap()),
+            to: Some(Timestamp::from_second(86_400 * 190).unwrap()),
+            slices: slices.iter().map(|(slice, value)| (*slice, (*value).to_owned())).collect(),
+            low_only: false,
+        }
+    }
+
+    /// The rows a plan reads, and how a row of value `row` counts (`None`: not at all).
+    fn reads(plan: Option<Plan>, row: &str, grouped: bool) -> Option<(String, Option<String>, Option<Option<String>>)> {
+        plan.map(|plan| (plan.slice, plan.value, plan.pick.group(row.to_owned(), grouped)))
+    }
+
+    #[test]
+    fn two_slices_read_their_pair_in_slice_order() {
+        let two = filter(&[(Slice::Channel, "web"), (Slice::Team, "07")]);
+        assert_eq!(
+            reads(plan_for(&two, None), "1:7web", false),
+            Some(("team+channel".into(), Some("1:7web".into()), Some(None)))
+        );
+        // Grouped by one of the two: the group is that value.
+        assert_eq!(
+            reads(plan_for(&two, Some(Slice::Channel)), "1:7web", true),
+            Some(("team+channel".into(), Some("1:7web".into()), Some(Some("web".into()))))
+        );
+        // One slice grouped by another: every value of the pair, the rows of the filter's.
+        let one = filter(&[(Slice::Channel, "web")]);
+        let by_team = |row: &str| reads(plan_for(&one, Some(Slice::Team)), row, true).and_then(|(_, _, group)| group);
+        assert_eq!(plan_for(&one, Some(Slice::Team)).and_then(|plan| plan.value), None);
+        assert_eq!(by_team("1:7web"), Some(Some("7".into())));
+        assert_eq!(by_team("1:7phone"), None);
+        assert_eq!(by_team("0:web"), Some(None));
+        // Whole days only: the partial days at the edges come from the answers.
+        let split = plan_for(&two, None).unwrap().split;
+        assert_eq!(split.hours, split.days);
+    }
+
+    #[test]
+    fn filters_no_rollup_holds_count_the_answers() {
+        let three = filter(&[(Slice::Team, "1"), (Slice::Channel, "web"), (Slice::Region, "华东")]);
+        assert!(plan_for(&three, None).is_none());
+        let same_twice = filter(&[(Slice::Team, "1"), (Slice::Team, "2")]);
+        assert!(plan_for(&same_twice, None).is_none());
+        let two = filter(&[(Slice::Team, "1"), (Slice::Channel, "web")]);
+        assert!(plan_for(&two, Some(Slice::Agent)).is_none());
+        let low = AnswerFilter {
+            low_only: true,
+            ..filter(&[])
+        };
+        assert!(plan_for(&low, None).is_none());
+    }
 }
