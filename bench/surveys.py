@@ -3,7 +3,8 @@
 
 For each report shape (design, period, slice or filter), REQUESTS sequential requests
 through GET /api/v1/survey-reports/{design}: p50/p99/max in ms, printed as a Markdown
-table, then the p99 over every request. Needs only the standard library.
+table, then the p99 over every request. Needs only the standard library. SHAPES=two
+keeps only the two-slice shapes (a filter on two slices, or one grouped by another).
 
 Periods run from a date up to now, so what a report counts at its edges depends on the
 time of day; REPORT_TO (an RFC 3339 instant, e.g. 2026-12-06T23:30:00Z) ends every period
@@ -46,7 +47,16 @@ def main():
         shapes.append((design, "90 days by channel", {"from": start, "group_by": "channel"}))
         shapes.append((design, "90 days, one team", {"from": start, "team": team}))
         shapes.append((design, "365 days, one team, by team", {"from": (today - timedelta(days=365)).isoformat(), "team": team, "group_by": "team"}))
-        shapes.append((design, "30 days, team and channel (answers)", {"from": (today - timedelta(days=30)).isoformat(), "team": team, "channel": "web"}))
+        # Two slices: the pair's rows (filtered by both, or by one and grouped by the other).
+        for days in [30, 90, 365, 730]:
+            start = (today - timedelta(days=days)).isoformat()
+            shapes.append((design, f"{days} days, team and channel", {"from": start, "team": team, "channel": "web"}))
+        start = (today - timedelta(days=365)).isoformat()
+        shapes.append((design, "365 days, one team, by agent", {"from": start, "team": team, "group_by": "agent"}))
+        shapes.append((design, "365 days, one team, by channel", {"from": start, "team": team, "group_by": "channel"}))
+        shapes.append((design, "365 days, channel web, by team", {"from": start, "channel": "web", "group_by": "team"}))
+    if os.environ.get("SHAPES") == "two":
+        shapes = [shape for shape in shapes if "channel" in shape[2] or ("team" in shape[2] and "group_by" in shape[2] and shape[2]["group_by"] != "team")]
     print("| design | report | answers | p50 ms | p99 ms | max ms |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     every = []

@@ -305,17 +305,14 @@ fn value_sql(slice: Slice) -> String {
     format!("COALESCE(CAST(a.{} AS TEXT), '')", crate::surveys::slice_column(slice))
 }
 
-/// The pair slices' names, quoted for an `IN` list.
-fn pair_names_sql() -> String {
-    slice_pairs()
-        .map(|pair| format!("'{}'", pair_name(pair)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Pairs of slices, quoted for an `IN` list of their names.
+fn pair_names_sql(pairs: &[(Slice, Slice)]) -> String {
+    pairs.iter().map(|&pair| format!("'{}'", pair_name(pair))).collect::<Vec<_>>().join(", ")
 }
 
 /// Adds the pairs' day rows counted from the scope's answers.
-async fn count_pair_days(tx: &mut Tx, scope: Scope<'_>) -> StoreResult<()> {
-    for (first, second) in slice_pairs() {
+async fn count_pair_days(tx: &mut Tx, scope: Scope<'_>, pairs: &[(Slice, Slice)]) -> StoreResult<()> {
+    for &(first, second) in pairs {
         let value = pair_value_sql(&value_sql(first), &value_sql(second));
         for sql in count_statements(&pair_name((first, second)), &value, DAY_HOURS, scope) {
             run(tx, &sql, scope).await?;
@@ -325,10 +322,10 @@ async fn count_pair_days(tx: &mut Tx, scope: Scope<'_>) -> StoreResult<()> {
 }
 
 /// Adds the pairs' block rows summed from their day rows in the scope (whole blocks).
-async fn sum_pair_blocks(tx: &mut Tx, scope: Scope<'_>) -> StoreResult<()> {
+async fn sum_pair_blocks(tx: &mut Tx, scope: Scope<'_>, pairs: &[(Slice, Slice)]) -> StoreResult<()> {
     let block = format!("(start_hour - (((start_hour % {BLOCK_HOURS}) + {BLOCK_HOURS}) % {BLOCK_HOURS}))");
     let days = scope.rows(DAY_HOURS);
-    let pairs = pair_names_sql();
+    let pairs = pair_names_sql(pairs);
     for (table, own_key, amounts) in TABLES {
         let key: Vec<&str> = ["design_key", "slice", "slice_value"]
             .into_iter()
@@ -359,8 +356,8 @@ async fn sum_pair_blocks(tx: &mut Tx, scope: Scope<'_>) -> StoreResult<()> {
 }
 
 /// Deletes the pairs' rows of `span` in the scope.
-async fn delete_pair_rows(tx: &mut Tx, span: i64, scope: Scope<'_>) -> StoreResult<()> {
-    let (rows, pairs) = (scope.rows(span), pair_names_sql());
+async fn delete_pair_rows(tx: &mut Tx, span: i64, scope: Scope<'_>, pairs: &[(Slice, Slice)]) -> StoreResult<()> {
+    let (rows, pairs) = (scope.rows(span), pair_names_sql(pairs));
     for (table, _, _) in TABLES {
         run(tx, &format!("DELETE FROM {table} WHERE {rows} AND slice IN ({pairs})"), scope).await?;
     }
@@ -383,8 +380,9 @@ pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
             }
         }
     }
-    count_pair_days(tx, Scope::All).await?;
-    sum_pair_blocks(tx, Scope::All).await?;
+    let pairs: Vec<(Slice, Slice)> = slice_pairs().collect();
+    count_pair_days(tx, Scope::All, &pairs).await?;
+    sum_pair_blocks(tx, Scope::All, &pairs).await?;
     set_pairs_filled(tx).await
 }
 
@@ -417,12 +415,14 @@ pub async fn next_answer_at(ex: Exec<'_>, design_key: &str, from: Timestamp) -> 
     at.map(crate::convert::ts).transpose()
 }
 
-/// Sets a design's pair rows of the UTC day holding `at` to a count of its answers, and
-/// those of the 32-day block holding it to the sum of the block's day rows (so filling
-/// the days of a block in order leaves its block row right after the last). Answers
+/// Sets a design's rows of one pair of slices for the UTC day holding `at` to a count of
+/// its answers, and those of the 32-day block holding it to the sum of the block's day
+/// rows (so filling the days of a block in order leaves its block rows right after the
+/// last). One pair at a time keeps each transaction short (other writes wait for it). Answers
 /// stored meanwhile add to the rows as usual; on PostgreSQL the answers table is locked
 /// against new answers for the transaction, so none is counted twice or missed.
-pub async fn fill_pair_day(tx: &mut Tx, design_key: &str, at: Timestamp) -> StoreResult<()> {
+pub async fn fill_pair_day(tx: &mut Tx, design_key: &str, at: Timestamp, pair: (Slice, Slice)) -> StoreResult<()> {
+    let pair = &[pair];
     if tx.is_postgres() {
         exec!(tx.exec(), e => sqlx::query("LOCK TABLE survey_answers IN SHARE MODE").execute(e).await.map(|_| ()))?;
     }
@@ -433,8 +433,8 @@ pub async fn fill_pair_day(tx: &mut Tx, design_key: &str, at: Timestamp) -> Stor
         from: day,
         to: day + day_ms,
     };
-    delete_pair_rows(tx, DAY_HOURS, day_scope.in_hours()).await?;
-    count_pair_days(tx, day_scope).await?;
+    delete_pair_rows(tx, DAY_HOURS, day_scope.in_hours(), pair).await?;
+    count_pair_days(tx, day_scope, pair).await?;
     let block_ms = BLOCK_HOURS * HOUR_MS;
     let block = ms(at).div_euclid(block_ms) * block_ms;
     let block_scope = Scope::Design {
@@ -443,12 +443,12 @@ pub async fn fill_pair_day(tx: &mut Tx, design_key: &str, at: Timestamp) -> Stor
         to: block + block_ms,
     }
     .in_hours();
-    delete_pair_rows(tx, BLOCK_HOURS, block_scope).await?;
-    sum_pair_blocks(tx, block_scope).await
+    delete_pair_rows(tx, BLOCK_HOURS, block_scope, pair).await?;
+    sum_pair_blocks(tx, block_scope, pair).await
 }
 
-/// Fills the pair rows of every answer given before they were kept, a day's transaction
-/// at a time (a large database takes minutes; writes go on between the days), then
+/// Fills the pair rows of every answer given before they were kept, a transaction per
+/// day and pair (a large database takes minutes; writes go on in between), then
 /// marks them complete, from when reports read them. Does nothing when they are. A
 /// restart starts again from the first day (each day's fill replaces its rows). Returns
 /// how many days it filled.
@@ -461,9 +461,11 @@ pub async fn fill_pairs(db: &Db) -> StoreResult<usize> {
     for design in answered_designs(db.read()).await? {
         let mut from = Timestamp::MIN;
         while let Some(at) = next_answer_at(db.read(), &design, from).await? {
-            let key = design.clone();
-            db.write(move |tx| Box::pin(async move { fill_pair_day(tx, &key, at).await }))
-                .await?;
+            for pair in slice_pairs() {
+                let key = design.clone();
+                db.write(move |tx| Box::pin(async move { fill_pair_day(tx, &key, at, pair).await }))
+                    .await?;
+            }
             days += 1;
             from = crate::convert::ts((ms(at).div_euclid(day_ms) + 1) * day_ms)?;
         }
