@@ -307,7 +307,11 @@ fn value_sql(slice: Slice) -> String {
 
 /// Pairs of slices, quoted for an `IN` list of their names.
 fn pair_names_sql(pairs: &[(Slice, Slice)]) -> String {
-    pairs.iter().map(|&pair| format!("'{}'", pair_name(pair))).collect::<Vec<_>>().join(", ")
+    pairs
+        .iter()
+        .map(|&pair| format!("'{}'", pair_name(pair)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Adds the pairs' day rows counted from the scope's answers.
@@ -426,23 +430,20 @@ pub async fn fill_pair_day(tx: &mut Tx, design_key: &str, at: Timestamp, pair: (
     if tx.is_postgres() {
         exec!(tx.exec(), e => sqlx::query("LOCK TABLE survey_answers IN SHARE MODE").execute(e).await.map(|_| ()))?;
     }
-    let day_ms = DAY_HOURS * HOUR_MS;
-    let day = ms(at).div_euclid(day_ms) * day_ms;
-    let day_scope = Scope::Design {
-        key: design_key,
-        from: day,
-        to: day + day_ms,
+    // The design's answers in the span of `span_hours` that holds `at`.
+    let around = |span_hours: i64| {
+        let span_ms = span_hours * HOUR_MS;
+        let start = ms(at).div_euclid(span_ms) * span_ms;
+        Scope::Design {
+            key: design_key,
+            from: start,
+            to: start + span_ms,
+        }
     };
+    let day_scope = around(DAY_HOURS);
     delete_pair_rows(tx, DAY_HOURS, day_scope.in_hours(), pair).await?;
     count_pair_days(tx, day_scope, pair).await?;
-    let block_ms = BLOCK_HOURS * HOUR_MS;
-    let block = ms(at).div_euclid(block_ms) * block_ms;
-    let block_scope = Scope::Design {
-        key: design_key,
-        from: block,
-        to: block + block_ms,
-    }
-    .in_hours();
+    let block_scope = around(BLOCK_HOURS).in_hours();
     delete_pair_rows(tx, BLOCK_HOURS, block_scope, pair).await?;
     sum_pair_blocks(tx, block_scope, pair).await
 }
@@ -501,32 +502,20 @@ fn whole_spans((first, end): (i64, i64), span: i64) -> (i64, i64) {
 
 impl PeriodSplit {
     pub(crate) fn of(from_ms: i64, to_ms: i64) -> PeriodSplit {
-        let (first, end) = whole_spans((from_ms, to_ms.max(from_ms)), HOUR_MS);
-        if first >= end {
-            return PeriodSplit {
-                hours: (0, 0),
-                days: (0, 0),
-                blocks: (0, 0),
-                head: (from_ms < to_ms).then_some((from_ms, to_ms)),
-                tail: None,
-            };
-        }
-        let hours = (first / HOUR_MS, end / HOUR_MS);
-        let days = whole_spans(hours, DAY_HOURS);
-        PeriodSplit {
-            hours,
-            days,
-            blocks: whole_spans(days, BLOCK_HOURS),
-            head: (from_ms < first).then_some((from_ms, first)),
-            tail: (end < to_ms).then_some((end, to_ms)),
-        }
+        PeriodSplit::finest(from_ms, to_ms, HOUR_MS, |hours| (hours, whole_spans(hours, DAY_HOURS)))
     }
 
     /// The split for pair rows, which are kept for whole days and blocks only: the
     /// partial days at the edges are counted from the answers (at most two days of them).
     pub(crate) fn of_days(from_ms: i64, to_ms: i64) -> PeriodSplit {
-        let day_ms = DAY_HOURS * HOUR_MS;
-        let (first, end) = whole_spans((from_ms, to_ms.max(from_ms)), day_ms);
+        // No hours of their own: the hour ranges before and after the days are empty.
+        PeriodSplit::finest(from_ms, to_ms, DAY_HOURS * HOUR_MS, |days| (days, days))
+    }
+
+    /// `[from, to)` over rows whose finest span is `finest_ms` long: `nest` turns the
+    /// whole finest spans (in hour numbers) into the hours and days read.
+    fn finest(from_ms: i64, to_ms: i64, finest_ms: i64, nest: impl Fn((i64, i64)) -> ((i64, i64), (i64, i64))) -> PeriodSplit {
+        let (first, end) = whole_spans((from_ms, to_ms.max(from_ms)), finest_ms);
         if first >= end {
             return PeriodSplit {
                 hours: (0, 0),
@@ -536,10 +525,9 @@ impl PeriodSplit {
                 tail: None,
             };
         }
-        let days = (first / HOUR_MS, end / HOUR_MS);
+        let (hours, days) = nest((first / HOUR_MS, end / HOUR_MS));
         PeriodSplit {
-            // No hours of their own: the hour ranges before and after the days are empty.
-            hours: days,
+            hours,
             days,
             blocks: whole_spans(days, BLOCK_HOURS),
             head: (from_ms < first).then_some((from_ms, first)),
