@@ -424,11 +424,13 @@ pub async fn next_answer_at(ex: Exec<'_>, design_key: &str, from: Timestamp) -> 
 /// rows (so filling the days of a block in order leaves its block rows right after the
 /// last). One pair at a time keeps each transaction short (other writes wait for it). Answers
 /// stored meanwhile add to the rows as usual; on PostgreSQL the answers table is locked
-/// against new answers for the transaction, so none is counted twice or missed.
+/// against new answers (and other nodes filling the same rows, all starting at once after
+/// an upgrade) for the transaction, so none is counted twice or missed.
 pub async fn fill_pair_day(tx: &mut Tx, design_key: &str, at: Timestamp, pair: (Slice, Slice)) -> StoreResult<()> {
     let pair = &[pair];
     if tx.is_postgres() {
-        exec!(tx.exec(), e => sqlx::query("LOCK TABLE survey_answers IN SHARE MODE").execute(e).await.map(|_| ()))?;
+        // Keeps out new answers and other nodes' fills (the mode conflicts with itself).
+        exec!(tx.exec(), e => sqlx::query("LOCK TABLE survey_answers IN SHARE ROW EXCLUSIVE MODE").execute(e).await.map(|_| ()))?;
     }
     // The design's answers in the span of `span_hours` that holds `at`.
     let around = |span_hours: i64| {
