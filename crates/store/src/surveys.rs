@@ -1143,9 +1143,10 @@ pub struct PeriodCounts {
 }
 
 /// A period's counts (its reasons only `with_reasons`: a previous period's are not
-/// shown). The rollups serve a filter on at most one slice; a filter on several has none,
-/// and then the period's matching answers are found once and all counted from them (one
-/// pass over the period's index instead of one per count).
+/// shown). The rollups serve a filter on at most two slices (see [`plan_for`]); for one
+/// they do not serve (three slices, pair rows not yet filled) the period's matching
+/// answers are found once and all counted from them (one pass over the period's index
+/// instead of one per count).
 pub async fn period_counts(ex: Exec<'_>, filter: &AnswerFilter, with_reasons: bool) -> StoreResult<PeriodCounts> {
     let mut ex = ex;
     if plan(&mut ex, filter, None).await?.is_none() {
