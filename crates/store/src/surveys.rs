@@ -1143,7 +1143,7 @@ pub struct PeriodCounts {
 }
 
 /// A period's counts (its reasons only `with_reasons`: a previous period's are not
-/// shown). The rollups serve a filter on at most two slices (see [`plan_for`]); for one
+/// shown). The rollups serve a filter on at most two slices (see `plan_for`); for one
 /// they do not serve (three slices, pair rows not yet filled) the period's matching
 /// answers are found once and all counted from them (one pass over the period's index
 /// instead of one per count).
