@@ -138,18 +138,19 @@ pub struct Forecast {
 /// # Errors
 ///
 /// * [`ForecastError::InsufficientHistory`] with less than one week
-///   ([`WEEK`] hours) of history. From one week up to [`MIN_MODEL_HISTORY`]
-///   the result is a seasonal-naive forecast ([`Method::SeasonalNaive`]).
+///   ([`WEEK`] hours) of history from the first known hour: missing hours
+///   before it are not history (a department that opened an hour ago has
+///   one hour of it, however long the window). From one week up to
+///   [`MIN_MODEL_HISTORY`] the result is a seasonal-naive forecast
+///   ([`Method::SeasonalNaive`]).
 /// * [`ForecastError::InvalidValue`] for a negative or infinite count.
 /// * [`ForecastError::InvalidLevel`], [`ForecastError::InvalidHolidayFactor`]
 ///   or [`ForecastError::MaskLength`] for bad [`Options`].
 pub fn forecast_hourly(history: &[f64], horizon: usize, options: &Options) -> Result<Forecast, ForecastError> {
     validate(history, horizon, options)?;
-    if history.len() < WEEK {
-        return Err(ForecastError::InsufficientHistory {
-            needed: WEEK,
-            got: history.len(),
-        });
+    let known = history.len() - history.iter().take_while(|v| v.is_nan()).count();
+    if known < WEEK {
+        return Err(ForecastError::InsufficientHistory { needed: WEEK, got: known });
     }
     let prepared = prepare(history, options);
     let (method, (mut point, mut lower, mut upper)) = if history.len() >= MIN_MODEL_HISTORY {

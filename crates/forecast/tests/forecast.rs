@@ -149,6 +149,15 @@ fn short_history_falls_back_or_fails() {
         })
     );
 
+    // A week's window that holds one known hour is one hour of history: the missing
+    // hours before it would otherwise be filled as zeros and forecast as a quiet week.
+    let mut opened_an_hour_ago = vec![f64::NAN; WEEK];
+    opened_an_hour_ago[WEEK - 1] = 2.0;
+    assert_eq!(
+        forecast_hourly(&opened_an_hour_ago, 24, &Options::default()),
+        Err(ForecastError::InsufficientHistory { needed: WEEK, got: 1 })
+    );
+
     let one_week = &series.counts[..WEEK + 30];
     let f = forecast_hourly(one_week, HORIZON, &Options::default()).unwrap();
     assert_eq!(f.method, Method::SeasonalNaive);

@@ -1,7 +1,7 @@
 //! Analytics over HTTP: KPIs folded from a random ticket history equal a recount from the
 //! tickets' own events, a rebuild gives the same numbers, bad report requests change
 //! nothing and say why, the dashboard counts the backlog, and the staffing plan refuses to
-//! guess without history.
+//! guess without history and follows the weeks it has.
 
 use crate::on_both;
 use crate::support::{Backend, TestApp, spawn};
@@ -12,6 +12,7 @@ on_both!(
     kpis_equal_a_recount_of_the_events_and_survive_a_rebuild,
     reports_check_their_input_and_their_readers,
     the_dashboard_counts_the_backlog_and_staffing_needs_history,
+    the_staffing_plan_follows_the_weeks_before_it,
     a_rising_topic_is_listed_with_its_tickets_and_alerts_the_supervisors,
     the_leaderboard_puts_volume_speed_csat_and_commitments_side_by_side,
 );
@@ -474,6 +475,91 @@ async fn the_dashboard_counts_the_backlog_and_staffing_needs_history(backend: Ba
     let (status, problem) = app.get("/api/v1/analytics/staffing?aht_seconds=1e10").await;
     assert_eq!(status, 422, "a unit mistake is refused, not computed: {problem}");
     assert_eq!(problem["errors"][0]["field"], "aht_seconds");
+}
+
+/// Four weeks of chat arrivals, busy from 09:00 to 17:00 in Shanghai (20 an hour) and
+/// quiet otherwise (2 an hour), give a plan of 14 days that keeps the daily shape and
+/// staffs the busy hours more; another channel has no history and gets no plan.
+async fn the_staffing_plan_follows_the_weeks_before_it(backend: Backend) {
+    use kefu_domain::analytics::{Counter, Delta, Dims, RowKey};
+    use kefu_domain::enums::{Channel, Priority, TicketKind};
+
+    let app = spawn(backend).await;
+    let busy = |hour: i64| (1..9).contains(&hour.rem_euclid(24));
+    let now = jiff::Timestamp::now().as_millisecond().div_euclid(3_600_000);
+    let rows: Vec<(RowKey, Delta)> = (now - 4 * 168..now)
+        .map(|hour| {
+            let mut delta = Delta::default();
+            delta.add(Counter::Created, if busy(hour) { 20 } else { 2 });
+            let dims = Dims {
+                team_id: None,
+                agent_id: None,
+                channel: Channel::Chat,
+                kind: TicketKind::Consultation,
+                priority: Priority::Normal,
+            };
+            (RowKey { hour, dims }, delta)
+        })
+        .collect();
+    app.app
+        .db()
+        .write(move |tx| Box::pin(async move { kefu_store::analytics::put_rows(tx, &rows).await }))
+        .await
+        .expect("seed four weeks");
+
+    let (status, plan) = app.get("/api/v1/analytics/staffing?channel=chat").await;
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["method"], "profile", "four weeks are enough for the model: {plan}");
+    let history = plan["history_hours"].as_u64().unwrap();
+    // Four weeks, or five with an hour missing at its start if the hour turned meanwhile.
+    assert!(history == 4 * 168 || history == 5 * 168, "{history}");
+    let hours = plan["hours"].as_array().unwrap();
+    assert_eq!(hours.len(), 14 * 24);
+    let hour_of = |h: &Value| {
+        h["at"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_millisecond()
+            .div_euclid(3_600_000)
+    };
+    assert!(hour_of(&hours[0]) >= now, "the plan starts at the current hour");
+    // Each day's busy hours against its quiet ones (a holiday would scale both alike).
+    for day in hours.chunks(24) {
+        let (busy_hours, quiet_hours): (Vec<&Value>, Vec<&Value>) = day.iter().partition(|h| busy(hour_of(h)));
+        let mean = |hs: &[&Value], field: &str| hs.iter().map(|h| h[field].as_f64().unwrap()).sum::<f64>() / hs.len() as f64;
+        let (busy_load, quiet_load) = (mean(&busy_hours, "forecast"), mean(&quiet_hours, "forecast"));
+        assert!(busy_load > 5.0 * quiet_load, "busy {busy_load} quiet {quiet_load}");
+        assert!(
+            mean(&busy_hours, "agents") > mean(&quiet_hours, "agents"),
+            "busy hours need more agents: {day:?}"
+        );
+        for h in day {
+            assert!(
+                h["lower"].as_f64() <= h["forecast"].as_f64() && h["forecast"].as_f64() <= h["upper"].as_f64(),
+                "{h}"
+            );
+            assert!(h["headcount"].as_u64() >= h["agents"].as_u64(), "shrinkage adds people: {h}");
+        }
+    }
+    let forecast: f64 = hours.iter().map(|h| h["forecast"].as_f64().unwrap()).sum();
+    let contacts: f64 = plan["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["contacts"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (forecast - contacts).abs() < 1e-6,
+        "the days add up the hours: {forecast} {contacts}"
+    );
+    // 8 busy hours of 20 and 16 quiet of 2: 192 a day, unless a holiday lowers some days.
+    assert!(forecast > 14.0 * 192.0 * 0.5 && forecast < 14.0 * 192.0 * 1.2, "{forecast}");
+
+    let (status, problem) = app.get("/api/v1/analytics/staffing?channel=email").await;
+    assert_eq!(status, 409, "no email arrivals, no email plan: {problem}");
+    assert_eq!(problem["code"], "not_enough_history");
 }
 
 /// The dashboard's today (hourly department totals) equals today's KPI report (daily
