@@ -2,10 +2,11 @@
 //!
 //! The feeder reads what changed from the store, never from the bus alone: committed
 //! ticket events after its checkpoint (so a crash, a lagging bus or another node's
-//! writes are caught up), customers after the last id it indexed, articles changed since
-//! its last time. On PostgreSQL another node can commit a smaller event, customer or
-//! answer number after a larger one: those positions move only over rows the feeder first
-//! saw two seconds ago, and the rows read after them are remembered ([`SettlingCursor`]).
+//! writes are caught up), customers after the last id it indexed, articles by the number
+//! of their last change. On PostgreSQL another node can commit a smaller event, customer,
+//! answer or article change number after a larger one: those positions move only over
+//! rows the feeder first saw two seconds ago, and the rows read after them are remembered
+//! ([`SettlingCursor`]).
 //! The bus and the article/customer commands only wake it early. Each batch is committed
 //! to the index with the checkpoint it reached, so a restart resumes exactly there; an index that is new, of another schema, or without a readable
 //! checkpoint is rebuilt from the store. Who may see what is decided here, as filters.
@@ -67,8 +68,11 @@ pub(crate) struct SearchHandle {
 struct Checkpoint {
     event_id: Id,
     customer_id: Id,
-    article_at_ms: i64,
-    article_id: Id,
+    /// The last article change number looked at. An index written before articles were
+    /// numbered by change holds `article_at_ms` and `article_id` instead (ignored): its
+    /// articles are then fed again from 0, a few thousand documents at most.
+    #[serde(default)]
+    article_change: Id,
     /// The last survey answer looked at (answers are never changed once given). Missing
     /// from an index written before answers were searchable: they are then fed from 0.
     #[serde(default)]
@@ -81,14 +85,15 @@ impl Checkpoint {
     }
 }
 
-/// Where the feeder is: the checkpoint it stores, with the ticket events, customers and
-/// answers after each settled position it has read already (on PostgreSQL a smaller
-/// number can commit after a larger one; see [`SettlingCursor`]).
+/// Where the feeder is: the checkpoint it stores, with the ticket events, customers,
+/// article changes and answers after each settled position it has read already (on
+/// PostgreSQL a smaller number can commit after a larger one; see [`SettlingCursor`]).
 #[derive(Debug, Clone)]
 struct Feed {
     checkpoint: Checkpoint,
     events: SettlingCursor,
     customers: SettlingCursor,
+    articles: SettlingCursor,
     answers: SettlingCursor,
 }
 
@@ -98,6 +103,7 @@ impl Feed {
             checkpoint,
             events: SettlingCursor::at(checkpoint.event_id),
             customers: SettlingCursor::at(checkpoint.customer_id),
+            articles: SettlingCursor::at(checkpoint.article_change),
             answers: SettlingCursor::at(checkpoint.answer_id),
         }
     }
@@ -106,6 +112,7 @@ impl Feed {
     fn settle(&mut self) {
         self.checkpoint.event_id = self.events.settled();
         self.checkpoint.customer_id = self.customers.settled();
+        self.checkpoint.article_change = self.articles.settled();
         self.checkpoint.answer_id = self.answers.settled();
     }
 }
@@ -477,16 +484,10 @@ async fn catch_up(db: &Db, index: &Arc<SearchIndex>, feed: &Feed, changed_custom
     let changed: Vec<Id> = changed_customers.into_iter().filter(|id| next.customers.has_read(*id)).collect();
     customers.extend(kefu_store::customers::customers_by_ids(db.read(), &changed).await?);
 
-    let after = (
-        Timestamp::from_millisecond(next.checkpoint.article_at_ms).unwrap_or_default(),
-        next.checkpoint.article_id,
-    );
-    let articles = kefu_store::knowledge::articles_changed_since(db.read(), after, BATCH).await?;
-    full |= articles.len() as u32 == BATCH;
-    if let Some(last) = articles.last() {
-        next.checkpoint.article_at_ms = last.updated_at.as_millisecond();
-        next.checkpoint.article_id = last.id;
-    }
+    let limit = next.articles.read_limit(BATCH);
+    let found = kefu_store::knowledge::articles_changed_since(db.read(), next.articles.settled(), limit).await?;
+    full |= found.len() as u32 == limit;
+    let articles = next.articles.take(found, now, settle);
 
     let limit = next.answers.read_limit(BATCH);
     let found = kefu_store::surveys::answers_after(db.read(), next.answers.settled(), limit).await?;
@@ -571,13 +572,13 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
         write(index, customers.iter().map(customer_doc).collect(), None).await?;
     }
     let categories = category_paths(db).await?;
-    let mut article_cursor = (Timestamp::UNIX_EPOCH, 0);
+    let mut last_article_change = 0;
     loop {
-        let articles = kefu_store::knowledge::articles_changed_since(db.read(), article_cursor, REBUILD_BATCH).await?;
-        let Some(last) = articles.last() else { break };
-        article_cursor = (last.updated_at, last.id);
+        let articles = kefu_store::knowledge::articles_changed_since(db.read(), last_article_change, REBUILD_BATCH).await?;
+        let Some(&(last, _)) = articles.last() else { break };
+        last_article_change = last;
         summary.articles += articles.len() as u64;
-        write(index, articles.iter().map(|a| article_doc(a, &categories)).collect(), None).await?;
+        write(index, articles.iter().map(|(_, a)| article_doc(a, &categories)).collect(), None).await?;
     }
     let mut last_answer = 0;
     loop {
@@ -592,8 +593,7 @@ async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> AppResult<(Checkpoint, Re
     // resume them from there.
     let checkpoint = Checkpoint {
         customer_id: last_customer.min(settled(Numbered::Customers).await?),
-        article_at_ms: article_cursor.0.as_millisecond(),
-        article_id: article_cursor.1,
+        article_change: last_article_change.min(settled(Numbered::ArticleChanges).await?),
         answer_id: last_answer.min(settled(Numbered::SurveyAnswers).await?),
         ..checkpoint
     };

@@ -34,6 +34,10 @@ pub enum Exec<'a> {
 }
 
 impl<'a> Exec<'a> {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Exec::PgPool(_) | Exec::PgConn(_))
+    }
+
     /// The pool behind this executor (a handle to it), to run reads side by side, each
     /// on a connection and a task of its own; `None` on a single connection (a
     /// transaction), whose statements run one at a time.

@@ -54,7 +54,7 @@ pub async fn categories(ex: Exec<'_>) -> StoreResult<Vec<KbCategory>> {
 }
 
 const COLUMNS: &str = "id, slug, locale, COALESCE(translation_group, id) AS translation_group, category_id, title, body, tags, \
-     product, status, internal, owner_id, review_on, version, views, helpful, not_helpful, uses, created_at, updated_at, published_at";
+     product, status, internal, owner_id, review_on, version, views, helpful, not_helpful, uses, created_at, updated_at, published_at, change_no";
 
 #[derive(sqlx::FromRow)]
 struct ArticleRow {
@@ -79,6 +79,8 @@ struct ArticleRow {
     created_at: i64,
     updated_at: i64,
     published_at: Option<i64>,
+    /// The number of the article's last write (see [`articles_changed_since`]).
+    change_no: i64,
 }
 
 impl ArticleRow {
@@ -118,10 +120,11 @@ impl ArticleRow {
 /// conflict.
 pub async fn insert_article(ex: Exec<'_>, article: &Article) -> StoreResult<Id> {
     let group = (article.translation_group != 0).then_some(article.translation_group);
-    let id: i64 = exec!(ex, e => sqlx::query_scalar(
+    let change = next_change_no(&ex);
+    let id: i64 = exec!(ex, e => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "INSERT INTO kb_articles (slug, locale, translation_group, category_id, title, body, tags, product, status, internal, \
-         owner_id, review_on, version, created_at, updated_at, published_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13, $14) RETURNING id")
+         owner_id, review_on, version, created_at, updated_at, published_at, change_no) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13, $14, {change}) RETURNING id")))
         .bind(&article.slug)
         .bind(article.locale.as_str())
         .bind(group)
@@ -143,10 +146,11 @@ pub async fn insert_article(ex: Exec<'_>, article: &Article) -> StoreResult<Id> 
 /// Writes every editable field of `article` back; false when there is no such article.
 /// A changed text is kept with [`insert_version`] in the same transaction.
 pub async fn save_article(ex: Exec<'_>, article: &Article) -> StoreResult<bool> {
-    let changed = exec!(ex, e => sqlx::query(
+    let change = next_change_no(&ex);
+    let changed = exec!(ex, e => sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE kb_articles SET slug = $2, translation_group = $3, category_id = $4, title = $5, body = $6, tags = $7, \
          product = $8, status = $9, internal = $10, owner_id = $11, review_on = $12, version = $13, updated_at = $14, \
-         published_at = $15 WHERE id = $1")
+         published_at = $15, change_no = {change} WHERE id = $1")))
         .bind(article.id)
         .bind(&article.slug)
         .bind((article.translation_group != article.id).then_some(article.translation_group))
@@ -237,13 +241,24 @@ pub async fn list_articles(ex: Exec<'_>, query: &ArticleQuery) -> StoreResult<Ve
     rows.into_iter().map(ArticleRow::into_domain).collect()
 }
 
-/// Articles changed after `(at, id)`, oldest change first: what the search index has
-/// not seen yet.
-pub async fn articles_changed_since(ex: Exec<'_>, after: (Timestamp, Id), limit: u32) -> StoreResult<Vec<Article>> {
+/// Articles whose last write is numbered after `after_change`, with that number, in its
+/// order: what the search index has not seen yet.
+pub async fn articles_changed_since(ex: Exec<'_>, after_change: Id, limit: u32) -> StoreResult<Vec<(Id, Article)>> {
     let rows: Vec<ArticleRow> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM kb_articles WHERE updated_at > $1 OR (updated_at = $1 AND id > $2) ORDER BY updated_at, id LIMIT $3")))
-        .bind(ms(after.0)).bind(after.1).bind(i64::from(limit)).fetch_all(e).await)?;
-    rows.into_iter().map(ArticleRow::into_domain).collect()
+        "SELECT {COLUMNS} FROM kb_articles WHERE change_no > $1 ORDER BY change_no LIMIT $2")))
+        .bind(after_change).bind(i64::from(limit)).fetch_all(e).await)?;
+    rows.into_iter().map(|row| Ok((row.change_no, row.into_domain()?))).collect()
+}
+
+/// The SQL of the next change number of an article, taken inside the writing
+/// transaction: SQLite's single writer commits them in order; PostgreSQL's sequence is
+/// followed like ticket events (a smaller number may commit after a larger one).
+fn next_change_no(ex: &Exec<'_>) -> &'static str {
+    if ex.is_postgres() {
+        "nextval('kb_article_changes')"
+    } else {
+        "(SELECT COALESCE(MAX(change_no), 0) + 1 FROM kb_articles)"
+    }
 }
 
 #[derive(sqlx::FromRow)]

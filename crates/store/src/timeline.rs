@@ -178,14 +178,18 @@ pub enum Numbered {
     TicketEvents,
     Customers,
     SurveyAnswers,
+    /// Knowledge articles by their last write's change number.
+    ArticleChanges,
 }
 
 impl Numbered {
-    fn table_and_written_at(self) -> (&'static str, &'static str) {
+    /// The table, the column of the number followed, and when the row was written.
+    fn columns(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Numbered::TicketEvents => ("ticket_events", "created_at"),
-            Numbered::Customers => ("customers", "created_at"),
-            Numbered::SurveyAnswers => ("survey_answers", "submitted_at"),
+            Numbered::TicketEvents => ("ticket_events", "id", "created_at"),
+            Numbered::Customers => ("customers", "id", "created_at"),
+            Numbered::SurveyAnswers => ("survey_answers", "id", "submitted_at"),
+            Numbered::ArticleChanges => ("kb_articles", "change_no", "updated_at"),
         }
     }
 }
@@ -194,8 +198,8 @@ impl Numbered {
 /// reader starting there misses no row still committing (on PostgreSQL a smaller number
 /// can commit after a larger one). Reads back from the newest row only as far as that.
 pub async fn last_number_written_before(ex: Exec<'_>, rows: Numbered, before: Timestamp) -> StoreResult<Id> {
-    let (table, written_at) = rows.table_and_written_at();
-    let sql = format!("SELECT id FROM {table} WHERE {written_at} < $1 ORDER BY id DESC LIMIT 1");
+    let (table, number, written_at) = rows.columns();
+    let sql = format!("SELECT {number} FROM {table} WHERE {written_at} < $1 ORDER BY {number} DESC LIMIT 1");
     let id: Option<(i64,)> = exec!(ex, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(ms(before)).fetch_optional(e).await)?;
     Ok(id.map_or(0, |(id,)| id))
 }

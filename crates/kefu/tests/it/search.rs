@@ -378,6 +378,64 @@ async fn an_event_committed_after_a_later_one_is_still_indexed_on_postgres() {
     );
 }
 
+/// The same for articles: another node's edit takes an article change number, then
+/// commits only after this node has written and indexed a later change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_change_committed_after_a_later_one_is_still_indexed_on_postgres() {
+    if crate::support::postgres_url().is_none() {
+        eprintln!("SKIPPED (KEFU_TEST_POSTGRES_URL not set)");
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let article_ids = |r: &Value| -> Vec<i64> {
+        r["hits"]
+            .as_array()
+            .map(|hits| hits.iter().filter_map(|h| h["id"].as_i64()).collect())
+            .unwrap_or_default()
+    };
+    let write = |title: &'static str| {
+        let app = &app;
+        async move {
+            let (status, article) = app
+                .post(
+                    "/api/v1/articles",
+                    json!({ "locale": "en", "title": title, "body": "How returns work." }),
+                )
+                .await;
+            assert_eq!(status, 201, "{article}");
+            let id = article["id"].as_i64().unwrap();
+            let (status, _) = app
+                .post(&format!("/api/v1/articles/{id}/status"), json!({ "status": "in_review" }))
+                .await;
+            assert_eq!(status, 200);
+            let (status, _) = app
+                .post(&format!("/api/v1/articles/{id}/status"), json!({ "status": "published" }))
+                .await;
+            assert_eq!(status, 200);
+            id
+        }
+    };
+    let early = write("Returning a parcel").await;
+    search_until(&app, &app.token, "type=article&q=parcel", |r| article_ids(r).contains(&early)).await;
+    let kefu_store::Exec::PgPool(pool) = app.app.db().read() else {
+        unreachable!("a PostgreSQL app reads from a pool")
+    };
+    let (late_change,): (i64,) = sqlx::query_as("SELECT nextval('kb_article_changes')")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let later = write("Exchanging a jacket").await;
+    search_until(&app, &app.token, "type=article&q=jacket", |r| article_ids(r).contains(&later)).await;
+    sqlx::query("UPDATE kb_articles SET title = 'Returning a latecomer', change_no = $1 WHERE id = $2")
+        .bind(late_change)
+        .bind(early)
+        .execute(pool)
+        .await
+        .unwrap();
+    let (results, _) = search_until(&app, &app.token, "type=article&q=latecomer", |r| article_ids(r).contains(&early)).await;
+    assert_eq!(article_ids(&results), vec![early], "the late change is indexed: {results}");
+}
+
 /// Tickets written while no server (and so no index feeder) ran are found after the
 /// next start: the index catches up from its checkpoint.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

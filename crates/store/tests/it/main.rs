@@ -65,6 +65,7 @@ mod customers;
 mod db;
 mod hot_issues;
 mod inbox_counts;
+mod knowledge;
 mod listing;
 mod mail;
 mod pagination;
