@@ -58,15 +58,24 @@ pub struct Doc {
 }
 
 /// Which parts of the analysis a query uses. Only [`Analysis::Full`] serves users; the
-/// other two exist to measure what each part adds (BENCHMARKS.md, relevance).
+/// others exist to measure what each part adds (BENCHMARKS.md, relevance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Analysis {
     #[default]
     Full,
+    /// Everything but the synonyms of service vocabulary.
+    FullWithoutSynonyms,
     /// Jieba words only.
     WordsOnly,
     /// Single characters and whole Latin words only (what a CJK-unaware engine does).
     CharsOnly,
+}
+
+impl Analysis {
+    /// Words, characters, pairs, phrases and typos together.
+    fn combines_all_parts(self) -> bool {
+        matches!(self, Analysis::Full | Analysis::FullWithoutSynonyms)
+    }
 }
 
 /// A search: text, what kind of document, and the filters that decide what the reader

@@ -95,6 +95,16 @@ pub fn analyze(text: &str) -> Analyzed {
 /// what the other clauses found, and decide the match themselves only when that finds
 /// too little ([`TextQuery::widened`]). That holds for a Chinese word of one character
 /// too (`钱` in `钱什么时候退回来`): whether jieba left it alone in a document is chance.
+/// How many of the query's distinct Han characters a widened match needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Widening {
+    /// At least half of them, and at least two.
+    Half,
+    /// Any two: a long question shares few characters with a short answer
+    /// (`飞机晚了好几个钟头有没有赔钱的` against `航班延误补偿`).
+    Two,
+}
+
 pub struct TextQuery {
     /// What decides the match, weighted: words (not single Han characters), character
     /// pairs of Chinese words, the whole query as a phrase, synonyms, English typos.
@@ -112,16 +122,17 @@ impl TextQuery {
         self.with_matching(Box::new(BooleanQuery::union(clone_all(&self.matching))))
     }
 
-    /// Also the documents holding at least half (and at least two) of the query's Han
-    /// characters (a colloquial question phrased in other words than the answer:
-    /// `钱什么时候退回来` against `退款到账时间`), or holding its only one (`锁` finds
-    /// `门锁坏了`, whatever the segmentation); `None` when the query has no Han character.
-    /// Their only score is the characters', so they usually rank below word matches.
-    pub fn widened(&self) -> Option<Box<dyn Query>> {
-        let required = match self.characters.len() {
-            0 => return None,
-            1 => 1,
-            n => n.div_ceil(2).max(2),
+    /// Also the documents holding enough of the query's Han characters (a colloquial
+    /// question phrased in other words than the answer: `钱什么时候退回来` against
+    /// `退款到账时间`), or holding its only one (`锁` finds `门锁坏了`, whatever the
+    /// segmentation); `None` when the query has no Han character. Their only score is the
+    /// characters', so they usually rank below word matches.
+    pub fn widened(&self, widening: Widening) -> Option<Box<dyn Query>> {
+        let required = match (self.characters.len(), widening) {
+            (0, _) => return None,
+            (1, _) => 1,
+            (n, Widening::Half) => n.div_ceil(2).max(2),
+            (_, Widening::Two) => 2,
         };
         let most_characters = BooleanQuery::union_with_minimum_required_clauses(clone_all(&self.characters), required);
         let mut matching = clone_all(&self.matching);
@@ -180,8 +191,8 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
         characters: Vec::new(),
     };
     match request.analysis {
-        Analysis::Full | Analysis::WordsOnly => {
-            let single_han = |w: &String| request.analysis == Analysis::Full && w.chars().count() == 1 && w.chars().all(is_han);
+        Analysis::Full | Analysis::FullWithoutSynonyms | Analysis::WordsOnly => {
+            let single_han = |w: &String| request.analysis.combines_all_parts() && w.chars().count() == 1 && w.chars().all(is_han);
             for field in &text_fields {
                 for word in analyzed.words.iter().filter(|w| !single_han(w)) {
                     query.matching.push(boost(term_query(field.words, word), field.weight));
@@ -196,7 +207,7 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
             }
         }
     }
-    if request.analysis == Analysis::Full {
+    if request.analysis.combines_all_parts() {
         let han_characters: BTreeSet<&String> = analyzed
             .chars
             .iter()
@@ -225,7 +236,12 @@ pub fn text_query(searcher: &Searcher, fields: &Fields, request: &SearchRequest,
             let anywhere = text_fields.iter().map(|field| term_query(field.chars, token)).collect();
             query.characters.push(Box::new(BooleanQuery::union(anywhere)));
         }
-        for synonym in synonyms::synonyms_of(&request.text, &analyzed.words) {
+        let synonyms = if request.analysis == Analysis::Full {
+            synonyms::synonyms_of(&request.text, &analyzed.words)
+        } else {
+            Vec::new()
+        };
+        for synonym in synonyms {
             for field in &text_fields {
                 let clause = match &synonym {
                     Member::Han(characters) => pairs_query(field.pairs, characters),

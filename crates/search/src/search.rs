@@ -2,8 +2,8 @@
 //! suggestion when nothing matched.
 
 use crate::index::SearchIndex;
-use crate::query::{self, Analyzed};
-use crate::{SearchRequest, SearchResult};
+use crate::query::{self, Analyzed, Widening};
+use crate::{DocKind, SearchRequest, SearchResult};
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
@@ -84,13 +84,23 @@ impl SearchIndex {
         let text = query::text_query(&searcher, &self.fields, request, &analyzed);
         let strict = text.strict();
         let found = self.collect(&searcher, request, &*strict, Ranking::Score)?;
-        if found.total < FEW_MATCHES
-            && let Some(widened) = text.widened()
-        {
-            let found = self.collect(&searcher, request, &*widened, Ranking::Score)?;
-            return self.render(&searcher, request, &analyzed, &*widened, found);
+        if found.total >= FEW_MATCHES {
+            return self.render(&searcher, request, &analyzed, &*strict, found);
         }
-        self.render(&searcher, request, &analyzed, &*strict, found)
+        let Some(widened) = text.widened(Widening::Half) else {
+            return self.render(&searcher, request, &analyzed, &*strict, found);
+        };
+        let found = self.collect(&searcher, request, &*widened, Ranking::Score)?;
+        // Knowledge articles are thousands, not a million tickets: a question that still
+        // finds too little may match on any two characters without scoring the index.
+        if found.total < FEW_MATCHES
+            && request.kind == Some(DocKind::Article)
+            && let Some(wider) = text.widened(Widening::Two)
+        {
+            let found = self.collect(&searcher, request, &*wider, Ranking::Score)?;
+            return self.render(&searcher, request, &analyzed, &*wider, found);
+        }
+        self.render(&searcher, request, &analyzed, &*widened, found)
     }
 
     /// The page of hits, the total and the facet counts of `text` under the request's

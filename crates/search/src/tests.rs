@@ -226,6 +226,32 @@ fn single_characters_rank_but_match_alone_only_when_words_find_few() {
 }
 
 #[test]
+fn a_long_question_finds_an_article_on_two_characters_but_not_a_ticket() {
+    // The question and the answer share two characters (晚, 赔), no word and no pair:
+    // fewer than half the question's characters.
+    let text = "航班延误怎样申请赔偿";
+    let body = "因航空公司原因晚点的航班，可以申请赔偿。";
+    let ticket = Doc {
+        kind: DocKind::Ticket,
+        id: 2,
+        ..article(2, text, body)
+    };
+    let index = SearchIndex::in_memory().unwrap();
+    index.write(&[article(1, text, body), ticket], &[], "1").unwrap();
+    let question = "飞机晚了好久能赔吗";
+    assert_eq!(search(&index, question), vec![1], "the help center answers with something");
+    let tickets = index
+        .search(&SearchRequest {
+            text: question.to_owned(),
+            kind: Some(DocKind::Ticket),
+            limit: 10,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(tickets.total, 0, "a million tickets are not matched on two characters: {tickets:?}");
+}
+
+#[test]
 fn synonyms_find_an_answer_written_in_other_words_but_rank_below_the_word_typed() {
     let index = index();
     assert_eq!(search(&index, "退钱").first(), Some(&2), "退钱 finds 申请退款流程");
