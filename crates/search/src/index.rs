@@ -6,12 +6,23 @@ use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::{Doc, DocKind, SearchError, SearchResult};
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
+use tantivy::indexer::LogMergePolicy;
 use tantivy::schema::{Facet, TantivyDocument};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 /// Memory the writer may buffer before it flushes a segment. The server's whole budget is
 /// a few hundred megabytes; indexing must not take most of it.
 const WRITER_HEAP_BYTES: usize = 48_000_000;
+
+/// Segments holding more live documents than this are no longer merged. Tantivy merges
+/// eight segments of a size into one; left alone it ends up merging the whole index, and
+/// at a million tickets that merge, run beside a full create load, took the server from
+/// 330–370 MB to 1.4–1.5 GB resident (reading every segment through `mmap` and writing
+/// the new one; BENCHMARKS.md). With the cap the largest merge combines eight segments of
+/// at most this size, which takes millions of new documents to come about. The price:
+/// more segments to search (they are searched on both cores), and documents deleted from
+/// a segment over the cap (an old ticket updated again) stay in it.
+const MAX_DOCS_MERGED: usize = 250_000;
 
 /// The file beside the index that says which schema version wrote it.
 const VERSION_FILE: &str = "kefu-schema-version";
@@ -64,7 +75,10 @@ impl SearchIndex {
         index.tokenizers().register(WORDS, words_analyzer());
         index.tokenizers().register(CHARS, chars_analyzer());
         index.tokenizers().register(PAIRS, pairs_analyzer());
-        let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
+        let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
+        let mut merges = LogMergePolicy::default();
+        merges.set_max_docs_before_merge(MAX_DOCS_MERGED);
+        writer.set_merge_policy(Box::new(merges));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex {
             index,
