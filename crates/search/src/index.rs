@@ -102,7 +102,15 @@ impl SearchIndex {
     /// Replaces or adds `upserts`, removes `deletes`, and commits with `checkpoint`; the
     /// change is searchable when this returns. Blocking: call it off the async runtime.
     pub fn write(&self, upserts: &[Doc], deletes: &[(DocKind, i64)], checkpoint: &str) -> SearchResult<()> {
-        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        self.add(upserts, deletes)?;
+        self.commit(checkpoint)
+    }
+
+    /// Hands documents to the writer without committing them: they are searchable, and
+    /// durable, after the next [`SearchIndex::commit`]. A caller with many documents adds
+    /// them a part at a time, so they are not all built in memory at once.
+    pub fn add(&self, upserts: &[Doc], deletes: &[(DocKind, i64)]) -> SearchResult<()> {
+        let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         for (kind, id) in deletes {
             writer.delete_term(self.key_term(*kind, *id));
         }
@@ -110,6 +118,13 @@ impl SearchIndex {
             writer.delete_term(self.key_term(doc.kind, doc.id));
             writer.add_document(self.document(doc))?;
         }
+        Ok(())
+    }
+
+    /// Commits what was added, with `checkpoint` as the commit's payload, and shows it to
+    /// searches.
+    pub fn commit(&self, checkpoint: &str) -> SearchResult<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(checkpoint);
         commit.commit()?;
