@@ -502,7 +502,9 @@ async fn catch_up(db: &Db, index: &Arc<SearchIndex>, feed: &Feed, changed_custom
     }
     // The documents go to the index writer a part at a time (it buffers them until the
     // commit), so a full batch is never built in memory all at once: under a full create
-    // load that peak was about 50 MB of the server's resident memory (BENCHMARKS.md).
+    // load that was 30-45 MB of the server's peak (BENCHMARKS.md). If a part fails, the
+    // next pass reads the same changes again; what was added already is replaced then
+    // (each add deletes the document's older versions first).
     let ticket_ids: Vec<Id> = ticket_ids.into_iter().collect();
     for part in ticket_ids.chunks(DOCS_PER_ADD) {
         add(index, ticket_docs(db, part).await?).await?;
